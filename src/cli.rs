@@ -1,0 +1,186 @@
+//! The command line: one clap-derived type per subcommand and [`dispatch`],
+//! which runs one. Subcommands whose issue has not landed say so and exit
+//! with [`EXIT_NOT_BUILT`]; none pretends to work.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{self, Config, ConfigError};
+use crate::store::{self, StoreError};
+
+/// Everything went as asked.
+pub const EXIT_OK: u8 = 0;
+/// Something failed at run time (a file did not parse, the store refused …).
+pub const EXIT_FAILURE: u8 = 1;
+/// The configuration is invalid (`EX_CONFIG` from sysexits.h). systemd units
+/// list it in `RestartPreventExitStatus=` so a bad config is not restarted in a loop.
+pub const EXIT_CONFIG: u8 = 78;
+/// The subcommand exists in the CLI but its issue has not landed yet
+/// (`EX_UNAVAILABLE` from sysexits.h).
+pub const EXIT_NOT_BUILT: u8 = 69;
+
+/// The default configuration path; systemd's `ConfigurationDirectory=ladderd`.
+pub const DEFAULT_CONFIG_PATH: &str = "/etc/ladderd/ladderd.toml";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "ladderd",
+    version,
+    about = "A StarCraft II 1v1 ladder that lives in a Discord server",
+    long_about = "ladderd runs a StarCraft II 1v1 ladder inside one Discord server: players \
+                  queue with a button, are matched by rating in waves, upload their replays, \
+                  and ladderd verifies them and keeps ratings and the leaderboard.\n\n\
+                  The bot token is read from $DISCORD_TOKEN or from \
+                  $CREDENTIALS_DIRECTORY/discord-token (systemd LoadCredential), never from \
+                  the configuration file."
+)]
+pub struct Cli {
+    /// The configuration file (TOML). See ladderd.example.toml.
+    #[arg(long, short = 'c', global = true, value_name = "PATH", env = "LADDERD_CONFIG",
+          default_value = DEFAULT_CONFIG_PATH)]
+    pub config: PathBuf,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the ladder: the supervisor with its gateway, store and replay workers.
+    Run,
+    /// Internal: a replay-parser worker, started by the supervisor. Not for humans.
+    #[command(hide = true)]
+    Worker(WorkerArgs),
+    /// Parse .SC2Replay files and print what they contain.
+    Parse(ParseArgs),
+    /// Run a whole ladder on this machine against a local Discord simulator.
+    Demo(DemoArgs),
+    /// Validate the configuration without connecting anywhere and print what would be used.
+    CheckConfig(CheckConfigArgs),
+    /// Create the database or bring its schema up to date, then exit.
+    Migrate,
+    /// Write a consistent copy of the database to DEST while the service may be running.
+    Backup(BackupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    /// The Unix socket the supervisor listens on for this worker.
+    #[arg(long, value_name = "PATH")]
+    pub socket: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// Print one JSON object per file per line instead of a human-readable block.
+    #[arg(long)]
+    pub json: bool,
+    /// The replay files to parse.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Number of virtual players.
+    #[arg(long, default_value_t = 300)]
+    pub players: u32,
+    /// Simulated ladder minutes (time is compressed).
+    #[arg(long, default_value_t = 60)]
+    pub minutes: u32,
+    /// Random seed: the same seed plays the same ladder.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Keep the demo's database at PATH instead of a temporary file.
+    #[arg(long, value_name = "PATH")]
+    pub keep_db: Option<PathBuf>,
+    /// Write the summary as one JSON object to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub summary_json: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckConfigArgs {
+    /// The file to check (overrides --config).
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the copy. Refuses to overwrite an existing file.
+    #[arg(value_name = "DEST")]
+    pub dest: PathBuf,
+}
+
+/// Why a subcommand failed; each variant knows its exit code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Token(#[from] crate::config::token::TokenError),
+    #[error("{0}")]
+    Other(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Config(_) | CliError::Token(_) => EXIT_CONFIG,
+            CliError::Store(StoreError::NewerSchema { .. }) => EXIT_CONFIG,
+            CliError::Store(_) | CliError::Other(_) => EXIT_FAILURE,
+        }
+    }
+}
+
+/// Runs one subcommand. Errors are returned, not printed, so `main` reports them once.
+pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
+    match cli.command {
+        Command::CheckConfig(args) => {
+            let path = args.path.unwrap_or(cli.config);
+            let config = Config::load(&path)?;
+            println!("{}", config.describe(&path));
+            Ok(ExitCode::from(EXIT_OK))
+        }
+        Command::Migrate => {
+            let config = Config::load(&cli.config)?;
+            crate::logging::init(&config.log);
+            let report = store::migrate(&config.store)?;
+            println!("{report}");
+            Ok(ExitCode::from(EXIT_OK))
+        }
+        Command::Backup(args) => {
+            let config = Config::load(&cli.config)?;
+            crate::logging::init(&config.log);
+            let pages = store::backup(&config.store.path, &args.dest)?;
+            println!(
+                "backed up {} to {} ({pages} pages)",
+                config.store.path.display(),
+                args.dest.display()
+            );
+            Ok(ExitCode::from(EXIT_OK))
+        }
+        Command::Run => {
+            let config = Config::load(&cli.config)?;
+            crate::logging::init(&config.log);
+            let _ = config::DiscordToken::from_env()?;
+            not_built("run", "the supervisor (issue: ladderd on Discord)")
+        }
+        Command::Worker(_) => not_built("worker", "the replay worker pool (issue: replays)"),
+        Command::Parse(_) => not_built("parse", "replay parsing (issue: replays)"),
+        Command::Demo(_) => not_built(
+            "demo",
+            "the local Discord simulator and the supervisor (issues: simulator, ladderd on Discord)",
+        ),
+    }
+}
+
+fn not_built(command: &str, what: &str) -> Result<ExitCode, CliError> {
+    eprintln!("ladderd {command}: not built yet — it needs {what}, which has not landed.");
+    Ok(ExitCode::from(EXIT_NOT_BUILT))
+}

@@ -1,0 +1,10 @@
+//! ladderd: a StarCraft II 1v1 ladder that lives in a Discord server.
+//!
+//! See `ARCHITECTURE.md` for the code map. The binary (`bin/ladderd.rs`) only
+//! parses the command line and calls [`cli::dispatch`].
+
+pub mod cli;
+pub mod config;
+pub mod logging;
+pub mod store;
+pub mod supervisor;
