@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+pub mod rows;
+
 use crate::config::StoreConfig;
 
 #[derive(Debug, thiserror::Error)]

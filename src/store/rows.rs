@@ -1,0 +1,335 @@
+//! The rows the store persists: one plain struct per table, and [`Write`],
+//! the unit a caller hands to the writer. The ladder core builds these as
+//! effects; only `sql.rs` knows how they map to SQL.
+//!
+//! Times are milliseconds since the Unix epoch (UTC); Discord ids are `u64`
+//! here and stored as SQLite `INTEGER` (snowflakes are below 2^63).
+
+/// Milliseconds since the Unix epoch, UTC.
+pub type UnixMillis = i64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PlayerState {
+    Idle,
+    Queueing,
+    InMatch,
+}
+
+impl PlayerState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlayerState::Idle => "idle",
+            PlayerState::Queueing => "queueing",
+            PlayerState::InMatch => "in_match",
+        }
+    }
+    pub fn parse(s: &str) -> Option<PlayerState> {
+        Some(match s {
+            "idle" => PlayerState::Idle,
+            "queueing" => PlayerState::Queueing,
+            "in_match" => PlayerState::InMatch,
+            _ => return None,
+        })
+    }
+}
+
+/// A player, whole. Written as an upsert: the last write wins.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlayerRow {
+    pub discord_id: u64,
+    pub discord_name: String,
+    pub ingame_name: Option<String>,
+    pub battletag: Option<String>,
+    /// Up to three, all distinct; replaces the stored list.
+    pub alt_names: Vec<String>,
+    pub country: Option<String>,
+    pub region: Option<String>,
+    pub tos_accepted_at: Option<UnixMillis>,
+    pub setup_at: Option<UnixMillis>,
+    pub state: PlayerState,
+    pub aborts_left: u32,
+    /// `YYYY-MM` of the month the abort allowance was last reset for.
+    pub aborts_month: Option<String>,
+    pub banned: bool,
+    pub ban_reason: Option<String>,
+    pub is_admin: bool,
+    pub queue_cooldown_until: Option<UnixMillis>,
+    pub created_at: UnixMillis,
+    pub updated_at: UnixMillis,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueuePrefsRow {
+    pub player_id: u64,
+    pub races: Vec<String>,
+    pub vetoes: Vec<String>,
+    pub updated_at: UnixMillis,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SeasonRow {
+    pub id: u32,
+    pub name: String,
+    pub started_at: UnixMillis,
+    pub ended_at: Option<UnixMillis>,
+    pub map_pool: Vec<String>,
+}
+
+/// One (season, player, race) rating. Upsert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RatingRow {
+    pub season_id: u32,
+    pub player_id: u64,
+    pub race: String,
+    pub rating: f64,
+    pub deviation: f64,
+    pub volatility: f64,
+    pub games: u32,
+    pub wins: u32,
+    pub losses: u32,
+    pub draws: u32,
+    pub last_played_at: Option<UnixMillis>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchState {
+    Found,
+    InProgress,
+    Completed,
+    Conflict,
+    Aborted,
+    Abandoned,
+    Invalidated,
+}
+
+impl MatchState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchState::Found => "found",
+            MatchState::InProgress => "in_progress",
+            MatchState::Completed => "completed",
+            MatchState::Conflict => "conflict",
+            MatchState::Aborted => "aborted",
+            MatchState::Abandoned => "abandoned",
+            MatchState::Invalidated => "invalidated",
+        }
+    }
+    pub fn parse(s: &str) -> Option<MatchState> {
+        Some(match s {
+            "found" => MatchState::Found,
+            "in_progress" => MatchState::InProgress,
+            "completed" => MatchState::Completed,
+            "conflict" => MatchState::Conflict,
+            "aborted" => MatchState::Aborted,
+            "abandoned" => MatchState::Abandoned,
+            "invalidated" => MatchState::Invalidated,
+            _ => return None,
+        })
+    }
+    /// Still needs something from players or admins.
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            MatchState::Found | MatchState::InProgress | MatchState::Conflict
+        )
+    }
+}
+
+/// What one player said about the game.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    Win,
+    Loss,
+    Draw,
+}
+
+impl Report {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Report::Win => "win",
+            Report::Loss => "loss",
+            Report::Draw => "draw",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Report> {
+        Some(match s {
+            "win" => Report::Win,
+            "loss" => Report::Loss,
+            "draw" => Report::Draw,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MatchResult {
+    Player1,
+    Player2,
+    Draw,
+}
+
+impl MatchResult {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchResult::Player1 => "player1",
+            MatchResult::Player2 => "player2",
+            MatchResult::Draw => "draw",
+        }
+    }
+    pub fn parse(s: &str) -> Option<MatchResult> {
+        Some(match s {
+            "player1" => MatchResult::Player1,
+            "player2" => MatchResult::Player2,
+            "draw" => MatchResult::Draw,
+            _ => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResultSource {
+    Reports,
+    Replay,
+    Admin,
+}
+
+impl ResultSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResultSource::Reports => "reports",
+            ResultSource::Replay => "replay",
+            ResultSource::Admin => "admin",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ResultSource> {
+        Some(match s {
+            "reports" => ResultSource::Reports,
+            "replay" => ResultSource::Replay,
+            "admin" => ResultSource::Admin,
+            _ => return None,
+        })
+    }
+}
+
+/// A rating as it stood before a match: enough to recompute the match's
+/// rating change from scratch (admin resolve is idempotent).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RatingBefore {
+    pub rating: f64,
+    pub deviation: f64,
+    pub volatility: f64,
+}
+
+/// A match, whole. Upsert on `id`: the core assigns ids and rewrites the row
+/// on every state change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchRow {
+    pub id: u64,
+    pub season_id: u32,
+    pub player1_id: u64,
+    pub player2_id: u64,
+    pub race1: String,
+    pub race2: String,
+    pub before1: RatingBefore,
+    pub before2: RatingBefore,
+    pub map: String,
+    pub server: String,
+    pub state: MatchState,
+    pub created_at: UnixMillis,
+    pub confirmed1_at: Option<UnixMillis>,
+    pub confirmed2_at: Option<UnixMillis>,
+    pub started_at: Option<UnixMillis>,
+    pub report1: Option<Report>,
+    pub report2: Option<Report>,
+    pub reported1_at: Option<UnixMillis>,
+    pub reported2_at: Option<UnixMillis>,
+    pub result: Option<MatchResult>,
+    pub result_source: Option<ResultSource>,
+    pub finished_at: Option<UnixMillis>,
+    pub rating1_change: Option<f64>,
+    pub rating2_change: Option<f64>,
+    pub ended_by: Option<u64>,
+    pub flagged_at: Option<UnixMillis>,
+    pub thread_id: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplayVerdict {
+    Verified,
+    Rejected,
+    Error,
+}
+
+impl ReplayVerdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReplayVerdict::Verified => "verified",
+            ReplayVerdict::Rejected => "rejected",
+            ReplayVerdict::Error => "error",
+        }
+    }
+    pub fn parse(s: &str) -> Option<ReplayVerdict> {
+        Some(match s {
+            "verified" => ReplayVerdict::Verified,
+            "rejected" => ReplayVerdict::Rejected,
+            "error" => ReplayVerdict::Error,
+            _ => return None,
+        })
+    }
+}
+
+/// An uploaded replay and what came of it. Insert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplayRow {
+    pub sha256: String,
+    pub match_id: Option<u64>,
+    pub uploader_id: u64,
+    pub uploaded_at: UnixMillis,
+    pub bytes: u64,
+    pub build: Option<u32>,
+    pub map_name: Option<String>,
+    pub game_started_at: Option<UnixMillis>,
+    pub game_length_s: Option<u32>,
+    /// JSON of the parsed summary.
+    pub summary_json: Option<String>,
+    pub winner_slot: Option<u8>,
+    pub verdict: ReplayVerdict,
+    pub verdict_detail: String,
+}
+
+/// Something an admin did. Insert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdminActionRow {
+    pub admin_id: u64,
+    pub action: String,
+    pub target_player_id: Option<u64>,
+    pub target_match_id: Option<u64>,
+    pub reason: String,
+    pub details_json: Option<String>,
+    pub at: UnixMillis,
+}
+
+/// A command someone issued and its outcome. Insert.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditRow {
+    pub at: UnixMillis,
+    pub actor_id: u64,
+    pub command: String,
+    pub target: Option<String>,
+    pub outcome: String,
+    pub details_json: Option<String>,
+}
+
+/// One row to persist. A caller submits a `Vec<Write>`; the writer commits it
+/// whole (in its own savepoint) or not at all.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    Player(PlayerRow),
+    QueuePrefs(QueuePrefsRow),
+    Season(SeasonRow),
+    Rating(RatingRow),
+    Match(MatchRow),
+    Replay(ReplayRow),
+    AdminAction(AdminActionRow),
+    Audit(AuditRow),
+}
