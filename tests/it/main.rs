@@ -1,4 +1,5 @@
 //! All integration tests, in one binary (one link, shared helpers).
 
 mod cli;
+mod store_crash;
 mod support;

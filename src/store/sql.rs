@@ -1,0 +1,498 @@
+//! How rows map to SQL: the one place that knows both [`super::rows`] and the
+//! schema. Writes run on the writer thread; loads run on a read connection.
+
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use super::rows::*;
+
+/// Why a row could not be turned into SQL values (or back).
+#[derive(Debug, thiserror::Error)]
+pub enum RowError {
+    #[error("{what} {value} does not fit in SQLite's signed 64-bit integer")]
+    IdTooLarge { what: &'static str, value: u64 },
+    #[error("stored {column} holds unknown value {value:?}")]
+    BadEnum { column: &'static str, value: String },
+    #[error("stored {column} is not a JSON list of strings: {message}")]
+    BadList {
+        column: &'static str,
+        message: String,
+    },
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+fn id(what: &'static str, value: u64) -> Result<i64, RowError> {
+    i64::try_from(value).map_err(|_| RowError::IdTooLarge { what, value })
+}
+
+fn opt_id(what: &'static str, value: Option<u64>) -> Result<Option<i64>, RowError> {
+    value.map(|v| id(what, v)).transpose()
+}
+
+fn list_json(list: &[String]) -> String {
+    let mut out = String::from("[");
+    for (i, s) in list.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+    }
+    out.push(']');
+    out
+}
+
+/// Reads what [`list_json`] wrote, using SQLite's own JSON parser so that a
+/// hand-edited row is read by a real parser, not by ours.
+fn list_from_json(
+    conn: &Connection,
+    column: &'static str,
+    json: &str,
+) -> Result<Vec<String>, RowError> {
+    let mut stmt = conn.prepare_cached("SELECT value, type FROM json_each(?1)")?;
+    let mut out = Vec::new();
+    let mut rows = stmt.query([json]).map_err(|e| RowError::BadList {
+        column,
+        message: e.to_string(),
+    })?;
+    while let Some(row) = rows.next().map_err(|e| RowError::BadList {
+        column,
+        message: e.to_string(),
+    })? {
+        let kind: String = row.get(1)?;
+        if kind != "text" {
+            return Err(RowError::BadList {
+                column,
+                message: format!("element of type {kind}"),
+            });
+        }
+        out.push(row.get(0)?);
+    }
+    Ok(out)
+}
+
+fn enum_col<T>(
+    column: &'static str,
+    value: String,
+    parse: fn(&str) -> Option<T>,
+) -> Result<T, RowError> {
+    parse(&value).ok_or(RowError::BadEnum { column, value })
+}
+
+/// Applies one write inside the writer's transaction.
+pub fn apply(tx: &Connection, write: &Write) -> Result<(), RowError> {
+    match write {
+        Write::Player(p) => {
+            let pid = id("player id", p.discord_id)?;
+            tx.prepare_cached(
+                "INSERT INTO players (discord_id, discord_name, ingame_name, battletag, country, region,
+                    tos_accepted_at, setup_at, state, aborts_left, aborts_month, banned, ban_reason,
+                    is_admin, queue_cooldown_until, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                 ON CONFLICT (discord_id) DO UPDATE SET
+                    discord_name = excluded.discord_name, ingame_name = excluded.ingame_name,
+                    battletag = excluded.battletag, country = excluded.country, region = excluded.region,
+                    tos_accepted_at = excluded.tos_accepted_at, setup_at = excluded.setup_at,
+                    state = excluded.state, aborts_left = excluded.aborts_left,
+                    aborts_month = excluded.aborts_month, banned = excluded.banned,
+                    ban_reason = excluded.ban_reason, is_admin = excluded.is_admin,
+                    queue_cooldown_until = excluded.queue_cooldown_until,
+                    updated_at = excluded.updated_at",
+            )?
+            .execute(params![
+                pid,
+                p.discord_name,
+                p.ingame_name,
+                p.battletag,
+                p.country,
+                p.region,
+                p.tos_accepted_at,
+                p.setup_at,
+                p.state.as_str(),
+                p.aborts_left,
+                p.aborts_month,
+                p.banned,
+                p.ban_reason,
+                p.is_admin,
+                p.queue_cooldown_until,
+                p.created_at,
+                p.updated_at,
+            ])?;
+            tx.prepare_cached("DELETE FROM player_alt_names WHERE player_id = ?1")?
+                .execute([pid])?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO player_alt_names (player_id, position, name) VALUES (?1, ?2, ?3)",
+            )?;
+            for (i, name) in p.alt_names.iter().enumerate() {
+                insert.execute(params![pid, i as i64 + 1, name])?;
+            }
+        }
+        Write::QueuePrefs(q) => {
+            tx.prepare_cached(
+                "INSERT INTO queue_preferences (player_id, races, vetoes, updated_at)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (player_id) DO UPDATE SET races = excluded.races,
+                    vetoes = excluded.vetoes, updated_at = excluded.updated_at",
+            )?
+            .execute(params![
+                id("player id", q.player_id)?,
+                list_json(&q.races),
+                list_json(&q.vetoes),
+                q.updated_at
+            ])?;
+        }
+        Write::Season(s) => {
+            tx.prepare_cached(
+                "INSERT INTO seasons (id, name, started_at, ended_at, map_pool) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, started_at = excluded.started_at,
+                    ended_at = excluded.ended_at, map_pool = excluded.map_pool",
+            )?
+            .execute(params![s.id, s.name, s.started_at, s.ended_at, list_json(&s.map_pool)])?;
+        }
+        Write::Rating(r) => {
+            tx.prepare_cached(
+                "INSERT INTO ratings (season_id, player_id, race, rating, deviation, volatility,
+                    games, wins, losses, draws, last_played_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                 ON CONFLICT (season_id, player_id, race) DO UPDATE SET
+                    rating = excluded.rating, deviation = excluded.deviation,
+                    volatility = excluded.volatility, games = excluded.games, wins = excluded.wins,
+                    losses = excluded.losses, draws = excluded.draws,
+                    last_played_at = excluded.last_played_at",
+            )?
+            .execute(params![
+                r.season_id,
+                id("player id", r.player_id)?,
+                r.race,
+                r.rating,
+                r.deviation,
+                r.volatility,
+                r.games,
+                r.wins,
+                r.losses,
+                r.draws,
+                r.last_played_at
+            ])?;
+        }
+        Write::Match(m) => {
+            tx.prepare_cached(
+                "INSERT INTO matches (id, season_id, player1_id, player2_id, race1, race2,
+                    rating1_before, deviation1_before, volatility1_before,
+                    rating2_before, deviation2_before, volatility2_before,
+                    map, server, state, created_at, confirmed1_at, confirmed2_at, started_at,
+                    report1, report2, reported1_at, reported2_at, result, result_source,
+                    finished_at, rating1_change, rating2_change, ended_by, flagged_at, thread_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)
+                 ON CONFLICT (id) DO UPDATE SET
+                    state = excluded.state, confirmed1_at = excluded.confirmed1_at,
+                    confirmed2_at = excluded.confirmed2_at, started_at = excluded.started_at,
+                    report1 = excluded.report1, report2 = excluded.report2,
+                    reported1_at = excluded.reported1_at, reported2_at = excluded.reported2_at,
+                    result = excluded.result, result_source = excluded.result_source,
+                    finished_at = excluded.finished_at, rating1_change = excluded.rating1_change,
+                    rating2_change = excluded.rating2_change, ended_by = excluded.ended_by,
+                    flagged_at = excluded.flagged_at, thread_id = excluded.thread_id",
+            )?
+            .execute(params![
+                id("match id", m.id)?,
+                m.season_id,
+                id("player id", m.player1_id)?,
+                id("player id", m.player2_id)?,
+                m.race1,
+                m.race2,
+                m.before1.rating,
+                m.before1.deviation,
+                m.before1.volatility,
+                m.before2.rating,
+                m.before2.deviation,
+                m.before2.volatility,
+                m.map,
+                m.server,
+                m.state.as_str(),
+                m.created_at,
+                m.confirmed1_at,
+                m.confirmed2_at,
+                m.started_at,
+                m.report1.map(Report::as_str),
+                m.report2.map(Report::as_str),
+                m.reported1_at,
+                m.reported2_at,
+                m.result.map(MatchResult::as_str),
+                m.result_source.map(ResultSource::as_str),
+                m.finished_at,
+                m.rating1_change,
+                m.rating2_change,
+                opt_id("ended_by", m.ended_by)?,
+                m.flagged_at,
+                opt_id("thread id", m.thread_id)?,
+            ])?;
+        }
+        Write::Replay(r) => {
+            tx.prepare_cached(
+                "INSERT INTO replays (sha256, match_id, uploader_id, uploaded_at, bytes, build, map_name,
+                    game_started_at, game_length_s, summary, winner_slot, verdict, verdict_detail)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            )?
+            .execute(params![
+                r.sha256,
+                opt_id("match id", r.match_id)?,
+                id("uploader id", r.uploader_id)?,
+                r.uploaded_at,
+                id("replay size", r.bytes)?,
+                r.build,
+                r.map_name,
+                r.game_started_at,
+                r.game_length_s,
+                r.summary_json,
+                r.winner_slot,
+                r.verdict.as_str(),
+                r.verdict_detail
+            ])?;
+        }
+        Write::AdminAction(a) => {
+            tx.prepare_cached(
+                "INSERT INTO admin_actions (admin_id, action, target_player_id, target_match_id,
+                    reason, details, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                id("admin id", a.admin_id)?,
+                a.action,
+                opt_id("player id", a.target_player_id)?,
+                opt_id("match id", a.target_match_id)?,
+                a.reason,
+                a.details_json,
+                a.at
+            ])?;
+        }
+        Write::Audit(a) => {
+            tx.prepare_cached(
+                "INSERT INTO audit (at, actor_id, command, target, outcome, details)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                a.at,
+                id("actor id", a.actor_id)?,
+                a.command,
+                a.target,
+                a.outcome,
+                a.details_json
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+/// Everything the ladder keeps in memory, as stored. Read once at start-up.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Snapshot {
+    pub players: Vec<PlayerRow>,
+    pub queue_prefs: Vec<QueuePrefsRow>,
+    pub seasons: Vec<SeasonRow>,
+    pub ratings: Vec<RatingRow>,
+    pub matches: Vec<MatchRow>,
+    /// sha256 of every replay that verified a match: one replay, one match.
+    pub verified_replays: Vec<String>,
+}
+
+fn u64_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<u64> {
+    let v: i64 = row.get(idx)?;
+    Ok(v as u64)
+}
+
+fn opt_u64_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<u64>> {
+    let v: Option<i64> = row.get(idx)?;
+    Ok(v.map(|v| v as u64))
+}
+
+/// Reads the whole ladder state.
+pub fn load(conn: &Connection) -> Result<Snapshot, RowError> {
+    let mut snap = Snapshot::default();
+
+    let mut alt_names: std::collections::HashMap<u64, Vec<String>> = Default::default();
+    let mut stmt =
+        conn.prepare("SELECT player_id, name FROM player_alt_names ORDER BY player_id, position")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        alt_names
+            .entry(u64_col(row, 0)?)
+            .or_default()
+            .push(row.get(1)?);
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT discord_id, discord_name, ingame_name, battletag, country, region, tos_accepted_at,
+            setup_at, state, aborts_left, aborts_month, banned, ban_reason, is_admin,
+            queue_cooldown_until, created_at, updated_at FROM players ORDER BY discord_id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let discord_id = u64_col(row, 0)?;
+        snap.players.push(PlayerRow {
+            discord_id,
+            discord_name: row.get(1)?,
+            ingame_name: row.get(2)?,
+            battletag: row.get(3)?,
+            alt_names: alt_names.remove(&discord_id).unwrap_or_default(),
+            country: row.get(4)?,
+            region: row.get(5)?,
+            tos_accepted_at: row.get(6)?,
+            setup_at: row.get(7)?,
+            state: enum_col("players.state", row.get(8)?, PlayerState::parse)?,
+            aborts_left: row.get(9)?,
+            aborts_month: row.get(10)?,
+            banned: row.get(11)?,
+            ban_reason: row.get(12)?,
+            is_admin: row.get(13)?,
+            queue_cooldown_until: row.get(14)?,
+            created_at: row.get(15)?,
+            updated_at: row.get(16)?,
+        });
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT player_id, races, vetoes, updated_at FROM queue_preferences ORDER BY player_id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let races: String = row.get(1)?;
+        let vetoes: String = row.get(2)?;
+        snap.queue_prefs.push(QueuePrefsRow {
+            player_id: u64_col(row, 0)?,
+            races: list_from_json(conn, "queue_preferences.races", &races)?,
+            vetoes: list_from_json(conn, "queue_preferences.vetoes", &vetoes)?,
+            updated_at: row.get(3)?,
+        });
+    }
+
+    let mut stmt =
+        conn.prepare("SELECT id, name, started_at, ended_at, map_pool FROM seasons ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let pool: String = row.get(4)?;
+        snap.seasons.push(SeasonRow {
+            id: row.get(0)?,
+            name: row.get(1)?,
+            started_at: row.get(2)?,
+            ended_at: row.get(3)?,
+            map_pool: list_from_json(conn, "seasons.map_pool", &pool)?,
+        });
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT season_id, player_id, race, rating, deviation, volatility, games, wins, losses, draws,
+            last_played_at FROM ratings ORDER BY season_id, player_id, race",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        snap.ratings.push(RatingRow {
+            season_id: row.get(0)?,
+            player_id: u64_col(row, 1)?,
+            race: row.get(2)?,
+            rating: row.get(3)?,
+            deviation: row.get(4)?,
+            volatility: row.get(5)?,
+            games: row.get(6)?,
+            wins: row.get(7)?,
+            losses: row.get(8)?,
+            draws: row.get(9)?,
+            last_played_at: row.get(10)?,
+        });
+    }
+
+    let mut stmt = conn.prepare(
+        "SELECT id, season_id, player1_id, player2_id, race1, race2,
+            rating1_before, deviation1_before, volatility1_before,
+            rating2_before, deviation2_before, volatility2_before,
+            map, server, state, created_at, confirmed1_at, confirmed2_at, started_at,
+            report1, report2, reported1_at, reported2_at, result, result_source,
+            finished_at, rating1_change, rating2_change, ended_by, flagged_at, thread_id
+         FROM matches ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let report = |idx| -> Result<Option<Report>, RowError> {
+            row.get::<_, Option<String>>(idx)?
+                .map(|v| enum_col("matches.report", v, Report::parse))
+                .transpose()
+        };
+        snap.matches.push(MatchRow {
+            id: u64_col(row, 0)?,
+            season_id: row.get(1)?,
+            player1_id: u64_col(row, 2)?,
+            player2_id: u64_col(row, 3)?,
+            race1: row.get(4)?,
+            race2: row.get(5)?,
+            before1: RatingBefore {
+                rating: row.get(6)?,
+                deviation: row.get(7)?,
+                volatility: row.get(8)?,
+            },
+            before2: RatingBefore {
+                rating: row.get(9)?,
+                deviation: row.get(10)?,
+                volatility: row.get(11)?,
+            },
+            map: row.get(12)?,
+            server: row.get(13)?,
+            state: enum_col("matches.state", row.get(14)?, MatchState::parse)?,
+            created_at: row.get(15)?,
+            confirmed1_at: row.get(16)?,
+            confirmed2_at: row.get(17)?,
+            started_at: row.get(18)?,
+            report1: report(19)?,
+            report2: report(20)?,
+            reported1_at: row.get(21)?,
+            reported2_at: row.get(22)?,
+            result: row
+                .get::<_, Option<String>>(23)?
+                .map(|v| enum_col("matches.result", v, MatchResult::parse))
+                .transpose()?,
+            result_source: row
+                .get::<_, Option<String>>(24)?
+                .map(|v| enum_col("matches.result_source", v, ResultSource::parse))
+                .transpose()?,
+            finished_at: row.get(25)?,
+            rating1_change: row.get(26)?,
+            rating2_change: row.get(27)?,
+            ended_by: opt_u64_col(row, 28)?,
+            flagged_at: row.get(29)?,
+            thread_id: opt_u64_col(row, 30)?,
+        });
+    }
+
+    let mut stmt =
+        conn.prepare("SELECT sha256 FROM replays WHERE verdict = 'verified' ORDER BY id")?;
+    snap.verified_replays = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(snap)
+}
+
+/// The one audit row with this id, for tests and tools.
+pub fn audit_row(conn: &Connection, audit_id: i64) -> Result<Option<AuditRow>, RowError> {
+    Ok(conn
+        .query_row(
+            "SELECT at, actor_id, command, target, outcome, details FROM audit WHERE id = ?1",
+            [audit_id],
+            |row| {
+                Ok(AuditRow {
+                    at: row.get(0)?,
+                    actor_id: u64_col(row, 1)?,
+                    command: row.get(2)?,
+                    target: row.get(3)?,
+                    outcome: row.get(4)?,
+                    details_json: row.get(5)?,
+                })
+            },
+        )
+        .optional()?)
+}

@@ -1,0 +1,267 @@
+//! The writer: one thread owns the read-write connection; everyone else talks
+//! to it through [`StoreWriter`], a cloneable channel handle (the actor shape
+//! of tokio-rusqlite and twilight's rate limiter).
+//!
+//! Group commit: the thread blocks for the first request, then takes every
+//! request already waiting (up to `commit_max_batch`, optionally after
+//! `commit_window_us`) into ONE transaction. Each request runs in its own
+//! savepoint, so a request whose rows are refused fails alone. After COMMIT
+//! returns, and only then, each request is acknowledged. While one commit is
+//! being fsynced, new requests queue up and form the next batch: the busier
+//! the ladder, the more each fsync is shared.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use rusqlite::{Connection, TransactionBehavior};
+use tokio::sync::{mpsc, oneshot};
+
+use super::rows::Write;
+use super::{StoreError, sql};
+use crate::config::StoreConfig;
+
+/// Requests waiting for the writer beyond this make submitters wait (backpressure).
+const QUEUE_CAPACITY: usize = 65_536;
+
+/// What an acknowledged write learns about its commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommitInfo {
+    /// 1 for the writer's first commit, counting up.
+    pub commit_seq: u64,
+    /// How many requests shared the transaction.
+    pub batch_requests: usize,
+}
+
+/// Counters for health and metrics; read with [`StoreWriter::stats`].
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    pub commits: AtomicU64,
+    pub requests: AtomicU64,
+    pub rows: AtomicU64,
+    pub refused_requests: AtomicU64,
+    pub failed_commits: AtomicU64,
+    /// Requests submitted and not yet acknowledged.
+    pub pending: AtomicU64,
+    /// Sum of commit durations (begin to COMMIT returned), microseconds.
+    pub commit_micros: AtomicU64,
+}
+
+type Ack = oneshot::Sender<Result<CommitInfo, StoreError>>;
+
+enum Msg {
+    Write { writes: Vec<Write>, ack: Ack },
+    Close,
+}
+
+/// The cloneable handle to the writer thread.
+#[derive(Clone)]
+pub struct StoreWriter {
+    tx: mpsc::Sender<Msg>,
+    stats: Arc<WriterStats>,
+}
+
+impl StoreWriter {
+    /// Submits `writes` and waits until they are committed (or refused).
+    /// Returning `Ok` means the rows are in the database file.
+    pub async fn submit(&self, writes: Vec<Write>) -> Result<CommitInfo, StoreError> {
+        let (ack, done) = oneshot::channel();
+        self.stats.pending.fetch_add(1, Ordering::Relaxed);
+        if self.tx.send(Msg::Write { writes, ack }).await.is_err() {
+            self.stats.pending.fetch_sub(1, Ordering::Relaxed);
+            return Err(StoreError::WriterGone);
+        }
+        done.await.map_err(|_| StoreError::WriterGone)?
+    }
+
+    /// [`submit`](Self::submit) for threads outside the runtime. Panics if
+    /// called from async code (tokio's rule for blocking sends).
+    pub fn submit_blocking(&self, writes: Vec<Write>) -> Result<CommitInfo, StoreError> {
+        let (ack, done) = oneshot::channel();
+        self.stats.pending.fetch_add(1, Ordering::Relaxed);
+        if self.tx.blocking_send(Msg::Write { writes, ack }).is_err() {
+            self.stats.pending.fetch_sub(1, Ordering::Relaxed);
+            return Err(StoreError::WriterGone);
+        }
+        done.blocking_recv().map_err(|_| StoreError::WriterGone)?
+    }
+
+    pub fn stats(&self) -> &WriterStats {
+        &self.stats
+    }
+
+    /// Asks the writer to commit what is queued and stop. Blocking.
+    pub(super) fn close(&self) {
+        // An error means the writer is already gone: nothing left to close.
+        let _ = self.tx.blocking_send(Msg::Close);
+    }
+}
+
+pub(super) fn spawn(
+    conn: Connection,
+    config: &StoreConfig,
+) -> Result<(StoreWriter, std::thread::JoinHandle<()>), StoreError> {
+    let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
+    let stats = Arc::new(WriterStats::default());
+    let mut writer = Writer {
+        conn,
+        path: config.path.clone(),
+        rx,
+        max_batch: config.commit_max_batch.max(1),
+        window: Duration::from_micros(config.commit_window_us),
+        stats: stats.clone(),
+        commit_seq: 0,
+    };
+    let thread = std::thread::Builder::new()
+        .name("ladderd-store".into())
+        .spawn(move || writer.run())
+        .map_err(|source| StoreError::Io {
+            path: config.path.clone(),
+            op: "start the writer thread",
+            source,
+        })?;
+    Ok((StoreWriter { tx, stats }, thread))
+}
+
+struct Writer {
+    conn: Connection,
+    path: PathBuf,
+    rx: mpsc::Receiver<Msg>,
+    max_batch: usize,
+    window: Duration,
+    stats: Arc<WriterStats>,
+    commit_seq: u64,
+}
+
+struct Request {
+    writes: Vec<Write>,
+    ack: Ack,
+}
+
+impl Writer {
+    fn run(&mut self) {
+        let mut batch: Vec<Request> = Vec::new();
+        let mut closing = false;
+        while !closing {
+            match self.rx.blocking_recv() {
+                Some(Msg::Write { writes, ack }) => batch.push(Request { writes, ack }),
+                Some(Msg::Close) | None => break,
+            }
+            closing = self.drain(&mut batch);
+            if !closing && !self.window.is_zero() && batch.len() < self.max_batch {
+                std::thread::sleep(self.window);
+                closing = self.drain(&mut batch);
+            }
+            self.commit(&mut batch);
+        }
+        // Refuse new requests, then commit everything submitted before the close.
+        self.rx.close();
+        loop {
+            while batch.len() < self.max_batch {
+                match self.rx.try_recv() {
+                    Ok(Msg::Write { writes, ack }) => batch.push(Request { writes, ack }),
+                    Ok(Msg::Close) => {}
+                    Err(_) => break,
+                }
+            }
+            if batch.is_empty() {
+                break;
+            }
+            self.commit(&mut batch);
+        }
+        tracing::debug!(path = %self.path.display(), commits = self.commit_seq, "store writer stopped");
+    }
+
+    /// Moves waiting requests into `batch`; true when a close was asked for.
+    fn drain(&mut self, batch: &mut Vec<Request>) -> bool {
+        while batch.len() < self.max_batch {
+            match self.rx.try_recv() {
+                Ok(Msg::Write { writes, ack }) => batch.push(Request { writes, ack }),
+                Ok(Msg::Close) => return true,
+                Err(_) => break,
+            }
+        }
+        false
+    }
+
+    fn commit(&mut self, batch: &mut Vec<Request>) {
+        let started = std::time::Instant::now();
+        let n = batch.len();
+        let outcome = self.transaction(batch);
+        let micros = started.elapsed().as_micros() as u64;
+        self.stats.pending.fetch_sub(n as u64, Ordering::Relaxed);
+        match outcome {
+            Ok(results) => {
+                self.commit_seq += 1;
+                self.stats.commits.fetch_add(1, Ordering::Relaxed);
+                self.stats
+                    .commit_micros
+                    .fetch_add(micros, Ordering::Relaxed);
+                self.stats.requests.fetch_add(n as u64, Ordering::Relaxed);
+                let info = CommitInfo {
+                    commit_seq: self.commit_seq,
+                    batch_requests: n,
+                };
+                for (req, result) in batch.drain(..).zip(results) {
+                    let reply = match result {
+                        Ok(()) => {
+                            self.stats
+                                .rows
+                                .fetch_add(req.writes.len() as u64, Ordering::Relaxed);
+                            Ok(info)
+                        }
+                        Err(source) => {
+                            self.stats.refused_requests.fetch_add(1, Ordering::Relaxed);
+                            Err(StoreError::Row {
+                                path: self.path.clone(),
+                                source,
+                            })
+                        }
+                    };
+                    // The submitter may have stopped waiting; the rows are committed regardless.
+                    let _ = req.ack.send(reply);
+                }
+            }
+            Err(e) => {
+                self.stats.failed_commits.fetch_add(1, Ordering::Relaxed);
+                let message = e.to_string();
+                tracing::error!(path = %self.path.display(), error = %message, requests = n, "store commit failed");
+                for req in batch.drain(..) {
+                    let _ = req.ack.send(Err(StoreError::CommitFailed {
+                        path: self.path.clone(),
+                        message: message.clone(),
+                    }));
+                }
+            }
+        }
+    }
+
+    /// One IMMEDIATE transaction holding every request of the batch, each in
+    /// its own savepoint. The outer error means nothing was committed.
+    fn transaction(
+        &mut self,
+        batch: &[Request],
+    ) -> Result<Vec<Result<(), sql::RowError>>, rusqlite::Error> {
+        let mut tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut results = Vec::with_capacity(batch.len());
+        for req in batch {
+            let sp = tx.savepoint()?;
+            match req.writes.iter().try_for_each(|w| sql::apply(&sp, w)) {
+                Ok(()) => {
+                    sp.commit()?;
+                    results.push(Ok(()));
+                }
+                Err(e) => {
+                    // Dropping the savepoint rolls back this request's rows only.
+                    drop(sp);
+                    results.push(Err(e));
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(results)
+    }
+}
