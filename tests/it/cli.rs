@@ -67,3 +67,99 @@ fn unbuilt_subcommands_say_so_and_fail() {
         assert!(stderr.contains("not built yet"), "{stderr}");
     }
 }
+
+#[test]
+fn check_config_reports_the_token_source_never_the_token() {
+    let out = Command::new(ladderd_bin())
+        .arg("check-config")
+        .arg(repo_root().join("ladderd.example.toml"))
+        .env("DISCORD_TOKEN", "MTIzNDU2.secret-token-value")
+        .output()
+        .unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "{all}");
+    assert!(all.contains("found in $DISCORD_TOKEN"), "{all}");
+    assert!(!all.contains("secret-token-value"), "{all}");
+}
+
+#[test]
+fn migrate_then_backup_through_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("ladderd.toml");
+    // A relative store path is relative to the config file.
+    std::fs::write(
+        &config,
+        "[store]\npath = \"data/ladder.db\"\nsynchronous = \"normal\"\n",
+    )
+    .unwrap();
+    let ladderd = |args: &[&str]| {
+        let out = Command::new(ladderd_bin())
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = ladderd(&["migrate"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("migrated from version 0"), "{stdout}");
+    assert!(dir.path().join("data/ladder.db").exists());
+    let (code, stdout, _) = ladderd(&["migrate"]);
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("up to date"), "{stdout}");
+
+    let dest = dir.path().join("copy.db");
+    let dest_arg = dest.to_str().unwrap();
+    let (code, stdout, stderr) = ladderd(&["backup", dest_arg]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.contains("backed up"), "{stdout}");
+    let version: i64 = rusqlite::Connection::open(&dest)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, ladderd::store::latest_version());
+    let (code, _, stderr) = ladderd(&["backup", dest_arg]);
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("already exists"), "{stderr}");
+}
+
+#[test]
+fn a_newer_schema_is_refused_with_the_config_exit_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ladder.db");
+    let config = dir.path().join("ladderd.toml");
+    std::fs::write(&config, format!("[store]\npath = {:?}\n", db)).unwrap();
+    let status = Command::new(ladderd_bin())
+        .arg("--config")
+        .arg(&config)
+        .arg("migrate")
+        .output()
+        .unwrap()
+        .status;
+    assert!(status.success());
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .pragma_update(None, "user_version", 1000)
+        .unwrap();
+    let out = Command::new(ladderd_bin())
+        .arg("--config")
+        .arg(&config)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(78), "{stderr}");
+    assert!(
+        stderr.contains("newer than this ladderd supports"),
+        "{stderr}"
+    );
+}
