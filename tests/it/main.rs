@@ -3,3 +3,4 @@
 mod cli;
 mod store_crash;
 mod support;
+mod systemd;
