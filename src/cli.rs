@@ -17,6 +17,8 @@ pub const EXIT_FAILURE: u8 = 1;
 /// The configuration is invalid (`EX_CONFIG` from sysexits.h). systemd units
 /// list it in `RestartPreventExitStatus=` so a bad config is not restarted in a loop.
 pub const EXIT_CONFIG: u8 = 78;
+/// The database cannot be created or opened for writing (`EX_CANTCREAT`).
+pub const EXIT_CANT_CREATE: u8 = 73;
 /// The subcommand exists in the CLI but its issue has not landed yet
 /// (`EX_UNAVAILABLE` from sysexits.h).
 pub const EXIT_NOT_BUILT: u8 = 69;
@@ -132,7 +134,10 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Config(_) | CliError::Token(_) => EXIT_CONFIG,
-            CliError::Store(StoreError::NewerSchema { .. }) => EXIT_CONFIG,
+            CliError::Store(StoreError::NewerSchema { .. } | StoreError::NotLadderd { .. }) => {
+                EXIT_CONFIG
+            }
+            CliError::Store(e) if e.is_cannot_open() => EXIT_CANT_CREATE,
             CliError::Store(_) | CliError::Other(_) => EXIT_FAILURE,
         }
     }
@@ -166,9 +171,15 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::from(EXIT_OK))
         }
         Command::Run => {
+            // The start-up checks are real: bad config, missing token, an
+            // unwritable state directory or a newer schema refuse here with the
+            // exit code systemd acts on. What follows them is not built yet.
             let config = Config::load(&cli.config)?;
             crate::logging::init(&config.log);
-            let _ = config::DiscordToken::from_env()?;
+            let _token = config::DiscordToken::from_env()?;
+            let store = store::Store::open(&config.store)?;
+            tracing::info!(path = %config.store.path.display(), "{}", store.migration);
+            store.close();
             not_built("run", "the supervisor (issue: ladderd on Discord)")
         }
         Command::Worker(_) => not_built("worker", "the replay worker pool (issue: replays)"),

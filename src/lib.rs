@@ -6,5 +6,6 @@
 pub mod cli;
 pub mod config;
 pub mod logging;
+pub mod ops;
 pub mod store;
 pub mod supervisor;

@@ -12,6 +12,7 @@
 
 mod discord;
 mod ladder;
+mod ops;
 mod replay;
 pub mod token;
 
@@ -22,6 +23,7 @@ use serde::Deserialize;
 
 pub use discord::DiscordConfig;
 pub use ladder::LadderConfig;
+pub use ops::OpsConfig;
 pub use replay::ReplayConfig;
 pub use token::{DiscordToken, TokenSource};
 
@@ -112,6 +114,8 @@ pub struct RawConfig {
     pub replay: replay::RawReplay,
     #[serde(default)]
     pub ladder: ladder::RawLadder,
+    #[serde(default)]
+    pub ops: ops::RawOps,
 }
 
 /// The validated configuration.
@@ -122,6 +126,7 @@ pub struct Config {
     pub discord: DiscordConfig,
     pub replay: ReplayConfig,
     pub ladder: LadderConfig,
+    pub ops: OpsConfig,
 }
 
 impl Config {
@@ -158,6 +163,7 @@ impl Config {
             discord: discord::validate(raw.discord, &v)?,
             replay: replay::validate(raw.replay, &v)?,
             ladder: ladder::validate(raw.ladder, &v)?,
+            ops: ops::validate(raw.ops, &v)?,
         })
     }
 
@@ -180,6 +186,7 @@ impl Config {
         self.discord.describe(&mut out);
         self.replay.describe(&mut out);
         self.ladder.describe(&mut out);
+        self.ops.describe(&mut out);
         match DiscordToken::from_env() {
             Ok(token) => {
                 let _ = writeln!(out, "token: found in {} (not shown)", token.source());

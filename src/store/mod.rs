@@ -82,6 +82,25 @@ pub enum StoreError {
     WriterGone,
 }
 
+impl StoreError {
+    /// The database (or its directory) cannot be created or opened for
+    /// writing: a deployment problem (permissions, read-only or missing
+    /// state directory), not a data problem.
+    pub fn is_cannot_open(&self) -> bool {
+        match self {
+            StoreError::Io { op, .. } => *op == "create the database directory",
+            StoreError::Sqlite { op, source, .. } => {
+                *op == "open"
+                    || matches!(
+                        source.sqlite_error_code(),
+                        Some(rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly)
+                    )
+            }
+            _ => false,
+        }
+    }
+}
+
 fn sqlite_err<'a>(
     path: &'a Path,
     op: &'static str,

@@ -21,6 +21,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::rows::Write;
 use super::{StoreError, sql};
 use crate::config::StoreConfig;
+use crate::ops::latency::LatencyWindow;
 
 /// Requests waiting for the writer beyond this make submitters wait (backpressure).
 const QUEUE_CAPACITY: usize = 65_536;
@@ -35,7 +36,7 @@ pub struct CommitInfo {
 }
 
 /// Counters for health and metrics; read with [`StoreWriter::stats`].
-#[derive(Debug, Default)]
+/// The same figures also go to the `metrics` registry as they happen.
 pub struct WriterStats {
     pub commits: AtomicU64,
     pub requests: AtomicU64,
@@ -46,6 +47,23 @@ pub struct WriterStats {
     pub pending: AtomicU64,
     /// Sum of commit durations (begin to COMMIT returned), microseconds.
     pub commit_micros: AtomicU64,
+    /// Commit durations over the last five minutes, for p50/p99.
+    pub commit_latency: LatencyWindow,
+}
+
+impl Default for WriterStats {
+    fn default() -> Self {
+        WriterStats {
+            commits: AtomicU64::new(0),
+            requests: AtomicU64::new(0),
+            rows: AtomicU64::new(0),
+            refused_requests: AtomicU64::new(0),
+            failed_commits: AtomicU64::new(0),
+            pending: AtomicU64::new(0),
+            commit_micros: AtomicU64::new(0),
+            commit_latency: LatencyWindow::new(Duration::from_secs(300), 65_536),
+        }
+    }
 }
 
 type Ack = oneshot::Sender<Result<CommitInfo, StoreError>>;
@@ -189,8 +207,10 @@ impl Writer {
         let started = std::time::Instant::now();
         let n = batch.len();
         let outcome = self.transaction(batch);
-        let micros = started.elapsed().as_micros() as u64;
-        self.stats.pending.fetch_sub(n as u64, Ordering::Relaxed);
+        let took = started.elapsed();
+        let micros = took.as_micros() as u64;
+        let pending = self.stats.pending.fetch_sub(n as u64, Ordering::Relaxed) - n as u64;
+        metrics::gauge!("ladderd_store_pending_requests").set(pending as f64);
         match outcome {
             Ok(results) => {
                 self.commit_seq += 1;
@@ -199,6 +219,12 @@ impl Writer {
                     .commit_micros
                     .fetch_add(micros, Ordering::Relaxed);
                 self.stats.requests.fetch_add(n as u64, Ordering::Relaxed);
+                self.stats.commit_latency.record(started + took, took);
+                metrics::counter!("ladderd_store_commits_total").increment(1);
+                metrics::counter!("ladderd_store_requests_total").increment(n as u64);
+                metrics::histogram!("ladderd_store_commit_duration_seconds")
+                    .record(took.as_secs_f64());
+                metrics::histogram!("ladderd_store_batch_requests").record(n as f64);
                 let info = CommitInfo {
                     commit_seq: self.commit_seq,
                     batch_requests: n,
@@ -213,6 +239,7 @@ impl Writer {
                         }
                         Err(source) => {
                             self.stats.refused_requests.fetch_add(1, Ordering::Relaxed);
+                            metrics::counter!("ladderd_store_refused_requests_total").increment(1);
                             Err(StoreError::Row {
                                 path: self.path.clone(),
                                 source,
@@ -225,6 +252,7 @@ impl Writer {
             }
             Err(e) => {
                 self.stats.failed_commits.fetch_add(1, Ordering::Relaxed);
+                metrics::counter!("ladderd_store_failed_commits_total").increment(1);
                 let message = e.to_string();
                 tracing::error!(path = %self.path.display(), error = %message, requests = n, "store commit failed");
                 for req in batch.drain(..) {

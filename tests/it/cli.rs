@@ -163,3 +163,47 @@ fn a_newer_schema_is_refused_with_the_config_exit_code() {
         "{stderr}"
     );
 }
+
+#[test]
+fn run_refuses_clearly_before_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |config: &str, token: Option<&str>| {
+        let path = dir.path().join("run.toml");
+        std::fs::write(&path, config).unwrap();
+        let mut cmd = Command::new(ladderd_bin());
+        cmd.arg("--config")
+            .arg(&path)
+            .arg("run")
+            .env_remove("CREDENTIALS_DIRECTORY");
+        match token {
+            Some(t) => cmd.env("DISCORD_TOKEN", t),
+            None => cmd.env_remove("DISCORD_TOKEN"),
+        };
+        let out = cmd.output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let db = dir.path().join("state/ladder.db");
+    let good = format!("[store]\npath = {:?}\n", db);
+
+    let (code, stderr) = run(&good, None);
+    assert_eq!(code, Some(78), "{stderr}");
+    assert!(stderr.contains("no bot token"), "{stderr}");
+
+    // A state directory that cannot be created (its parent is a file).
+    std::fs::write(dir.path().join("file"), "").unwrap();
+    let unwritable = format!(
+        "[store]\npath = {:?}\n",
+        dir.path().join("file/sub/ladder.db")
+    );
+    let (code, stderr) = run(&unwritable, Some("tok"));
+    assert_eq!(code, Some(73), "{stderr}");
+
+    // Past the checks, `run` migrates the database, then says it is not built yet.
+    let (code, stderr) = run(&good, Some("tok"));
+    assert_eq!(code, Some(69), "{stderr}");
+    assert!(stderr.contains("not built yet"), "{stderr}");
+    assert!(db.exists());
+}

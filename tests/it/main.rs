@@ -1,6 +1,7 @@
 //! All integration tests, in one binary (one link, shared helpers).
 
 mod cli;
+mod ops;
 mod store_crash;
 mod support;
 mod systemd;

@@ -1,0 +1,168 @@
+//! Health: one report assembled from the parts' own counters, logged at an
+//! interval and (with the Discord layer) shown by `/admin health`. Parts that
+//! have not landed yet (gateway, HTTP, replay pool, ladder) add their fields
+//! when they do.
+
+use std::fmt;
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use tokio_util::sync::CancellationToken;
+
+use super::latency::Percentiles;
+use crate::store::StoreWriter;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct HealthReport {
+    pub uptime: Duration,
+    pub resident_bytes: Option<u64>,
+    pub database_bytes: Option<u64>,
+    pub store: StoreHealth,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct StoreHealth {
+    pub commits: u64,
+    pub requests: u64,
+    pub pending: u64,
+    pub refused: u64,
+    pub failed_commits: u64,
+    pub commit_latency: Percentiles,
+}
+
+impl StoreHealth {
+    pub fn of(writer: &StoreWriter, now: Instant) -> StoreHealth {
+        let s = writer.stats();
+        StoreHealth {
+            commits: s.commits.load(Ordering::Relaxed),
+            requests: s.requests.load(Ordering::Relaxed),
+            pending: s.pending.load(Ordering::Relaxed),
+            refused: s.refused_requests.load(Ordering::Relaxed),
+            failed_commits: s.failed_commits.load(Ordering::Relaxed),
+            commit_latency: s.commit_latency.percentiles(now),
+        }
+    }
+}
+
+impl fmt::Display for HealthReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mib = |b: Option<u64>| {
+            b.map_or("?".to_owned(), |b| {
+                format!("{:.1} MiB", b as f64 / 1048576.0)
+            })
+        };
+        let s = &self.store;
+        write!(
+            f,
+            "up {}s, rss {}, db {}, store: {} commits, {} writes, {} pending, {} refused, {} failed, \
+             commit p50 {} µs p99 {} µs (last 5 min, {} commits)",
+            self.uptime.as_secs(),
+            mib(self.resident_bytes),
+            mib(self.database_bytes),
+            s.commits,
+            s.requests,
+            s.pending,
+            s.refused,
+            s.failed_commits,
+            s.commit_latency.p50_us,
+            s.commit_latency.p99_us,
+            s.commit_latency.count
+        )
+    }
+}
+
+impl HealthReport {
+    /// Publishes the gauges of this report to the metrics registry.
+    pub fn publish(&self) {
+        metrics::gauge!("ladderd_uptime_seconds").set(self.uptime.as_secs_f64());
+        if let Some(b) = self.resident_bytes {
+            metrics::gauge!("ladderd_resident_memory_bytes").set(b as f64);
+        }
+        if let Some(b) = self.database_bytes {
+            metrics::gauge!("ladderd_database_size_bytes").set(b as f64);
+        }
+    }
+}
+
+/// Resident memory of process `pid` (this process if `None`), from
+/// `/proc/PID/status`; `None` where there is no procfs.
+pub fn resident_bytes(pid: Option<u32>) -> Option<u64> {
+    let path = match pid {
+        Some(pid) => format!("/proc/{pid}/status"),
+        None => "/proc/self/status".to_owned(),
+    };
+    let status = std::fs::read_to_string(path).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// Size of the database file and its WAL.
+pub fn database_bytes(db: &Path) -> Option<u64> {
+    let main = std::fs::metadata(db).ok()?.len();
+    let mut wal = db.as_os_str().to_owned();
+    wal.push("-wal");
+    Some(main + std::fs::metadata(Path::new(&wal)).map_or(0, |m| m.len()))
+}
+
+/// Logs `report()` every `interval` until `shutdown`, and publishes its gauges.
+pub fn spawn_logger<F>(
+    interval: Duration,
+    report: F,
+    shutdown: CancellationToken,
+) -> tokio::task::JoinHandle<()>
+where
+    F: Fn() -> HealthReport + Send + 'static,
+{
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tick.tick().await; // the first tick is immediate; the first report waits one interval
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = tick.tick() => {
+                    let r = report();
+                    r.publish();
+                    tracing::info!(target: "ladderd::health", "{r}");
+                }
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn own_resident_memory_is_read() {
+        let rss = resident_bytes(None).expect("procfs is mounted on Linux");
+        assert!(rss > 1024 * 1024, "{rss}");
+    }
+
+    #[test]
+    fn database_size_includes_the_wal() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("x.db");
+        std::fs::write(&db, [0u8; 100]).unwrap();
+        assert_eq!(database_bytes(&db), Some(100));
+        std::fs::write(dir.path().join("x.db-wal"), [0u8; 50]).unwrap();
+        assert_eq!(database_bytes(&db), Some(150));
+        assert_eq!(database_bytes(&dir.path().join("missing.db")), None);
+    }
+
+    #[test]
+    fn report_is_one_line() {
+        let r = HealthReport {
+            uptime: Duration::from_secs(61),
+            resident_bytes: Some(3 * 1048576),
+            database_bytes: None,
+            store: StoreHealth::default(),
+        };
+        let s = r.to_string();
+        assert!(!s.contains('\n'));
+        assert!(s.starts_with("up 61s, rss 3.0 MiB, db ?"), "{s}");
+    }
+}
