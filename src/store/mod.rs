@@ -198,24 +198,40 @@ impl Store {
     }
 
     /// Reads the whole ladder state on a separate read-only connection.
+    /// Blocking (disk): call it from `spawn_blocking` inside a runtime.
     pub fn load(&self) -> Result<Snapshot, StoreError> {
-        let conn = open_ro(&self.config.path, self.config.busy_timeout_ms)?;
-        sql::load(&conn).map_err(|source| StoreError::Row {
-            path: self.config.path.clone(),
-            source,
-        })
+        load_snapshot(&self.config)
     }
 
     /// Stops accepting writes, commits everything already submitted, and
     /// waits for the writer thread to finish. Blocking: call it from
     /// `spawn_blocking` inside a runtime.
     pub fn close(mut self) {
-        self.writer.close();
+        self.writer.request_close();
         if let Some(thread) = self.thread.take() {
             // A panic in the writer thread was already reported by the panic hook.
             let _ = thread.join();
         }
     }
+}
+
+impl Drop for Store {
+    /// A store dropped without `close` (an early error return) still commits
+    /// what was submitted: the writer finishes its queue on its own thread.
+    fn drop(&mut self) {
+        if self.thread.is_some() {
+            self.writer.request_close();
+        }
+    }
+}
+
+/// Reads the whole ladder state on a new read-only connection. Blocking.
+pub fn load_snapshot(config: &StoreConfig) -> Result<Snapshot, StoreError> {
+    let conn = open_ro(&config.path, config.busy_timeout_ms)?;
+    sql::load(&conn).map_err(|source| StoreError::Row {
+        path: config.path.clone(),
+        source,
+    })
 }
 
 /// `ladderd backup DEST`: a consistent copy of the live database, made with

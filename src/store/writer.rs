@@ -12,7 +12,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use rusqlite::{Connection, TransactionBehavior};
@@ -78,6 +78,7 @@ enum Msg {
 pub struct StoreWriter {
     tx: mpsc::Sender<Msg>,
     stats: Arc<WriterStats>,
+    closing: Arc<AtomicBool>,
 }
 
 impl StoreWriter {
@@ -109,10 +110,13 @@ impl StoreWriter {
         &self.stats
     }
 
-    /// Asks the writer to commit what is queued and stop. Blocking.
-    pub(super) fn close(&self) {
-        // An error means the writer is already gone: nothing left to close.
-        let _ = self.tx.blocking_send(Msg::Close);
+    /// Asks the writer to commit what is queued and stop. Does not block:
+    /// the flag is seen after the current commit even if the queue is full,
+    /// and the message wakes a writer waiting on an empty queue.
+    pub(super) fn request_close(&self) {
+        self.closing.store(true, Ordering::SeqCst);
+        // Full: the writer is busy and will see the flag. Closed: already gone.
+        let _ = self.tx.try_send(Msg::Close);
     }
 }
 
@@ -122,6 +126,7 @@ pub(super) fn spawn(
 ) -> Result<(StoreWriter, std::thread::JoinHandle<()>), StoreError> {
     let (tx, rx) = mpsc::channel(QUEUE_CAPACITY);
     let stats = Arc::new(WriterStats::default());
+    let closing = Arc::new(AtomicBool::new(false));
     let mut writer = Writer {
         conn,
         path: config.path.clone(),
@@ -129,6 +134,7 @@ pub(super) fn spawn(
         max_batch: config.commit_max_batch.max(1),
         window: Duration::from_micros(config.commit_window_us),
         stats: stats.clone(),
+        closing: closing.clone(),
         commit_seq: 0,
     };
     let thread = std::thread::Builder::new()
@@ -139,7 +145,7 @@ pub(super) fn spawn(
             op: "start the writer thread",
             source,
         })?;
-    Ok((StoreWriter { tx, stats }, thread))
+    Ok((StoreWriter { tx, stats, closing }, thread))
 }
 
 struct Writer {
@@ -149,6 +155,7 @@ struct Writer {
     max_batch: usize,
     window: Duration,
     stats: Arc<WriterStats>,
+    closing: Arc<AtomicBool>,
     commit_seq: u64,
 }
 
@@ -172,6 +179,7 @@ impl Writer {
                 closing = self.drain(&mut batch);
             }
             self.commit(&mut batch);
+            closing |= self.closing.load(Ordering::SeqCst);
         }
         // Refuse new requests, then commit everything submitted before the close.
         self.rx.close();

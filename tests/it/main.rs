@@ -3,5 +3,6 @@
 mod cli;
 mod ops;
 mod store_crash;
+mod supervisor;
 mod support;
 mod systemd;
