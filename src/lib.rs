@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod discord;
 pub mod logging;
 pub mod ops;
 pub mod store;

@@ -1,0 +1,9 @@
+//! ladderd's Discord layer. What is here so far: the outbound scheduler and
+//! its pacing by Discord's rate-limit headers. The gateway, the router and the
+//! twilight-http transport come with the issue "ladderd on Discord".
+
+pub mod outbound;
+pub mod ratelimit;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,398 @@
+//! The outbound scheduler: every request ladderd makes to Discord goes
+//! through here. Interaction callbacks go out at once, never queued behind
+//! anything (Discord gives 3 s and exempts them from the global limit); then
+//! DMs; then channel, thread and lobby work. Paced requests wait for their
+//! route per [`Pacer`]; 5xx and transport errors are retried with backoff, a
+//! 429 (a bug to count, not a normal path) waits as told and retries; what
+//! finally fails is logged and counted, never dropped silently.
+//!
+//! Generic over [`Transport`] so the policy is tested against a fake Discord
+//! with paused time; the twilight-http transport is the production one.
+
+use std::collections::{HashSet, VecDeque};
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::ratelimit::{Pacer, RateLimitHeaders, Readiness, RouteKey};
+
+/// Who waits for the request, most urgent first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Priority {
+    /// Interaction callbacks and followups: exempt from pacing, never queued.
+    Interaction = 0,
+    /// Direct messages to players.
+    Direct = 1,
+    /// Channel, thread and lobby messages; admin log.
+    Channel = 2,
+}
+
+const PRIORITIES: [Priority; 3] = [Priority::Interaction, Priority::Direct, Priority::Channel];
+
+/// What came back from Discord.
+#[derive(Debug)]
+pub struct Reply<B> {
+    pub status: u16,
+    pub headers: RateLimitHeaders,
+    pub body: B,
+}
+
+/// How ladderd reaches Discord (twilight-http in production).
+pub trait Transport: Send + Sync + 'static {
+    type Request: Send + Sync + 'static;
+    type Body: Send + 'static;
+    /// Sends one request. `Err` is a transport failure (no HTTP response).
+    fn send(
+        &self,
+        request: &Self::Request,
+    ) -> impl Future<Output = Result<Reply<Self::Body>, String>> + Send;
+}
+
+/// Why a request was given up.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Failure {
+    #[error("Discord refused the request with HTTP {status}")]
+    Refused { status: u16 },
+    #[error("gave up after {attempts} attempts: {last}")]
+    GaveUp { attempts: u32, last: String },
+    #[error("the outbound queue is full ({0} requests waiting)")]
+    QueueFull(usize),
+    #[error("ladderd is shutting down; the request was not sent")]
+    ShuttingDown,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutboundConfig {
+    /// Paced requests per second across all routes (Discord's global limit is 50).
+    pub global_per_second: usize,
+    /// Attempts for 5xx and transport errors before giving up.
+    pub max_attempts: u32,
+    /// First retry delay; doubles each attempt.
+    pub backoff: Duration,
+    /// Requests waiting beyond this are refused with [`Failure::QueueFull`].
+    pub max_queued: usize,
+    /// Interaction callbacks in flight at once.
+    pub max_interactions_in_flight: usize,
+}
+
+impl Default for OutboundConfig {
+    fn default() -> Self {
+        OutboundConfig {
+            global_per_second: 45,
+            max_attempts: 4,
+            backoff: Duration::from_millis(250),
+            max_queued: 100_000,
+            max_interactions_in_flight: 256,
+        }
+    }
+}
+
+/// Counters for health and metrics.
+#[derive(Debug, Default)]
+pub struct OutboundStats {
+    pub sent: AtomicU64,
+    pub succeeded: AtomicU64,
+    pub rate_limited: AtomicU64,
+    pub retries: AtomicU64,
+    pub failed: AtomicU64,
+    pub queued: AtomicU64,
+}
+
+type Done<B> = oneshot::Sender<Result<Reply<B>, Failure>>;
+
+/// A finished attempt: the job and what the transport said.
+type Attempt<T> = (Job<T>, Result<Reply<<T as Transport>::Body>, String>);
+
+struct Job<T: Transport> {
+    priority: Priority,
+    route: RouteKey,
+    request: Arc<T::Request>,
+    done: Option<Done<T::Body>>,
+    attempts: u32,
+    not_before: Option<Instant>,
+}
+
+/// The cloneable handle: submit requests, optionally await their replies.
+pub struct Outbound<T: Transport> {
+    tx: mpsc::UnboundedSender<Job<T>>,
+    stats: Arc<OutboundStats>,
+    max_queued: usize,
+}
+
+impl<T: Transport> Clone for Outbound<T> {
+    fn clone(&self) -> Self {
+        Outbound {
+            tx: self.tx.clone(),
+            stats: self.stats.clone(),
+            max_queued: self.max_queued,
+        }
+    }
+}
+
+impl<T: Transport> Outbound<T> {
+    /// Starts the scheduler. It runs until `shutdown`, then sends what is
+    /// already queued and stops (the caller bounds that with its grace period).
+    pub fn spawn(
+        transport: T,
+        config: OutboundConfig,
+        shutdown: CancellationToken,
+    ) -> (Outbound<T>, tokio::task::JoinHandle<()>) {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let stats = Arc::new(OutboundStats::default());
+        let handle = Outbound {
+            tx,
+            stats: stats.clone(),
+            max_queued: config.max_queued,
+        };
+        let scheduler = Scheduler {
+            transport: Arc::new(transport),
+            pacer: Pacer::new(config.global_per_second),
+            queues: [VecDeque::new(), VecDeque::new(), VecDeque::new()],
+            in_flight: JoinSet::new(),
+            interactions_in_flight: 0,
+            config,
+            stats,
+        };
+        (handle, tokio::spawn(scheduler.run(rx, shutdown)))
+    }
+
+    /// Queues `request` and returns a receiver for its outcome (drop it if
+    /// nobody needs the reply: the request is still sent).
+    pub fn send(
+        &self,
+        priority: Priority,
+        route: RouteKey,
+        request: T::Request,
+    ) -> oneshot::Receiver<Result<Reply<T::Body>, Failure>> {
+        let (done, rx) = oneshot::channel();
+        let queued = self.stats.queued.load(Ordering::Relaxed) as usize;
+        if queued >= self.max_queued {
+            self.stats.failed.fetch_add(1, Ordering::Relaxed);
+            tracing::error!(queued, "outbound queue full; request refused");
+            let _ = done.send(Err(Failure::QueueFull(queued)));
+            return rx;
+        }
+        self.stats.queued.fetch_add(1, Ordering::Relaxed);
+        let job = Job {
+            priority,
+            route,
+            request: Arc::new(request),
+            done: Some(done),
+            attempts: 0,
+            not_before: None,
+        };
+        if let Err(mpsc::error::SendError(job)) = self.tx.send(job) {
+            self.stats.queued.fetch_sub(1, Ordering::Relaxed);
+            if let Some(done) = job.done {
+                let _ = done.send(Err(Failure::ShuttingDown));
+            }
+        }
+        rx
+    }
+
+    pub fn stats(&self) -> &OutboundStats {
+        &self.stats
+    }
+}
+
+struct Scheduler<T: Transport> {
+    transport: Arc<T>,
+    pacer: Pacer,
+    queues: [VecDeque<Job<T>>; 3],
+    in_flight: JoinSet<Attempt<T>>,
+    interactions_in_flight: usize,
+    config: OutboundConfig,
+    stats: Arc<OutboundStats>,
+}
+
+impl<T: Transport> Scheduler<T> {
+    async fn run(mut self, mut rx: mpsc::UnboundedReceiver<Job<T>>, shutdown: CancellationToken) {
+        let mut draining = false;
+        loop {
+            let next_wake = self.dispatch();
+            if draining && self.queues.iter().all(VecDeque::is_empty) && self.in_flight.is_empty() {
+                match rx.try_recv() {
+                    Ok(job) => {
+                        self.enqueue(job);
+                        continue;
+                    }
+                    Err(_) => break,
+                }
+            }
+            tokio::select! {
+                biased;
+                Some(joined) = self.in_flight.join_next() => match joined {
+                    Ok((job, result)) => self.complete(job, result),
+                    Err(e) => tracing::error!(error = %e, "an outbound request task panicked"),
+                },
+                job = rx.recv(), if !draining => match job {
+                    Some(job) => self.enqueue(job),
+                    None => draining = true,
+                },
+                _ = sleep_until(next_wake), if next_wake.is_some() => {}
+                _ = shutdown.cancelled(), if !draining => draining = true,
+            }
+        }
+    }
+
+    fn enqueue(&mut self, job: Job<T>) {
+        self.queues[job.priority as usize].push_back(job);
+    }
+
+    /// Starts every queued request that may go now, in priority order and
+    /// FIFO per route; returns when the next waiting one may go.
+    fn dispatch(&mut self) -> Option<Instant> {
+        let now = Instant::now();
+        let mut next_wake: Option<Instant> = None;
+        for priority in PRIORITIES {
+            let mut held: HashSet<RouteKey> = HashSet::new();
+            let mut i = 0;
+            while i < self.queues[priority as usize].len() {
+                let job = &self.queues[priority as usize][i];
+                if held.contains(&job.route) {
+                    i += 1;
+                    continue;
+                }
+                if let Some(at) = job.not_before.filter(|at| *at > now) {
+                    next_wake = Some(next_wake.map_or(at, |w| w.min(at)));
+                    held.insert(job.route.clone());
+                    i += 1;
+                    continue;
+                }
+                if priority == Priority::Interaction {
+                    if self.interactions_in_flight >= self.config.max_interactions_in_flight {
+                        break;
+                    }
+                } else {
+                    match self.pacer.ready_at(&job.route, now) {
+                        Readiness::Now => {}
+                        Readiness::At(at) => {
+                            next_wake = Some(next_wake.map_or(at, |w| w.min(at)));
+                            held.insert(job.route.clone());
+                            i += 1;
+                            continue;
+                        }
+                        Readiness::Busy => {
+                            held.insert(job.route.clone());
+                            i += 1;
+                            continue;
+                        }
+                    }
+                }
+                let Some(job) = self.queues[priority as usize].remove(i) else {
+                    break;
+                };
+                self.start(job, now);
+            }
+        }
+        next_wake
+    }
+
+    fn start(&mut self, job: Job<T>, now: Instant) {
+        if job.priority == Priority::Interaction {
+            self.interactions_in_flight += 1;
+        } else {
+            self.pacer.on_send(&job.route, now);
+        }
+        self.stats.sent.fetch_add(1, Ordering::Relaxed);
+        let transport = self.transport.clone();
+        self.in_flight.spawn(async move {
+            let result = transport.send(&job.request).await;
+            (job, result)
+        });
+    }
+
+    fn complete(&mut self, mut job: Job<T>, result: Result<Reply<T::Body>, String>) {
+        let now = Instant::now();
+        if job.priority == Priority::Interaction {
+            self.interactions_in_flight -= 1;
+        }
+        job.attempts += 1;
+        let retry_reason = match result {
+            Ok(reply) => {
+                if job.priority != Priority::Interaction {
+                    self.pacer
+                        .on_response(&job.route, &reply.headers, reply.status, now);
+                }
+                match reply.status {
+                    200..=299 => {
+                        self.stats.succeeded.fetch_add(1, Ordering::Relaxed);
+                        self.finish(job, Ok(reply));
+                        return;
+                    }
+                    429 => {
+                        self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
+                        tracing::warn!(route = %job.route.0, global = reply.headers.global, "Discord answered 429");
+                        // The pacer now holds the route (or everything) until
+                        // the reset; a 429 does not use up an attempt.
+                        job.attempts -= 1;
+                        if job.priority == Priority::Interaction {
+                            job.not_before = Some(
+                                now + reply.headers.retry_after.unwrap_or(Duration::from_secs(1)),
+                            );
+                        }
+                        self.requeue_front(job);
+                        return;
+                    }
+                    500..=599 => format!("HTTP {}", reply.status),
+                    status => {
+                        tracing::warn!(route = %job.route.0, status, "Discord refused a request");
+                        self.finish(job, Err(Failure::Refused { status }));
+                        return;
+                    }
+                }
+            }
+            Err(e) => {
+                if job.priority != Priority::Interaction {
+                    self.pacer.on_no_response(&job.route);
+                }
+                e
+            }
+        };
+        if job.attempts >= self.config.max_attempts {
+            tracing::error!(route = %job.route.0, attempts = job.attempts, last = %retry_reason, "giving up on a Discord request");
+            let attempts = job.attempts;
+            self.finish(
+                job,
+                Err(Failure::GaveUp {
+                    attempts,
+                    last: retry_reason,
+                }),
+            );
+            return;
+        }
+        self.stats.retries.fetch_add(1, Ordering::Relaxed);
+        let delay = self.config.backoff * 2u32.saturating_pow(job.attempts - 1);
+        job.not_before = Some(now + delay);
+        self.requeue_front(job);
+    }
+
+    /// A retried request goes back before the requests that came after it on
+    /// its route, so per-route order is kept.
+    fn requeue_front(&mut self, job: Job<T>) {
+        self.queues[job.priority as usize].push_front(job);
+    }
+
+    fn finish(&mut self, mut job: Job<T>, outcome: Result<Reply<T::Body>, Failure>) {
+        self.stats.queued.fetch_sub(1, Ordering::Relaxed);
+        if outcome.is_err() {
+            self.stats.failed.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some(done) = job.done.take() {
+            let _ = done.send(outcome);
+        }
+    }
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
