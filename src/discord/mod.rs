@@ -4,6 +4,7 @@
 
 pub mod outbound;
 pub mod ratelimit;
+pub mod transport;
 
 #[cfg(test)]
 mod tests;
