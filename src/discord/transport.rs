@@ -1,14 +1,21 @@
-//! The production [`Transport`]: twilight-http.
+//! The production [`Transport`]: twilight-http, as two clients.
 //!
-//! twilight's own rate limiter is switched off on this client. It learns a
-//! bucket only from responses carrying `X-RateLimit-Scope` (Discord sends that
-//! on 429s only) and serialises every request whose bucket it does not know,
-//! interaction callbacks included — so ladderd's [`super::outbound`] scheduler
-//! paces by the bucket headers of every response instead, and gives
-//! interactions a path of their own. twilight still retries a 429 by itself
-//! (without waiting, when it has no limiter), which is why the pacer must not
-//! cause them: a 429 here is a bug to count in the simulator, never a normal
-//! path.
+//! twilight's rate limiter learns a bucket only from responses carrying
+//! `X-RateLimit-Scope` (Discord sends that on 429s only) and serialises every
+//! request whose bucket it does not know, interaction callbacks included. So
+//! ladderd paces by the bucket headers of every response itself
+//! ([`super::ratelimit`]), and sends through:
+//! - the **paced** client, with twilight's one `RateLimiter` on: it adds
+//!   nothing while ladderd's pacing holds (one request in flight per route
+//!   already), and if a 429 happens anyway it makes twilight wait for the
+//!   reset instead of retrying at once — without a limiter twilight retries
+//!   a 429 immediately, in a loop;
+//! - the **interaction** client, limiter off: callbacks and followups carry no
+//!   bot token, are exempt from the global limit, and must never queue behind
+//!   other requests (Discord gives 3 s).
+//!
+//! The transport picks the client by `use_authorization_token`, which is
+//! false exactly for interaction and webhook requests.
 
 use twilight_http::Client;
 use twilight_http::error::ErrorType;
@@ -31,26 +38,38 @@ pub struct ApiEndpoint {
     pub proxy: Option<String>,
 }
 
-/// Builds the one HTTP client of the process, with twilight's rate limiter off.
-pub fn client(token: &str, endpoint: &ApiEndpoint) -> Client {
+/// The process's two HTTP clients (see the module docs).
+pub struct Clients {
+    pub paced: std::sync::Arc<Client>,
+    pub interactions: std::sync::Arc<Client>,
+}
+
+/// Builds both clients; the paced one holds the process's one `RateLimiter`.
+pub fn clients(token: &str, endpoint: &ApiEndpoint) -> Clients {
     install_crypto_provider();
-    let mut builder = Client::builder()
-        .token(token.to_owned())
-        .ratelimiter(None)
-        .timeout(std::time::Duration::from_secs(10));
-    if let Some(proxy) = &endpoint.proxy {
-        builder = builder.proxy(proxy.clone(), true);
+    let build = |limiter| {
+        let mut builder = Client::builder()
+            .token(token.to_owned())
+            .ratelimiter(limiter)
+            .timeout(std::time::Duration::from_secs(10));
+        if let Some(proxy) = &endpoint.proxy {
+            builder = builder.proxy(proxy.clone(), true);
+        }
+        std::sync::Arc::new(builder.build())
+    };
+    Clients {
+        paced: build(Some(twilight_http_ratelimiting::RateLimiter::default())),
+        interactions: build(None),
     }
-    builder.build()
 }
 
 pub struct TwilightTransport {
-    client: std::sync::Arc<Client>,
+    clients: Clients,
 }
 
 impl TwilightTransport {
-    pub fn new(client: std::sync::Arc<Client>) -> TwilightTransport {
-        TwilightTransport { client }
+    pub fn new(clients: Clients) -> TwilightTransport {
+        TwilightTransport { clients }
     }
 }
 
@@ -79,7 +98,12 @@ impl Transport for TwilightTransport {
     type Body = Vec<u8>;
 
     async fn send(&self, request: &Request) -> Result<Reply<Vec<u8>>, String> {
-        match self.client.request::<()>(request.clone()).await {
+        let client = if request.use_authorization_token() {
+            &self.clients.paced
+        } else {
+            &self.clients.interactions
+        };
+        match client.request::<()>(request.clone()).await {
             Ok(response) => {
                 let status = response.status().get();
                 let headers = RateLimitHeaders::parse(response.headers());
@@ -164,13 +188,14 @@ mod tests {
     #[tokio::test]
     async fn headers_status_and_errors_come_through() {
         let addr = fake_api().await;
-        let client = std::sync::Arc::new(client(
+        let clients = clients(
             "Bot test",
             &ApiEndpoint {
                 proxy: Some(addr.to_string()),
             },
-        ));
-        let transport = TwilightTransport::new(client.clone());
+        );
+        let client = clients.paced.clone();
+        let transport = TwilightTransport::new(clients);
 
         let ok = Request::from_route(&twilight_http::routing::Route::GetChannel { channel_id: 7 });
         let reply = transport.send(&ok).await.unwrap();
