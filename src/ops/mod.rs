@@ -6,4 +6,5 @@ pub mod health;
 pub mod latency;
 pub mod metrics;
 pub mod notify;
+pub mod sandbox;
 pub mod signals;

@@ -2,6 +2,7 @@
 
 mod cli;
 mod ops;
+mod sandbox;
 mod store_crash;
 mod supervisor;
 mod support;
