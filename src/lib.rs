@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod ladder;
 pub mod logging;
 pub mod store;
 pub mod supervisor;
