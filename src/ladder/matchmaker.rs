@@ -8,7 +8,13 @@
 
 use std::collections::HashMap;
 
-use crate::config::MatchmakerConfig;
+use crate::config::{MatcherStrategy, MatchmakerConfig};
+
+/// Queues larger than this are solved in blocks of this many players with
+/// neighbouring ratings. Allowed pairs are local in rating, so little is lost,
+/// and the blossom's O(n³) time and O(n²) matrix stay bounded (a wave with
+/// 10,000 players queueing takes about a second instead of never finishing).
+pub const MAX_EXACT: usize = 256;
 
 /// One race a queueing player would play, with that race's rating.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +52,42 @@ pub struct PairRules<'a> {
     pub cross_play: bool,
     pub blocked: &'a dyn Fn(usize, usize) -> bool,
     pub rematch: &'a dyn Fn(u64, u64) -> bool,
+}
+
+/// One wave's pairs under the configured strategy, as edges over `candidates`.
+pub fn solve(candidates: &[Candidate], config: &MatchmakerConfig, rules: &PairRules) -> Vec<Edge> {
+    let run = |cs: &[Candidate]| {
+        let e = edges(cs, config, rules);
+        match config.strategy {
+            MatcherStrategy::Optimal => optimal(cs.len(), &e),
+            MatcherStrategy::Greedy => greedy(cs, &e),
+        }
+    };
+    if candidates.len() <= MAX_EXACT {
+        return run(candidates);
+    }
+    let key = |c: &Candidate| {
+        c.options
+            .iter()
+            .map(|o| o.rating)
+            .fold(f64::INFINITY, f64::min)
+    };
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by(|&x, &y| {
+        key(&candidates[x])
+            .total_cmp(&key(&candidates[y]))
+            .then(x.cmp(&y))
+    });
+    let mut out = Vec::new();
+    for block in order.chunks(MAX_EXACT) {
+        let sub: Vec<Candidate> = block.iter().map(|&i| candidates[i].clone()).collect();
+        for mut e in run(&sub) {
+            e.a = block[e.a];
+            e.b = block[e.b];
+            out.push(e);
+        }
+    }
+    out
 }
 
 pub fn window(config: &MatchmakerConfig, waves_waited: u32) -> f64 {
@@ -356,6 +398,21 @@ mod tests {
         let pairs = optimal(4, &edges(&cs, &c, &rules));
         assert_eq!(pairs.len(), 2);
         assert!(pairs.iter().all(|e| e.cost < 10_000), "{pairs:?}");
+    }
+
+    #[test]
+    fn large_queues_are_solved_in_blocks_without_pairing_anyone_twice() {
+        let c = LadderConfig::default().matchmaker;
+        let cs: Vec<Candidate> = (0..1000)
+            .map(|i| cand(i, 1000.0 + (i * 7919 % 1000) as f64, 0))
+            .collect();
+        let pairs = solve(&cs, &c, &open_rules());
+        let mut seen = std::collections::HashSet::new();
+        for p in &pairs {
+            assert!(seen.insert(p.a) && seen.insert(p.b));
+            assert!(p.gap <= 100.0);
+        }
+        assert!(pairs.len() >= 495, "{} pairs", pairs.len());
     }
 
     proptest! {

@@ -7,7 +7,6 @@ use super::{
     Audience, CardSide, Effects, Ladder, LadderError, MatchCard, Notice, PlayerId, QueueEntry,
     rating,
 };
-use crate::config::MatcherStrategy;
 use crate::store::rows::{
     MatchRow, MatchState, PlayerState, QueuePrefsRow, RatingBefore, UnixMillis, Write,
 };
@@ -221,11 +220,7 @@ impl Ladder {
             blocked: &blocked,
             rematch: &rematch,
         };
-        let edges = matchmaker::edges(&candidates, &self.config.matchmaker, &rules);
-        let pairs = match self.config.matchmaker.strategy {
-            MatcherStrategy::Optimal => matchmaker::optimal(candidates.len(), &edges),
-            MatcherStrategy::Greedy => matchmaker::greedy(&candidates, &edges),
-        };
+        let pairs = matchmaker::solve(&candidates, &self.config.matchmaker, &rules);
         let mut made = 0;
         for e in pairs {
             let (a, b) = (&candidates[e.a], &candidates[e.b]);
