@@ -196,7 +196,7 @@ impl Ladder {
                 self.ratings.insert((player, race.clone()), row);
                 fx.info(
                     Audience::Actor,
-                    format!("{race} rating of <@{player}>: {old:.0} → {new:.0}"),
+                    format!("{race} rating of player {player}: {old:.0} → {new:.0}"),
                 );
                 serde_json::json!({ "race": race, "old": old, "new": new })
             }
@@ -204,7 +204,9 @@ impl Ladder {
                 target_player = Some(id);
                 self.player_ref(id)?;
                 if self.queue.remove(&id).is_none() {
-                    return Err(LadderError::Invalid(format!("<@{id}> is not in the queue")));
+                    return Err(LadderError::Invalid(format!(
+                        "player {id} is not in the queue"
+                    )));
                 }
                 self.set_state(id, PlayerState::Idle, now, &mut fx);
                 fx.info(
@@ -321,9 +323,9 @@ impl Ladder {
             fx.tell(
                 Audience::AdminLog,
                 Notice::Info(format!(
-                    "<@{}> {action}{}{}: {reason}",
+                    "admin {} {action}{}{}: {reason}",
                     actor.id,
-                    target_player.map_or(String::new(), |p| format!(" <@{p}>")),
+                    target_player.map_or(String::new(), |p| format!(" player {p}")),
                     target_match.map_or(String::new(), |m| format!(" match #{m}")),
                 )),
             );

@@ -295,7 +295,10 @@ impl Ladder {
                 state: MatchState::Aborted,
                 result: None,
                 rating_changes: None,
-                detail: format!("aborted by <@{id}> ({} aborts left this month)", left - 1),
+                detail: format!(
+                    "aborted by player {id} ({} aborts left this month)",
+                    left - 1
+                ),
             },
         );
         Ok(fx)

@@ -238,8 +238,8 @@ pub enum LadderError {
     NotQueueing,
     #[error("you are in a match; finish it first")]
     InMatch,
-    #[error("you left a match unconfirmed; you can queue again <t:{}:R>", .0 / 1000)]
-    Cooldown(UnixMillis),
+    #[error("you left a match unconfirmed; you can queue again in {0} s")]
+    Cooldown(i64),
     #[error("no player {0} on this ladder")]
     UnknownPlayer(PlayerId),
     #[error("no match #{0}")]

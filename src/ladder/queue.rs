@@ -31,7 +31,7 @@ impl Ladder {
         if let Some(until) = p.queue_cooldown_until
             && until > now
         {
-            return Err(LadderError::Cooldown(until));
+            return Err(LadderError::Cooldown((until - now + 999) / 1000));
         }
         let remembered = self.prefs.get(&id);
         let race_names = if races.is_empty() {
