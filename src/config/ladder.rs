@@ -49,6 +49,7 @@ pub struct RawLadder {
     pub inactive_after_days: Option<Sp<u64>>,
     pub season_soft_reset: Option<Sp<f64>>,
     pub leaderboard_page_size: Option<Sp<u64>>,
+    pub lobby_settings: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,6 +184,8 @@ pub struct LadderConfig {
     pub unreported_flag_after_ms: i64,
     pub rating: RatingConfig,
     pub leaderboard_page_size: usize,
+    /// Custom-game lobby settings shown on every match card.
+    pub lobby_settings: Vec<String>,
 }
 
 impl Default for LadderConfig {
@@ -536,6 +539,15 @@ pub(super) fn validate(raw: RawLadder, v: &Validator<'_>) -> Result<LadderConfig
             40,
             1..=100,
         )? as usize,
+        lobby_settings: raw.lobby_settings.unwrap_or_else(|| {
+            [
+                "Game speed: Faster",
+                "Locked alliances: Yes",
+                "Observers: None",
+            ]
+            .map(String::from)
+            .to_vec()
+        }),
     })
 }
 
@@ -662,6 +674,15 @@ races = [{ id = "T", name = "Terran" }, { id = "Z", name = "Zerg" }]
         assert!(c.region_blocked("KR", "EU"));
         assert_eq!(c.server_for("NA", "EU"), "Americas");
         assert_eq!(c.server_for("KR", "KR"), "Asia");
+    }
+
+    #[test]
+    fn example_file_documents_every_default() {
+        let example = include_str!("../../ladderd.example.toml");
+        let c = Config::from_toml(Path::new("ladderd.example.toml"), example)
+            .expect("the example config is valid")
+            .ladder;
+        assert_eq!(c, super::LadderConfig::default());
     }
 
     #[test]

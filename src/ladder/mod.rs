@@ -168,6 +168,8 @@ pub struct MatchCard {
     pub server: String,
     /// Predicted chance that side one wins.
     pub win_probability: f64,
+    /// How to set up the custom game, from the config.
+    pub lobby_settings: Vec<String>,
     pub confirm_by: UnixMillis,
 }
 

@@ -355,6 +355,7 @@ impl Ladder {
             all_maps_vetoed,
             server: m.server.clone(),
             win_probability: rating::win_probability(&self.config.rating, m.before1, m.before2),
+            lobby_settings: self.config.lobby_settings.clone(),
             confirm_by: m.created_at + self.config.confirm_window_ms,
         }
     }
