@@ -319,6 +319,8 @@ pub struct Rows {
     pub replays: Vec<ReplayRow>,
 }
 
+#[derive(Clone)]
+#[cfg_attr(test, derive(PartialEq))]
 pub struct Ladder {
     config: LadderConfig,
     rng: ChaCha8Rng,

@@ -1275,3 +1275,184 @@ fn rematches_are_avoided_when_others_are_available() {
         .expect("paired");
     assert_ne!(m.player2_id, 2);
 }
+
+// ---- whole-machine properties ----
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn command(kind: u8, x: u8, y: u8, current: Option<MatchId>) -> Command {
+        let race = ["T", "Z", "P", "R", "Orc", ""][usize::from(x % 6)];
+        let maps = [
+            "Alcyone LE",
+            "Dynasty LE",
+            "Nowhere",
+            "Oceanborn LE",
+            "Amphion LE",
+        ];
+        let report = [Report::Win, Report::Loss, Report::Draw][usize::from(y % 3)];
+        let match_id = match current {
+            Some(m) if y % 4 != 0 => m,
+            _ => MatchId::from(y % 6),
+        };
+        let target = PlayerId::from(x % 6);
+        match kind % 16 {
+            0 => Command::AcceptTos {
+                discord_name: format!("user{x}"),
+            },
+            1 => Command::Setup(form(
+                ["Alpha", "Bravo", "Ch", "Delta"][usize::from(x % 4)],
+                ["EU", "NA", "KR", "Mars"][usize::from(y % 4)],
+            )),
+            2 | 3 => Command::JoinQueue {
+                races: if race.is_empty() {
+                    vec![]
+                } else {
+                    vec![race.into()]
+                },
+                vetoes: (y % 3 != 0).then(|| {
+                    maps.iter()
+                        .take(usize::from(y % 6))
+                        .map(|m| (*m).to_owned())
+                        .collect()
+                }),
+            },
+            4 => Command::LeaveQueue,
+            5 | 6 => Command::Confirm { match_id },
+            7 => Command::Abort { match_id },
+            8 | 9 => Command::Report { match_id, report },
+            10 => Command::Profile {
+                player: Some(target),
+            },
+            11 => Command::Leaderboard(LeaderboardQuery {
+                page: usize::from(y),
+                ..Default::default()
+            }),
+            12 => Command::History {
+                player: None,
+                page: usize::from(y),
+            },
+            13 => Command::Confirm { match_id },
+            14 => Command::Admin {
+                reason: if y % 5 == 0 {
+                    String::new()
+                } else {
+                    "prop".into()
+                },
+                op: match y % 7 {
+                    0 => AdminOp::Ban(target),
+                    1 => AdminOp::Unban(target),
+                    2 => AdminOp::Resolve {
+                        match_id,
+                        resolution: [
+                            Resolution::Player1,
+                            Resolution::Player2,
+                            Resolution::Draw,
+                            Resolution::Invalidate,
+                        ][usize::from(x % 4)],
+                    },
+                    3 => AdminOp::ResetToIdle(target),
+                    4 => AdminOp::ClearQueue,
+                    5 => AdminOp::AdjustRating {
+                        player: target,
+                        race: race.into(),
+                        adjustment: RatingAdjustment::Add(f64::from(x)),
+                    },
+                    _ => AdminOp::ResetAborts(target),
+                },
+            },
+            _ => Command::Replay(
+                match replay(
+                    match_id,
+                    [("Alpha", "T", x % 2 == 0), ("Bravo", "T", x % 2 == 1)],
+                    target,
+                ) {
+                    Command::Replay(ev) => ev,
+                    _ => unreachable!("replay() builds a Replay command"),
+                },
+            ),
+        }
+    }
+
+    /// What a well-behaved player would do next, so that random runs reach
+    /// matches, reports and conflicts instead of failing at the door.
+    fn natural(l: &Ladder, id: PlayerId, y: u8) -> Command {
+        let report = [Report::Win, Report::Loss, Report::Draw][usize::from(y % 3)];
+        match l.current_match(id).and_then(|m| l.matches.get(&m)) {
+            Some(m) if y % 10 == 0 => Command::Abort { match_id: m.id },
+            Some(m) if m.state == MatchState::Found => Command::Confirm { match_id: m.id },
+            Some(m) => Command::Report {
+                match_id: m.id,
+                report,
+            },
+            None if l.queue.contains_key(&id) && y % 8 == 0 => Command::LeaveQueue,
+            None => Command::JoinQueue {
+                races: vec!["T".into()],
+                vetoes: None,
+            },
+        }
+    }
+
+    /// Player states agree with the queue and the open matches.
+    fn consistent(l: &Ladder) -> Result<(), String> {
+        for (id, p) in &l.players {
+            let queued = l.queue.contains_key(id);
+            let in_match = l.in_match.get(id);
+            match p.state {
+                PlayerState::Queueing if !queued => {
+                    return Err(format!("{id} queueing but not queued"));
+                }
+                PlayerState::InMatch if in_match.is_none() => {
+                    return Err(format!("{id} in_match without a match"));
+                }
+                PlayerState::Idle if queued || in_match.is_some() => {
+                    return Err(format!("{id} idle but busy"));
+                }
+                _ => {}
+            }
+            if let Some(m) = in_match.and_then(|m| l.matches.get(m))
+                && !matches!(m.state, MatchState::Found | MatchState::InProgress)
+            {
+                return Err(format!("{id} held by closed match {}", m.id));
+            }
+        }
+        Ok(())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn random_commands_never_panic_and_refusals_change_nothing(
+            steps in proptest::collection::vec((0u8..6, any::<u8>(), any::<u8>(), any::<u8>(), 0u32..25), 1..150),
+        ) {
+            let mut l = ladder();
+            for (id, name) in [(1, "Alpha"), (2, "Bravo"), (3, "Charlie"), (4, "Delta")] {
+                register(&mut l, id, name, if id == 4 { "KR" } else { "EU" }, T0);
+            }
+            let mut now = T0;
+            for (who, kind, x, y, advance) in steps {
+                now += i64::from(advance) * S;
+                if kind % 8 == 0 {
+                    l.tick(now);
+                } else {
+                    let actor = if who == 0 { admin() } else { Actor::player(PlayerId::from(who)) };
+                    let mut before = l.clone();
+                    before.last_seen.insert(actor.id, now);
+                    let current = l.current_match(actor.id).or_else(|| l.matches.keys().next_back().copied());
+                    let cmd = if kind % 8 < 5 && who != 0 {
+                        natural(&l, actor.id, y)
+                    } else {
+                        command(kind, x, y, current)
+                    };
+                    let fx = l.handle(now, actor, cmd);
+                    if fx.writes.is_empty() && !errors(&fx).is_empty() {
+                        prop_assert!(l == before, "a refused command changed state: {:?}", errors(&fx));
+                    }
+                }
+                prop_assert_eq!(consistent(&l), Ok(()));
+            }
+        }
+    }
+}
