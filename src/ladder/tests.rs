@@ -1379,7 +1379,7 @@ mod properties {
     /// What a well-behaved player would do next, so that random runs reach
     /// matches, reports and conflicts instead of failing at the door.
     fn natural(l: &Ladder, id: PlayerId, y: u8) -> Command {
-        let report = [Report::Win, Report::Loss, Report::Draw][usize::from(y % 3)];
+        let report = [Report::Win, Report::Loss, Report::Draw][usize::from(y / 3 % 3)];
         match l.current_match(id).and_then(|m| l.matches.get(&m)) {
             Some(m) if y % 10 == 0 => Command::Abort { match_id: m.id },
             Some(m) if m.state == MatchState::Found => Command::Confirm { match_id: m.id },
@@ -1441,7 +1441,7 @@ mod properties {
                     let mut before = l.clone();
                     before.last_seen.insert(actor.id, now);
                     let current = l.current_match(actor.id).or_else(|| l.matches.keys().next_back().copied());
-                    let cmd = if kind % 8 < 5 && who != 0 {
+                    let cmd = if y % 3 != 0 && who != 0 {
                         natural(&l, actor.id, y)
                     } else {
                         command(kind, x, y, current)
