@@ -2,8 +2,8 @@
 //! conflicts, and the settlement that turns a result into rating changes.
 
 use super::{
-    Audience, Effects, Ladder, LadderError, MatchId, Notice, PlayerId, QueueEntry, ReplayEvidence,
-    rating, time,
+    Actor, Audience, Effects, Ladder, LadderError, MatchId, Notice, PlayerId, QueueEntry,
+    ReplayEvidence, rating, time,
 };
 use crate::store::rows::{
     MatchResult, MatchRow, MatchState, PlayerState, ReplayVerdict, Report, ResultSource,
@@ -531,7 +531,7 @@ impl Ladder {
     pub(super) fn replay(
         &mut self,
         now: UnixMillis,
-        uploader: PlayerId,
+        uploader: Actor,
         ev: ReplayEvidence,
     ) -> Result<Effects, LadderError> {
         let mut fx = Effects::default();
@@ -545,8 +545,8 @@ impl Ladder {
             return Ok(fx);
         };
         let m = self.match_ref(match_id)?.clone();
-        let is_admin = self.players.get(&uploader).is_some_and(|p| p.is_admin);
-        if self.slot_of(&m, uploader).is_err() && !is_admin {
+        // Players upload their own games; admins may attach anyone's.
+        if self.slot_of(&m, uploader.id).is_err() && !self.is_admin(uploader) {
             return Err(LadderError::NotYourMatch(match_id));
         }
         if row.verdict != ReplayVerdict::Verified {

@@ -515,7 +515,7 @@ impl Ladder {
             Command::Confirm { match_id } => self.confirm(now, actor.id, match_id),
             Command::Abort { match_id } => self.abort(now, actor.id, match_id),
             Command::Report { match_id, report } => self.report(now, actor.id, match_id, report),
-            Command::Replay(evidence) => self.replay(now, actor.id, evidence),
+            Command::Replay(evidence) => self.replay(now, actor, evidence),
             Command::SetMatchThread {
                 match_id,
                 thread_id,

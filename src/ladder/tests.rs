@@ -854,6 +854,22 @@ fn replay_with_unknown_players_is_rejected_and_changes_no_result() {
 }
 
 #[test]
+fn only_players_of_the_match_or_admins_attach_replays() {
+    let mut l = ladder();
+    let id = in_progress(&mut l);
+    register(&mut l, 3, "Charlie", "EU", T0);
+    let evidence = || replay(id, [("Alpha", "Terr", true), ("Bravo", "Terr", false)], 3);
+    let fx = l.handle(T0 + 600 * S, Actor::player(3), evidence());
+    assert_eq!(errors(&fx), [&LadderError::NotYourMatch(id)]);
+    assert!(fx.writes.is_empty());
+    ok(l.handle(T0 + 600 * S, admin(), evidence()));
+    assert_eq!(
+        l.match_row(id).and_then(|m| m.result),
+        Some(MatchResult::Player1)
+    );
+}
+
+#[test]
 fn replay_does_not_override_an_admin_decision() {
     let mut l = ladder();
     let id = in_progress(&mut l);
