@@ -352,6 +352,9 @@ impl Ladder {
         if let Some(truth) = replay {
             if claims.iter().any(|c| *c != truth) {
                 self.enter_conflict(now, match_id, Some(truth), &mut fx);
+            } else if m.state == MatchState::Conflict {
+                // The report that contradicted the replay was corrected.
+                self.settle(now, match_id, Some(truth), ResultSource::Replay, &mut fx);
             } else {
                 fx.info(Audience::Actor, "report saved");
             }

@@ -826,6 +826,17 @@ fn verified_replay_completes_a_mirror_match_by_name_not_race() {
         }
     )));
     assert_eq!(l.match_row(id).map(|m| m.state), Some(MatchState::Conflict));
+    let ratings = (rating_of(&l, 1, "T"), rating_of(&l, 2, "T"));
+    // Corrected, the report agrees with the replay again: completed, and the
+    // replay's rating change was applied once only.
+    ok(report(&mut l, 1, id, Report::Loss, T0 + 800 * S));
+    let m = l.match_row(id).expect("exists");
+    assert_eq!(
+        (m.state, m.result),
+        (MatchState::Completed, Some(MatchResult::Player2))
+    );
+    assert_eq!((rating_of(&l, 1, "T"), rating_of(&l, 2, "T")), ratings);
+    assert_eq!(l.rating(2, "T").map(|r| r.games), Some(1));
 }
 
 #[test]
