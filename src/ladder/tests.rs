@@ -1321,7 +1321,7 @@ mod properties {
         ];
         let report = [Report::Win, Report::Loss, Report::Draw][usize::from(y % 3)];
         let match_id = match current {
-            Some(m) if y % 4 != 0 => m,
+            Some(m) if !y.is_multiple_of(4) => m,
             _ => MatchId::from(y % 6),
         };
         let target = PlayerId::from(x % 6);
@@ -1339,7 +1339,7 @@ mod properties {
                 } else {
                     vec![race.into()]
                 },
-                vetoes: (y % 3 != 0).then(|| {
+                vetoes: (!y.is_multiple_of(3)).then(|| {
                     maps.iter()
                         .take(usize::from(y % 6))
                         .map(|m| (*m).to_owned())
@@ -1363,7 +1363,7 @@ mod properties {
             },
             13 => Command::Confirm { match_id },
             14 => Command::Admin {
-                reason: if y % 5 == 0 {
+                reason: if y.is_multiple_of(5) {
                     String::new()
                 } else {
                     "prop".into()
@@ -1393,7 +1393,10 @@ mod properties {
             _ => Command::Replay(
                 match replay(
                     match_id,
-                    [("Alpha", "T", x % 2 == 0), ("Bravo", "T", x % 2 == 1)],
+                    [
+                        ("Alpha", "T", x.is_multiple_of(2)),
+                        ("Bravo", "T", !x.is_multiple_of(2)),
+                    ],
                     target,
                 ) {
                     Command::Replay(ev) => ev,
@@ -1408,13 +1411,13 @@ mod properties {
     fn natural(l: &Ladder, id: PlayerId, y: u8) -> Command {
         let report = [Report::Win, Report::Loss, Report::Draw][usize::from(y / 3 % 3)];
         match l.current_match(id).and_then(|m| l.matches.get(&m)) {
-            Some(m) if y % 10 == 0 => Command::Abort { match_id: m.id },
+            Some(m) if y.is_multiple_of(10) => Command::Abort { match_id: m.id },
             Some(m) if m.state == MatchState::Found => Command::Confirm { match_id: m.id },
             Some(m) => Command::Report {
                 match_id: m.id,
                 report,
             },
-            None if l.queue.contains_key(&id) && y % 8 == 0 => Command::LeaveQueue,
+            None if l.queue.contains_key(&id) && y.is_multiple_of(8) => Command::LeaveQueue,
             None => Command::JoinQueue {
                 races: vec!["T".into()],
                 vetoes: None,
