@@ -8,7 +8,8 @@
 //!    players in memory: p50/p99/max per call.
 //!
 //! Parameters from the environment: LADDER_SIM_PLAYERS (10000),
-//! LADDER_SIM_DAYS (7), LADDER_SIM_SEED (2026), LADDER_BENCH (all | sim | micro).
+//! LADDER_SIM_DAYS (7), LADDER_SIM_SEED (2026), LADDER_BENCH (all | sim | micro),
+//! LADDER_REMATCH_PENALTY (the config default, 10000) to study its effect.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
