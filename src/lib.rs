@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod discord;
+pub mod ladder;
 pub mod logging;
 pub mod ops;
 pub mod store;

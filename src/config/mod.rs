@@ -22,7 +22,10 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 pub use discord::DiscordConfig;
-pub use ladder::LadderConfig;
+pub use ladder::{
+    LadderConfig, MapInfo, MatcherStrategy, MatchmakerConfig, Race, RatingConfig, RatingSystem,
+    Region,
+};
 pub use ops::OpsConfig;
 pub use replay::ReplayConfig;
 pub use token::{DiscordToken, TokenSource};

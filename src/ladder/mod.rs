@@ -1,0 +1,800 @@
+//! The ladder core: players, queue, matchmaker, matches and ratings as one
+//! pure state machine.
+//!
+//! [`Ladder::handle`] applies one [`Command`] at a time `now` and returns the
+//! [`Effects`] to perform: rows for the store's writer and [`Message`]s to
+//! show. [`Ladder::tick`] runs what time alone triggers (waves, confirm
+//! reminders and timeouts, unreported flags). The core does no I/O, reads no
+//! clock and draws randomness only from the seeded RNG it was built with, so
+//! the same inputs always give the same effects.
+//!
+//! A bad command never changes state: every handler checks before it mutates
+//! and returns a [`LadderError`], which `handle` turns into one error message
+//! to the acting user.
+
+mod admin;
+mod matches;
+pub mod matchmaker;
+mod queue;
+pub mod rating;
+mod reads;
+pub mod time;
+pub mod validate;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::SeedableRng;
+
+use crate::config::{LadderConfig, MapInfo};
+use crate::store::rows::{
+    AuditRow, MatchResult, MatchRow, MatchState, PlayerRow, PlayerState, QueuePrefsRow,
+    RatingBefore, RatingRow, ReplayRow, Report, SeasonRow, UnixMillis, Write,
+};
+
+pub use admin::{AdminOp, RatingAdjustment, Resolution};
+pub use rating::Rank;
+pub use reads::{
+    HistoryEntry, HistoryPage, LeaderboardPage, LeaderboardQuery, LeaderboardRow, ProfileRace,
+    ProfileView, QueueView, Snapshot,
+};
+pub use validate::{FieldError, SetupForm};
+
+pub type PlayerId = u64;
+pub type MatchId = u64;
+
+/// Who issues a command. Authority from the server (owner ids, admin ids and
+/// roles in the config) is resolved by the router; admin granted through the
+/// ladder itself is kept on the player row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Actor {
+    pub id: PlayerId,
+    pub is_owner: bool,
+    pub is_admin: bool,
+}
+
+impl Actor {
+    pub fn player(id: PlayerId) -> Actor {
+        Actor {
+            id,
+            is_owner: false,
+            is_admin: false,
+        }
+    }
+}
+
+/// A replay the replay pipeline has judged, attached to a match.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplayEvidence {
+    /// The row to persist; `verdict` and `match_id` come from the pipeline.
+    pub row: ReplayRow,
+    pub players: Vec<ReplayPlayer>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplayPlayer {
+    /// The name shown in the replay (clan tag removed).
+    pub name: String,
+    pub toon: Option<String>,
+    pub race: String,
+    pub winner: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    AcceptTos {
+        discord_name: String,
+    },
+    Setup(SetupForm),
+    /// `races` empty: use the remembered preference. `vetoes` `None`: likewise.
+    JoinQueue {
+        races: Vec<String>,
+        vetoes: Option<Vec<String>>,
+    },
+    LeaveQueue,
+    Confirm {
+        match_id: MatchId,
+    },
+    Abort {
+        match_id: MatchId,
+    },
+    Report {
+        match_id: MatchId,
+        report: Report,
+    },
+    Replay(ReplayEvidence),
+    /// The router created the Discord thread that carries a match card.
+    SetMatchThread {
+        match_id: MatchId,
+        thread_id: u64,
+    },
+    QueueView,
+    Profile {
+        player: Option<PlayerId>,
+    },
+    Leaderboard(LeaderboardQuery),
+    History {
+        player: Option<PlayerId>,
+        page: usize,
+    },
+    Admin {
+        reason: String,
+        op: AdminOp,
+    },
+}
+
+/// Where a message goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The user who issued the command (an interaction reply).
+    Actor,
+    Dm(PlayerId),
+    Lobby,
+    MatchThread(MatchId),
+    AdminLog,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    pub to: Audience,
+    pub body: Notice,
+}
+
+/// One side of a match card.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardSide {
+    pub player_id: PlayerId,
+    pub ingame_name: String,
+    pub battletag: String,
+    pub alt_names: Vec<String>,
+    pub country: String,
+    pub race: String,
+    pub rating: f64,
+    pub deviation: f64,
+    pub provisional: bool,
+}
+
+/// Everything both players need to set up the game.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MatchCard {
+    pub match_id: MatchId,
+    pub sides: [CardSide; 2],
+    pub map: MapInfo,
+    /// Every map in the pool was vetoed by one of the players: the least-vetoed was picked.
+    pub all_maps_vetoed: bool,
+    pub server: String,
+    /// Predicted chance that side one wins.
+    pub win_probability: f64,
+    /// How to set up the custom game, from the config.
+    pub lobby_settings: Vec<String>,
+    pub confirm_by: UnixMillis,
+}
+
+/// What to show: plain domain data; the Discord layer renders it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    Error(LadderError),
+    /// A short acknowledgement or information, already phrased.
+    Info(String),
+    MatchFound(Box<MatchCard>),
+    ConfirmReminder {
+        match_id: MatchId,
+        seconds_left: i64,
+    },
+    MatchStarted(Box<MatchCard>),
+    MatchEnded {
+        match_id: MatchId,
+        state: crate::store::rows::MatchState,
+        result: Option<MatchResult>,
+        rating_changes: Option<(f64, f64)>,
+        detail: String,
+    },
+    Conflict {
+        match_id: MatchId,
+        reports: (Option<Report>, Option<Report>),
+        /// The verified replay's result, when a report contradicts it.
+        replay_result: Option<MatchResult>,
+    },
+    Flagged {
+        match_id: MatchId,
+    },
+    Wave {
+        matches: usize,
+        still_queueing: usize,
+    },
+    Queue(QueueView),
+    Profile(Box<ProfileView>),
+    Leaderboard(LeaderboardPage),
+    History(HistoryPage),
+    Snapshot(Box<Snapshot>),
+    PlayerDetail(Box<PlayerRow>, Vec<RatingRow>),
+    MatchDetail(Box<MatchRow>),
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LadderError {
+    #[error("accept the terms of service first")]
+    NoTos,
+    #[error("finish your setup first (in-game name, BattleTag, country, region)")]
+    NotSetUp,
+    #[error("you are banned from this ladder: {0}")]
+    Banned(String),
+    #[error("your setup has problems: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    InvalidSetup(Vec<FieldError>),
+    #[error("{0:?} is not a race of this ladder; choose from {1}")]
+    UnknownRace(String, String),
+    #[error("choose at most one race per group; {0} and {1} are in the same group")]
+    SameGroup(String, String),
+    #[error("choose a race to queue with")]
+    NoRace,
+    #[error("{0:?} is not in this season's map pool")]
+    UnknownMap(String),
+    #[error("at most {0} vetoes")]
+    TooManyVetoes(usize),
+    #[error("you are already in the queue")]
+    AlreadyQueueing,
+    #[error("you are not in the queue")]
+    NotQueueing,
+    #[error("you are in a match; finish it first")]
+    InMatch,
+    #[error("you left a match unconfirmed; you can queue again in {0} s")]
+    Cooldown(i64),
+    #[error("no player {0} on this ladder")]
+    UnknownPlayer(PlayerId),
+    #[error("no match #{0}")]
+    UnknownMatch(MatchId),
+    #[error("you are not playing in match #{0}")]
+    NotYourMatch(MatchId),
+    #[error("match #{0} is {1}; that is not possible now")]
+    WrongState(MatchId, &'static str),
+    #[error("the confirm window for match #{0} has closed")]
+    ConfirmWindowClosed(MatchId),
+    #[error("both players must confirm match #{0} before reporting")]
+    NotConfirmed(MatchId),
+    #[error("no aborts left this month; they reset on the 1st (UTC)")]
+    NoAbortsLeft,
+    #[error("match #{0} was resolved by an admin; ask an admin if it is wrong")]
+    ResolvedByAdmin(MatchId),
+    #[error("match #{0} is already completed")]
+    AlreadyCompleted(MatchId),
+    #[error("the replay's players do not match the players of match #{0}")]
+    ReplayPlayersMismatch(MatchId),
+    #[error("this needs a ladder admin")]
+    NotAdmin,
+    #[error("only an owner can grant or revoke admin")]
+    NotOwner,
+    #[error("admin actions need a reason")]
+    NoReason,
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// What one command or tick produced. The caller commits `writes` (whole, in
+/// order) before it shows `messages`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Effects {
+    pub writes: Vec<Write>,
+    pub messages: Vec<Message>,
+}
+
+impl Effects {
+    fn write(&mut self, w: Write) {
+        self.writes.push(w);
+    }
+    fn tell(&mut self, to: Audience, body: Notice) {
+        self.messages.push(Message { to, body });
+    }
+    fn info(&mut self, to: Audience, text: impl Into<String>) {
+        self.tell(to, Notice::Info(text.into()));
+    }
+    fn extend(&mut self, other: Effects) {
+        self.writes.extend(other.writes);
+        self.messages.extend(other.messages);
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct QueueEntry {
+    /// Indices into `config.races`, at most one per group.
+    races: Vec<usize>,
+    vetoes: Vec<String>,
+    joined_at: UnixMillis,
+    waves_waited: u32,
+}
+
+/// Everything `from_rows` needs, as the store reads it.
+#[derive(Debug, Clone, Default)]
+pub struct Rows {
+    pub seasons: Vec<SeasonRow>,
+    pub players: Vec<PlayerRow>,
+    pub queue_prefs: Vec<QueuePrefsRow>,
+    /// Ratings of every season; only the current season's are used.
+    pub ratings: Vec<RatingRow>,
+    /// All matches (history and open ones).
+    pub matches: Vec<MatchRow>,
+    /// Replays; verified ones attached to matches are remembered as evidence.
+    pub replays: Vec<ReplayRow>,
+}
+
+#[derive(Clone)]
+#[cfg_attr(test, derive(PartialEq))]
+pub struct Ladder {
+    config: LadderConfig,
+    rng: ChaCha8Rng,
+    season: SeasonRow,
+    players: HashMap<PlayerId, PlayerRow>,
+    /// Current season, keyed by (player, race id).
+    ratings: HashMap<(PlayerId, String), RatingRow>,
+    matches: BTreeMap<MatchId, MatchRow>,
+    player_matches: HashMap<PlayerId, Vec<MatchId>>,
+    /// Matches that still involve their players (found, in progress): the
+    /// tick's work list. A conflict frees its players and waits for admins.
+    open: BTreeSet<MatchId>,
+    in_match: HashMap<PlayerId, MatchId>,
+    queue: BTreeMap<PlayerId, QueueEntry>,
+    prefs: HashMap<PlayerId, QueuePrefsRow>,
+    /// Recent opponents per player, newest last, for the rematch penalty.
+    recent: HashMap<PlayerId, VecDeque<(PlayerId, UnixMillis)>>,
+    /// Result of the verified replay of a match, winner by slot.
+    replay_results: HashMap<MatchId, MatchResult>,
+    reminded: HashSet<MatchId>,
+    last_seen: HashMap<PlayerId, UnixMillis>,
+    next_match_id: MatchId,
+    next_wave_at: UnixMillis,
+}
+
+impl Ladder {
+    /// A new, empty ladder (first start): opens season 1 with the configured pool.
+    pub fn new(config: LadderConfig, seed: u64, now: UnixMillis) -> (Ladder, Effects) {
+        Ladder::from_rows(config, seed, Rows::default(), now)
+    }
+
+    /// Rebuilds the ladder from the database. Queues are not persisted as
+    /// such: players who were queueing are set idle and told; open matches
+    /// continue.
+    pub fn from_rows(
+        config: LadderConfig,
+        seed: u64,
+        rows: Rows,
+        now: UnixMillis,
+    ) -> (Ladder, Effects) {
+        let mut fx = Effects::default();
+        let season = match rows
+            .seasons
+            .iter()
+            .filter(|s| s.ended_at.is_none())
+            .max_by_key(|s| s.id)
+        {
+            Some(s) => s.clone(),
+            None => {
+                let id = rows.seasons.iter().map(|s| s.id).max().unwrap_or(0) + 1;
+                let s = SeasonRow {
+                    id,
+                    name: if id == 1 {
+                        config.season_name.clone()
+                    } else {
+                        format!("Season {id}")
+                    },
+                    started_at: now,
+                    ended_at: None,
+                    map_pool: config.maps.iter().map(|m| m.name.clone()).collect(),
+                };
+                fx.write(Write::Season(s.clone()));
+                s
+            }
+        };
+        let mut ladder = Ladder {
+            next_wave_at: next_wave_after(now, config.matchmaker.wave_interval_ms),
+            config,
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            season,
+            players: HashMap::new(),
+            ratings: HashMap::new(),
+            matches: BTreeMap::new(),
+            player_matches: HashMap::new(),
+            open: BTreeSet::new(),
+            in_match: HashMap::new(),
+            queue: BTreeMap::new(),
+            prefs: HashMap::new(),
+            recent: HashMap::new(),
+            replay_results: HashMap::new(),
+            reminded: HashSet::new(),
+            last_seen: HashMap::new(),
+            next_match_id: 1,
+        };
+        for p in rows.players {
+            ladder.players.insert(p.discord_id, p);
+        }
+        for r in rows.ratings {
+            if r.season_id == ladder.season.id {
+                ladder.ratings.insert((r.player_id, r.race.clone()), r);
+            }
+        }
+        for p in rows.queue_prefs {
+            ladder.prefs.insert(p.player_id, p);
+        }
+        let mut matches = rows.matches;
+        matches.sort_by_key(|m| (m.created_at, m.id));
+        for m in matches {
+            ladder.next_match_id = ladder.next_match_id.max(m.id + 1);
+            ladder.remember_opponents(&m);
+            for p in [m.player1_id, m.player2_id] {
+                ladder.player_matches.entry(p).or_default().push(m.id);
+            }
+            if matches!(m.state, MatchState::Found | MatchState::InProgress) {
+                ladder.open.insert(m.id);
+                ladder.in_match.insert(m.player1_id, m.id);
+                ladder.in_match.insert(m.player2_id, m.id);
+            }
+            ladder.matches.insert(m.id, m);
+        }
+        for r in rows.replays {
+            if r.verdict == crate::store::rows::ReplayVerdict::Verified
+                && let (Some(id), Some(slot)) = (r.match_id, r.winner_slot)
+            {
+                let result = if slot == 1 {
+                    MatchResult::Player1
+                } else {
+                    MatchResult::Player2
+                };
+                ladder.replay_results.insert(id, result);
+            }
+        }
+        let mut ids: Vec<PlayerId> = ladder.players.keys().copied().collect();
+        ids.sort_unstable();
+        for id in ids {
+            let in_match = ladder.in_match.contains_key(&id);
+            let Some(p) = ladder.players.get_mut(&id) else {
+                continue;
+            };
+            let fixed = match (p.state, in_match) {
+                (PlayerState::Queueing, _) => {
+                    fx.info(
+                        Audience::Dm(id),
+                        "ladderd restarted and the queue was emptied; join again when you are ready",
+                    );
+                    Some(PlayerState::Idle)
+                }
+                (PlayerState::InMatch, false) => Some(PlayerState::Idle),
+                (PlayerState::Idle, true) => Some(PlayerState::InMatch),
+                _ => None,
+            };
+            if let Some(state) = fixed {
+                p.state = state;
+                p.updated_at = now;
+                fx.write(Write::Player(p.clone()));
+            }
+        }
+        (ladder, fx)
+    }
+
+    pub fn config(&self) -> &LadderConfig {
+        &self.config
+    }
+
+    pub fn season(&self) -> &SeasonRow {
+        &self.season
+    }
+
+    pub fn player(&self, id: PlayerId) -> Option<&PlayerRow> {
+        self.players.get(&id)
+    }
+
+    pub fn match_row(&self, id: MatchId) -> Option<&MatchRow> {
+        self.matches.get(&id)
+    }
+
+    pub fn rating(&self, player: PlayerId, race: &str) -> Option<&RatingRow> {
+        self.ratings.get(&(player, race.to_owned()))
+    }
+
+    pub fn queue_len(&self) -> usize {
+        self.queue.len()
+    }
+
+    pub fn next_wave_at(&self) -> UnixMillis {
+        self.next_wave_at
+    }
+
+    /// The match a player is in, if any.
+    pub fn current_match(&self, player: PlayerId) -> Option<MatchId> {
+        self.in_match.get(&player).copied()
+    }
+
+    /// Applies one command. Errors become a message to the actor and change nothing.
+    pub fn handle(&mut self, now: UnixMillis, actor: Actor, command: Command) -> Effects {
+        self.last_seen.insert(actor.id, now);
+        let result = match command {
+            Command::AcceptTos { discord_name } => self.accept_tos(now, actor.id, discord_name),
+            Command::Setup(form) => self.setup(now, actor.id, &form),
+            Command::JoinQueue { races, vetoes } => self.join_queue(now, actor.id, races, vetoes),
+            Command::LeaveQueue => self.leave_queue(now, actor.id),
+            Command::Confirm { match_id } => self.confirm(now, actor.id, match_id),
+            Command::Abort { match_id } => self.abort(now, actor.id, match_id),
+            Command::Report { match_id, report } => self.report(now, actor.id, match_id, report),
+            Command::Replay(evidence) => self.replay(now, actor, evidence),
+            Command::SetMatchThread {
+                match_id,
+                thread_id,
+            } => self.set_thread(match_id, thread_id),
+            Command::QueueView => Ok(self.queue_view(now)),
+            Command::Profile { player } => self.profile(now, player.unwrap_or(actor.id)),
+            Command::Leaderboard(query) => self.leaderboard(now, &query),
+            Command::History { player, page } => self.history(player.unwrap_or(actor.id), page),
+            Command::Admin { reason, op } => self.admin(now, actor, reason, op),
+        };
+        match result {
+            Ok(fx) => fx,
+            Err(e) => Effects {
+                writes: Vec::new(),
+                messages: vec![Message {
+                    to: Audience::Actor,
+                    body: Notice::Error(e),
+                }],
+            },
+        }
+    }
+
+    /// What time alone triggers: confirm reminders and timeouts, unreported
+    /// flags, and the wave when one is due. Call it at least once a second.
+    pub fn tick(&mut self, now: UnixMillis) -> Effects {
+        let mut fx = self.expire_and_remind(now);
+        fx.extend(self.flag_unreported(now));
+        if now >= self.next_wave_at {
+            fx.extend(self.run_wave(now));
+            self.next_wave_at = next_wave_after(now, self.config.matchmaker.wave_interval_ms);
+        }
+        fx
+    }
+
+    // ---- helpers shared by the handlers ----
+
+    fn player_ref(&self, id: PlayerId) -> Result<&PlayerRow, LadderError> {
+        self.players.get(&id).ok_or(LadderError::UnknownPlayer(id))
+    }
+
+    /// A player who may act (not only read): accepted the terms and not banned.
+    fn active_player(&self, id: PlayerId) -> Result<&PlayerRow, LadderError> {
+        let p = self.players.get(&id).ok_or(LadderError::NoTos)?;
+        if p.tos_accepted_at.is_none() {
+            return Err(LadderError::NoTos);
+        }
+        if p.banned {
+            return Err(LadderError::Banned(
+                p.ban_reason
+                    .clone()
+                    .unwrap_or_else(|| "no reason given".into()),
+            ));
+        }
+        Ok(p)
+    }
+
+    /// Resets the monthly abort allowance when the month has changed.
+    /// Returns whether the row changed.
+    fn roll_abort_month(&mut self, id: PlayerId, now: UnixMillis) -> bool {
+        let month = time::month_of(now);
+        let allowance = self.config.aborts_per_month;
+        match self.players.get_mut(&id) {
+            Some(p) if p.aborts_month.as_deref() != Some(month.as_str()) => {
+                p.aborts_left = allowance;
+                p.aborts_month = Some(month);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn set_state(&mut self, id: PlayerId, state: PlayerState, now: UnixMillis, fx: &mut Effects) {
+        if let Some(p) = self.players.get_mut(&id) {
+            p.state = state;
+            p.updated_at = now;
+            fx.write(Write::Player(p.clone()));
+        }
+    }
+
+    /// The current-season rating of (player, race), or a fresh one.
+    fn rating_or_new(&self, player: PlayerId, race: &str) -> RatingRow {
+        self.ratings
+            .get(&(player, race.to_owned()))
+            .cloned()
+            .unwrap_or_else(|| RatingRow {
+                season_id: self.season.id,
+                player_id: player,
+                race: race.to_owned(),
+                rating: self.config.rating.initial_rating,
+                deviation: self.deviation_initial(),
+                volatility: self.volatility_initial(),
+                games: 0,
+                wins: 0,
+                losses: 0,
+                draws: 0,
+                last_played_at: None,
+            })
+    }
+
+    fn deviation_initial(&self) -> f64 {
+        match self.config.rating.system {
+            crate::config::RatingSystem::Glicko2 => self.config.rating.initial_deviation,
+            crate::config::RatingSystem::Elo => 0.0,
+        }
+    }
+
+    fn volatility_initial(&self) -> f64 {
+        match self.config.rating.system {
+            crate::config::RatingSystem::Glicko2 => self.config.rating.initial_volatility,
+            crate::config::RatingSystem::Elo => 0.0,
+        }
+    }
+
+    fn before_of(&self, player: PlayerId, race: &str) -> RatingBefore {
+        let r = self.rating_or_new(player, race);
+        RatingBefore {
+            rating: r.rating,
+            deviation: r.deviation,
+            volatility: r.volatility,
+        }
+    }
+
+    fn remember_opponents(&mut self, m: &MatchRow) {
+        let keep = self.config.matchmaker.rematch_last_matches;
+        let within = self.config.matchmaker.rematch_within_ms;
+        for (me, them) in [(m.player1_id, m.player2_id), (m.player2_id, m.player1_id)] {
+            let list = self.recent.entry(me).or_default();
+            list.push_back((them, m.created_at));
+            while list.len() > keep
+                && list
+                    .front()
+                    .is_some_and(|(_, at)| m.created_at - at > within)
+            {
+                list.pop_front();
+            }
+        }
+    }
+
+    fn is_rematch(&self, a: PlayerId, b: PlayerId, now: UnixMillis) -> bool {
+        let Some(list) = self.recent.get(&a) else {
+            return false;
+        };
+        let keep = self.config.matchmaker.rematch_last_matches;
+        let within = self.config.matchmaker.rematch_within_ms;
+        list.iter()
+            .rev()
+            .enumerate()
+            .any(|(i, (o, at))| *o == b && (i < keep || now - at <= within))
+    }
+
+    fn audit(
+        &self,
+        fx: &mut Effects,
+        now: UnixMillis,
+        actor: PlayerId,
+        command: &str,
+        outcome: &str,
+        details: Option<serde_json::Value>,
+    ) {
+        fx.write(Write::Audit(AuditRow {
+            at: now,
+            actor_id: actor,
+            command: command.to_owned(),
+            target: None,
+            outcome: outcome.to_owned(),
+            details_json: details.map(|d| d.to_string()),
+        }));
+    }
+
+    fn set_thread(&mut self, match_id: MatchId, thread_id: u64) -> Result<Effects, LadderError> {
+        let m = self
+            .matches
+            .get_mut(&match_id)
+            .ok_or(LadderError::UnknownMatch(match_id))?;
+        m.thread_id = Some(thread_id);
+        let mut fx = Effects::default();
+        fx.write(Write::Match(m.clone()));
+        Ok(fx)
+    }
+
+    // ---- players ----
+
+    fn accept_tos(
+        &mut self,
+        now: UnixMillis,
+        id: PlayerId,
+        discord_name: String,
+    ) -> Result<Effects, LadderError> {
+        let mut fx = Effects::default();
+        if let Some(p) = self.players.get(&id)
+            && p.tos_accepted_at.is_some()
+        {
+            fx.info(Audience::Actor, "you have already accepted the terms");
+            return Ok(fx);
+        }
+        let allowance = self.config.aborts_per_month;
+        let p = self.players.entry(id).or_insert_with(|| PlayerRow {
+            discord_id: id,
+            discord_name: discord_name.clone(),
+            ingame_name: None,
+            battletag: None,
+            alt_names: Vec::new(),
+            country: None,
+            region: None,
+            tos_accepted_at: None,
+            setup_at: None,
+            state: PlayerState::Idle,
+            aborts_left: allowance,
+            aborts_month: Some(time::month_of(now)),
+            banned: false,
+            ban_reason: None,
+            is_admin: false,
+            queue_cooldown_until: None,
+            created_at: now,
+            updated_at: now,
+        });
+        p.tos_accepted_at = Some(now);
+        p.discord_name = discord_name;
+        p.updated_at = now;
+        fx.write(Write::Player(p.clone()));
+        self.audit(&mut fx, now, id, "accept_tos", "ok", None);
+        fx.info(
+            Audience::Actor,
+            "terms accepted; now set up your profile (in-game name, BattleTag, country, region)",
+        );
+        Ok(fx)
+    }
+
+    fn setup(
+        &mut self,
+        now: UnixMillis,
+        id: PlayerId,
+        form: &SetupForm,
+    ) -> Result<Effects, LadderError> {
+        self.active_player(id)?;
+        let valid = validate::check_setup(&self.config, form).map_err(LadderError::InvalidSetup)?;
+        let p = self
+            .players
+            .get_mut(&id)
+            .expect("active_player checked the player exists");
+        let old = serde_json::json!({
+            "ingame_name": p.ingame_name, "battletag": p.battletag, "alt_names": p.alt_names,
+            "country": p.country, "region": p.region,
+        });
+        p.ingame_name = Some(valid.ingame_name);
+        p.battletag = Some(valid.battletag);
+        p.alt_names = valid.alt_names;
+        p.country = Some(valid.country);
+        p.region = Some(valid.region);
+        p.setup_at = Some(now);
+        p.updated_at = now;
+        let new = serde_json::json!({
+            "ingame_name": p.ingame_name, "battletag": p.battletag, "alt_names": p.alt_names,
+            "country": p.country, "region": p.region,
+        });
+        let mut fx = Effects::default();
+        fx.write(Write::Player(p.clone()));
+        self.audit(
+            &mut fx,
+            now,
+            id,
+            "setup",
+            "ok",
+            Some(serde_json::json!({ "old": old, "new": new })),
+        );
+        fx.info(Audience::Actor, "profile saved");
+        Ok(fx)
+    }
+
+    fn is_set_up(p: &PlayerRow) -> bool {
+        p.ingame_name.is_some()
+            && p.battletag.is_some()
+            && p.country.is_some()
+            && p.region.is_some()
+    }
+}
+
+/// The first multiple of `interval` strictly after `now`: every process
+/// computes the same wave times, so everyone sees the same countdown.
+pub fn next_wave_after(now: UnixMillis, interval: i64) -> UnixMillis {
+    (now.div_euclid(interval) + 1) * interval
+}

@@ -1,0 +1,219 @@
+//! Rating arithmetic: Glicko-2 (through `skillratings`) or the original Elo,
+//! letter ranks by percentile, and the season soft reset. Pure functions.
+
+use skillratings::Outcomes;
+use skillratings::glicko2::{Glicko2Config, Glicko2Rating, glicko2};
+
+use crate::config::{RatingConfig, RatingSystem};
+use crate::store::rows::{MatchResult, RatingBefore};
+
+/// What a match does to both ratings, from the ratings stored on the match.
+pub fn after_match(
+    config: &RatingConfig,
+    one: RatingBefore,
+    two: RatingBefore,
+    result: MatchResult,
+) -> (RatingBefore, RatingBefore) {
+    let outcome = match result {
+        MatchResult::Player1 => Outcomes::WIN,
+        MatchResult::Player2 => Outcomes::LOSS,
+        MatchResult::Draw => Outcomes::DRAW,
+    };
+    match config.system {
+        RatingSystem::Glicko2 => {
+            let g = |r: RatingBefore| Glicko2Rating {
+                rating: r.rating,
+                deviation: r.deviation,
+                volatility: r.volatility,
+            };
+            let cfg = Glicko2Config {
+                tau: config.tau,
+                convergence_tolerance: 0.000_001,
+            };
+            let (a, b) = glicko2(&g(one), &g(two), &outcome, &cfg);
+            let back = |r: Glicko2Rating| RatingBefore {
+                rating: r.rating,
+                deviation: r.deviation,
+                volatility: r.volatility,
+            };
+            (back(a), back(b))
+        }
+        RatingSystem::Elo => {
+            // skillratings fixes the divisor at 400; the original used 500.
+            let expected = expected_elo(one.rating, two.rating, config.elo_divisor);
+            let score = match result {
+                MatchResult::Player1 => 1.0,
+                MatchResult::Player2 => 0.0,
+                MatchResult::Draw => 0.5,
+            };
+            let change = config.elo_k * (score - expected);
+            (
+                RatingBefore {
+                    rating: one.rating + change,
+                    ..one
+                },
+                RatingBefore {
+                    rating: two.rating - change,
+                    ..two
+                },
+            )
+        }
+    }
+}
+
+fn expected_elo(a: f64, b: f64, divisor: f64) -> f64 {
+    1.0 / (1.0 + 10f64.powf((b - a) / divisor))
+}
+
+/// The probability that `one` beats `two`, as the configured system predicts it.
+pub fn win_probability(config: &RatingConfig, one: RatingBefore, two: RatingBefore) -> f64 {
+    match config.system {
+        RatingSystem::Glicko2 => {
+            let g = |r: RatingBefore| Glicko2Rating {
+                rating: r.rating,
+                deviation: r.deviation,
+                volatility: r.volatility,
+            };
+            skillratings::glicko2::expected_score(&g(one), &g(two)).0
+        }
+        RatingSystem::Elo => expected_elo(one.rating, two.rating, config.elo_divisor),
+    }
+}
+
+/// The 95% interval shown beside a Glicko-2 rating (Elo has none: a point).
+pub fn interval(rating: f64, deviation: f64) -> (f64, f64) {
+    (rating - 1.96 * deviation, rating + 1.96 * deviation)
+}
+
+/// Moves a rating `fraction` of the way back to the initial rating and its
+/// deviation the same fraction of the way back up to the initial deviation.
+pub fn soft_reset(config: &RatingConfig, r: RatingBefore) -> RatingBefore {
+    let f = config.season_soft_reset;
+    let deviation = if config.system == RatingSystem::Elo {
+        0.0
+    } else {
+        r.deviation + (config.initial_deviation - r.deviation) * f
+    };
+    RatingBefore {
+        rating: r.rating + (config.initial_rating - r.rating) * f,
+        deviation,
+        volatility: r.volatility,
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rank {
+    S,
+    A,
+    B,
+    C,
+    D,
+    E,
+    F,
+}
+
+impl Rank {
+    pub const ALL: [Rank; 7] = [
+        Rank::S,
+        Rank::A,
+        Rank::B,
+        Rank::C,
+        Rank::D,
+        Rank::E,
+        Rank::F,
+    ];
+
+    pub fn letter(self) -> &'static str {
+        ["S", "A", "B", "C", "D", "E", "F"][self as usize]
+    }
+
+    pub fn parse(s: &str) -> Option<Rank> {
+        Rank::ALL
+            .into_iter()
+            .find(|r| r.letter().eq_ignore_ascii_case(s))
+    }
+}
+
+/// The rank of the entry at `position` (0 = best) among `count` ranked
+/// entries: cumulative shares, rounded, mark the boundaries.
+pub fn rank_at(shares: &[f64; 7], position: usize, count: usize) -> Rank {
+    let mut cumulative = 0.0;
+    for (k, share) in shares.iter().enumerate() {
+        cumulative += share;
+        let boundary = (cumulative / 100.0 * count as f64).round() as usize;
+        if position < boundary {
+            return Rank::ALL[k];
+        }
+    }
+    Rank::F
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::LadderConfig;
+
+    fn fresh(c: &RatingConfig) -> RatingBefore {
+        RatingBefore {
+            rating: c.initial_rating,
+            deviation: c.initial_deviation,
+            volatility: c.initial_volatility,
+        }
+    }
+
+    #[test]
+    fn glicko2_winner_gains_and_deviation_shrinks() {
+        let c = LadderConfig::default().rating;
+        let (a, b) = after_match(&c, fresh(&c), fresh(&c), MatchResult::Player1);
+        assert!(a.rating > 1500.0 && b.rating < 1500.0);
+        assert!(a.deviation < 350.0);
+        assert!(((a.rating - 1500.0) + (b.rating - 1500.0)).abs() < 1e-6);
+    }
+
+    #[test]
+    fn elo_uses_k_40_and_divisor_500() {
+        let mut c = LadderConfig::default().rating;
+        c.system = RatingSystem::Elo;
+        let one = RatingBefore {
+            rating: 1500.0,
+            deviation: 0.0,
+            volatility: 0.0,
+        };
+        let two = RatingBefore {
+            rating: 1600.0,
+            ..one
+        };
+        let (a, b) = after_match(&c, one, two, MatchResult::Player1);
+        let expected = 1.0 / (1.0 + 10f64.powf(100.0 / 500.0));
+        assert!((a.rating - (1500.0 + 40.0 * (1.0 - expected))).abs() < 1e-9);
+        assert!((b.rating - (1600.0 - 40.0 * (1.0 - expected))).abs() < 1e-9);
+    }
+
+    #[test]
+    fn ranks_follow_default_shares() {
+        let shares = LadderConfig::default().rating.rank_shares;
+        let ranks: Vec<Rank> = (0..100).map(|i| rank_at(&shares, i, 100)).collect();
+        let count = |r| ranks.iter().filter(|x| **x == r).count();
+        assert_eq!(
+            [Rank::S, Rank::A, Rank::B, Rank::F].map(count),
+            [1, 7, 21, 8]
+        );
+        assert_eq!(ranks[0], Rank::S);
+        assert_eq!(ranks[99], Rank::F);
+    }
+
+    #[test]
+    fn soft_reset_moves_toward_the_mean() {
+        let c = LadderConfig::default().rating;
+        let r = soft_reset(
+            &c,
+            RatingBefore {
+                rating: 1900.0,
+                deviation: 50.0,
+                volatility: 0.06,
+            },
+        );
+        assert_eq!(r.rating, 1700.0);
+        assert_eq!(r.deviation, 200.0);
+    }
+}
