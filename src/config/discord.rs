@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde::Deserialize;
 
-use super::{ConfigError, Validator};
+use super::{ConfigError, Validator, span_of};
 
 /// A Discord snowflake: a non-zero 64-bit id. Checked while deserializing, so
 /// a bad id is reported at its line and column.
@@ -36,6 +36,12 @@ pub struct RawDiscord {
     pub admin_user_ids: Vec<Snowflake>,
     #[serde(default)]
     pub admin_role_ids: Vec<Snowflake>,
+    /// Gateway shards; a single-guild ladder needs one.
+    pub shards: Option<toml::Spanned<u32>>,
+    /// `host:port` of a plain-HTTP stand-in for the REST API (the simulator).
+    pub api_proxy: Option<toml::Spanned<String>>,
+    /// `ws://host:port` of a stand-in gateway (the simulator).
+    pub gateway_url: Option<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -46,10 +52,56 @@ pub struct DiscordConfig {
     pub owner_user_ids: Vec<Snowflake>,
     pub admin_user_ids: Vec<Snowflake>,
     pub admin_role_ids: Vec<Snowflake>,
+    pub shards: u32,
+    pub api_proxy: Option<String>,
+    pub gateway_url: Option<String>,
 }
 
-pub(super) fn validate(raw: RawDiscord, _v: &Validator<'_>) -> Result<DiscordConfig, ConfigError> {
+pub(super) fn validate(raw: RawDiscord, v: &Validator<'_>) -> Result<DiscordConfig, ConfigError> {
+    let shards = match &raw.shards {
+        Some(s) if !(1..=64).contains(s.get_ref()) => {
+            return Err(v.invalid(
+                "discord.shards",
+                span_of(s),
+                format!("{} is out of range 1..=64", s.get_ref()),
+            ));
+        }
+        Some(s) => *s.get_ref(),
+        None => 1,
+    };
+    if let Some(proxy) = &raw.api_proxy {
+        let ok = proxy
+            .get_ref()
+            .rsplit_once(':')
+            .is_some_and(|(host, port)| {
+                !host.is_empty() && !host.contains('/') && port.parse::<u16>().is_ok()
+            });
+        if !ok {
+            return Err(v.invalid(
+                "discord.api_proxy",
+                span_of(proxy),
+                format!(
+                    "{:?} is not host:port (no scheme, no path)",
+                    proxy.get_ref()
+                ),
+            ));
+        }
+    }
+    if let Some(url) = &raw.gateway_url {
+        let u = url.get_ref();
+        if !(u.starts_with("ws://") || u.starts_with("wss://")) || u.ends_with('/') || u.len() > 256
+        {
+            return Err(v.invalid(
+                "discord.gateway_url",
+                span_of(url),
+                format!("{u:?} must be ws://host:port or wss://host:port without a trailing slash"),
+            ));
+        }
+    }
     Ok(DiscordConfig {
+        shards,
+        api_proxy: raw.api_proxy.map(toml::Spanned::into_inner),
+        gateway_url: raw.gateway_url.map(toml::Spanned::into_inner),
         guild_id: raw.guild_id,
         lobby_channel_id: raw.lobby_channel_id,
         admin_log_channel_id: raw.admin_log_channel_id,
@@ -65,13 +117,18 @@ impl DiscordConfig {
         let _ = writeln!(
             out,
             "[discord] guild_id = {}, lobby_channel_id = {}, admin_log_channel_id = {}, \
-             owners = {}, admin users = {}, admin roles = {}",
+             owners = {}, admin users = {}, admin roles = {}, shards = {}, api = {}, gateway = {}",
             id(self.guild_id),
             id(self.lobby_channel_id),
             id(self.admin_log_channel_id),
             self.owner_user_ids.len(),
             self.admin_user_ids.len(),
-            self.admin_role_ids.len()
+            self.admin_role_ids.len(),
+            self.shards,
+            self.api_proxy.as_deref().unwrap_or("discord.com"),
+            self.gateway_url
+                .as_deref()
+                .unwrap_or("Discord's (from GET /gateway/bot)")
         );
     }
 }

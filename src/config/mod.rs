@@ -391,3 +391,6 @@ impl StoreConfig {
         })
     }
 }
+
+#[cfg(test)]
+mod tests;
