@@ -25,7 +25,7 @@ use crate::config::{StoreConfig, Synchronous};
 pub use migrations::{MigrationReport, latest_version};
 pub use rows::Write;
 pub use sql::Snapshot;
-pub use writer::{CommitInfo, StoreWriter, WriterStats};
+pub use writer::{CommitInfo, PendingCommit, StoreWriter, WriterStats};
 
 /// Why the store refused or failed. Each variant names the database file.
 #[derive(Debug, thiserror::Error)]

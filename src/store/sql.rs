@@ -1,7 +1,7 @@
 //! How rows map to SQL: the one place that knows both [`super::rows`] and the
 //! schema. Writes run on the writer thread; loads run on a read connection.
 
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, Row, params};
 
 use super::rows::*;
 
@@ -299,8 +299,8 @@ pub struct Snapshot {
     pub seasons: Vec<SeasonRow>,
     pub ratings: Vec<RatingRow>,
     pub matches: Vec<MatchRow>,
-    /// sha256 of every replay that verified a match: one replay, one match.
-    pub verified_replays: Vec<String>,
+    /// Every uploaded replay and its verdict (a verified one proves its match).
+    pub replays: Vec<ReplayRow>,
 }
 
 fn u64_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<u64> {
@@ -469,30 +469,28 @@ pub fn load(conn: &Connection) -> Result<Snapshot, RowError> {
         });
     }
 
-    let mut stmt =
-        conn.prepare("SELECT sha256 FROM replays WHERE verdict = 'verified' ORDER BY id")?;
-    snap.verified_replays = stmt
-        .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT sha256, match_id, uploader_id, uploaded_at, bytes, build, map_name,
+            game_started_at, game_length_s, summary, winner_slot, verdict, verdict_detail
+         FROM replays ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        snap.replays.push(ReplayRow {
+            sha256: row.get(0)?,
+            match_id: opt_u64_col(row, 1)?,
+            uploader_id: u64_col(row, 2)?,
+            uploaded_at: row.get(3)?,
+            bytes: u64_col(row, 4)?,
+            build: row.get(5)?,
+            map_name: row.get(6)?,
+            game_started_at: row.get(7)?,
+            game_length_s: row.get(8)?,
+            summary_json: row.get(9)?,
+            winner_slot: row.get(10)?,
+            verdict: enum_col("replays.verdict", row.get(11)?, ReplayVerdict::parse)?,
+            verdict_detail: row.get(12)?,
+        });
+    }
     Ok(snap)
-}
-
-/// The one audit row with this id, for tests and tools.
-pub fn audit_row(conn: &Connection, audit_id: i64) -> Result<Option<AuditRow>, RowError> {
-    Ok(conn
-        .query_row(
-            "SELECT at, actor_id, command, target, outcome, details FROM audit WHERE id = ?1",
-            [audit_id],
-            |row| {
-                Ok(AuditRow {
-                    at: row.get(0)?,
-                    actor_id: u64_col(row, 1)?,
-                    command: row.get(2)?,
-                    target: row.get(3)?,
-                    outcome: row.get(4)?,
-                    details_json: row.get(5)?,
-                })
-            },
-        )
-        .optional()?)
 }

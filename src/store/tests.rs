@@ -220,7 +220,7 @@ async fn every_row_kind_round_trips() {
             Write::Rating(rating.clone()),
             Write::QueuePrefs(prefs.clone()),
             Write::Match(a_match(7, 1, 2)),
-            Write::Replay(replay),
+            Write::Replay(replay.clone()),
             Write::AdminAction(AdminActionRow {
                 admin_id: 1,
                 action: "ban".into(),
@@ -242,7 +242,7 @@ async fn every_row_kind_round_trips() {
     assert_eq!(snap.ratings, vec![rating]);
     assert_eq!(snap.queue_prefs, vec![prefs]);
     assert_eq!(snap.matches, vec![a_match(7, 1, 2)]);
-    assert_eq!(snap.verified_replays, vec!["ab".repeat(32)]);
+    assert_eq!(snap.replays, vec![replay]);
 
     // Upserts replace: the match moves on, the alt names shrink.
     let mut m = a_match(7, 1, 2);

@@ -68,6 +68,17 @@ impl Default for WriterStats {
 
 type Ack = oneshot::Sender<Result<CommitInfo, StoreError>>;
 
+/// A request in the writer's queue; [`committed`](Self::committed) resolves
+/// once its transaction has committed (or the request was refused).
+#[must_use = "a write is only known to be durable once `committed` returns Ok"]
+pub struct PendingCommit(oneshot::Receiver<Result<CommitInfo, StoreError>>);
+
+impl PendingCommit {
+    pub async fn committed(self) -> Result<CommitInfo, StoreError> {
+        self.0.await.map_err(|_| StoreError::WriterGone)?
+    }
+}
+
 enum Msg {
     Write { writes: Vec<Write>, ack: Ack },
     Close,
@@ -85,13 +96,21 @@ impl StoreWriter {
     /// Submits `writes` and waits until they are committed (or refused).
     /// Returning `Ok` means the rows are in the database file.
     pub async fn submit(&self, writes: Vec<Write>) -> Result<CommitInfo, StoreError> {
+        self.enqueue(writes).await?.committed().await
+    }
+
+    /// Queues `writes` (waiting only for room in the queue) and returns the
+    /// commit to await. Requests commit in the order they were enqueued, so a
+    /// caller can enqueue many and await them in order: that is how the
+    /// ladder loop lets group commit batch one command's rows with the next.
+    pub async fn enqueue(&self, writes: Vec<Write>) -> Result<PendingCommit, StoreError> {
         let (ack, done) = oneshot::channel();
         self.stats.pending.fetch_add(1, Ordering::Relaxed);
         if self.tx.send(Msg::Write { writes, ack }).await.is_err() {
             self.stats.pending.fetch_sub(1, Ordering::Relaxed);
             return Err(StoreError::WriterGone);
         }
-        done.await.map_err(|_| StoreError::WriterGone)?
+        Ok(PendingCommit(done))
     }
 
     /// [`submit`](Self::submit) for threads outside the runtime. Panics if

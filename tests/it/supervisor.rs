@@ -1,39 +1,24 @@
-//! The supervisor frame booted in-process (mini-redis style): it tells
-//! systemd READY only when it is up, serves metrics, and on shutdown flushes
-//! the store, says STOPPING and returns; a second boot sees what the first
-//! committed.
+//! The supervisor booted in-process (mini-redis style) with a manual clock:
+//! it tells systemd READY only when it is up, serves metrics, answers ladder
+//! commands only after their rows are committed, releases a wave's "match
+//! found" only after the match is committed, and on shutdown flushes the
+//! store, says STOPPING and returns; a second boot continues from the database.
 
 use std::os::unix::net::UnixDatagram;
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ladderd::config::Config;
+use ladderd::ladder::{Actor, Audience, Command, Notice, SetupForm};
 use ladderd::ops::notify::Notifier;
-use ladderd::store::rows::{PlayerRow, PlayerState, Write};
-use ladderd::supervisor::{self, Environment};
+use ladderd::supervisor::clock::ManualClock;
+use ladderd::supervisor::{self, Environment, Running};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
-fn player(id: u64) -> PlayerRow {
-    PlayerRow {
-        discord_id: id,
-        discord_name: format!("p{id}"),
-        ingame_name: None,
-        battletag: None,
-        alt_names: vec![],
-        country: None,
-        region: None,
-        tos_accepted_at: Some(1),
-        setup_at: None,
-        state: PlayerState::Idle,
-        aborts_left: 3,
-        aborts_month: None,
-        banned: false,
-        ban_reason: None,
-        is_admin: false,
-        queue_cooldown_until: None,
-        created_at: 1,
-        updated_at: 1,
-    }
-}
+/// A multiple of the default 45 s wave interval, so the first wave is at T0 + 45 s.
+const T0: i64 = 45_000 * 40_000_000;
 
 fn recv_all(sock: &UnixDatagram) -> Vec<String> {
     let mut out = Vec::new();
@@ -44,10 +29,49 @@ fn recv_all(sock: &UnixDatagram) -> Vec<String> {
     out
 }
 
+fn count(db: &Path, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+async fn boot(
+    config: &Config,
+    notify: &Path,
+    clock: &ManualClock,
+) -> (
+    Running,
+    CancellationToken,
+    tokio::task::JoinHandle<Result<(), supervisor::SupervisorError>>,
+) {
+    let shutdown = CancellationToken::new();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let env = Environment {
+        notifier: Notifier::to_socket(notify, Some(Duration::from_secs(2))),
+        clock: Arc::new(clock.clone()),
+        seed: Some(7),
+        // Ticks come from the test, after it moves the clock.
+        tick_every: Duration::from_secs(3600),
+    };
+    let task = tokio::spawn(supervisor::run(
+        config.clone(),
+        env,
+        shutdown.clone(),
+        move |running| {
+            let _ = tx.send(running);
+        },
+    ));
+    let running = tokio::time::timeout(Duration::from_secs(10), rx)
+        .await
+        .unwrap()
+        .unwrap();
+    (running, shutdown, task)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn boots_serves_and_stops_cleanly_twice() {
+async fn commands_and_waves_are_acknowledged_after_commit_across_restarts() {
     let dir = tempfile::tempdir().unwrap();
     let config_path = dir.path().join("ladderd.toml");
+    let db = dir.path().join("ladder.db");
     let text = "[store]\npath = \"ladder.db\"\n[ops]\nmetrics_listen = \"127.0.0.1:0\"\nhealth_log_interval_s = 1\n";
     let config = Config::from_toml(&config_path, text).unwrap();
     let notify_path = dir.path().join("notify");
@@ -55,71 +79,193 @@ async fn boots_serves_and_stops_cleanly_twice() {
     notify
         .set_read_timeout(Some(Duration::from_millis(50)))
         .unwrap();
+    let clock = ManualClock::at(T0);
 
-    for boot in 0..2u64 {
-        let shutdown = CancellationToken::new();
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let env = Environment {
-            notifier: Notifier::to_socket(&notify_path, Some(Duration::from_secs(2))),
-        };
-        let sup = tokio::spawn(supervisor::run(
-            config.clone(),
-            env,
-            shutdown.clone(),
-            move |running| {
-                let _ = tx.send(running);
-            },
-        ));
-        let running = tokio::time::timeout(Duration::from_secs(10), rx)
+    // First boot: two players sign up and queue; the wave pairs them.
+    let (mut running, shutdown, task) = boot(&config, &notify_path, &clock).await;
+    assert_eq!((running.loaded_players, running.loaded_matches), (0, 0));
+    for (id, name) in [(1u64, "Alpha"), (2, "Bravo")] {
+        let actor = Actor::player(id);
+        let reply = running
+            .ladder
+            .command(
+                actor,
+                Command::AcceptTos {
+                    discord_name: name.into(),
+                },
+            )
             .await
-            .unwrap()
             .unwrap();
-        // The second boot sees the first boot's committed player.
-        let seen: Vec<u64> = running
-            .snapshot
-            .players
-            .iter()
-            .map(|p| p.discord_id)
-            .collect();
+        assert!(!reply.is_empty());
+        // The reply came after the commit: the row is already in the file.
         assert_eq!(
-            seen,
-            (0..boot).map(|b| 100 + b).collect::<Vec<_>>(),
-            "boot {boot}"
+            count(
+                &db,
+                &format!("SELECT count(*) FROM players WHERE discord_id = {id}")
+            ),
+            1
         );
+        let form = SetupForm {
+            ingame_name: name.into(),
+            battletag: format!("{name}#1234"),
+            alt_names: vec![],
+            country: "DE".into(),
+            region: "EU".into(),
+        };
         running
-            .writer
-            .submit(vec![Write::Player(player(100 + boot))])
+            .ladder
+            .command(actor, Command::Setup(form))
             .await
             .unwrap();
+        let joined = running
+            .ladder
+            .command(
+                actor,
+                Command::JoinQueue {
+                    races: vec!["T".into()],
+                    vetoes: Some(vec![]),
+                },
+            )
+            .await
+            .unwrap();
+        assert!(
+            !joined.iter().any(|m| matches!(m.body, Notice::Error(_))),
+            "{joined:?}"
+        );
+        assert_eq!(
+            count(
+                &db,
+                &format!(
+                    "SELECT count(*) FROM players WHERE discord_id = {id} AND state = 'queueing'"
+                )
+            ),
+            1
+        );
+    }
+    clock.advance(45_000);
+    running.ladder.tick().await.unwrap();
+    let mut found = 0;
+    while found < 2 {
+        let m = tokio::time::timeout(Duration::from_secs(10), running.outgoing.recv())
+            .await
+            .expect("the wave's messages arrive")
+            .unwrap();
+        if let (Audience::Dm(_), Notice::MatchFound(_)) = (&m.to, &m.body) {
+            // Released only after the match is committed.
+            assert_eq!(
+                count(&db, "SELECT count(*) FROM matches WHERE state = 'found'"),
+                1
+            );
+            found += 1;
+        }
+    }
 
-        let addr = running.metrics_addr.expect("metrics_listen was set");
-        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-            .await
-            .unwrap();
-        let mut body = String::new();
-        s.read_to_string(&mut body).await.unwrap();
-        assert!(body.starts_with("HTTP/1.1 200"), "{body}");
-
-        shutdown.cancel();
-        tokio::time::timeout(Duration::from_secs(10), sup)
-            .await
-            .expect("supervisor stops within 10 s")
-            .unwrap()
-            .unwrap();
-        let messages = tokio::task::spawn_blocking({
-            let notify = notify.try_clone().unwrap();
-            move || recv_all(&notify)
-        })
+    let addr = running.metrics_addr.expect("metrics_listen was set");
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
         .await
         .unwrap();
-        let ready = messages.iter().position(|m| m.starts_with("READY=1"));
-        let stopping = messages.iter().position(|m| m.starts_with("STOPPING=1"));
-        assert!(
-            ready.is_some() && stopping.is_some() && ready < stopping,
-            "{messages:?}"
-        );
-        assert!(messages.iter().any(|m| m == "WATCHDOG=1"), "{messages:?}");
-    }
+    let mut body = String::new();
+    s.read_to_string(&mut body).await.unwrap();
+    assert!(body.starts_with("HTTP/1.1 200"), "{body}");
+
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .expect("stops within 10 s")
+        .unwrap()
+        .unwrap();
+    let messages = tokio::task::spawn_blocking({
+        let notify = notify.try_clone().unwrap();
+        move || recv_all(&notify)
+    })
+    .await
+    .unwrap();
+    let ready = messages.iter().position(|m| m.starts_with("READY=1"));
+    let stopping = messages.iter().position(|m| m.starts_with("STOPPING=1"));
+    assert!(
+        ready.is_some() && stopping.is_some() && ready < stopping,
+        "{messages:?}"
+    );
+    assert!(messages.iter().any(|m| m == "WATCHDOG=1"), "{messages:?}");
+    assert!(matches!(
+        running
+            .ladder
+            .command(Actor::player(1), Command::LeaveQueue)
+            .await,
+        Err(supervisor::ladder_loop::LoopError::Stopped)
+    ));
+
+    // Second boot: the players and the open match are back.
+    clock.advance(1_000);
+    let (running, shutdown, task) = boot(&config, &notify_path, &clock).await;
+    assert_eq!((running.loaded_players, running.loaded_matches), (2, 1));
+    let profile = running
+        .ladder
+        .command(Actor::player(2), Command::Profile { player: None })
+        .await
+        .unwrap();
+    assert!(
+        !profile.iter().any(|m| matches!(m.body, Notice::Error(_))),
+        "{profile:?}"
+    );
+    shutdown.cancel();
+    task.await.unwrap().unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_commit_is_never_acknowledged_and_stops_the_ladder() {
+    use ladderd::config::StoreConfig;
+    use ladderd::ladder::Ladder;
+    use ladderd::store::Store;
+    use ladderd::supervisor::ladder_loop::{self, LoopError};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut store_config = StoreConfig::at(dir.path().join("ladder.db"));
+    store_config.busy_timeout_ms = 1;
+    let store = Store::open(&store_config).unwrap();
+    let ladder_config = Config::from_toml(Path::new("x.toml"), "").unwrap().ladder;
+    let (ladder, start) = Ladder::new(ladder_config, 1, T0);
+    let (outgoing, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let (handle, task) = ladder_loop::spawn(
+        ladder,
+        start,
+        store.writer(),
+        Arc::new(ManualClock::at(T0)),
+        Duration::from_secs(3600),
+        outgoing,
+        CancellationToken::new(),
+    );
+    let accept = |id: u64| {
+        let handle = handle.clone();
+        async move {
+            handle
+                .command(
+                    Actor::player(id),
+                    Command::AcceptTos {
+                        discord_name: format!("p{id}"),
+                    },
+                )
+                .await
+        }
+    };
+    accept(1).await.unwrap();
+    // Another process holds the write lock past busy_timeout: the commit fails.
+    let blocker = rusqlite::Connection::open(&store_config.path).unwrap();
+    blocker.execute_batch("BEGIN EXCLUSIVE").unwrap();
+    assert_eq!(accept(2).await, Err(LoopError::NotSaved));
+    let ended = tokio::time::timeout(Duration::from_secs(10), task)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        ended.is_err(),
+        "the ladder loop must stop after a failed commit"
+    );
+    assert_eq!(accept(3).await, Err(LoopError::Stopped));
+    blocker.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(count(&store_config.path, "SELECT count(*) FROM players"), 1);
+    tokio::task::spawn_blocking(move || store.close())
+        .await
+        .unwrap();
 }

@@ -3,25 +3,48 @@
 //! returns only after every task it started has finished (the mini-redis
 //! shape: one cancellation token flows down, the caller owns the signals).
 //!
-//! What is here is the frame: store, health, metrics, watchdog. The gateway,
-//! the outbound scheduler, the ladder core and the replay pool plug into it
-//! with the issue "ladderd on Discord"; until then `ladderd run` does not
-//! start it (it exits 69 after its start-up checks).
+//! What is here: store, the ladder loop (core + acker, see `ladder_loop`),
+//! health, metrics, watchdog. The gateway, the outbound scheduler and the
+//! replay pool plug into it with the issue "ladderd on Discord"; until then
+//! `ladderd run` does not start it (it exits 69 after its start-up checks).
 
+pub mod clock;
+pub mod ladder_loop;
+
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
+use self::clock::{Clock, SystemClock};
+use self::ladder_loop::LadderHandle;
 use crate::config::Config;
+use crate::ladder::{Ladder, Message, Rows};
 use crate::ops::health::{self, HealthReport, StoreHealth};
 use crate::ops::notify::Notifier;
 use crate::store::{Snapshot, Store, StoreError, StoreWriter};
 
 /// What the supervisor needs from its surroundings, apart from the config:
-/// tests hand it their own notify socket.
-#[derive(Debug, Clone, Default)]
+/// tests and the demo hand it their own notify socket, clock and seed.
+#[derive(Clone)]
 pub struct Environment {
     pub notifier: Notifier,
+    pub clock: Arc<dyn Clock>,
+    /// Seed of the ladder's random choices (maps); `None`: from the clock.
+    pub seed: Option<u64>,
+    /// How often time-driven ladder work runs (waves, confirm timeouts).
+    pub tick_every: Duration,
+}
+
+impl Default for Environment {
+    fn default() -> Self {
+        Environment {
+            notifier: Notifier::default(),
+            clock: Arc::new(SystemClock),
+            seed: None,
+            tick_every: Duration::from_secs(1),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -36,14 +59,33 @@ pub enum SupervisorError {
     },
     #[error("a supervisor task failed: {0}")]
     Task(String),
+    #[error("the ladder stopped: {0}")]
+    Ladder(String),
+}
+
+fn rows_of(snapshot: Snapshot) -> Rows {
+    Rows {
+        seasons: snapshot.seasons,
+        players: snapshot.players,
+        queue_prefs: snapshot.queue_prefs,
+        ratings: snapshot.ratings,
+        matches: snapshot.matches,
+        replays: snapshot.replays,
+    }
 }
 
 /// Handed to whoever drives the running supervisor (tests, later the
-/// Discord layer): the writer, the state loaded at start-up, and where the
-/// metrics endpoint ended up listening.
+/// Discord layer): the ladder, what it says unprompted, the writer, and where
+/// the metrics endpoint ended up listening.
 pub struct Running {
+    pub ladder: LadderHandle,
+    /// Messages released after their commit that answer no command (tick
+    /// effects such as "match found").
+    pub outgoing: tokio::sync::mpsc::UnboundedReceiver<Message>,
     pub writer: StoreWriter,
-    pub snapshot: Snapshot,
+    /// Players and matches as loaded at start-up.
+    pub loaded_players: usize,
+    pub loaded_matches: usize,
     pub metrics_addr: Option<std::net::SocketAddr>,
 }
 
@@ -56,7 +98,7 @@ pub async fn run(
     started: impl FnOnce(Running) + Send,
 ) -> Result<(), SupervisorError> {
     let began = Instant::now();
-    let notifier = env.notifier;
+    let notifier = env.notifier.clone();
     notifier.status("opening the database");
     let store_config = config.store.clone();
     let store = tokio::task::spawn_blocking(move || Store::open(&store_config))
@@ -68,6 +110,21 @@ pub async fn run(
         .await
         .map_err(|e| SupervisorError::Task(e.to_string()))??;
     let writer = store.writer();
+    let (loaded_players, loaded_matches) = (snapshot.players.len(), snapshot.matches.len());
+    let now = env.clock.now();
+    let seed = env.seed.unwrap_or(now as u64);
+    let (ladder, start_effects) =
+        Ladder::from_rows(config.ladder.clone(), seed, rows_of(snapshot), now);
+    let (outgoing_tx, outgoing) = tokio::sync::mpsc::unbounded_channel();
+    let (ladder, ladder_task) = ladder_loop::spawn(
+        ladder,
+        start_effects,
+        writer.clone(),
+        env.clock.clone(),
+        env.tick_every,
+        outgoing_tx,
+        shutdown.clone(),
+    );
 
     // Tasks stop on `tasks_stop`, which follows `shutdown` but is cancelled
     // only after in-flight work has been given its grace period.
@@ -104,14 +161,21 @@ pub async fn run(
     }
 
     started(Running {
+        ladder,
+        outgoing,
         writer: writer.clone(),
-        snapshot,
+        loaded_players,
+        loaded_matches,
         metrics_addr,
     });
     notifier.ready("ready");
     tracing::info!("ladderd supervisor ready");
 
-    shutdown.cancelled().await;
+    // The ladder loop ends on `shutdown` (after acknowledging everything it
+    // enqueued) or on its own when a commit fails.
+    let ladder_result = ladder_task
+        .await
+        .map_err(|e| SupervisorError::Task(e.to_string()))?;
     notifier.stopping("stopping: flushing the store");
     tracing::info!("stopping");
     tasks_stop.cancel();
@@ -125,7 +189,7 @@ pub async fn run(
         .await
         .map_err(|e| SupervisorError::Task(e.to_string()))?;
     tracing::info!("stopped");
-    Ok(())
+    ladder_result.map_err(SupervisorError::Ladder)
 }
 
 /// The current health report.

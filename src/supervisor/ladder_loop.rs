@@ -1,0 +1,247 @@
+//! The imperative shell around the ladder core: one task owns the [`Ladder`],
+//! applies commands and ticks in arrival order, and hands the effects'
+//! rows to the store writer; a second task (the acker) waits for each commit,
+//! in order, and only then releases the effects' messages.
+//!
+//! Why two tasks: the loop enqueues command N's rows and goes on to command
+//! N+1 at once, so while one commit is being written the next commands'
+//! rows queue up and share the next commit (group commit), instead of every
+//! command waiting a full commit before the next is even applied. The acker
+//! keeps the promise: a message that says something happened is released only
+//! after the commit holding it — and so is every message after it, including
+//! replies that wrote nothing (a queue view must not show a join that is not
+//! yet committed).
+//!
+//! If a commit fails (disk full, I/O error, a refused row — a bug), memory and
+//! database disagree. The loop stops taking commands, tells the waiting users
+//! that nothing was saved, and ends with an error so the supervisor exits
+//! non-zero and systemd restarts it from the database.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+
+use super::clock::Clock;
+use crate::ladder::{Actor, Command, Effects, Ladder, Message};
+use crate::store::{PendingCommit, StoreWriter};
+
+/// Requests waiting for the loop beyond this make senders wait.
+const QUEUE: usize = 4096;
+
+/// Why a command got no answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LoopError {
+    #[error("the ladder is stopping; nothing was done")]
+    Stopped,
+    #[error("the ladder could not save this; nothing was changed — try again in a minute")]
+    NotSaved,
+}
+
+enum Request {
+    /// Boxed: a command is large and ticks are frequent.
+    Command(Box<CommandRequest>),
+    Tick,
+}
+
+struct CommandRequest {
+    actor: Actor,
+    command: Command,
+    reply: oneshot::Sender<Result<Vec<Message>, LoopError>>,
+}
+
+/// The cloneable handle the Discord layer (and tests) use.
+#[derive(Clone)]
+pub struct LadderHandle {
+    tx: mpsc::Sender<Request>,
+}
+
+impl LadderHandle {
+    /// Applies `command` for `actor`; resolves after its rows are committed
+    /// with every message it produced (the router sends the `Actor` ones as
+    /// the interaction reply and the rest through the outbound scheduler).
+    pub async fn command(&self, actor: Actor, command: Command) -> Result<Vec<Message>, LoopError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Request::Command(Box::new(CommandRequest {
+                actor,
+                command,
+                reply,
+            })))
+            .await
+            .map_err(|_| LoopError::Stopped)?;
+        rx.await.map_err(|_| LoopError::Stopped)?
+    }
+
+    /// Runs the time-driven work (waves, reminders, timeouts) now, besides
+    /// the regular ticks. The demo and tests use it after moving a manual clock.
+    pub async fn tick(&self) -> Result<(), LoopError> {
+        self.tx
+            .send(Request::Tick)
+            .await
+            .map_err(|_| LoopError::Stopped)
+    }
+}
+
+/// What the acker releases that nobody waits for: tick effects (match found,
+/// reminders …) and the non-reply messages of commands are also sent here.
+pub type Outgoing = mpsc::UnboundedSender<Message>;
+
+struct Acked {
+    commit: Option<PendingCommit>,
+    messages: Vec<Message>,
+    reply: Option<oneshot::Sender<Result<Vec<Message>, LoopError>>>,
+}
+
+/// Starts the loop and its acker. `start_effects` are the effects of
+/// rebuilding the ladder (season row, players set idle …), committed first.
+/// Both tasks end when `shutdown` is cancelled and everything enqueued has
+/// been acknowledged; the returned handle's result says whether a commit failed.
+pub fn spawn(
+    ladder: Ladder,
+    start_effects: Effects,
+    writer: StoreWriter,
+    clock: Arc<dyn Clock>,
+    tick_every: Duration,
+    outgoing: Outgoing,
+    shutdown: CancellationToken,
+) -> (LadderHandle, tokio::task::JoinHandle<Result<(), String>>) {
+    let (tx, rx) = mpsc::channel(QUEUE);
+    let (ack_tx, ack_rx) = mpsc::unbounded_channel();
+    let failed = CancellationToken::new();
+    let acker = tokio::spawn(acker(ack_rx, outgoing, failed.clone()));
+    let main = tokio::spawn(async move {
+        let result = run(
+            ladder,
+            start_effects,
+            writer,
+            clock,
+            tick_every,
+            rx,
+            ack_tx,
+            shutdown,
+            failed,
+        )
+        .await;
+        let acked = acker
+            .await
+            .map_err(|e| format!("the acker task failed: {e}"))?;
+        result.and(acked)
+    });
+    (LadderHandle { tx }, main)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn run(
+    mut ladder: Ladder,
+    start_effects: Effects,
+    writer: StoreWriter,
+    clock: Arc<dyn Clock>,
+    tick_every: Duration,
+    mut rx: mpsc::Receiver<Request>,
+    ack_tx: mpsc::UnboundedSender<Acked>,
+    shutdown: CancellationToken,
+    failed: CancellationToken,
+) -> Result<(), String> {
+    let persist = |fx: Effects, reply| {
+        let writer = writer.clone();
+        let ack_tx = ack_tx.clone();
+        async move {
+            let commit = if fx.writes.is_empty() {
+                None
+            } else {
+                Some(writer.enqueue(fx.writes).await.map_err(|e| e.to_string())?)
+            };
+            // The acker ends only after the loop drops its sender.
+            let _ = ack_tx.send(Acked {
+                commit,
+                messages: fx.messages,
+                reply,
+            });
+            Ok::<(), String>(())
+        }
+    };
+    persist(start_effects, None).await?;
+    let mut ticker = tokio::time::interval(tick_every);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let request = tokio::select! {
+            biased;
+            _ = failed.cancelled() => break,
+            _ = shutdown.cancelled() => break,
+            request = rx.recv() => match request {
+                Some(r) => r,
+                None => break,
+            },
+            _ = ticker.tick() => Request::Tick,
+        };
+        match request {
+            Request::Command(request) => {
+                let CommandRequest {
+                    actor,
+                    command,
+                    reply,
+                } = *request;
+                let fx = ladder.handle(clock.now(), actor, command);
+                persist(fx, Some(reply)).await?;
+            }
+            Request::Tick => {
+                let fx = ladder.tick(clock.now());
+                if !fx.writes.is_empty() || !fx.messages.is_empty() {
+                    persist(fx, None).await?;
+                }
+            }
+        }
+    }
+    // Anyone still waiting in the queue is told, not left hanging.
+    rx.close();
+    while let Ok(request) = rx.try_recv() {
+        if let Request::Command(request) = request {
+            let _ = request.reply.send(Err(LoopError::Stopped));
+        }
+    }
+    if failed.is_cancelled() {
+        return Err("a commit failed; stopping so the ladder restarts from the database".into());
+    }
+    Ok(())
+}
+
+async fn acker(
+    mut rx: mpsc::UnboundedReceiver<Acked>,
+    outgoing: Outgoing,
+    failed: CancellationToken,
+) -> Result<(), String> {
+    let mut first_error: Option<String> = None;
+    while let Some(acked) = rx.recv().await {
+        let saved = match (acked.commit, &first_error) {
+            // After one failure, nothing later is trusted to be saved either.
+            (_, Some(_)) => false,
+            (None, None) => true,
+            (Some(commit), None) => match commit.committed().await {
+                Ok(_) => true,
+                Err(e) => {
+                    tracing::error!(error = %e, "a ladder commit failed; the ladder stops");
+                    first_error = Some(e.to_string());
+                    failed.cancel();
+                    false
+                }
+            },
+        };
+        match (saved, acked.reply) {
+            (true, Some(reply)) => {
+                let _ = reply.send(Ok(acked.messages));
+            }
+            (true, None) => {
+                for m in acked.messages {
+                    let _ = outgoing.send(m);
+                }
+            }
+            (false, Some(reply)) => {
+                let _ = reply.send(Err(LoopError::NotSaved));
+            }
+            (false, None) => {}
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
