@@ -2,9 +2,14 @@
 //! its pacing by Discord's rate-limit headers. The gateway, the router and the
 //! twilight-http transport come with the issue "ladderd on Discord".
 
+pub mod commands;
+pub mod ids;
 pub mod outbound;
 pub mod ratelimit;
+pub mod router;
 pub mod transport;
 
+#[cfg(test)]
+mod router_tests;
 #[cfg(test)]
 mod tests;

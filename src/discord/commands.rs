@@ -1,0 +1,170 @@
+//! The guild slash commands ladderd registers (bulk overwrite at start-up,
+//! only when they changed). Option names here are the ones `router.rs`
+//! reads; `commands_and_router_agree` keeps the two in step.
+
+use twilight_model::application::command::{Command, CommandType};
+use twilight_util::builder::command::{
+    BooleanBuilder, CommandBuilder, IntegerBuilder, NumberBuilder, StringBuilder,
+    SubCommandBuilder, UserBuilder,
+};
+
+/// Every command, built for registration. Validated by twilight's builder
+/// against Discord's limits (name and description lengths, option counts).
+pub fn all() -> Vec<Command> {
+    let cmd = |name: &str, description: &str| {
+        CommandBuilder::new(name, description, CommandType::ChatInput)
+    };
+    let player = |required| UserBuilder::new("player", "The player").required(required);
+    let page = || {
+        IntegerBuilder::new("page", "Page number")
+            .min_value(1)
+            .max_value(100_000)
+    };
+    let reason = || {
+        StringBuilder::new("reason", "Why (kept in the audit log)")
+            .required(true)
+            .max_length(200)
+    };
+    let admin_player = |name: &str, description: &str| {
+        SubCommandBuilder::new(name, description)
+            .option(player(true))
+            .option(reason())
+    };
+    vec![
+        cmd("termsofservice", "Read and accept the ladder's rules").build(),
+        cmd(
+            "setup",
+            "Set your in-game name, BattleTag, country and region",
+        )
+        .build(),
+        cmd("queue", "See the queue, or join it with a race")
+            .option(StringBuilder::new("race", "The race to queue with").max_length(32))
+            .build(),
+        cmd("leave", "Leave the queue").build(),
+        cmd("profile", "Ratings, rank and record of a player")
+            .option(player(false))
+            .build(),
+        cmd("leaderboard", "The ladder's standings")
+            .option(StringBuilder::new("race", "Race ids, comma-separated").max_length(64))
+            .option(StringBuilder::new("country", "Country codes, comma-separated").max_length(100))
+            .option(BooleanBuilder::new("best", "Only each player's best race"))
+            .option(page())
+            .build(),
+        cmd("history", "Match history of a player")
+            .option(player(false))
+            .option(page())
+            .build(),
+        cmd("help", "How the ladder works").build(),
+        cmd("admin", "Ladder administration")
+            .option(SubCommandBuilder::new("snapshot", "The ladder at a glance").option(reason()))
+            .option(admin_player("player", "Inspect a player"))
+            .option(
+                SubCommandBuilder::new("match", "Inspect a match")
+                    .option(
+                        IntegerBuilder::new("match", "Match number")
+                            .required(true)
+                            .min_value(1),
+                    )
+                    .option(reason()),
+            )
+            .option(
+                SubCommandBuilder::new("resolve", "Decide a match")
+                    .option(
+                        IntegerBuilder::new("match", "Match number")
+                            .required(true)
+                            .min_value(1),
+                    )
+                    .option(
+                        StringBuilder::new("outcome", "Who won")
+                            .required(true)
+                            .choices([
+                                ("Player 1", "player1"),
+                                ("Player 2", "player2"),
+                                ("Draw", "draw"),
+                                ("Invalidate", "invalidate"),
+                            ]),
+                    )
+                    .option(reason()),
+            )
+            .option(
+                SubCommandBuilder::new("rating", "Set, add to or subtract from a rating")
+                    .option(player(true))
+                    .option(
+                        StringBuilder::new("race", "Race id")
+                            .required(true)
+                            .max_length(32),
+                    )
+                    .option(StringBuilder::new("mode", "How").required(true).choices([
+                        ("Set", "set"),
+                        ("Add", "add"),
+                        ("Subtract", "subtract"),
+                    ]))
+                    .option(NumberBuilder::new("value", "Rating points").required(true))
+                    .option(reason()),
+            )
+            .option(admin_player("unqueue", "Remove a player from the queue"))
+            .option(admin_player("reset", "Reset a stuck player to idle"))
+            .option(admin_player("ban", "Ban a player"))
+            .option(admin_player("unban", "Lift a ban"))
+            .option(admin_player(
+                "resetaborts",
+                "Give a player their monthly aborts back",
+            ))
+            .option(SubCommandBuilder::new("clearqueue", "Empty the queue").option(reason()))
+            .option(admin_player(
+                "grant",
+                "Make a player a ladder admin (owners only)",
+            ))
+            .option(admin_player(
+                "revoke",
+                "Take ladder admin away (owners only)",
+            ))
+            .option(
+                SubCommandBuilder::new("endseason", "End the season and start the next")
+                    .option(
+                        StringBuilder::new("name", "The next season's name")
+                            .required(true)
+                            .max_length(64),
+                    )
+                    .option(
+                        StringBuilder::new(
+                            "maps",
+                            "The next map pool, comma-separated (default: all)",
+                        )
+                        .max_length(1000),
+                    )
+                    .option(reason()),
+            )
+            .build(),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use twilight_model::application::command::CommandOptionType;
+
+    use super::*;
+
+    #[test]
+    fn commands_are_within_discords_limits() {
+        let commands = all();
+        assert!(commands.len() <= 100);
+        for c in &commands {
+            assert!((1..=32).contains(&c.name.len()), "{}", c.name);
+            assert!((1..=100).contains(&c.description.len()), "{}", c.name);
+            assert!(c.options.len() <= 25, "{}", c.name);
+            assert!(
+                c.name.chars().all(|ch| ch.is_ascii_lowercase()),
+                "{}",
+                c.name
+            );
+        }
+        let admin = commands.iter().find(|c| c.name == "admin").unwrap();
+        assert!(
+            admin
+                .options
+                .iter()
+                .all(|o| o.kind == CommandOptionType::SubCommand)
+        );
+    }
+}

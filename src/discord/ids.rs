@@ -1,0 +1,166 @@
+//! The `custom_id`s of ladderd's buttons, selects and modals: one place that
+//! writes them and one that reads them back. A custom_id comes back from
+//! Discord inside an interaction a user triggered, so parsing is strict and
+//! bounded: anything unknown or malformed is `None`, never a panic.
+
+use crate::ladder::MatchId;
+use crate::store::rows::Report;
+
+/// Discord's limit on a custom_id.
+pub const MAX_LEN: usize = 100;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ComponentId {
+    AcceptTerms,
+    JoinQueue,
+    LeaveQueue,
+    /// A select of races; the chosen values are the race ids.
+    QueueRaces,
+    /// A select of maps to veto; the chosen values are map names.
+    QueueVetoes,
+    Confirm(MatchId),
+    Abort(MatchId),
+    Report(MatchId, Report),
+    /// A leaderboard page button: page, best race only, race ids, country codes.
+    Leaderboard {
+        page: usize,
+        best_race_only: bool,
+        races: Vec<String>,
+        countries: Vec<String>,
+    },
+    /// The confirm button of an /admin command; only its caller may press it.
+    AdminConfirm(u64),
+    AdminCancel(u64),
+    /// The setup modal.
+    SetupModal,
+}
+
+impl ComponentId {
+    /// The custom_id, or `None` if it would exceed Discord's 100 characters
+    /// (a leaderboard filter with too many countries: render no button then).
+    pub fn encode(&self) -> Option<String> {
+        let s = match self {
+            ComponentId::AcceptTerms => "tos:accept".to_owned(),
+            ComponentId::JoinQueue => "queue:join".to_owned(),
+            ComponentId::LeaveQueue => "queue:leave".to_owned(),
+            ComponentId::QueueRaces => "queue:races".to_owned(),
+            ComponentId::QueueVetoes => "queue:vetoes".to_owned(),
+            ComponentId::Confirm(id) => format!("match:{id}:confirm"),
+            ComponentId::Abort(id) => format!("match:{id}:abort"),
+            ComponentId::Report(id, r) => format!("match:{id}:report:{}", r.as_str()),
+            ComponentId::Leaderboard {
+                page,
+                best_race_only,
+                races,
+                countries,
+            } => format!(
+                "lb:{page}:{}:{}:{}",
+                u8::from(*best_race_only),
+                races.join(","),
+                countries.join(",")
+            ),
+            ComponentId::AdminConfirm(n) => format!("admin:{n}:confirm"),
+            ComponentId::AdminCancel(n) => format!("admin:{n}:cancel"),
+            ComponentId::SetupModal => "setup".to_owned(),
+        };
+        (s.len() <= MAX_LEN).then_some(s)
+    }
+
+    pub fn parse(s: &str) -> Option<ComponentId> {
+        if s.len() > MAX_LEN {
+            return None;
+        }
+        let parts: Vec<&str> = s.split(':').collect();
+        Some(match parts.as_slice() {
+            ["tos", "accept"] => ComponentId::AcceptTerms,
+            ["queue", "join"] => ComponentId::JoinQueue,
+            ["queue", "leave"] => ComponentId::LeaveQueue,
+            ["queue", "races"] => ComponentId::QueueRaces,
+            ["queue", "vetoes"] => ComponentId::QueueVetoes,
+            ["match", id, "confirm"] => ComponentId::Confirm(id.parse().ok()?),
+            ["match", id, "abort"] => ComponentId::Abort(id.parse().ok()?),
+            ["match", id, "report", r] => ComponentId::Report(id.parse().ok()?, Report::parse(r)?),
+            ["lb", page, best, races, countries] => ComponentId::Leaderboard {
+                page: page.parse().ok().filter(|p| *p >= 1)?,
+                best_race_only: match *best {
+                    "0" => false,
+                    "1" => true,
+                    _ => return None,
+                },
+                races: list(races),
+                countries: list(countries),
+            },
+            ["admin", n, "confirm"] => ComponentId::AdminConfirm(n.parse().ok()?),
+            ["admin", n, "cancel"] => ComponentId::AdminCancel(n.parse().ok()?),
+            ["setup"] => ComponentId::SetupModal,
+            _ => return None,
+        })
+    }
+}
+
+fn list(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_id_round_trips() {
+        let ids = [
+            ComponentId::AcceptTerms,
+            ComponentId::JoinQueue,
+            ComponentId::LeaveQueue,
+            ComponentId::QueueRaces,
+            ComponentId::QueueVetoes,
+            ComponentId::Confirm(42),
+            ComponentId::Abort(u64::MAX),
+            ComponentId::Report(7, Report::Draw),
+            ComponentId::Leaderboard {
+                page: 3,
+                best_race_only: true,
+                races: vec!["T".into(), "Z".into()],
+                countries: vec![],
+            },
+            ComponentId::AdminConfirm(99),
+            ComponentId::AdminCancel(99),
+            ComponentId::SetupModal,
+        ];
+        for id in ids {
+            let s = id.encode().unwrap();
+            assert_eq!(ComponentId::parse(&s), Some(id), "{s}");
+        }
+    }
+
+    #[test]
+    fn malformed_ids_are_none() {
+        for bad in [
+            "",
+            "match:x:confirm",
+            "match:1:report:maybe",
+            "match:-1:abort",
+            "lb:0:0::",
+            "lb:1:2::",
+            "queue",
+            "tos:accept:extra",
+            &"a".repeat(101),
+        ] {
+            assert_eq!(ComponentId::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn oversized_encodings_are_refused() {
+        let id = ComponentId::Leaderboard {
+            page: 1,
+            best_race_only: false,
+            races: vec![],
+            countries: (0..40).map(|i| format!("C{i}")).collect(),
+        };
+        assert_eq!(id.encode(), None);
+    }
+}
