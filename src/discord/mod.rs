@@ -6,6 +6,7 @@ pub mod commands;
 pub mod ids;
 pub mod outbound;
 pub mod ratelimit;
+pub mod render;
 pub mod router;
 pub mod transport;
 

@@ -322,3 +322,61 @@ fn commands_and_router_agree() {
         );
     }
 }
+
+#[test]
+fn buttons_on_a_rendered_match_card_route_back_to_the_match() {
+    use super::render::{RenderContext, render};
+    use crate::config::MapInfo;
+    use crate::ladder::{CardSide, MatchCard, Notice};
+    use twilight_model::channel::message::component::Component;
+
+    let side = |id: u64| CardSide {
+        player_id: id,
+        ingame_name: format!("P{id}"),
+        battletag: format!("P{id}#1234"),
+        alt_names: vec![],
+        country: "DE".into(),
+        race: "Terran".into(),
+        rating: 1500.0,
+        deviation: 350.0,
+        provisional: true,
+    };
+    let card = MatchCard {
+        match_id: 31,
+        sides: [side(10), side(11)],
+        map: MapInfo {
+            name: "Pylon LE".into(),
+            replay_name: "Pylon LE".into(),
+            link: None,
+            author: None,
+        },
+        all_maps_vetoed: false,
+        server: "Europe".into(),
+        win_probability: 0.5,
+        lobby_settings: vec!["Speed: Faster".into()],
+        confirm_by: 1_800_000_060_000,
+    };
+    let rendered = render(
+        &Notice::MatchFound(Box::new(card)),
+        &RenderContext::default(),
+    );
+    assert!(rendered.content.contains("Pylon LE"));
+    let Component::ActionRow(row) = &rendered.components[0] else {
+        panic!()
+    };
+    let routed: Vec<Routed> = row
+        .components
+        .iter()
+        .map(|c| match c {
+            Component::Button(b) => button(10, b.custom_id.as_deref().unwrap(), &[]),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        routed,
+        vec![
+            Routed::Ladder(Actor::player(10), Command::Confirm { match_id: 31 }),
+            Routed::Ladder(Actor::player(10), Command::Abort { match_id: 31 }),
+        ]
+    );
+}

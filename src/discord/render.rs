@@ -1,0 +1,547 @@
+//! Rendering: the core's plain-data messages as Discord messages — text
+//! within Discord's limits, and the buttons and selects that carry the flow
+//! forward (Confirm/Abort on a match card, report buttons once it started,
+//! Join/Leave and race/veto selects under the queue view, page buttons under
+//! the leaderboard). Pure; `custom_id`s come from [`super::ids`].
+
+use std::fmt::Write as _;
+
+use twilight_model::channel::message::component::{
+    ActionRow, Button, ButtonStyle, Component, Label, SelectMenu, SelectMenuOption, SelectMenuType,
+    TextInput, TextInputStyle,
+};
+
+use super::ids::ComponentId;
+use crate::ladder::{LeaderboardQuery, MatchCard, Notice};
+use crate::store::rows::{MatchResult, Report};
+
+/// Discord's limit on message content.
+pub const MAX_CONTENT: usize = 2000;
+/// Discord's limits on components.
+const MAX_ROWS: usize = 5;
+const MAX_SELECT_OPTIONS: usize = 25;
+
+/// A message ready for Discord.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Rendered {
+    pub content: String,
+    pub components: Vec<Component>,
+    /// Only the user who asked sees it (errors, personal views).
+    pub ephemeral: bool,
+}
+
+/// What rendering needs besides the notice.
+#[derive(Debug, Clone, Default)]
+pub struct RenderContext<'a> {
+    /// Race ids and names, for the queue's race select.
+    pub races: &'a [(String, String)],
+    /// This season's map names, for the veto select.
+    pub maps: &'a [String],
+    /// The query a leaderboard page answers, for its page buttons.
+    pub leaderboard_query: Option<&'a LeaderboardQuery>,
+}
+
+pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
+    let mut out = Rendered::default();
+    match notice {
+        Notice::Error(e) => {
+            out.content = format!("❌ {e}");
+            out.ephemeral = true;
+        }
+        Notice::Info(text) => out.content = text.clone(),
+        Notice::MatchFound(card) => {
+            out.content = card_text("Match found", card);
+            let _ = write!(
+                out.content,
+                "\nConfirm within the window (until <t:{}:R>) or the match is abandoned.",
+                card.confirm_by / 1000
+            );
+            out.components = vec![row(vec![
+                button(
+                    ComponentId::Confirm(card.match_id),
+                    "Confirm",
+                    ButtonStyle::Success,
+                ),
+                button(
+                    ComponentId::Abort(card.match_id),
+                    "Abort",
+                    ButtonStyle::Danger,
+                ),
+            ])];
+        }
+        Notice::ConfirmReminder {
+            match_id,
+            seconds_left,
+        } => {
+            out.content = format!("⏰ Match #{match_id}: {seconds_left} s left to confirm.");
+            out.components = vec![row(vec![
+                button(
+                    ComponentId::Confirm(*match_id),
+                    "Confirm",
+                    ButtonStyle::Success,
+                ),
+                button(ComponentId::Abort(*match_id), "Abort", ButtonStyle::Danger),
+            ])];
+        }
+        Notice::MatchStarted(card) => {
+            out.content = card_text("Match confirmed — good luck, have fun", card);
+            out.content
+                .push_str("\nAfter the game, upload the replay here, or report the result:");
+            out.components = vec![row(vec![
+                button(
+                    ComponentId::Report(card.match_id, Report::Win),
+                    "I won",
+                    ButtonStyle::Success,
+                ),
+                button(
+                    ComponentId::Report(card.match_id, Report::Loss),
+                    "I lost",
+                    ButtonStyle::Danger,
+                ),
+                button(
+                    ComponentId::Report(card.match_id, Report::Draw),
+                    "Draw",
+                    ButtonStyle::Secondary,
+                ),
+            ])];
+        }
+        Notice::MatchEnded {
+            match_id,
+            state,
+            result,
+            rating_changes,
+            detail,
+        } => {
+            let result = match result {
+                Some(MatchResult::Player1) => "player 1 won",
+                Some(MatchResult::Player2) => "player 2 won",
+                Some(MatchResult::Draw) => "draw",
+                None => state.as_str(),
+            };
+            out.content = format!("🏁 Match #{match_id}: {result}.");
+            if let Some((a, b)) = rating_changes {
+                let _ = write!(out.content, " Rating change: {a:+.0} / {b:+.0}.");
+            }
+            if !detail.is_empty() {
+                let _ = write!(out.content, " {detail}");
+            }
+        }
+        Notice::Conflict {
+            match_id,
+            reports,
+            replay_result,
+        } => {
+            let r = |r: &Option<Report>| r.map_or("no report", Report::as_str);
+            out.content = format!(
+                "⚠️ Match #{match_id}: the reports disagree ({} / {}). An admin will decide; ratings wait until then.",
+                r(&reports.0),
+                r(&reports.1)
+            );
+            if let Some(res) = replay_result {
+                let _ = write!(out.content, " The verified replay says: {}.", res.as_str());
+            }
+        }
+        Notice::Flagged { match_id } => {
+            out.content = format!("🚩 Match #{match_id} has gone unreported for too long.");
+        }
+        Notice::Wave {
+            matches,
+            still_queueing,
+        } => {
+            out.content =
+                format!("🌊 Wave: {matches} match(es) found; {still_queueing} still queueing.");
+        }
+        Notice::Queue(q) => {
+            out.content = format!(
+                "**Queue** — {} queueing, next wave in {} s, {} matches in progress, {} active in the last 15 min.\n",
+                q.queueing, q.seconds_to_next_wave, q.matches_in_progress, q.active_last_15_min
+            );
+            for (race, n) in &q.per_race {
+                let _ = writeln!(out.content, "• {race}: {n}");
+            }
+            out.components = queue_components(ctx);
+            out.ephemeral = true;
+        }
+        Notice::Profile(p) => {
+            let name = p.ingame_name.as_deref().unwrap_or("(not set up)");
+            out.content = format!(
+                "**{name}** {} {} — {}-{}-{} (W-L-D), games 14/30/90 days: {}/{}/{}, aborts left: {}{}\n",
+                p.battletag.as_deref().unwrap_or(""),
+                p.country.as_deref().unwrap_or(""),
+                p.wins,
+                p.losses,
+                p.draws,
+                p.games_last[0],
+                p.games_last[1],
+                p.games_last[2],
+                p.aborts_left,
+                if p.banned { " — **banned**" } else { "" }
+            );
+            for r in &p.races {
+                let _ = writeln!(
+                    out.content,
+                    "• {}: {:.0} ({:.0}–{:.0}){}{} — {}-{}-{}",
+                    r.race,
+                    r.rating,
+                    r.interval.0,
+                    r.interval.1,
+                    if r.provisional { " provisional" } else { "" },
+                    r.rank.map_or(String::new(), |k| format!(", rank {k:?}")),
+                    r.wins,
+                    r.losses,
+                    r.draws
+                );
+            }
+        }
+        Notice::Leaderboard(page) => {
+            let _ = writeln!(
+                out.content,
+                "**Leaderboard** — page {}/{} ({} entries)",
+                page.page,
+                page.pages.max(1),
+                page.total
+            );
+            for r in &page.rows {
+                let _ = writeln!(
+                    out.content,
+                    "{}. {} {} {} {:.0}{} {}-{}-{}",
+                    r.position,
+                    r.ingame_name,
+                    r.country,
+                    r.race,
+                    r.rating,
+                    r.rank.map_or(String::new(), |k| format!(" [{k:?}]")),
+                    r.wins,
+                    r.losses,
+                    r.draws
+                );
+            }
+            if let Some(q) = ctx.leaderboard_query {
+                let mut buttons = Vec::new();
+                for (label, target) in [
+                    ("◀ Previous", page.page.saturating_sub(1)),
+                    ("Next ▶", page.page + 1),
+                ] {
+                    if target >= 1 && target <= page.pages {
+                        let id = ComponentId::Leaderboard {
+                            page: target,
+                            best_race_only: q.best_race_only,
+                            races: q.races.clone(),
+                            countries: q.countries.clone(),
+                        };
+                        if id.encode().is_some() {
+                            buttons.push(button(id, label, ButtonStyle::Secondary));
+                        }
+                    }
+                }
+                if !buttons.is_empty() {
+                    out.components = vec![row(buttons)];
+                }
+            }
+        }
+        Notice::History(h) => {
+            let _ = writeln!(
+                out.content,
+                "**History** — page {}/{}",
+                h.page,
+                h.pages.max(1)
+            );
+            for e in &h.entries {
+                let _ = writeln!(
+                    out.content,
+                    "#{} {} ({}) vs {} ({}) on {}: {}{}",
+                    e.match_id,
+                    e.race,
+                    e.outcome.unwrap_or(e.state.as_str()),
+                    e.opponent_name,
+                    e.opponent_race,
+                    e.map,
+                    e.state.as_str(),
+                    e.rating_change
+                        .map_or(String::new(), |c| format!(", {c:+.0}"))
+                );
+            }
+            out.ephemeral = true;
+        }
+        Notice::Snapshot(s) => {
+            out.content = format!(
+                "**{}** — {} players, {} queueing, {} found, {} in progress; conflicts: {:?}; flagged: {:?}",
+                s.season, s.players, s.queueing, s.found, s.in_progress, s.conflicts, s.flagged
+            );
+            out.ephemeral = true;
+        }
+        Notice::PlayerDetail(p, ratings) => {
+            out.content = format!(
+                "Player {} ({}): state {}, banned {}, admin {}, aborts left {}; {} rating row(s)",
+                p.discord_id,
+                p.ingame_name.as_deref().unwrap_or("-"),
+                p.state.as_str(),
+                p.banned,
+                p.is_admin,
+                p.aborts_left,
+                ratings.len()
+            );
+            out.ephemeral = true;
+        }
+        Notice::MatchDetail(m) => {
+            out.content = format!(
+                "Match #{}: {} ({}) vs {} ({}), {} on {}, state {}, reports {:?}/{:?}, result {:?}",
+                m.id,
+                m.player1_id,
+                m.race1,
+                m.player2_id,
+                m.race2,
+                m.map,
+                m.server,
+                m.state.as_str(),
+                m.report1,
+                m.report2,
+                m.result
+            );
+            out.ephemeral = true;
+        }
+    }
+    out.content = truncate(&out.content, MAX_CONTENT);
+    out.components.truncate(MAX_ROWS);
+    out
+}
+
+fn card_text(title: &str, card: &MatchCard) -> String {
+    let mut s = format!("**{title} — match #{}**\n", card.match_id);
+    for side in &card.sides {
+        let _ = writeln!(
+            s,
+            "• {} ({}) {} — {} {:.0}{}",
+            side.ingame_name,
+            side.battletag,
+            side.country,
+            side.race,
+            side.rating,
+            if side.provisional {
+                " (provisional)"
+            } else {
+                ""
+            }
+        );
+    }
+    let _ = write!(s, "Map: **{}**", card.map.name);
+    if card.all_maps_vetoed {
+        s.push_str(" (every map was vetoed; the least-vetoed was picked)");
+    }
+    let _ = write!(
+        s,
+        "\nServer: {} — predicted {:.0}% / {:.0}%",
+        card.server,
+        card.win_probability * 100.0,
+        (1.0 - card.win_probability) * 100.0
+    );
+    for line in &card.lobby_settings {
+        let _ = write!(s, "\n{line}");
+    }
+    s
+}
+
+fn queue_components(ctx: &RenderContext<'_>) -> Vec<Component> {
+    let mut rows = vec![row(vec![
+        button(ComponentId::JoinQueue, "Join", ButtonStyle::Success),
+        button(ComponentId::LeaveQueue, "Leave", ButtonStyle::Secondary),
+    ])];
+    if !ctx.races.is_empty() {
+        rows.push(row(vec![select(
+            ComponentId::QueueRaces,
+            "Queue with race(s)…",
+            ctx.races
+                .iter()
+                .map(|(id, name)| (name.as_str(), id.as_str())),
+            ctx.races.len(),
+        )]));
+    }
+    if !ctx.maps.is_empty() {
+        rows.push(row(vec![select(
+            ComponentId::QueueVetoes,
+            "Veto maps…",
+            ctx.maps.iter().map(|m| (m.as_str(), m.as_str())),
+            ctx.maps.len(),
+        )]));
+    }
+    rows
+}
+
+fn row(components: Vec<Component>) -> Component {
+    Component::ActionRow(ActionRow {
+        components,
+        id: None,
+    })
+}
+
+fn button(id: ComponentId, label: &str, style: ButtonStyle) -> Component {
+    Component::Button(Button {
+        custom_id: id.encode(),
+        disabled: false,
+        emoji: None,
+        id: None,
+        label: Some(label.to_owned()),
+        sku_id: None,
+        style,
+        url: None,
+    })
+}
+
+fn select<'a>(
+    id: ComponentId,
+    placeholder: &str,
+    options: impl Iterator<Item = (&'a str, &'a str)>,
+    max: usize,
+) -> Component {
+    let options: Vec<SelectMenuOption> = options
+        .take(MAX_SELECT_OPTIONS)
+        .map(|(label, value)| SelectMenuOption {
+            default: false,
+            description: None,
+            emoji: None,
+            label: truncate(label, 100),
+            value: truncate(value, 100),
+        })
+        .collect();
+    let max = max.clamp(1, options.len().max(1));
+    Component::SelectMenu(SelectMenu {
+        channel_types: None,
+        custom_id: id.encode().unwrap_or_default(),
+        default_values: None,
+        disabled: false,
+        id: None,
+        kind: SelectMenuType::Text,
+        max_values: u8::try_from(max).ok(),
+        min_values: Some(1),
+        options: Some(options),
+        placeholder: Some(placeholder.to_owned()),
+        required: None,
+    })
+}
+
+/// The setup form: in-game name, BattleTag, alternative names, country, region.
+pub fn setup_modal_components() -> Vec<Component> {
+    let input = |custom_id: &str, label: &str, placeholder: &str, required: bool, max: u16| {
+        #[allow(deprecated)] // `label` lives on the Label component now.
+        let text = TextInput {
+            custom_id: custom_id.to_owned(),
+            id: None,
+            label: None,
+            max_length: Some(max),
+            min_length: None,
+            placeholder: Some(placeholder.to_owned()),
+            required: Some(required),
+            style: TextInputStyle::Short,
+            value: None,
+        };
+        Component::Label(Label {
+            component: Box::new(Component::TextInput(text)),
+            description: None,
+            id: None,
+            label: label.to_owned(),
+        })
+    };
+    vec![
+        input("ingame_name", "In-game name", "3–12 letters", true, 12),
+        input("battletag", "BattleTag", "Name#1234", true, 30),
+        input(
+            "alt_names",
+            "Other in-game names",
+            "up to three, comma-separated",
+            false,
+            60,
+        ),
+        input("country", "Country", "ISO code, e.g. DE", true, 2),
+        input("region", "Region", "e.g. EU, NA, KR", true, 8),
+    ]
+}
+
+/// Cuts `s` to at most `max` bytes on a character boundary, marking the cut.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_owned();
+    }
+    let mut end = max.saturating_sub('…'.len_utf8());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ladder::{LeaderboardPage, LeaderboardRow};
+
+    #[test]
+    fn truncation_respects_limits_and_characters() {
+        let s = "é".repeat(1500); // 3000 bytes
+        let t = truncate(&s, MAX_CONTENT);
+        assert!(t.len() <= MAX_CONTENT);
+        assert!(t.ends_with('…'));
+    }
+
+    #[test]
+    fn errors_are_ephemeral_and_say_what_to_do() {
+        let r = render(
+            &Notice::Error(crate::ladder::LadderError::NoTos),
+            &RenderContext::default(),
+        );
+        assert!(r.ephemeral);
+        assert!(r.content.contains("terms of service"), "{}", r.content);
+    }
+
+    #[test]
+    fn a_long_leaderboard_stays_within_discords_limit_with_working_page_buttons() {
+        let rows = (1..=40)
+            .map(|i| LeaderboardRow {
+                position: i,
+                player_id: i as u64,
+                ingame_name: "ЖЖЖЖЖЖЖЖЖЖЖЖ".into(),
+                country: "RU".into(),
+                race: "Protoss".into(),
+                rating: 1500.0,
+                rank: None,
+                provisional: false,
+                wins: 100,
+                losses: 100,
+                draws: 1,
+            })
+            .collect();
+        let page = LeaderboardPage {
+            rows,
+            page: 2,
+            pages: 3,
+            total: 120,
+        };
+        let q = LeaderboardQuery {
+            countries: vec!["RU".into()],
+            races: vec![],
+            ranks: vec![],
+            best_race_only: false,
+            page: 2,
+        };
+        let ctx = RenderContext {
+            leaderboard_query: Some(&q),
+            ..Default::default()
+        };
+        let r = render(&Notice::Leaderboard(page), &ctx);
+        assert!(r.content.len() <= MAX_CONTENT);
+        let Component::ActionRow(row) = &r.components[0] else {
+            panic!("{:?}", r.components)
+        };
+        let ids: Vec<ComponentId> = row
+            .components
+            .iter()
+            .filter_map(|c| match c {
+                Component::Button(b) => b.custom_id.as_deref().and_then(ComponentId::parse),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(ids.len(), 2);
+        assert!(
+            matches!(&ids[0], ComponentId::Leaderboard { page: 1, countries, .. } if countries == &["RU"])
+        );
+        assert!(matches!(&ids[1], ComponentId::Leaderboard { page: 3, .. }));
+    }
+}
