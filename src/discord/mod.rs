@@ -3,6 +3,7 @@
 //! twilight-http transport come with the issue "ladderd on Discord".
 
 pub mod commands;
+pub mod gateway;
 pub mod ids;
 pub mod outbound;
 pub mod ratelimit;
