@@ -2,6 +2,7 @@
 //! its pacing by Discord's rate-limit headers. The gateway, the router and the
 //! twilight-http transport come with the issue "ladderd on Discord".
 
+pub mod bot;
 pub mod commands;
 pub mod gateway;
 pub mod ids;
@@ -11,6 +12,8 @@ pub mod render;
 pub mod router;
 pub mod transport;
 
+#[cfg(test)]
+mod bot_tests;
 #[cfg(test)]
 mod router_tests;
 #[cfg(test)]

@@ -374,7 +374,7 @@ fn row(components: Vec<Component>) -> Component {
     })
 }
 
-fn button(id: ComponentId, label: &str, style: ButtonStyle) -> Component {
+pub(super) fn button(id: ComponentId, label: &str, style: ButtonStyle) -> Component {
     Component::Button(Button {
         custom_id: id.encode(),
         disabled: false,

@@ -16,7 +16,7 @@ fn discord() -> crate::config::DiscordConfig {
 }
 
 /// An interaction as Discord sends it (API v10 shape), from user `user` with `roles`.
-fn interaction(kind: u8, user: u64, roles: &[u64], data: Value) -> Interaction {
+pub(super) fn interaction(kind: u8, user: u64, roles: &[u64], data: Value) -> Interaction {
     let v = json!({
         "id": "900", "application_id": "901", "type": kind, "token": "secret-token", "version": 1,
         "guild_id": "902", "channel_id": "903",

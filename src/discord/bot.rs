@@ -1,0 +1,354 @@
+//! The bot: what ladderd does with an interaction and with a message the
+//! ladder wants delivered. Routes the interaction (`router`), applies it to
+//! the ladder (whose reply arrives only after the commit), renders the answer
+//! (`render`) and sends it through the outbound scheduler: the interaction
+//! callback at `Priority::Interaction`, DMs and channel messages behind it.
+//!
+//! `/admin` commands run only after their caller presses Confirm under the
+//! summary: the pending command waits here (bounded, five minutes) keyed by
+//! a nonce in the button's custom_id, and only the same user may confirm it.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use twilight_http::Client;
+use twilight_http::request::{Request, TryIntoRequest};
+use twilight_model::application::interaction::Interaction;
+use twilight_model::channel::message::MessageFlags;
+use twilight_model::channel::message::component::{ActionRow, ButtonStyle, Component};
+use twilight_model::http::interaction::{
+    InteractionResponse, InteractionResponseData, InteractionResponseType,
+};
+use twilight_model::id::Id;
+use twilight_model::id::marker::{ApplicationMarker, ChannelMarker};
+
+use super::ids::ComponentId;
+use super::outbound::{Outbound, Priority, Transport};
+use super::render::{self, RenderContext, Rendered, button};
+use super::router::{self, Routed};
+use super::transport::route_key;
+use crate::config::DiscordConfig;
+use crate::ladder::{Actor, Audience, Command, Message};
+use crate::supervisor::ladder_loop::LadderHandle;
+
+/// An unconfirmed /admin command expires after this.
+const ADMIN_CONFIRM_WINDOW: Duration = Duration::from_secs(300);
+/// At most this many unconfirmed /admin commands are kept.
+const MAX_PENDING_ADMIN: usize = 1_000;
+
+/// What the bot shows for /termsofservice and /help.
+pub const TERMS: &str = "**Ladder rules**\n• Play your matches on the assigned map and server, at Faster speed.\n• Report honestly; upload the replay when you can — it settles the result by itself.\n• Confirm within the window or the match is abandoned.\n• Admins decide disputes; their decision is final.\nPress **Accept** to take part.";
+pub const HELP: &str = "**How the ladder works**\n1. `/termsofservice` and accept.\n2. `/setup` your in-game name, BattleTag, country and region.\n3. `/queue` (optionally with a race) and wait for the next wave.\n4. Confirm the match, play it, upload the replay or report the result.\n`/profile`, `/leaderboard` and `/history` show the standings.";
+
+struct PendingAdmin {
+    caller: u64,
+    actor: Actor,
+    command: Command,
+    asked_at: Instant,
+}
+
+pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
+    /// Builds requests only; they are sent through `outbound`.
+    http: Client,
+    application_id: Id<ApplicationMarker>,
+    outbound: Outbound<T>,
+    ladder: LadderHandle,
+    discord: DiscordConfig,
+    races: Vec<(String, String)>,
+    maps: Vec<String>,
+    dm_channels: Mutex<HashMap<u64, Id<ChannelMarker>>>,
+    pending_admin: Mutex<HashMap<u64, PendingAdmin>>,
+    next_nonce: AtomicU64,
+}
+
+impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
+    pub fn new(
+        application_id: Id<ApplicationMarker>,
+        outbound: Outbound<T>,
+        ladder: LadderHandle,
+        discord: DiscordConfig,
+        races: Vec<(String, String)>,
+        maps: Vec<String>,
+    ) -> Self {
+        Bot {
+            // No token: this client only serialises requests.
+            http: Client::new(String::new()),
+            application_id,
+            outbound,
+            ladder,
+            discord,
+            races,
+            maps,
+            dm_channels: Mutex::new(HashMap::new()),
+            pending_admin: Mutex::new(HashMap::new()),
+            next_nonce: AtomicU64::new(seed_nonce()),
+        }
+    }
+
+    fn ctx(&self) -> RenderContext<'_> {
+        RenderContext {
+            races: &self.races,
+            maps: &self.maps,
+            leaderboard_query: None,
+        }
+    }
+
+    /// Handles one interaction to the end (reply sent or queued).
+    pub async fn on_interaction(&self, interaction: &Interaction) {
+        match router::route(interaction, &self.discord) {
+            Routed::Ladder(actor, command) => self.run(interaction, actor, command).await,
+            Routed::ConfirmAdmin(actor, command) => {
+                let nonce = self.next_nonce.fetch_add(1, Ordering::Relaxed);
+                let summary = format!("Run `{command:?}`?");
+                {
+                    let mut pending = self.pending_admin.lock().unwrap_or_else(|p| p.into_inner());
+                    pending.retain(|_, p| p.asked_at.elapsed() < ADMIN_CONFIRM_WINDOW);
+                    if pending.len() >= MAX_PENDING_ADMIN {
+                        drop(pending);
+                        return self.reply(
+                            interaction,
+                            error(
+                                "too many unconfirmed admin commands; try again in a few minutes",
+                            ),
+                        );
+                    }
+                    pending.insert(
+                        nonce,
+                        PendingAdmin {
+                            caller: actor.id,
+                            actor,
+                            command,
+                            asked_at: Instant::now(),
+                        },
+                    );
+                }
+                let rendered = Rendered {
+                    content: render::truncate(&summary, render::MAX_CONTENT),
+                    components: vec![Component::ActionRow(ActionRow {
+                        id: None,
+                        components: vec![
+                            button(
+                                ComponentId::AdminConfirm(nonce),
+                                "Confirm",
+                                ButtonStyle::Danger,
+                            ),
+                            button(
+                                ComponentId::AdminCancel(nonce),
+                                "Cancel",
+                                ButtonStyle::Secondary,
+                            ),
+                        ],
+                    })],
+                    ephemeral: true,
+                };
+                self.reply(interaction, rendered);
+            }
+            Routed::AdminDecision {
+                actor,
+                nonce,
+                confirmed,
+            } => {
+                let taken = {
+                    let mut pending = self.pending_admin.lock().unwrap_or_else(|p| p.into_inner());
+                    match pending.get(&nonce) {
+                        Some(p) if p.caller != actor.id => {
+                            Err("only the admin who asked can confirm this")
+                        }
+                        Some(p) if p.asked_at.elapsed() >= ADMIN_CONFIRM_WINDOW => {
+                            pending.remove(&nonce);
+                            Err("this confirmation expired; run the command again")
+                        }
+                        Some(_) => Ok(pending.remove(&nonce)),
+                        None => Err("this confirmation expired; run the command again"),
+                    }
+                };
+                match taken {
+                    Err(why) => self.reply(interaction, error(why)),
+                    Ok(Some(p)) if confirmed => self.run(interaction, p.actor, p.command).await,
+                    Ok(_) => self.reply(interaction, info("Cancelled; nothing was done.", true)),
+                }
+            }
+            Routed::ShowTerms => {
+                let mut r = info(TERMS, true);
+                r.components = vec![Component::ActionRow(ActionRow {
+                    id: None,
+                    components: vec![button(
+                        ComponentId::AcceptTerms,
+                        "Accept",
+                        ButtonStyle::Success,
+                    )],
+                })];
+                self.reply(interaction, r);
+            }
+            Routed::Help => self.reply(interaction, info(HELP, true)),
+            Routed::OpenSetup => {
+                let response = InteractionResponse {
+                    kind: InteractionResponseType::Modal,
+                    data: Some(InteractionResponseData {
+                        custom_id: ComponentId::SetupModal.encode(),
+                        title: Some("Ladder setup".to_owned()),
+                        components: Some(render::setup_modal_components()),
+                        ..Default::default()
+                    }),
+                };
+                self.callback(interaction, &response);
+            }
+            Routed::Refused(why) => self.reply(interaction, error(&why)),
+        }
+    }
+
+    async fn run(&self, interaction: &Interaction, actor: Actor, command: Command) {
+        match self.ladder.command(actor, command).await {
+            Ok(messages) => {
+                let (mine, others): (Vec<Message>, Vec<Message>) =
+                    messages.into_iter().partition(|m| m.to == Audience::Actor);
+                let mut reply = Rendered::default();
+                for m in &mine {
+                    let r = render::render(&m.body, &self.ctx());
+                    if !reply.content.is_empty() {
+                        reply.content.push('\n');
+                    }
+                    reply.content.push_str(&r.content);
+                    reply.ephemeral |= r.ephemeral;
+                    if reply.components.is_empty() {
+                        reply.components = r.components;
+                    }
+                }
+                if reply.content.is_empty() {
+                    reply.content = "Done.".to_owned();
+                    reply.ephemeral = true;
+                }
+                reply.content = render::truncate(&reply.content, render::MAX_CONTENT);
+                self.reply(interaction, reply);
+                for m in others {
+                    self.deliver(m).await;
+                }
+            }
+            Err(e) => self.reply(interaction, error(&e.to_string())),
+        }
+    }
+
+    fn reply(&self, interaction: &Interaction, r: Rendered) {
+        let response = InteractionResponse {
+            kind: InteractionResponseType::ChannelMessageWithSource,
+            data: Some(InteractionResponseData {
+                content: Some(r.content),
+                components: (!r.components.is_empty()).then_some(r.components),
+                flags: r.ephemeral.then_some(MessageFlags::EPHEMERAL),
+                ..Default::default()
+            }),
+        };
+        self.callback(interaction, &response);
+    }
+
+    fn callback(&self, interaction: &Interaction, response: &InteractionResponse) {
+        let request = self
+            .http
+            .interaction(self.application_id)
+            .create_response(interaction.id, &interaction.token, response)
+            .try_into_request();
+        match request {
+            Ok(request) => {
+                // The reply needs no answer; the scheduler logs what fails.
+                drop(
+                    self.outbound
+                        .send(Priority::Interaction, route_key(&request), request),
+                );
+            }
+            Err(e) => tracing::error!(error = %e, "could not build an interaction response"),
+        }
+    }
+
+    /// Delivers a message nobody is waiting for (DM, lobby, thread, admin log).
+    pub async fn deliver(&self, message: Message) {
+        let rendered = render::render(&message.body, &self.ctx());
+        let (channel, priority) = match message.to {
+            Audience::Actor => {
+                tracing::debug!("an Actor message without an interaction; dropped");
+                return;
+            }
+            Audience::Dm(player) => match self.dm_channel(player).await {
+                Some(c) => (c, Priority::Direct),
+                None => return,
+            },
+            // Match threads come with the match-flow wiring; until then the lobby.
+            Audience::Lobby | Audience::MatchThread(_) => match self.discord.lobby_channel_id {
+                Some(c) => (Id::new(c.0), Priority::Channel),
+                None => return,
+            },
+            Audience::AdminLog => match self.discord.admin_log_channel_id {
+                Some(c) => (Id::new(c.0), Priority::Channel),
+                None => return,
+            },
+        };
+        let request = self
+            .http
+            .create_message(channel)
+            .content(&rendered.content)
+            .components(&rendered.components)
+            .try_into_request();
+        match request {
+            Ok(request) => drop(self.outbound.send(priority, route_key(&request), request)),
+            Err(e) => tracing::error!(error = %e, "could not build a message"),
+        }
+    }
+
+    async fn dm_channel(&self, player: u64) -> Option<Id<ChannelMarker>> {
+        if let Some(c) = self
+            .dm_channels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&player)
+        {
+            return Some(*c);
+        }
+        let user = Id::new_checked(player)?;
+        let request = self
+            .http
+            .create_private_channel(user)
+            .try_into_request()
+            .ok()?;
+        let reply = self
+            .outbound
+            .send(Priority::Direct, route_key(&request), request)
+            .await
+            .ok()?
+            .inspect_err(|e| tracing::warn!(player, error = %e, "could not open a DM channel"))
+            .ok()?;
+        let channel: twilight_model::channel::Channel = serde_json::from_slice(&reply.body)
+            .inspect_err(|e| tracing::warn!(player, error = %e, "unexpected DM channel body"))
+            .ok()?;
+        self.dm_channels
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(player, channel.id);
+        Some(channel.id)
+    }
+}
+
+fn error(why: &str) -> Rendered {
+    Rendered {
+        content: render::truncate(&format!("❌ {why}"), render::MAX_CONTENT),
+        components: vec![],
+        ephemeral: true,
+    }
+}
+
+fn info(text: &str, ephemeral: bool) -> Rendered {
+    Rendered {
+        content: render::truncate(text, render::MAX_CONTENT),
+        components: vec![],
+        ephemeral,
+    }
+}
+
+/// Nonces start somewhere unguessable-enough per run, so a button from before
+/// a restart does not confirm a different command after it.
+fn seed_nonce() -> u64 {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    (t.as_nanos() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 12
+}

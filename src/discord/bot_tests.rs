@@ -1,0 +1,272 @@
+//! The bot end to end below Discord: a real ladder loop and store, and a fake
+//! API behind the outbound scheduler that records every request.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+use twilight_http::request::Request;
+use twilight_model::id::Id;
+
+use super::bot::Bot;
+use super::outbound::{Outbound, OutboundConfig, Reply, Transport};
+use super::ratelimit::RateLimitHeaders;
+use super::router_tests::interaction;
+use crate::config::{Config, StoreConfig};
+use crate::ladder::Ladder;
+use crate::store::Store;
+use crate::supervisor::clock::ManualClock;
+use crate::supervisor::ladder_loop;
+
+#[derive(Clone, Default)]
+struct FakeApi(Arc<Mutex<Vec<(String, String, Value)>>>);
+
+impl Transport for FakeApi {
+    type Request = Request;
+    type Body = Vec<u8>;
+    async fn send(&self, request: &Request) -> Result<Reply<Vec<u8>>, String> {
+        let body: Value = request
+            .body()
+            .map(|b| serde_json::from_slice(b).unwrap_or(Value::Null))
+            .unwrap_or(Value::Null);
+        let path = request.path().to_owned();
+        self.0.lock().unwrap().push((
+            request.method().name().to_owned(),
+            path.clone(),
+            body.clone(),
+        ));
+        let reply = if path == "users/@me/channels" {
+            let user = body["recipient_id"].as_str().unwrap_or("0").to_owned();
+            json!({"id": format!("7{user}"), "type": 1})
+        } else {
+            json!({})
+        };
+        Ok(Reply {
+            status: 200,
+            headers: RateLimitHeaders::default(),
+            body: serde_json::to_vec(&reply).unwrap(),
+        })
+    }
+}
+
+struct Harness {
+    bot: Bot<FakeApi>,
+    api: FakeApi,
+    _store: Store,
+    _dir: tempfile::TempDir,
+}
+
+impl Harness {
+    fn new() -> Harness {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&StoreConfig::at(dir.path().join("bot.db"))).unwrap();
+        let config = Config::from_toml(
+            std::path::Path::new("t.toml"),
+            "[discord]\nowner_user_ids = [1]\nadmin_user_ids = [2]\nlobby_channel_id = 555\n",
+        )
+        .unwrap();
+        let t0 = 45_000 * 40_000_000;
+        let (ladder, start) = Ladder::new(config.ladder.clone(), 1, t0);
+        let (outgoing, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let (handle, _task) = ladder_loop::spawn(
+            ladder,
+            start,
+            store.writer(),
+            Arc::new(ManualClock::at(t0)),
+            Duration::from_secs(3600),
+            outgoing,
+            CancellationToken::new(),
+        );
+        let api = FakeApi::default();
+        let (outbound, _t) = Outbound::spawn(
+            api.clone(),
+            OutboundConfig::default(),
+            CancellationToken::new(),
+        );
+        let bot = Bot::new(
+            Id::new(901),
+            outbound,
+            handle,
+            config.discord,
+            vec![],
+            vec![],
+        );
+        Harness {
+            bot,
+            api,
+            _store: store,
+            _dir: dir,
+        }
+    }
+
+    /// Waits until the fake API has seen `n` requests; returns them.
+    async fn requests(&self, n: usize) -> Vec<(String, String, Value)> {
+        for _ in 0..500 {
+            let seen = self.api.0.lock().unwrap().clone();
+            if seen.len() >= n {
+                return seen;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!(
+            "expected {n} requests, saw {:?}",
+            self.api.0.lock().unwrap()
+        );
+    }
+}
+
+fn slash(
+    user: u64,
+    name: &str,
+    options: Value,
+) -> twilight_model::application::interaction::Interaction {
+    interaction(
+        2,
+        user,
+        &[],
+        json!({"id": "5", "name": name, "type": 1, "options": options}),
+    )
+}
+
+fn click(user: u64, custom_id: &str) -> twilight_model::application::interaction::Interaction {
+    interaction(
+        3,
+        user,
+        &[],
+        json!({"custom_id": custom_id, "component_type": 2, "values": []}),
+    )
+}
+
+const EPHEMERAL: u64 = 1 << 6;
+
+#[tokio::test]
+async fn an_unregistered_player_gets_an_ephemeral_error_callback() {
+    let h = Harness::new();
+    h.bot
+        .on_interaction(&slash(
+            10,
+            "queue",
+            json!([{"name": "race", "type": 3, "value": "T"}]),
+        ))
+        .await;
+    let reqs = h.requests(1).await;
+    let (method, path, body) = &reqs[0];
+    assert_eq!(method, "POST");
+    assert_eq!(path, "interactions/900/secret-token/callback");
+    assert_eq!(body["type"], 4);
+    assert_eq!(body["data"]["flags"], EPHEMERAL);
+    assert!(
+        body["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("terms of service"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn terms_then_accept_registers_the_player() {
+    let h = Harness::new();
+    h.bot
+        .on_interaction(&slash(10, "termsofservice", json!([])))
+        .await;
+    let reqs = h.requests(1).await;
+    let accept = reqs[0].2["data"]["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    h.bot.on_interaction(&click(10, &accept)).await;
+    let reqs = h.requests(2).await;
+    let content = reqs[1].2["data"]["content"].as_str().unwrap();
+    assert!(!content.starts_with('❌'), "{content}");
+    // Now /leave says "not in the queue" rather than "accept the terms".
+    h.bot.on_interaction(&slash(10, "leave", json!([]))).await;
+    let reqs = h.requests(3).await;
+    let content = reqs[2].2["data"]["content"].as_str().unwrap();
+    assert!(content.contains("not in the queue"), "{content}");
+}
+
+#[tokio::test]
+async fn setup_opens_a_modal() {
+    let h = Harness::new();
+    h.bot.on_interaction(&slash(10, "setup", json!([]))).await;
+    let reqs = h.requests(1).await;
+    assert_eq!(reqs[0].2["type"], 9);
+    assert_eq!(reqs[0].2["data"]["custom_id"], "setup");
+    assert_eq!(reqs[0].2["data"]["components"].as_array().unwrap().len(), 5);
+}
+
+#[tokio::test]
+async fn admin_commands_run_only_when_their_caller_confirms() {
+    let h = Harness::new();
+    h.bot
+        .on_interaction(&slash(
+            2,
+            "admin",
+            json!([{"name": "clearqueue", "type": 1, "options": [
+            {"name": "reason", "type": 3, "value": "maintenance"}]}]),
+        ))
+        .await;
+    let reqs = h.requests(1).await;
+    let buttons = &reqs[0].2["data"]["components"][0]["components"];
+    let confirm = buttons[0]["custom_id"].as_str().unwrap().to_owned();
+    // Someone else presses Confirm: refused, nothing runs.
+    h.bot.on_interaction(&click(3, &confirm)).await;
+    let reqs = h.requests(2).await;
+    assert!(
+        reqs[1].2["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("only the admin who asked")
+    );
+    // The caller confirms: it runs (and the nonce is spent).
+    h.bot.on_interaction(&click(2, &confirm)).await;
+    let reqs = h.requests(3).await;
+    let content = reqs[2].2["data"]["content"].as_str().unwrap();
+    assert!(!content.starts_with('❌'), "{content}");
+    h.bot.on_interaction(&click(2, &confirm)).await;
+    let reqs = h.requests(4).await;
+    assert!(
+        reqs[3].2["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("expired")
+    );
+}
+
+#[tokio::test]
+async fn direct_messages_open_a_dm_channel_once() {
+    use crate::ladder::{Audience, Message, Notice};
+    let h = Harness::new();
+    for text in ["one", "two"] {
+        h.bot
+            .deliver(Message {
+                to: Audience::Dm(42),
+                body: Notice::Info(text.into()),
+            })
+            .await;
+    }
+    h.bot
+        .deliver(Message {
+            to: Audience::Lobby,
+            body: Notice::Info("lobby".into()),
+        })
+        .await;
+    let reqs = h.requests(4).await;
+    let paths: Vec<&str> = reqs.iter().map(|r| r.1.as_str()).collect();
+    assert_eq!(
+        paths.iter().filter(|p| **p == "users/@me/channels").count(),
+        1,
+        "{paths:?}"
+    );
+    assert_eq!(
+        paths
+            .iter()
+            .filter(|p| **p == "channels/742/messages")
+            .count(),
+        2,
+        "{paths:?}"
+    );
+    assert!(paths.contains(&"channels/555/messages"), "{paths:?}");
+}
