@@ -4,6 +4,7 @@
 
 pub mod bot;
 pub mod commands;
+pub mod connect;
 pub mod gateway;
 pub mod ids;
 pub mod outbound;

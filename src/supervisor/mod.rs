@@ -34,6 +34,9 @@ pub struct Environment {
     pub seed: Option<u64>,
     /// How often time-driven ladder work runs (waves, confirm timeouts).
     pub tick_every: Duration,
+    /// Connect to Discord (or the simulator). `None`: the ladder runs without
+    /// a gateway, driven through `Running::ladder` (tests).
+    pub discord: Option<crate::discord::connect::DiscordRuntime>,
 }
 
 impl Default for Environment {
@@ -43,6 +46,7 @@ impl Default for Environment {
             clock: Arc::new(SystemClock),
             seed: None,
             tick_every: Duration::from_secs(1),
+            discord: None,
         }
     }
 }
@@ -61,6 +65,8 @@ pub enum SupervisorError {
     Task(String),
     #[error("the ladder stopped: {0}")]
     Ladder(String),
+    #[error("could not connect to Discord (see the log)")]
+    Discord,
 }
 
 fn rows_of(snapshot: Snapshot) -> Rows {
@@ -80,8 +86,8 @@ fn rows_of(snapshot: Snapshot) -> Rows {
 pub struct Running {
     pub ladder: LadderHandle,
     /// Messages released after their commit that answer no command (tick
-    /// effects such as "match found").
-    pub outgoing: tokio::sync::mpsc::UnboundedReceiver<Message>,
+    /// effects such as "match found"); `None` when Discord delivers them.
+    pub outgoing: Option<tokio::sync::mpsc::UnboundedReceiver<Message>>,
     pub writer: StoreWriter,
     /// Players and matches as loaded at start-up.
     pub loaded_players: usize,
@@ -160,6 +166,42 @@ pub async fn run(
         });
     }
 
+    let mut discord_failed = false;
+    let (outgoing, discord_task) = match env.discord.clone() {
+        Some(rt) => {
+            notifier.status("connecting to Discord");
+            let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+            let races = config
+                .ladder
+                .races
+                .iter()
+                .map(|r| (r.id.clone(), r.name.clone()))
+                .collect();
+            let maps = config.ladder.maps.iter().map(|m| m.name.clone()).collect();
+            let task = tokio::spawn(crate::discord::connect::serve(
+                rt,
+                config.discord.clone(),
+                ladder.clone(),
+                outgoing,
+                races,
+                maps,
+                ready_tx,
+                shutdown.clone(),
+            ));
+            // READY=1 only once the gateway is connected (or we are told to stop).
+            tokio::select! {
+                connected = ready_rx => if connected.is_err() {
+                    // `serve` ended before READY: nothing to run the ladder for.
+                    tracing::error!("could not connect to Discord; stopping");
+                    discord_failed = true;
+                    shutdown.cancel();
+                },
+                _ = shutdown.cancelled() => {}
+            }
+            (None, Some(task))
+        }
+        None => (Some(outgoing), None),
+    };
     started(Running {
         ladder,
         outgoing,
@@ -178,6 +220,14 @@ pub async fn run(
         .map_err(|e| SupervisorError::Task(e.to_string()))?;
     notifier.stopping("stopping: flushing the store");
     tracing::info!("stopping");
+    if let Some(task) = discord_task {
+        // Delivers everything the ladder acknowledged, then closes the gateway.
+        match task.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => tracing::error!(error = %e, "the Discord connection failed"),
+            Err(e) => tracing::error!(error = %e, "the Discord task panicked"),
+        }
+    }
     tasks_stop.cancel();
     while let Some(joined) = tasks.join_next().await {
         if let Err(e) = joined {
@@ -189,7 +239,11 @@ pub async fn run(
         .await
         .map_err(|e| SupervisorError::Task(e.to_string()))?;
     tracing::info!("stopped");
-    ladder_result.map_err(SupervisorError::Ladder)
+    ladder_result.map_err(SupervisorError::Ladder)?;
+    if discord_failed {
+        return Err(SupervisorError::Discord);
+    }
+    Ok(())
 }
 
 /// The current health report.

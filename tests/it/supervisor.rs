@@ -51,6 +51,7 @@ async fn boot(
         seed: Some(7),
         // Ticks come from the test, after it moves the clock.
         tick_every: Duration::from_secs(3600),
+        discord: None,
     };
     let task = tokio::spawn(supervisor::run(
         config.clone(),
@@ -146,10 +147,13 @@ async fn commands_and_waves_are_acknowledged_after_commit_across_restarts() {
     running.ladder.tick().await.unwrap();
     let mut found = 0;
     while found < 2 {
-        let m = tokio::time::timeout(Duration::from_secs(10), running.outgoing.recv())
-            .await
-            .expect("the wave's messages arrive")
-            .unwrap();
+        let m = tokio::time::timeout(
+            Duration::from_secs(10),
+            running.outgoing.as_mut().unwrap().recv(),
+        )
+        .await
+        .expect("the wave's messages arrive")
+        .unwrap();
         if let (Audience::Dm(_), Notice::MatchFound(_)) = (&m.to, &m.body) {
             // Released only after the match is committed.
             assert_eq!(

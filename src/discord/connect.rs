@@ -1,0 +1,216 @@
+//! Connecting the pieces to Discord for a running supervisor: the HTTP
+//! clients and the outbound scheduler, the gateway, slash-command
+//! registration, and the loop that hands interactions to the bot and the
+//! ladder's unprompted messages (waves, reminders) to delivery.
+//!
+//! Shutdown order keeps every acknowledged message: the ladder loop stops
+//! first and closes `outgoing` once everything it acknowledged is in it; this
+//! loop delivers all of that, then stops the scheduler, which sends what is
+//! queued before it ends (the supervisor bounds the whole with its grace period).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+use twilight_http::request::TryIntoRequest;
+use twilight_model::application::command::Command as SlashCommand;
+use twilight_model::gateway::event::Event;
+use twilight_model::id::Id;
+
+use super::bot::Bot;
+use super::gateway::{self, GatewaySettings};
+use super::outbound::{Outbound, OutboundConfig, Priority};
+use super::transport::{self, ApiEndpoint, TwilightTransport, route_key};
+use crate::config::DiscordConfig;
+use crate::ladder::Message;
+use crate::supervisor::ladder_loop::LadderHandle;
+
+/// How to reach Discord (or the simulator).
+#[derive(Clone)]
+pub struct DiscordRuntime {
+    pub token: String,
+    pub api: ApiEndpoint,
+    pub gateway_url: Option<String>,
+    pub identify_without_delay: bool,
+}
+
+impl std::fmt::Debug for DiscordRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiscordRuntime")
+            .field("token", &"[redacted]")
+            .field("api", &self.api)
+            .field("gateway_url", &self.gateway_url)
+            .finish()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error("the gateway closed before READY")]
+    NoReady,
+}
+
+/// Serves until `stop` and until `outgoing` is closed and delivered.
+/// `ready` fires once the gateway is READY and the commands are registered.
+#[allow(clippy::too_many_arguments)]
+pub async fn serve(
+    rt: DiscordRuntime,
+    discord: DiscordConfig,
+    ladder: LadderHandle,
+    mut outgoing: mpsc::UnboundedReceiver<Message>,
+    races: Vec<(String, String)>,
+    maps: Vec<String>,
+    ready: oneshot::Sender<()>,
+    stop: CancellationToken,
+) -> Result<(), ConnectError> {
+    let clients = transport::clients(&rt.token, &rt.api);
+    let out_stop = CancellationToken::new();
+    let (outbound, out_task) = Outbound::spawn(
+        TwilightTransport::new(clients),
+        OutboundConfig::default(),
+        out_stop.clone(),
+    );
+    let gateway_stop = CancellationToken::new();
+    let (mut events, gateway_task) = gateway::spawn(
+        GatewaySettings {
+            token: rt.token.clone(),
+            intents: gateway::intents(),
+            proxy_url: rt.gateway_url.clone(),
+            shards: discord.shards,
+            identify_without_delay: rt.identify_without_delay,
+        },
+        gateway_stop.clone(),
+    );
+
+    // READY tells us who we are; interactions cannot be answered before it.
+    let ready_event = loop {
+        tokio::select! {
+            _ = stop.cancelled() => {
+                gateway_stop.cancel();
+                out_stop.cancel();
+                return Ok(());
+            }
+            event = events.recv() => match event {
+                Some((_, Event::Ready(r))) => break r,
+                Some(_) => continue,
+                None => return Err(ConnectError::NoReady),
+            },
+        }
+    };
+    let application_id = ready_event.application.id;
+    let guild_id = discord
+        .guild_id
+        .map(|g| Id::new(g.0))
+        .or_else(|| ready_event.guilds.first().map(|g| g.id));
+    if let Some(guild_id) = guild_id {
+        register_commands(&outbound, application_id, guild_id).await;
+    }
+    let bot = Arc::new(Bot::new(
+        application_id,
+        outbound.clone(),
+        ladder,
+        discord,
+        races,
+        maps,
+    ));
+    let _ = ready.send(());
+    tracing::info!(application = application_id.get(), "connected to Discord");
+
+    // Deliveries run in order on their own task so a DM channel round trip
+    // never holds up reading the gateway.
+    let (deliver_tx, mut deliver_rx) = mpsc::unbounded_channel::<Message>();
+    let deliverer = {
+        let bot = bot.clone();
+        tokio::spawn(async move {
+            while let Some(m) = deliver_rx.recv().await {
+                bot.deliver(m).await;
+            }
+        })
+    };
+    let mut outgoing_open = true;
+    let mut reading = true;
+    let mut interactions = tokio::task::JoinSet::new();
+    while reading || outgoing_open || !interactions.is_empty() {
+        tokio::select! {
+            event = events.recv(), if reading => match event {
+                Some((_, Event::InteractionCreate(i))) => {
+                    let bot = bot.clone();
+                    interactions.spawn(async move { bot.on_interaction(&i.0).await });
+                }
+                Some(_) => {}
+                None => reading = false,
+            },
+            message = outgoing.recv(), if outgoing_open => match message {
+                Some(m) => {
+                    let _ = deliver_tx.send(m);
+                }
+                None => outgoing_open = false,
+            },
+            Some(_) = interactions.join_next(), if !interactions.is_empty() => {}
+            // Closing the shards ends `events`; the loop then drains the rest.
+            _ = stop.cancelled(), if !gateway_stop.is_cancelled() => gateway_stop.cancel(),
+        }
+    }
+    drop(deliver_tx);
+    let _ = deliverer.await;
+    let _ = gateway_task.await;
+    out_stop.cancel();
+    let _ = out_task.await;
+    Ok(())
+}
+
+/// Bulk-overwrites the guild's commands, but only when they differ from
+/// what is registered (every start otherwise rewrites them for nothing).
+async fn register_commands(
+    outbound: &Outbound<TwilightTransport>,
+    application_id: Id<twilight_model::id::marker::ApplicationMarker>,
+    guild_id: Id<twilight_model::id::marker::GuildMarker>,
+) {
+    let http = twilight_http::Client::new(String::new());
+    let ours = super::commands::all();
+    let current = match http
+        .interaction(application_id)
+        .guild_commands(guild_id)
+        .try_into_request()
+    {
+        Ok(request) => outbound
+            .send(Priority::Channel, route_key(&request), request)
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .and_then(|reply| serde_json::from_slice::<Vec<SlashCommand>>(&reply.body).ok()),
+        Err(_) => None,
+    };
+    if current.as_deref().is_some_and(|c| same_commands(c, &ours)) {
+        tracing::info!("slash commands unchanged");
+        return;
+    }
+    match http
+        .interaction(application_id)
+        .set_guild_commands(guild_id, &ours)
+        .try_into_request()
+    {
+        Ok(request) => match outbound
+            .send(Priority::Channel, route_key(&request), request)
+            .await
+        {
+            Ok(Ok(_)) => tracing::info!(commands = ours.len(), "slash commands registered"),
+            other => tracing::error!(?other, "registering slash commands failed"),
+        },
+        Err(e) => tracing::error!(error = %e, "could not build the command registration"),
+    }
+}
+
+/// Compares what users see of two command lists: names, descriptions, options.
+pub fn same_commands(a: &[SlashCommand], b: &[SlashCommand]) -> bool {
+    let key = |list: &[SlashCommand]| -> BTreeMap<String, String> {
+        list.iter()
+            .map(|c| {
+                let options = serde_json::to_string(&c.options).unwrap_or_default();
+                (c.name.clone(), format!("{}\u{1}{options}", c.description))
+            })
+            .collect()
+    };
+    key(a) == key(b)
+}
