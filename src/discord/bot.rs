@@ -9,8 +9,8 @@
 //! a nonce in the button's custom_id, and only the same user may confirm it.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use twilight_http::Client;
@@ -92,6 +92,26 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             races: &self.races,
             maps: &self.maps,
             leaderboard_query: None,
+        }
+    }
+
+    /// Takes one interaction: routes it and, for a ladder command, submits it
+    /// to the ladder before returning — so calling this in gateway order
+    /// applies commands in the order users made them — then answers in a task
+    /// of its own once the ladder has committed.
+    pub async fn accept(self: &Arc<Self>, interaction: Interaction) {
+        match router::route(&interaction, &self.discord) {
+            Routed::Ladder(actor, command) => match self.ladder.submit(actor, command).await {
+                Ok(answer) => {
+                    let bot = self.clone();
+                    tokio::spawn(async move {
+                        let result = answer.answer().await;
+                        bot.answer(&interaction, result).await;
+                    });
+                }
+                Err(e) => self.reply(&interaction, error(&e.to_string())),
+            },
+            _ => self.on_interaction(&interaction).await,
         }
     }
 
@@ -200,25 +220,38 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     }
 
     async fn run(&self, interaction: &Interaction, actor: Actor, command: Command) {
-        match self.ladder.command(actor, command).await {
+        let result = self.ladder.command(actor, command).await;
+        self.answer(interaction, result).await;
+    }
+
+    /// Replies with the messages addressed to the actor — always ephemeral:
+    /// an acknowledgement is the user's own business, announcements go to
+    /// the lobby as their own messages — and delivers the rest.
+    async fn answer(
+        &self,
+        interaction: &Interaction,
+        result: Result<Vec<Message>, crate::supervisor::ladder_loop::LoopError>,
+    ) {
+        match result {
             Ok(messages) => {
                 let (mine, others): (Vec<Message>, Vec<Message>) =
                     messages.into_iter().partition(|m| m.to == Audience::Actor);
-                let mut reply = Rendered::default();
+                let mut reply = Rendered {
+                    ephemeral: true,
+                    ..Rendered::default()
+                };
                 for m in &mine {
                     let r = render::render(&m.body, &self.ctx());
                     if !reply.content.is_empty() {
                         reply.content.push('\n');
                     }
                     reply.content.push_str(&r.content);
-                    reply.ephemeral |= r.ephemeral;
                     if reply.components.is_empty() {
                         reply.components = r.components;
                     }
                 }
                 if reply.content.is_empty() {
                     reply.content = "Done.".to_owned();
-                    reply.ephemeral = true;
                 }
                 reply.content = render::truncate(&reply.content, render::MAX_CONTENT);
                 self.reply(interaction, reply);

@@ -130,14 +130,13 @@ pub async fn serve(
     };
     let mut outgoing_open = true;
     let mut reading = true;
-    let mut interactions = tokio::task::JoinSet::new();
-    while reading || outgoing_open || !interactions.is_empty() {
+    while reading || outgoing_open {
         tokio::select! {
             event = events.recv(), if reading => match event {
-                Some((_, Event::InteractionCreate(i))) => {
-                    let bot = bot.clone();
-                    interactions.spawn(async move { bot.on_interaction(&i.0).await });
-                }
+                // In gateway order: `accept` submits ladder commands before it
+                // returns and answers in its own task; other interactions
+                // (admin confirms, modals, help) are answered here.
+                Some((_, Event::InteractionCreate(i))) => bot.accept(i.0).await,
                 Some(_) => {}
                 None => reading = false,
             },
@@ -147,7 +146,6 @@ pub async fn serve(
                 }
                 None => outgoing_open = false,
             },
-            Some(_) = interactions.join_next(), if !interactions.is_empty() => {}
             // Closing the shards ends `events`; the loop then drains the rest.
             _ = stop.cancelled(), if !gateway_stop.is_cancelled() => gateway_stop.cancel(),
         }

@@ -62,6 +62,14 @@ impl LadderHandle {
     /// with every message it produced (the router sends the `Actor` ones as
     /// the interaction reply and the rest through the outbound scheduler).
     pub async fn command(&self, actor: Actor, command: Command) -> Result<Vec<Message>, LoopError> {
+        self.submit(actor, command).await?.answer().await
+    }
+
+    /// Queues `command` and returns at once with the ticket for its answer.
+    /// Commands are applied in the order they were submitted: the gateway
+    /// loop submits in event order and awaits answers elsewhere, so one
+    /// user's quick succession of clicks is applied in the order they made it.
+    pub async fn submit(&self, actor: Actor, command: Command) -> Result<Answer, LoopError> {
         let (reply, rx) = oneshot::channel();
         self.tx
             .send(Request::Command(Box::new(CommandRequest {
@@ -71,7 +79,7 @@ impl LadderHandle {
             })))
             .await
             .map_err(|_| LoopError::Stopped)?;
-        rx.await.map_err(|_| LoopError::Stopped)?
+        Ok(Answer(rx))
     }
 
     /// Runs the time-driven work (waves, reminders, timeouts) now, besides
@@ -81,6 +89,15 @@ impl LadderHandle {
             .send(Request::Tick)
             .await
             .map_err(|_| LoopError::Stopped)
+    }
+}
+
+/// The answer to a submitted command, released after its commit.
+pub struct Answer(oneshot::Receiver<Result<Vec<Message>, LoopError>>);
+
+impl Answer {
+    pub async fn answer(self) -> Result<Vec<Message>, LoopError> {
+        self.0.await.map_err(|_| LoopError::Stopped)?
     }
 }
 
