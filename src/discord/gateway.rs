@@ -75,22 +75,29 @@ pub fn spawn(
     (rx, task)
 }
 
+/// After asking a shard to close, wait this long for the gateway's close
+/// frame; a peer that just drops the socket would otherwise have twilight
+/// reconnect, and shutdown would wait forever.
+const CLOSE_GRACE: Duration = Duration::from_secs(2);
+
 async fn read_shard(
     mut shard: Shard,
     tx: mpsc::Sender<(ShardId, Event)>,
     shutdown: CancellationToken,
 ) {
     let id = shard.id();
-    let mut closing = false;
+    let mut close_by: Option<tokio::time::Instant> = None;
     loop {
         let next = tokio::select! {
-            _ = shutdown.cancelled(), if !closing => {
-                closing = true;
+            _ = shutdown.cancelled(), if close_by.is_none() => {
+                close_by = Some(tokio::time::Instant::now() + CLOSE_GRACE);
                 shard.close(CloseFrame::NORMAL);
                 continue;
             }
+            _ = sleep_until(close_by) => break,
             next = shard.next_event(EventTypeFlags::all()) => next,
         };
+        let closing = close_by.is_some();
         match next {
             Some(Ok(Event::GatewayClose(_))) if closing => break,
             Some(Ok(event)) => {
@@ -106,4 +113,11 @@ async fn read_shard(
         }
     }
     tracing::info!(shard = id.number(), "gateway shard closed");
+}
+
+async fn sleep_until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }
