@@ -8,5 +8,6 @@ pub mod config;
 pub mod discord;
 pub mod logging;
 pub mod ops;
+pub mod replay;
 pub mod store;
 pub mod supervisor;

@@ -2,6 +2,7 @@
 
 mod cli;
 mod ops;
+mod replay;
 mod store_crash;
 mod supervisor;
 mod support;
