@@ -7,6 +7,7 @@ pub mod cli;
 pub mod error;
 pub mod parse;
 pub mod summary;
+pub mod verify;
 pub mod version;
 
 pub use error::{ReplayError, Section};
