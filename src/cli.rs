@@ -182,7 +182,10 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
             store.close();
             not_built("run", "the supervisor (issue: ladderd on Discord)")
         }
-        Command::Worker(_) => not_built("worker", "the replay worker pool (issue: replays)"),
+        Command::Worker(args) => match crate::replay::worker::run(&args.socket) {
+            Ok(()) => Ok(ExitCode::from(EXIT_OK)),
+            Err(e) => Err(CliError::Other(format!("ladderd worker: {e}"))),
+        },
         Command::Parse(args) => {
             // Panics inside s2protocol are caught and reported per file; the
             // default hook would also print each one to stderr.

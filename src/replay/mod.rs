@@ -5,13 +5,17 @@
 pub mod attributes;
 pub mod cli;
 pub mod error;
+pub mod ipc;
 pub mod parse;
+pub mod pool;
 pub mod summary;
 pub mod verify;
 pub mod version;
+pub mod worker;
 
 pub use error::{ReplayError, Section};
 pub use parse::{DEFAULT_MAX_BYTES, MIN_BASE_BUILD, ParseLevel, parse_bytes};
+pub use pool::{Pool, PoolError, PoolOptions, PoolStats};
 pub use summary::{
     EventCounts, GameResult, ObserverSummary, PlayerSummary, Race, ReplaySummary, Winner,
     format_utc,

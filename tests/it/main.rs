@@ -3,6 +3,7 @@
 mod cli;
 mod ops;
 mod replay;
+mod replay_pool;
 mod store_crash;
 mod supervisor;
 mod support;

@@ -1,0 +1,199 @@
+//! The worker pool with real `ladderd worker` processes: same answers as
+//! in-process parsing, and it survives hangs, aborts and garbage.
+
+use std::time::{Duration, Instant};
+
+use ladderd::replay::{self, ParseLevel, Pool, PoolOptions, ReplayError};
+
+use crate::replay::corpus;
+use crate::support::ladderd_bin;
+
+fn options(workers: usize, dir: &std::path::Path) -> PoolOptions {
+    let mut o = PoolOptions::new(workers, dir);
+    o.worker_exe = ladderd_bin();
+    o.job_deadline = Duration::from_millis(1500);
+    o.allow_test_requests = true;
+    o
+}
+
+fn corpus_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "SC2Replay"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn corpus_through_the_pool_equals_in_process() {
+    let Some(dir) = corpus() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let pool = Pool::start(options(2, tmp.path())).unwrap();
+    assert!(pool.wait_healthy(2, Duration::from_secs(10)).await);
+    let files = corpus_files(&dir);
+    let pool = std::sync::Arc::new(pool);
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, path) in files.iter().enumerate() {
+        let bytes = std::fs::read(path).unwrap();
+        let pool = pool.clone();
+        tasks.spawn(async move { (i, pool.parse(bytes, ParseLevel::Verification).await) });
+    }
+    let mut results = vec![None; files.len()];
+    while let Some(done) = tasks.join_next().await {
+        let (i, res) = done.unwrap();
+        results[i] = Some(res);
+    }
+    for (path, got) in files.iter().zip(results) {
+        let want = replay::parse_file(path, ParseLevel::Verification, replay::DEFAULT_MAX_BYTES);
+        assert_eq!(got, Some(want), "{}", path.display());
+    }
+    let stats = pool.stats();
+    assert_eq!(stats.jobs_ok + stats.jobs_failed, files.len() as u64);
+    assert_eq!(stats.restarts, 0, "{stats:?}");
+    let Ok(pool) = std::sync::Arc::try_unwrap(pool) else {
+        panic!("every task has finished")
+    };
+    pool.shutdown().await;
+}
+
+async fn assert_recovers(pool: &Pool, n: usize) {
+    let t = Instant::now();
+    assert!(
+        pool.wait_healthy(n, Duration::from_secs(3)).await,
+        "{:?}",
+        pool.stats()
+    );
+    assert!(
+        t.elapsed() < Duration::from_millis(1500),
+        "{:?}",
+        t.elapsed()
+    );
+    // And it still parses.
+    let Some(dir) = corpus() else { return };
+    let bytes =
+        std::fs::read(dir.join("5.0.15.95299-1v1-Terran-vs-Protoss-5daea193.SC2Replay")).unwrap();
+    assert!(pool.parse(bytes, ParseLevel::Verification).await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hang_abort_and_garbage_are_survived() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pool = Pool::start(options(2, tmp.path())).unwrap();
+    assert!(pool.wait_healthy(2, Duration::from_secs(10)).await);
+
+    let t = Instant::now();
+    let err = pool.test_hang().await.unwrap_err();
+    assert!(
+        matches!(err, ReplayError::Unavailable(ref m) if m.contains("longer than")),
+        "{err}"
+    );
+    // Deadline, kill, retry on another worker, deadline again.
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    assert_recovers(&pool, 2).await;
+
+    let err = pool.test_abort().await.unwrap_err();
+    assert!(
+        matches!(err, ReplayError::Unavailable(ref m) if m.contains("twice")),
+        "{err}"
+    );
+    assert_recovers(&pool, 2).await;
+
+    let err = pool.test_garbage().await.unwrap_err();
+    assert!(
+        matches!(err, ReplayError::Unavailable(ref m) if m.contains("malformed")),
+        "{err}"
+    );
+    assert_recovers(&pool, 2).await;
+
+    let s = pool.stats();
+    assert_eq!(s.restarts, 6, "each bad job costs two workers: {s:?}");
+    assert_eq!(s.retries, 3, "{s:?}");
+    assert!(s.protocol_errors >= 2, "{s:?}");
+    assert_eq!((s.healthy, s.busy), (2, 0), "{s:?}");
+    pool.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_queue_says_busy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut o = options(1, tmp.path());
+    o.queue_bound = 1;
+    let pool = Pool::start(o).unwrap();
+    assert!(pool.wait_healthy(1, Duration::from_secs(10)).await);
+    // One hang occupies the worker, one waits in the queue, the third is refused.
+    let (a, b, c) = tokio::join!(pool.test_hang(), pool.test_hang(), async {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        pool.test_hang().await
+    });
+    assert!(a.is_err() && b.is_err());
+    assert!(
+        matches!(c, Err(ReplayError::Unavailable(ref m)) if m.contains("busy")),
+        "{c:?}"
+    );
+    pool.shutdown().await;
+}
+
+/// The worker alone: a malformed request frame gets a `Malformed` reply and
+/// the worker keeps serving; an oversized one ends it cleanly.
+#[test]
+fn worker_survives_a_malformed_request() {
+    use std::io::Write as _;
+
+    use interprocess::local_socket::{GenericFilePath, ListenerOptions, prelude::*};
+    use ladderd::replay::ipc::{self, Reply, Request, SupervisorHello, WorkerHello, sync};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("w.sock");
+    let listener = ListenerOptions::new()
+        .name(path.clone().to_fs_name::<GenericFilePath>().unwrap())
+        .create_sync()
+        .unwrap();
+    let mut child = std::process::Command::new(ladderd_bin())
+        .arg("worker")
+        .arg("--socket")
+        .arg(&path)
+        .spawn()
+        .unwrap();
+    let mut conn = listener.accept().unwrap();
+    let hello = SupervisorHello {
+        protocol: ipc::PROTOCOL_VERSION,
+        max_frame_bytes: 1024,
+        rlimit_as_bytes: 0,
+        rlimit_cpu_s: 10,
+        allow_test_requests: false,
+    };
+    sync::write_frame(&mut conn, &ipc::encode(&hello).unwrap()).unwrap();
+    let theirs: WorkerHello = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
+    assert_eq!(theirs.protocol, ipc::PROTOCOL_VERSION);
+
+    sync::write_frame(&mut conn, &[0xde, 0xad, 0xbe, 0xef]).unwrap();
+    let reply: Reply = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
+    assert!(matches!(reply, Reply::Malformed { .. }), "{reply:?}");
+
+    sync::write_frame(
+        &mut conn,
+        &ipc::encode(&Request::Ping { nonce: 9 }).unwrap(),
+    )
+    .unwrap();
+    let reply: Reply = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
+    assert_eq!(reply, Reply::Pong { nonce: 9 });
+
+    // Test requests are refused unless the hello allowed them.
+    sync::write_frame(
+        &mut conn,
+        &ipc::encode(&Request::TestAbort { job: 1 }).unwrap(),
+    )
+    .unwrap();
+    let reply: Reply = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
+    assert!(matches!(reply, Reply::Failed { job: 1, .. }), "{reply:?}");
+
+    // Over max_frame_bytes: the worker refuses it before allocating and exits.
+    conn.write_all(&(1u32 << 30).to_le_bytes()).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{status:?}");
+
+    // A worker whose supervisor closes the socket exits 0.
+    drop(conn);
+}
