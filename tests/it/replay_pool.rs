@@ -123,10 +123,27 @@ async fn a_full_queue_says_busy() {
     let pool = Pool::start(o).unwrap();
     assert!(pool.wait_healthy(1, Duration::from_secs(10)).await);
     // One hang occupies the worker, one waits in the queue, the third is refused.
-    let (a, b, c) = tokio::join!(pool.test_hang(), pool.test_hang(), async {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-        pool.test_hang().await
-    });
+    let wait_for = |what: fn(&ladderd::replay::PoolStats) -> bool| {
+        let pool = &pool;
+        async move {
+            let until = Instant::now() + Duration::from_secs(5);
+            while !what(&pool.stats()) && Instant::now() < until {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            assert!(what(&pool.stats()), "{:?}", pool.stats());
+        }
+    };
+    let (a, b, c) = tokio::join!(
+        pool.test_hang(),
+        async {
+            wait_for(|s| s.busy == 1).await;
+            pool.test_hang().await
+        },
+        async {
+            wait_for(|s| s.busy == 1 && s.queued == 1).await;
+            pool.test_hang().await
+        }
+    );
     assert!(a.is_err() && b.is_err());
     assert!(
         matches!(c, Err(ReplayError::Unavailable(ref m)) if m.contains("busy")),
