@@ -124,44 +124,28 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let jobs_per_run = files.len() * 12;
     let mut sizes = vec![1, 2, n];
     sizes.dedup();
-    println!("\n### Worker pool, verification level ({jobs_per_run} jobs per run)\n");
-    println!("| workers | replays/s | vs 1 worker |");
-    println!("|---:|---:|---:|");
-    let mut one = 0.0;
     let files = Arc::new(files);
-    for workers in sizes {
-        let rate = runtime.block_on(async {
-            let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
-            let mut o = PoolOptions::new(workers, tmp.path());
-            o.worker_exe = PathBuf::from(env!("CARGO_BIN_EXE_ladderd"));
-            o.queue_bound = jobs_per_run;
-            let pool = Arc::new(Pool::start(o).unwrap());
-            assert!(pool.wait_healthy(workers, Duration::from_secs(10)).await);
-            let t = Instant::now();
-            let mut set = tokio::task::JoinSet::new();
-            for i in 0..jobs_per_run {
-                let (pool, files) = (pool.clone(), files.clone());
-                set.spawn(async move {
-                    let bytes = files[i % files.len()].1.clone();
-                    pool.parse(bytes, ParseLevel::Verification).await.unwrap();
-                });
+    for (level, label, jobs_per_run) in [
+        (
+            ParseLevel::Verification,
+            "verification level",
+            files.len() * 12,
+        ),
+        (ParseLevel::Full, "full level (all events)", files.len() * 3),
+    ] {
+        println!("\n### Worker pool, {label} ({jobs_per_run} jobs per run)\n");
+        println!("| workers | replays/s | vs 1 worker |");
+        println!("|---:|---:|---:|");
+        let mut one = 0.0;
+        for &workers in &sizes {
+            let rate = runtime.block_on(pool_rate(workers, level, jobs_per_run, files.clone()));
+            if workers == 1 {
+                one = rate;
             }
-            while let Some(r) = set.join_next().await {
-                r.unwrap();
-            }
-            let rate = jobs_per_run as f64 / t.elapsed().as_secs_f64();
-            if let Ok(pool) = Arc::try_unwrap(pool) {
-                pool.shutdown().await;
-            }
-            rate
-        });
-        if workers == 1 {
-            one = rate;
+            println!("| {workers} | {rate:.0} | {:.2}× |", rate / one);
         }
-        println!("| {workers} | {rate:.0} | {:.2}× |", rate / one);
     }
 
     // IPC overhead: one worker, one job at a time, minus the in-process time.
@@ -195,4 +179,37 @@ fn main() {
         "| {per_job_ms:.3} | {parse_ms:.3} | {:.3} |",
         per_job_ms - parse_ms
     );
+}
+
+/// Replays per second through a pool of `workers`, all jobs submitted at once.
+async fn pool_rate(
+    workers: usize,
+    level: ParseLevel,
+    jobs: usize,
+    files: Arc<Vec<(String, Vec<u8>)>>,
+) -> f64 {
+    let tmp = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let mut o = PoolOptions::new(workers, tmp.path());
+    o.worker_exe = PathBuf::from(env!("CARGO_BIN_EXE_ladderd"));
+    o.queue_bound = jobs;
+    o.job_deadline = Duration::from_secs(30);
+    let pool = Arc::new(Pool::start(o).unwrap());
+    assert!(pool.wait_healthy(workers, Duration::from_secs(10)).await);
+    let t = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..jobs {
+        let (pool, files) = (pool.clone(), files.clone());
+        set.spawn(async move {
+            let bytes = files[i % files.len()].1.clone();
+            pool.parse(bytes, level).await.unwrap();
+        });
+    }
+    while let Some(r) = set.join_next().await {
+        r.unwrap();
+    }
+    let rate = jobs as f64 / t.elapsed().as_secs_f64();
+    if let Ok(pool) = Arc::try_unwrap(pool) {
+        pool.shutdown().await;
+    }
+    rate
 }
