@@ -37,7 +37,10 @@ const HELLO_MAX_BYTES: u32 = 4096;
 
 /// Runs the worker until the supervisor closes the socket (`Ok`) or the protocol breaks.
 pub fn run(socket: &Path) -> Result<(), WorkerError> {
-    // Die with the supervisor even if it is SIGKILLed and cannot close the socket.
+    // Die with the supervisor even if it is SIGKILLed and cannot close the
+    // socket. Linux sends this when the *thread* that spawned us exits: the
+    // pool spawns from tokio worker threads, which live as long as the
+    // runtime; never spawn workers from `spawn_blocking` (those threads idle out).
     let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
     super::quiet_panics();
 
@@ -71,6 +74,9 @@ pub fn run(socket: &Path) -> Result<(), WorkerError> {
             Err(FrameError::Eof) => return Ok(()),
             Err(e) => return Err(e.into()),
         };
+        if hello.rlimit_cpu_s > 0 {
+            cpu_budget(hello.rlimit_cpu_s)?;
+        }
         let reply = match ipc::decode::<Request>(&frame) {
             Err(e) => Reply::Malformed {
                 detail: e.to_string(),
@@ -127,6 +133,23 @@ fn handle(req: Request, hello: &SupervisorHello) -> Reply {
     }
 }
 
+/// RLIMIT_CPU counts the process's whole life, so the soft limit is moved to
+/// "CPU used so far + budget" before every job: each job gets the budget, and
+/// a worker that has parsed for hours is not killed for it. Past the soft
+/// limit the kernel sends SIGXCPU, which ends the worker; the hard limit is
+/// left alone (an unprivileged process could never raise it again).
+fn cpu_budget(budget_s: u64) -> Result<(), WorkerError> {
+    use nix::sys::resource::{Resource, UsageWho, getrlimit, getrusage, setrlimit};
+    let err = |source| WorkerError::Rlimit {
+        what: "RLIMIT_CPU",
+        source,
+    };
+    let usage = getrusage(UsageWho::RUSAGE_SELF).map_err(err)?;
+    let used = (usage.user_time().tv_sec() + usage.system_time().tv_sec() + 1).max(0) as u64;
+    let (_, hard) = getrlimit(Resource::RLIMIT_CPU).map_err(err)?;
+    setrlimit(Resource::RLIMIT_CPU, (used + budget_s).min(hard), hard).map_err(err)
+}
+
 /// Address space and CPU time, set before the first job so a hostile replay
 /// meets them. glibc's setrlimit is the prlimit64 syscall, which the systemd
 /// unit's `@resources` deny list does not cover.
@@ -144,16 +167,7 @@ fn apply_limits(hello: &SupervisorHello) -> Result<(), WorkerError> {
         })?;
     }
     if hello.rlimit_cpu_s > 0 {
-        // Soft limit → SIGXCPU; the hard limit a second later → SIGKILL.
-        setrlimit(
-            Resource::RLIMIT_CPU,
-            hello.rlimit_cpu_s,
-            hello.rlimit_cpu_s + 1,
-        )
-        .map_err(|source| WorkerError::Rlimit {
-            what: "RLIMIT_CPU",
-            source,
-        })?;
+        cpu_budget(hello.rlimit_cpu_s)?;
     }
     Ok(())
 }

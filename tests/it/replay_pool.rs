@@ -177,13 +177,39 @@ fn worker_survives_a_malformed_request() {
     let hello = SupervisorHello {
         protocol: ipc::PROTOCOL_VERSION,
         max_frame_bytes: 1024,
-        rlimit_as_bytes: 0,
+        rlimit_as_bytes: 512 * 1024 * 1024,
         rlimit_cpu_s: 10,
         allow_test_requests: false,
     };
     sync::write_frame(&mut conn, &ipc::encode(&hello).unwrap()).unwrap();
     let theirs: WorkerHello = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
     assert_eq!(theirs.protocol, ipc::PROTOCOL_VERSION);
+
+    // The limits are in force once the worker answers (a ping after the hello).
+    sync::write_frame(
+        &mut conn,
+        &ipc::encode(&Request::Ping { nonce: 1 }).unwrap(),
+    )
+    .unwrap();
+    let _: Reply = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
+    let limits = std::fs::read_to_string(format!("/proc/{}/limits", theirs.pid)).unwrap();
+    let line = |name: &str| {
+        limits
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap()
+            .split_whitespace()
+            .skip(name.split_whitespace().count())
+            .take(1)
+            .collect::<String>()
+    };
+    assert_eq!(
+        line("Max address space"),
+        (512u64 << 20).to_string(),
+        "{limits}"
+    );
+    let cpu: u64 = line("Max cpu time").parse().unwrap();
+    assert!((10..=12).contains(&cpu), "{limits}");
 
     sync::write_frame(&mut conn, &[0xde, 0xad, 0xbe, 0xef]).unwrap();
     let reply: Reply = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
@@ -210,7 +236,71 @@ fn worker_survives_a_malformed_request() {
     conn.write_all(&(1u32 << 30).to_le_bytes()).unwrap();
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(1), "{status:?}");
+}
 
-    // A worker whose supervisor closes the socket exits 0.
+#[test]
+fn worker_exits_when_the_supervisor_closes_the_socket() {
+    use interprocess::local_socket::{GenericFilePath, ListenerOptions, prelude::*};
+    use ladderd::replay::ipc::{self, SupervisorHello, WorkerHello, sync};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("w.sock");
+    let listener = ListenerOptions::new()
+        .name(path.clone().to_fs_name::<GenericFilePath>().unwrap())
+        .create_sync()
+        .unwrap();
+    let mut child = std::process::Command::new(ladderd_bin())
+        .arg("worker")
+        .arg("--socket")
+        .arg(&path)
+        .spawn()
+        .unwrap();
+    let mut conn = listener.accept().unwrap();
+    let hello = SupervisorHello {
+        protocol: ipc::PROTOCOL_VERSION,
+        max_frame_bytes: 1024,
+        rlimit_as_bytes: 0,
+        rlimit_cpu_s: 0,
+        allow_test_requests: false,
+    };
+    sync::write_frame(&mut conn, &ipc::encode(&hello).unwrap()).unwrap();
+    let _: WorkerHello = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
     drop(conn);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{status:?}");
+}
+
+#[test]
+fn worker_refuses_another_protocol_version() {
+    use interprocess::local_socket::{GenericFilePath, ListenerOptions, prelude::*};
+    use ladderd::replay::ipc::{self, SupervisorHello, WorkerHello, sync};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("w.sock");
+    let listener = ListenerOptions::new()
+        .name(path.clone().to_fs_name::<GenericFilePath>().unwrap())
+        .create_sync()
+        .unwrap();
+    let child = std::process::Command::new(ladderd_bin())
+        .arg("worker")
+        .arg("--socket")
+        .arg(&path)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut conn = listener.accept().unwrap();
+    let hello = SupervisorHello {
+        protocol: ipc::PROTOCOL_VERSION + 1,
+        max_frame_bytes: 1024,
+        rlimit_as_bytes: 0,
+        rlimit_cpu_s: 0,
+        allow_test_requests: false,
+    };
+    sync::write_frame(&mut conn, &ipc::encode(&hello).unwrap()).unwrap();
+    let theirs: WorkerHello = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
+    assert_eq!(theirs.protocol, ipc::PROTOCOL_VERSION);
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("protocol"), "{stderr}");
 }
