@@ -9,7 +9,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use interprocess::local_socket::{
@@ -43,6 +43,8 @@ pub struct PoolOptions {
     pub rlimit_as_bytes: u64,
     pub rlimit_cpu_s: u64,
     pub handshake_timeout: Duration,
+    /// An idle worker is pinged this often.
+    pub ping_interval: Duration,
     pub backoff_initial: Duration,
     pub backoff_max: Duration,
     /// Lets [`Pool::test_hang`] and [`Pool::test_abort`] reach the workers. Tests only.
@@ -62,6 +64,7 @@ impl PoolOptions {
             rlimit_as_bytes: 1024 * 1024 * 1024,
             rlimit_cpu_s: 60,
             handshake_timeout: Duration::from_secs(5),
+            ping_interval: Duration::from_secs(30),
             backoff_initial: Duration::from_millis(100),
             backoff_max: Duration::from_secs(30),
             allow_test_requests: false,
@@ -93,7 +96,6 @@ pub struct PoolStats {
     pub queued: usize,
 }
 
-#[derive(Default)]
 struct Counters {
     jobs: AtomicU64,
     jobs_ok: AtomicU64,
@@ -103,6 +105,8 @@ struct Counters {
     protocol_errors: AtomicU64,
     healthy: AtomicUsize,
     busy: AtomicUsize,
+    /// The process id of each slot's worker; 0 while it has none.
+    pids: Vec<AtomicU32>,
 }
 
 #[derive(Debug, Clone)]
@@ -137,7 +141,17 @@ impl Pool {
         let (queue, rx) = mpsc::channel(opts.queue_bound.max(1));
         let (retry_tx, retry_rx) = mpsc::unbounded_channel();
         let rx = Arc::new(Mutex::new((retry_rx, rx)));
-        let counters = Arc::new(Counters::default());
+        let counters = Arc::new(Counters {
+            jobs: AtomicU64::new(0),
+            jobs_ok: AtomicU64::new(0),
+            jobs_failed: AtomicU64::new(0),
+            retries: AtomicU64::new(0),
+            restarts: AtomicU64::new(0),
+            protocol_errors: AtomicU64::new(0),
+            healthy: AtomicUsize::new(0),
+            busy: AtomicUsize::new(0),
+            pids: (0..opts.workers).map(|_| AtomicU32::new(0)).collect(),
+        });
         let shutdown = CancellationToken::new();
         let opts = Arc::new(opts);
         let mut tasks = JoinSet::new();
@@ -261,6 +275,16 @@ impl Pool {
         }
     }
 
+    /// The process ids of the current workers (for operators and tests).
+    pub fn worker_pids(&self) -> Vec<u32> {
+        self.counters
+            .pids
+            .iter()
+            .map(|p| p.load(Ordering::Relaxed))
+            .filter(|&p| p != 0)
+            .collect()
+    }
+
     /// Waits until `n` workers are healthy, or `timeout` passes; returns whether they are.
     pub async fn wait_healthy(&self, n: usize, timeout: Duration) -> bool {
         let until = Instant::now() + timeout;
@@ -298,6 +322,12 @@ struct Worker {
     conn: Stream,
 }
 
+enum Idle {
+    Job(Option<Job>),
+    Ping,
+    Died(String),
+}
+
 /// Why a job did not get an answer from its worker.
 enum JobFailure {
     Deadline,
@@ -323,6 +353,8 @@ impl Slot {
                 match self.spawn().await {
                     Ok(w) => {
                         self.counters.healthy.fetch_add(1, Ordering::Relaxed);
+                        self.counters.pids[self.index]
+                            .store(w.child.id().unwrap_or(0), Ordering::Relaxed);
                         worker = Some(w);
                     }
                     Err(e) => {
@@ -332,9 +364,39 @@ impl Slot {
                 }
                 continue;
             };
-            let job = tokio::select! {
-                job = self.next_job() => job,
-                _ = self.shutdown.cancelled() => None,
+            // While idle, notice a worker that died (OOM killer, an operator)
+            // at once, and ping it now and then so `healthy` stays true.
+            let idle = tokio::select! {
+                job = self.next_job() => Idle::Job(job),
+                _ = self.shutdown.cancelled() => Idle::Job(None),
+                status = w.child.wait() => Idle::Died(format!("{status:?}")),
+                _ = tokio::time::sleep(self.opts.ping_interval) => Idle::Ping,
+            };
+            let job = match idle {
+                Idle::Job(job) => job,
+                Idle::Ping => {
+                    if let Err(why) = self.ping(w).await {
+                        tracing::warn!(
+                            slot = self.index,
+                            "idle replay worker failed a ping: {why}"
+                        );
+                        if let Some(w) = worker.take() {
+                            self.kill(w).await;
+                        }
+                        self.counters.restarts.fetch_add(1, Ordering::Relaxed);
+                        consecutive_failures += 1;
+                    }
+                    continue;
+                }
+                Idle::Died(status) => {
+                    tracing::warn!(slot = self.index, "idle replay worker exited: {status}");
+                    if let Some(w) = worker.take() {
+                        self.kill(w).await;
+                    }
+                    self.counters.restarts.fetch_add(1, Ordering::Relaxed);
+                    consecutive_failures += 1;
+                    continue;
+                }
             };
             let Some(job) = job else { break };
             self.counters.busy.fetch_add(1, Ordering::Relaxed);
@@ -471,6 +533,25 @@ impl Slot {
         }
     }
 
+    async fn ping(&self, w: &mut Worker) -> Result<(), String> {
+        let exchange = async {
+            let ping = ipc::encode(&Request::Ping { nonce: 2 }).map_err(|e| e.to_string())?;
+            write_frame(&mut w.conn, &ping)
+                .await
+                .map_err(|e| e.to_string())?;
+            let reply = read_frame(&mut w.conn, 4096)
+                .await
+                .map_err(|e| e.to_string())?;
+            match ipc::decode::<Reply>(&reply) {
+                Ok(Reply::Pong { nonce: 2 }) => Ok(()),
+                other => Err(format!("unexpected answer to ping: {other:?}")),
+            }
+        };
+        tokio::time::timeout(self.opts.handshake_timeout, exchange)
+            .await
+            .map_err(|_| "no pong before the timeout".to_owned())?
+    }
+
     async fn kill(&self, mut w: Worker) {
         if let Some(pid) = w.child.id().and_then(|p| i32::try_from(p).ok()) {
             let _ = nix::sys::signal::kill(
@@ -479,6 +560,7 @@ impl Slot {
             );
         }
         let _ = w.child.wait().await;
+        self.counters.pids[self.index].store(0, Ordering::Relaxed);
         self.counters.healthy.fetch_sub(1, Ordering::Relaxed);
     }
 

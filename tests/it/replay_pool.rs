@@ -304,3 +304,72 @@ fn worker_refuses_another_protocol_version() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("protocol"), "{stderr}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_worker_killed_from_outside_is_replaced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let pool = Pool::start(options(2, tmp.path())).unwrap();
+    assert!(pool.wait_healthy(2, Duration::from_secs(10)).await);
+    let victim = pool.worker_pids()[0];
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(victim as i32),
+        nix::sys::signal::Signal::SIGKILL,
+    )
+    .unwrap();
+    let until = Instant::now() + Duration::from_secs(2);
+    while pool.stats().restarts == 0 && Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(pool.stats().restarts, 1, "{:?}", pool.stats());
+    assert_recovers(&pool, 2).await;
+    assert!(!pool.worker_pids().contains(&victim));
+    pool.shutdown().await;
+}
+
+/// PR_SET_PDEATHSIG: a worker whose parent dies is killed, even while its
+/// socket is still open (here the test holds the other end).
+#[test]
+fn a_worker_dies_with_its_parent() {
+    use interprocess::local_socket::{GenericFilePath, ListenerOptions, prelude::*};
+    use ladderd::replay::ipc::{self, SupervisorHello, WorkerHello, sync};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("w.sock");
+    let listener = ListenerOptions::new()
+        .name(path.clone().to_fs_name::<GenericFilePath>().unwrap())
+        .create_sync()
+        .unwrap();
+    // The shell is the worker's parent; it waits for it, then is killed.
+    let mut parent = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("\"$0\" worker --socket \"$1\" & wait")
+        .arg(ladderd_bin())
+        .arg(&path)
+        .spawn()
+        .unwrap();
+    let mut conn = listener.accept().unwrap();
+    let hello = SupervisorHello {
+        protocol: ipc::PROTOCOL_VERSION,
+        max_frame_bytes: 1024,
+        rlimit_as_bytes: 0,
+        rlimit_cpu_s: 0,
+        allow_test_requests: false,
+    };
+    sync::write_frame(&mut conn, &ipc::encode(&hello).unwrap()).unwrap();
+    let worker: WorkerHello = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
+    parent.kill().unwrap();
+    parent.wait().unwrap();
+    // The worker is reaped by init once it is killed; its /proc entry goes away.
+    let proc_dir = std::path::PathBuf::from(format!("/proc/{}", worker.pid));
+    let until = Instant::now() + Duration::from_secs(5);
+    let alive = || {
+        std::fs::read_to_string(proc_dir.join("stat"))
+            .map(|s| !s.contains(") Z "))
+            .unwrap_or(false)
+    };
+    while alive() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(!alive(), "worker {} outlived its parent", worker.pid);
+    drop(conn);
+}
