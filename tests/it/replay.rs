@@ -109,6 +109,11 @@ fn corpus_matches_the_oracle() {
             .is_some_and(|r| r.starts_with("5.0."));
         match (is_broken, res) {
             (false, Ok(s)) => {
+                // The domain summary is bincode-encodable and round-trips.
+                let bytes = bincode::encode_to_vec(&s, bincode::config::standard()).unwrap();
+                let (back, _): (replay::ReplaySummary, _) =
+                    bincode::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
+                assert_eq!(back, s, "{file}");
                 let diffs = differences(&summary_json(&file, &s), &want);
                 if diffs.is_empty() {
                     exact += 1;
