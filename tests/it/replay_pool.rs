@@ -373,3 +373,60 @@ fn a_worker_dies_with_its_parent() {
     assert!(!alive(), "worker {} outlived its parent", worker.pid);
     drop(conn);
 }
+
+/// Damaged copies of a real replay (truncated, bytes flipped, blocks
+/// overwritten) through the pool: every job gets an answer and the pool ends
+/// with all its workers healthy. Deterministic (xorshift, fixed seed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn damaged_replays_never_take_the_pool_down() {
+    let Some(dir) = corpus() else { return };
+    let good =
+        std::fs::read(dir.join("5.0.15.95299-1v1-Terran-vs-Protoss-5daea193.SC2Replay")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let pool = std::sync::Arc::new(Pool::start(options(2, tmp.path())).unwrap());
+    assert!(pool.wait_healthy(2, Duration::from_secs(10)).await);
+    let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut set = tokio::task::JoinSet::new();
+    for i in 0..60 {
+        let mut bytes = good.clone();
+        let at = 1024 + (next() as usize % (bytes.len() - 1024));
+        match i % 3 {
+            0 => bytes.truncate(at),
+            1 => bytes[at] ^= 1 << (next() % 8),
+            _ => {
+                let end = (at + 16).min(bytes.len());
+                for b in &mut bytes[at..end] {
+                    *b = next() as u8;
+                }
+            }
+        }
+        let pool = pool.clone();
+        set.spawn(async move { pool.parse(bytes, ParseLevel::Full).await });
+    }
+    let (mut ok, mut rejected, mut unavailable) = (0, 0, 0);
+    while let Some(res) = set.join_next().await {
+        match res.unwrap() {
+            Ok(_) => ok += 1,
+            Err(ReplayError::Unavailable(_)) => unavailable += 1,
+            Err(_) => rejected += 1,
+        }
+    }
+    println!("damaged replays: {ok} parsed, {rejected} rejected, {unavailable} killed a worker");
+    assert_eq!(ok + rejected + unavailable, 60);
+    assert!(rejected > 0);
+    assert!(
+        pool.wait_healthy(2, Duration::from_secs(3)).await,
+        "{:?}",
+        pool.stats()
+    );
+    let Ok(pool) = std::sync::Arc::try_unwrap(pool) else {
+        panic!("every task has finished")
+    };
+    pool.shutdown().await;
+}
