@@ -189,9 +189,13 @@ pub fn parse_bytes(
     };
     // Windows FILETIME (100 ns since 1601) to Unix seconds, rounded to the
     // nearest second as the oracle shows sc2reader's fractional times.
-    let end_time_utc =
-        (details.time_utc - 116_444_736_000_000_000 + 5_000_000).div_euclid(10_000_000);
-    let start_time_utc = end_time_utc - real_length_s as i64;
+    // Saturating: the value comes straight from the file.
+    let end_time_utc = details
+        .time_utc
+        .saturating_sub(116_444_736_000_000_000)
+        .saturating_add(5_000_000)
+        .div_euclid(10_000_000);
+    let start_time_utc = end_time_utc.saturating_sub(real_length_s as i64);
 
     let events = match level {
         ParseLevel::Verification => None,

@@ -45,6 +45,9 @@ pub struct PoolOptions {
     pub handshake_timeout: Duration,
     /// An idle worker is pinged this often.
     pub ping_interval: Duration,
+    /// A caller waits at most this long for an answer, queue time included
+    /// (so jobs do not wait forever when no worker can start).
+    pub max_wait: Duration,
     pub backoff_initial: Duration,
     pub backoff_max: Duration,
     /// Lets [`Pool::test_hang`] and [`Pool::test_abort`] reach the workers. Tests only.
@@ -65,6 +68,7 @@ impl PoolOptions {
             rlimit_cpu_s: 60,
             handshake_timeout: Duration::from_secs(5),
             ping_interval: Duration::from_secs(30),
+            max_wait: Duration::from_secs(60),
             backoff_initial: Duration::from_millis(100),
             backoff_max: Duration::from_secs(30),
             allow_test_requests: false,
@@ -128,6 +132,7 @@ pub struct Pool {
     queue: mpsc::Sender<Job>,
     queue_bound: usize,
     max_upload_bytes: u64,
+    max_wait: Duration,
     counters: Arc<Counters>,
     next_job: AtomicU64,
     shutdown: CancellationToken,
@@ -186,6 +191,7 @@ impl Pool {
             queue,
             queue_bound: opts.queue_bound.max(1),
             max_upload_bytes: opts.max_upload_bytes,
+            max_wait: opts.max_wait,
             counters,
             next_job: AtomicU64::new(1),
             shutdown,
@@ -243,11 +249,15 @@ impl Pool {
                 "the replay checker is busy, try again in a minute".into(),
             ));
         }
-        let res = rx.await.unwrap_or_else(|_| {
-            Err(ReplayError::Unavailable(
+        let res = match tokio::time::timeout(self.max_wait, rx).await {
+            Ok(Ok(res)) => res,
+            Ok(Err(_)) => Err(ReplayError::Unavailable(
                 "the replay checker is shutting down".into(),
-            ))
-        });
+            )),
+            Err(_) => Err(ReplayError::Unavailable(
+                "the replay checker is not answering, try again in a minute".into(),
+            )),
+        };
         let counter = if res.is_ok() {
             &self.counters.jobs_ok
         } else {

@@ -430,3 +430,23 @@ async fn damaged_replays_never_take_the_pool_down() {
     };
     pool.shutdown().await;
 }
+
+/// No worker can start (the executable is missing): callers get an answer
+/// after `max_wait` instead of waiting forever.
+#[tokio::test]
+async fn callers_do_not_wait_forever_without_workers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut o = options(1, tmp.path());
+    o.worker_exe = tmp.path().join("no-such-ladderd");
+    o.max_wait = Duration::from_millis(300);
+    let pool = Pool::start(o).unwrap();
+    let t = Instant::now();
+    let res = pool.parse(vec![0; 64], ParseLevel::Verification).await;
+    assert!(
+        matches!(res, Err(ReplayError::Unavailable(ref m)) if m.contains("not answering")),
+        "{res:?}"
+    );
+    assert!(t.elapsed() < Duration::from_secs(2));
+    assert_eq!(pool.stats().healthy, 0);
+    pool.shutdown().await;
+}
