@@ -131,16 +131,19 @@ fn main() {
         (
             ParseLevel::Verification,
             "verification level",
-            files.len() * 12,
+            files.len() * 60,
         ),
-        (ParseLevel::Full, "full level (all events)", files.len() * 3),
+        (ParseLevel::Full, "full level (all events)", files.len() * 6),
     ] {
-        println!("\n### Worker pool, {label} ({jobs_per_run} jobs per run)\n");
+        println!("\n### Worker pool, {label} ({jobs_per_run} jobs per run, median of 3 runs)\n");
         println!("| workers | replays/s | vs 1 worker |");
         println!("|---:|---:|---:|");
         let mut one = 0.0;
         for &workers in &sizes {
-            let rate = runtime.block_on(pool_rate(workers, level, jobs_per_run, files.clone()));
+            let mut runs: Vec<f64> = (0..3)
+                .map(|_| runtime.block_on(pool_rate(workers, level, jobs_per_run, files.clone())))
+                .collect();
+            let rate = median(&mut runs);
             if workers == 1 {
                 one = rate;
             }
@@ -208,6 +211,10 @@ async fn pool_rate(
         r.unwrap();
     }
     let rate = jobs as f64 / t.elapsed().as_secs_f64();
+    let stats = pool.stats();
+    if stats.restarts > 0 {
+        eprintln!("note: {workers} workers, {level:?}: {stats:?}");
+    }
     if let Ok(pool) = Arc::try_unwrap(pool) {
         pool.shutdown().await;
     }
