@@ -93,6 +93,8 @@ pub struct PoolStats {
     pub jobs_failed: u64,
     pub retries: u64,
     pub restarts: u64,
+    /// Workers that did not get through the handshake (backoff applies).
+    pub spawn_failures: u64,
     pub protocol_errors: u64,
     pub healthy: usize,
     pub busy: usize,
@@ -106,6 +108,7 @@ struct Counters {
     jobs_failed: AtomicU64,
     retries: AtomicU64,
     restarts: AtomicU64,
+    spawn_failures: AtomicU64,
     protocol_errors: AtomicU64,
     healthy: AtomicUsize,
     busy: AtomicUsize,
@@ -152,6 +155,7 @@ impl Pool {
             jobs_failed: AtomicU64::new(0),
             retries: AtomicU64::new(0),
             restarts: AtomicU64::new(0),
+            spawn_failures: AtomicU64::new(0),
             protocol_errors: AtomicU64::new(0),
             healthy: AtomicUsize::new(0),
             busy: AtomicUsize::new(0),
@@ -277,6 +281,7 @@ impl Pool {
             jobs_failed: c.jobs_failed.load(Ordering::Relaxed),
             retries: c.retries.load(Ordering::Relaxed),
             restarts: c.restarts.load(Ordering::Relaxed),
+            spawn_failures: c.spawn_failures.load(Ordering::Relaxed),
             protocol_errors: c.protocol_errors.load(Ordering::Relaxed),
             healthy,
             busy,
@@ -330,6 +335,18 @@ struct Slot {
 struct Worker {
     child: Child,
     conn: Stream,
+}
+
+/// The wait before respawning a worker after `failures` consecutive failures.
+/// The first respawn is immediate: one hostile replay should not slow the
+/// pool down. A worker that keeps dying backs off exponentially, up to `max`.
+pub fn backoff_delay(failures: u32, initial: Duration, max: Duration) -> Duration {
+    if failures <= 1 {
+        return Duration::ZERO;
+    }
+    initial
+        .saturating_mul(1u32 << (failures - 2).min(16))
+        .min(max)
 }
 
 enum Idle {
@@ -456,16 +473,7 @@ impl Slot {
     }
 
     fn backoff(&self, failures: u32) -> Duration {
-        // The first respawn is immediate: one hostile replay should not slow
-        // the pool down. A worker that keeps dying backs off exponentially.
-        if failures <= 1 {
-            return Duration::ZERO;
-        }
-        let factor = 1u32 << (failures - 2).min(16);
-        self.opts
-            .backoff_initial
-            .saturating_mul(factor)
-            .min(self.opts.backoff_max)
+        backoff_delay(failures, self.opts.backoff_initial, self.opts.backoff_max)
     }
 
     async fn next_job(&self) -> Option<Job> {
@@ -486,7 +494,10 @@ impl Slot {
             .stdin(std::process::Stdio::null())
             .kill_on_drop(true)
             .spawn()
-            .map_err(|e| format!("cannot start {}: {e}", self.opts.worker_exe.display()))?;
+            .map_err(|e| {
+                self.counters.spawn_failures.fetch_add(1, Ordering::Relaxed);
+                format!("cannot start {}: {e}", self.opts.worker_exe.display())
+            })?;
         let handshake = async {
             let mut conn = self
                 .listener
@@ -530,15 +541,20 @@ impl Slot {
                 other => Err(format!("unexpected answer to ping: {other:?}")),
             }
         };
-        match tokio::time::timeout(self.opts.handshake_timeout, handshake).await {
-            Ok(Ok(conn)) => Ok(Worker { child, conn }),
-            Ok(Err(e)) => {
+        // A worker that exits before its hello is noticed at once, not after the timeout.
+        let outcome = tokio::select! {
+            res = tokio::time::timeout(self.opts.handshake_timeout, handshake) => match res {
+                Ok(res) => res,
+                Err(_) => Err("no handshake before the timeout".into()),
+            },
+            status = child.wait() => Err(format!("the worker exited before its hello: {status:?}")),
+        };
+        match outcome {
+            Ok(conn) => Ok(Worker { child, conn }),
+            Err(e) => {
+                self.counters.spawn_failures.fetch_add(1, Ordering::Relaxed);
                 let _ = child.kill().await;
                 Err(e)
-            }
-            Err(_) => {
-                let _ = child.kill().await;
-                Err("no handshake before the timeout".into())
             }
         }
     }
@@ -633,5 +649,25 @@ impl Slot {
             Ok(res) => res,
             Err(_) => Err(JobFailure::Deadline),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn respawn_backoff_is_immediate_then_exponential_and_capped() {
+        let (i, m) = (Duration::from_millis(100), Duration::from_secs(30));
+        let d: Vec<u128> = (0..=12)
+            .map(|f| backoff_delay(f, i, m).as_millis())
+            .collect();
+        assert_eq!(
+            d,
+            [
+                0, 0, 100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 30000, 30000
+            ]
+        );
+        assert_eq!(backoff_delay(u32::MAX, i, m), m);
     }
 }

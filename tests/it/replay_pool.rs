@@ -448,5 +448,24 @@ async fn callers_do_not_wait_forever_without_workers() {
     );
     assert!(t.elapsed() < Duration::from_secs(2));
     assert_eq!(pool.stats().healthy, 0);
+    assert!(pool.stats().spawn_failures >= 1);
+    pool.shutdown().await;
+}
+
+/// A worker that keeps dying at start is respawned with exponential backoff,
+/// not in a tight loop.
+#[tokio::test]
+async fn a_worker_that_keeps_dying_backs_off() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut o = options(1, tmp.path());
+    o.worker_exe = "/bin/false".into();
+    o.backoff_initial = Duration::from_millis(50);
+    let pool = Pool::start(o).unwrap();
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // Delays 0, 0, 50, 100, 200, 400 ms fit ~6 attempts into 1.2 s (fewer if
+    // the machine is slow); without backoff it would be hundreds.
+    let failures = pool.stats().spawn_failures;
+    assert!((2..=8).contains(&failures), "{:?}", pool.stats());
+    assert_eq!(pool.stats().healthy, 0);
     pool.shutdown().await;
 }
