@@ -182,8 +182,18 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
             store.close();
             not_built("run", "the supervisor (issue: ladderd on Discord)")
         }
-        Command::Worker(_) => not_built("worker", "the replay worker pool (issue: replays)"),
-        Command::Parse(_) => not_built("parse", "replay parsing (issue: replays)"),
+        Command::Worker(args) => match crate::replay::worker::run(&args.socket) {
+            Ok(()) => Ok(ExitCode::from(EXIT_OK)),
+            Err(e) => Err(CliError::Other(format!("ladderd worker: {e}"))),
+        },
+        Command::Parse(args) => {
+            // Panics inside s2protocol are caught and reported per file; the
+            // default hook would also print each one to stderr.
+            crate::replay::quiet_panics();
+            let all_ok =
+                crate::replay::cli::run(&args.files, args.json, crate::replay::DEFAULT_MAX_BYTES);
+            Ok(ExitCode::from(if all_ok { EXIT_OK } else { EXIT_FAILURE }))
+        }
         Command::Demo(_) => not_built(
             "demo",
             "the local Discord simulator and the supervisor (issues: simulator, ladderd on Discord)",

@@ -9,5 +9,6 @@ pub mod discord;
 pub mod ladder;
 pub mod logging;
 pub mod ops;
+pub mod replay;
 pub mod store;
 pub mod supervisor;

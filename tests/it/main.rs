@@ -2,6 +2,8 @@
 
 mod cli;
 mod ops;
+mod replay;
+mod replay_pool;
 mod sandbox;
 mod store_crash;
 mod supervisor;

@@ -1,0 +1,57 @@
+//! Replays: parse `.SC2Replay` files ([`parse`]), judge them against a match
+//! ([`verify`]), and run the parsing in supervised worker processes ([`pool`],
+//! [`worker`], over the frames of [`ipc`]). See ARCHITECTURE.md.
+
+pub mod attributes;
+pub mod cli;
+pub mod error;
+pub mod ipc;
+pub mod parse;
+pub mod pool;
+pub mod summary;
+pub mod verify;
+pub mod version;
+pub mod worker;
+
+pub use error::{ReplayError, Section};
+pub use parse::{DEFAULT_MAX_BYTES, MIN_BASE_BUILD, ParseLevel, parse_bytes};
+pub use pool::{Pool, PoolError, PoolOptions, PoolStats};
+pub use summary::{
+    EventCounts, GameResult, ObserverSummary, PlayerSummary, Race, ReplaySummary, Winner,
+    format_utc,
+};
+
+/// Reads `path` (refusing files over `max_bytes` before reading them whole) and parses it.
+pub fn parse_file(
+    path: &std::path::Path,
+    level: ParseLevel,
+    max_bytes: u64,
+) -> Result<ReplaySummary, ReplayError> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| ReplayError::Io(e.to_string()))?;
+    let size = file
+        .metadata()
+        .map_err(|e| ReplayError::Io(e.to_string()))?
+        .len();
+    if size > max_bytes {
+        return Err(ReplayError::TooLarge {
+            bytes: size,
+            limit: max_bytes,
+        });
+    }
+    let mut bytes = Vec::new();
+    // The file may grow after the size check; never read more than one byte past the limit.
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| ReplayError::Io(e.to_string()))?;
+    parse_bytes(&bytes, level, max_bytes)
+}
+
+/// Replaces the panic hook with one that logs at debug level: in `ladderd
+/// parse` and in workers, s2protocol's panics are expected, caught per call
+/// and reported as [`ReplayError::Corrupt`].
+pub fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        tracing::debug!("caught panic in a replay decoder: {info}");
+    }));
+}

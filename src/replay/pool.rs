@@ -1,0 +1,673 @@
+//! The supervisor's side of replay parsing: N `ladderd worker` processes, one
+//! Unix socket each, a bounded job queue, deadlines, respawns.
+//!
+//! One tokio task per worker slot owns that slot's listener, process and
+//! connection, and takes jobs from the shared queue when its worker is
+//! healthy. A job past its deadline, or whose worker dies, costs that worker a
+//! SIGKILL and a respawn; the job is retried once on whichever slot is free
+//! next, then answered with an error. The supervisor itself never parses.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use interprocess::local_socket::{
+    GenericFilePath, ListenerOptions, tokio::Listener, tokio::Stream, tokio::prelude::*,
+};
+use tokio::process::{Child, Command};
+use tokio::sync::{Mutex, mpsc, oneshot};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+use super::ipc::{
+    self, FrameError, PROTOCOL_VERSION, Reply, Request, SupervisorHello, WorkerHello,
+    tokio_io::{read_frame, write_frame},
+};
+use super::{ParseLevel, ReplayError, ReplaySummary};
+
+/// How the pool runs; `config::ReplayConfig::pool_options` builds one from the config.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    pub workers: usize,
+    /// Where the per-worker sockets live (systemd's `RuntimeDirectory`).
+    pub runtime_dir: PathBuf,
+    /// The binary run as `EXE worker --socket PATH`; `/proc/self/exe` in production.
+    pub worker_exe: PathBuf,
+    pub job_deadline: Duration,
+    /// Jobs waiting beyond the ones being parsed; more are refused as busy.
+    pub queue_bound: usize,
+    pub max_frame_bytes: u32,
+    /// Replays larger than this are refused before they reach a worker.
+    pub max_upload_bytes: u64,
+    pub rlimit_as_bytes: u64,
+    pub rlimit_cpu_s: u64,
+    pub handshake_timeout: Duration,
+    /// An idle worker is pinged this often.
+    pub ping_interval: Duration,
+    /// A caller waits at most this long for an answer, queue time included
+    /// (so jobs do not wait forever when no worker can start).
+    pub max_wait: Duration,
+    pub backoff_initial: Duration,
+    pub backoff_max: Duration,
+    /// Lets [`Pool::test_hang`] and [`Pool::test_abort`] reach the workers. Tests only.
+    pub allow_test_requests: bool,
+}
+
+impl PoolOptions {
+    pub fn new(workers: usize, runtime_dir: impl Into<PathBuf>) -> PoolOptions {
+        PoolOptions {
+            workers,
+            runtime_dir: runtime_dir.into(),
+            worker_exe: PathBuf::from("/proc/self/exe"),
+            job_deadline: Duration::from_secs(5),
+            queue_bound: 64,
+            max_frame_bytes: ipc::DEFAULT_MAX_FRAME_BYTES,
+            max_upload_bytes: super::DEFAULT_MAX_BYTES,
+            rlimit_as_bytes: 1024 * 1024 * 1024,
+            rlimit_cpu_s: 60,
+            handshake_timeout: Duration::from_secs(5),
+            ping_interval: Duration::from_secs(30),
+            max_wait: Duration::from_secs(60),
+            backoff_initial: Duration::from_millis(100),
+            backoff_max: Duration::from_secs(30),
+            allow_test_requests: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PoolError {
+    #[error("cannot create the worker socket {path}: {source}")]
+    Socket {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+/// A snapshot of the pool's state, for metrics and the health report.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PoolStats {
+    pub jobs: u64,
+    pub jobs_ok: u64,
+    pub jobs_failed: u64,
+    pub retries: u64,
+    pub restarts: u64,
+    /// Workers that did not get through the handshake (backoff applies).
+    pub spawn_failures: u64,
+    pub protocol_errors: u64,
+    pub healthy: usize,
+    pub busy: usize,
+    pub idle: usize,
+    pub queued: usize,
+}
+
+struct Counters {
+    jobs: AtomicU64,
+    jobs_ok: AtomicU64,
+    jobs_failed: AtomicU64,
+    retries: AtomicU64,
+    restarts: AtomicU64,
+    spawn_failures: AtomicU64,
+    protocol_errors: AtomicU64,
+    healthy: AtomicUsize,
+    busy: AtomicUsize,
+    /// The process id of each slot's worker; 0 while it has none.
+    pids: Vec<AtomicU32>,
+}
+
+#[derive(Debug, Clone)]
+enum Work {
+    Parse { bytes: Arc<Vec<u8>>, full: bool },
+    TestHang,
+    TestAbort,
+    TestGarbage,
+}
+
+struct Job {
+    id: u64,
+    work: Work,
+    attempts: u32,
+    reply: oneshot::Sender<Result<ReplaySummary, ReplayError>>,
+}
+
+pub struct Pool {
+    queue: mpsc::Sender<Job>,
+    queue_bound: usize,
+    max_upload_bytes: u64,
+    max_wait: Duration,
+    counters: Arc<Counters>,
+    next_job: AtomicU64,
+    shutdown: CancellationToken,
+    tasks: JoinSet<()>,
+}
+
+impl Pool {
+    /// Creates the sockets and starts the slot tasks; workers come up in the
+    /// background (see [`Pool::wait_healthy`]). Must run inside a tokio runtime.
+    pub fn start(opts: PoolOptions) -> Result<Pool, PoolError> {
+        let (queue, rx) = mpsc::channel(opts.queue_bound.max(1));
+        let (retry_tx, retry_rx) = mpsc::unbounded_channel();
+        let rx = Arc::new(Mutex::new((retry_rx, rx)));
+        let counters = Arc::new(Counters {
+            jobs: AtomicU64::new(0),
+            jobs_ok: AtomicU64::new(0),
+            jobs_failed: AtomicU64::new(0),
+            retries: AtomicU64::new(0),
+            restarts: AtomicU64::new(0),
+            spawn_failures: AtomicU64::new(0),
+            protocol_errors: AtomicU64::new(0),
+            healthy: AtomicUsize::new(0),
+            busy: AtomicUsize::new(0),
+            pids: (0..opts.workers).map(|_| AtomicU32::new(0)).collect(),
+        });
+        let shutdown = CancellationToken::new();
+        let opts = Arc::new(opts);
+        let mut tasks = JoinSet::new();
+        for slot in 0..opts.workers {
+            let path = opts.runtime_dir.join(format!("worker-{slot}.sock"));
+            let socket_err = |source| PoolError::Socket {
+                path: path.display().to_string(),
+                source,
+            };
+            let name = path
+                .clone()
+                .to_fs_name::<GenericFilePath>()
+                .map_err(socket_err)?;
+            let listener = ListenerOptions::new()
+                .name(name)
+                .try_overwrite(true)
+                .create_tokio()
+                .map_err(socket_err)?;
+            let slot = Slot {
+                index: slot,
+                path,
+                listener,
+                opts: opts.clone(),
+                counters: counters.clone(),
+                rx: rx.clone(),
+                retry: retry_tx.clone(),
+                shutdown: shutdown.clone(),
+            };
+            tasks.spawn(slot.run());
+        }
+        Ok(Pool {
+            queue,
+            queue_bound: opts.queue_bound.max(1),
+            max_upload_bytes: opts.max_upload_bytes,
+            max_wait: opts.max_wait,
+            counters,
+            next_job: AtomicU64::new(1),
+            shutdown,
+            tasks,
+        })
+    }
+
+    /// Parses a replay in a worker. A full queue answers at once with a
+    /// "busy" error rather than waiting.
+    pub async fn parse(
+        &self,
+        bytes: Vec<u8>,
+        level: ParseLevel,
+    ) -> Result<ReplaySummary, ReplayError> {
+        if bytes.len() as u64 > self.max_upload_bytes {
+            return Err(ReplayError::TooLarge {
+                bytes: bytes.len() as u64,
+                limit: self.max_upload_bytes,
+            });
+        }
+        self.submit(Work::Parse {
+            bytes: Arc::new(bytes),
+            full: level == ParseLevel::Full,
+        })
+        .await
+    }
+
+    /// Test only: a request that makes a worker hang until its deadline kills it.
+    pub async fn test_hang(&self) -> Result<ReplaySummary, ReplayError> {
+        self.submit(Work::TestHang).await
+    }
+
+    /// Test only: a request that makes a worker abort mid-job.
+    pub async fn test_abort(&self) -> Result<ReplaySummary, ReplayError> {
+        self.submit(Work::TestAbort).await
+    }
+
+    /// Test only: a request whose answer is a malformed frame.
+    pub async fn test_garbage(&self) -> Result<ReplaySummary, ReplayError> {
+        self.submit(Work::TestGarbage).await
+    }
+
+    async fn submit(&self, work: Work) -> Result<ReplaySummary, ReplayError> {
+        let (reply, rx) = oneshot::channel();
+        let job = Job {
+            id: self.next_job.fetch_add(1, Ordering::Relaxed),
+            work,
+            attempts: 0,
+            reply,
+        };
+        self.counters.jobs.fetch_add(1, Ordering::Relaxed);
+        if self.queue.try_send(job).is_err() {
+            self.counters.jobs_failed.fetch_add(1, Ordering::Relaxed);
+            return Err(ReplayError::Unavailable(
+                "the replay checker is busy, try again in a minute".into(),
+            ));
+        }
+        let res = match tokio::time::timeout(self.max_wait, rx).await {
+            Ok(Ok(res)) => res,
+            Ok(Err(_)) => Err(ReplayError::Unavailable(
+                "the replay checker is shutting down".into(),
+            )),
+            Err(_) => Err(ReplayError::Unavailable(
+                "the replay checker is not answering, try again in a minute".into(),
+            )),
+        };
+        let counter = if res.is_ok() {
+            &self.counters.jobs_ok
+        } else {
+            &self.counters.jobs_failed
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        res
+    }
+
+    pub fn stats(&self) -> PoolStats {
+        let c = &self.counters;
+        let healthy = c.healthy.load(Ordering::Relaxed);
+        let busy = c.busy.load(Ordering::Relaxed);
+        PoolStats {
+            jobs: c.jobs.load(Ordering::Relaxed),
+            jobs_ok: c.jobs_ok.load(Ordering::Relaxed),
+            jobs_failed: c.jobs_failed.load(Ordering::Relaxed),
+            retries: c.retries.load(Ordering::Relaxed),
+            restarts: c.restarts.load(Ordering::Relaxed),
+            spawn_failures: c.spawn_failures.load(Ordering::Relaxed),
+            protocol_errors: c.protocol_errors.load(Ordering::Relaxed),
+            healthy,
+            busy,
+            idle: healthy.saturating_sub(busy),
+            queued: self.queue_bound - self.queue.capacity(),
+        }
+    }
+
+    /// The process ids of the current workers (for operators and tests).
+    pub fn worker_pids(&self) -> Vec<u32> {
+        self.counters
+            .pids
+            .iter()
+            .map(|p| p.load(Ordering::Relaxed))
+            .filter(|&p| p != 0)
+            .collect()
+    }
+
+    /// Waits until `n` workers are healthy, or `timeout` passes; returns whether they are.
+    pub async fn wait_healthy(&self, n: usize, timeout: Duration) -> bool {
+        let until = Instant::now() + timeout;
+        while Instant::now() < until {
+            if self.counters.healthy.load(Ordering::Relaxed) >= n {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        self.counters.healthy.load(Ordering::Relaxed) >= n
+    }
+
+    /// Stops every worker (closing its socket, then SIGKILL) and waits for the slots.
+    pub async fn shutdown(mut self) {
+        self.shutdown.cancel();
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+type Queues = (mpsc::UnboundedReceiver<Job>, mpsc::Receiver<Job>);
+
+struct Slot {
+    index: usize,
+    path: PathBuf,
+    listener: Listener,
+    opts: Arc<PoolOptions>,
+    counters: Arc<Counters>,
+    rx: Arc<Mutex<Queues>>,
+    retry: mpsc::UnboundedSender<Job>,
+    shutdown: CancellationToken,
+}
+
+struct Worker {
+    child: Child,
+    conn: Stream,
+}
+
+/// The wait before respawning a worker after `failures` consecutive failures.
+/// The first respawn is immediate: one hostile replay should not slow the
+/// pool down. A worker that keeps dying backs off exponentially, up to `max`.
+pub fn backoff_delay(failures: u32, initial: Duration, max: Duration) -> Duration {
+    if failures <= 1 {
+        return Duration::ZERO;
+    }
+    initial
+        .saturating_mul(1u32 << (failures - 2).min(16))
+        .min(max)
+}
+
+enum Idle {
+    Job(Option<Job>),
+    Ping,
+    Died(String),
+}
+
+/// Why a job did not get an answer from its worker.
+enum JobFailure {
+    Deadline,
+    Died(String),
+}
+
+impl Slot {
+    async fn run(self) {
+        let mut consecutive_failures: u32 = 0;
+        let mut worker: Option<Worker> = None;
+        loop {
+            if self.shutdown.is_cancelled() {
+                break;
+            }
+            let Some(w) = worker.as_mut() else {
+                if consecutive_failures > 0 {
+                    let delay = self.backoff(consecutive_failures);
+                    tokio::select! {
+                        _ = tokio::time::sleep(delay) => {}
+                        _ = self.shutdown.cancelled() => break,
+                    }
+                }
+                match self.spawn().await {
+                    Ok(w) => {
+                        self.counters.healthy.fetch_add(1, Ordering::Relaxed);
+                        self.counters.pids[self.index]
+                            .store(w.child.id().unwrap_or(0), Ordering::Relaxed);
+                        worker = Some(w);
+                    }
+                    Err(e) => {
+                        consecutive_failures += 1;
+                        tracing::warn!(slot = self.index, "replay worker did not start: {e}");
+                    }
+                }
+                continue;
+            };
+            // While idle, notice a worker that died (OOM killer, an operator)
+            // at once, and ping it now and then so `healthy` stays true.
+            let idle = tokio::select! {
+                job = self.next_job() => Idle::Job(job),
+                _ = self.shutdown.cancelled() => Idle::Job(None),
+                status = w.child.wait() => Idle::Died(format!("{status:?}")),
+                _ = tokio::time::sleep(self.opts.ping_interval) => Idle::Ping,
+            };
+            let job = match idle {
+                Idle::Job(job) => job,
+                Idle::Ping => {
+                    if let Err(why) = self.ping(w).await {
+                        tracing::warn!(
+                            slot = self.index,
+                            "idle replay worker failed a ping: {why}"
+                        );
+                        if let Some(w) = worker.take() {
+                            self.kill(w).await;
+                        }
+                        self.counters.restarts.fetch_add(1, Ordering::Relaxed);
+                        consecutive_failures += 1;
+                    }
+                    continue;
+                }
+                Idle::Died(status) => {
+                    tracing::warn!(slot = self.index, "idle replay worker exited: {status}");
+                    if let Some(w) = worker.take() {
+                        self.kill(w).await;
+                    }
+                    self.counters.restarts.fetch_add(1, Ordering::Relaxed);
+                    consecutive_failures += 1;
+                    continue;
+                }
+            };
+            let Some(job) = job else { break };
+            self.counters.busy.fetch_add(1, Ordering::Relaxed);
+            let outcome = self.run_job(w, &job).await;
+            self.counters.busy.fetch_sub(1, Ordering::Relaxed);
+            match outcome {
+                Ok(res) => {
+                    consecutive_failures = 0;
+                    let _ = job.reply.send(res);
+                }
+                Err(failure) => {
+                    let reason = match failure {
+                        JobFailure::Deadline => format!(
+                            "the replay took longer than {} s to check",
+                            self.opts.job_deadline.as_secs_f64()
+                        ),
+                        JobFailure::Died(why) => format!("the replay checker failed: {why}"),
+                    };
+                    tracing::warn!(
+                        slot = self.index,
+                        job = job.id,
+                        "{reason}; restarting worker"
+                    );
+                    if let Some(w) = worker.take() {
+                        self.kill(w).await;
+                    }
+                    consecutive_failures += 1;
+                    self.counters.restarts.fetch_add(1, Ordering::Relaxed);
+                    if job.attempts == 0 {
+                        self.counters.retries.fetch_add(1, Ordering::Relaxed);
+                        let retry = Job { attempts: 1, ..job };
+                        if let Err(mpsc::error::SendError(job)) = self.retry.send(retry) {
+                            let _ = job.reply.send(Err(ReplayError::Unavailable(reason)));
+                        }
+                    } else {
+                        let _ = job.reply.send(Err(ReplayError::Unavailable(format!(
+                            "{reason} (twice; the file is probably hostile or broken)"
+                        ))));
+                    }
+                }
+            }
+        }
+        if let Some(w) = worker.take() {
+            self.kill(w).await;
+        }
+        let _ = std::fs::remove_file(&self.path);
+    }
+
+    fn backoff(&self, failures: u32) -> Duration {
+        backoff_delay(failures, self.opts.backoff_initial, self.opts.backoff_max)
+    }
+
+    async fn next_job(&self) -> Option<Job> {
+        let mut q = self.rx.lock().await;
+        let (retries, queue) = &mut *q;
+        tokio::select! {
+            biased;
+            Some(job) = retries.recv() => Some(job),
+            job = queue.recv() => job,
+        }
+    }
+
+    async fn spawn(&self) -> Result<Worker, String> {
+        let mut child = Command::new(&self.opts.worker_exe)
+            .arg("worker")
+            .arg("--socket")
+            .arg(&self.path)
+            .stdin(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| {
+                self.counters.spawn_failures.fetch_add(1, Ordering::Relaxed);
+                format!("cannot start {}: {e}", self.opts.worker_exe.display())
+            })?;
+        let handshake = async {
+            let mut conn = self
+                .listener
+                .accept()
+                .await
+                .map_err(|e| format!("accept: {e}"))?;
+            let hello = SupervisorHello {
+                protocol: PROTOCOL_VERSION,
+                max_frame_bytes: self.opts.max_frame_bytes,
+                rlimit_as_bytes: self.opts.rlimit_as_bytes,
+                rlimit_cpu_s: self.opts.rlimit_cpu_s,
+                allow_test_requests: self.opts.allow_test_requests,
+            };
+            let frame = ipc::encode(&hello).map_err(|e| e.to_string())?;
+            write_frame(&mut conn, &frame)
+                .await
+                .map_err(|e| e.to_string())?;
+            let theirs: WorkerHello = ipc::decode(
+                &read_frame(&mut conn, 4096)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            )
+            .map_err(|e| e.to_string())?;
+            if theirs.protocol != PROTOCOL_VERSION {
+                return Err(format!(
+                    "worker pid {} speaks protocol {}, the supervisor {PROTOCOL_VERSION}: refused",
+                    theirs.pid, theirs.protocol
+                ));
+            }
+            // A ping proves the worker's loop is up and its limits are applied.
+            let ping = ipc::encode(&Request::Ping { nonce: 1 }).map_err(|e| e.to_string())?;
+            write_frame(&mut conn, &ping)
+                .await
+                .map_err(|e| e.to_string())?;
+            match ipc::decode::<Reply>(
+                &read_frame(&mut conn, 4096)
+                    .await
+                    .map_err(|e| e.to_string())?,
+            ) {
+                Ok(Reply::Pong { nonce: 1 }) => Ok(conn),
+                other => Err(format!("unexpected answer to ping: {other:?}")),
+            }
+        };
+        // A worker that exits before its hello is noticed at once, not after the timeout.
+        let outcome = tokio::select! {
+            res = tokio::time::timeout(self.opts.handshake_timeout, handshake) => match res {
+                Ok(res) => res,
+                Err(_) => Err("no handshake before the timeout".into()),
+            },
+            status = child.wait() => Err(format!("the worker exited before its hello: {status:?}")),
+        };
+        match outcome {
+            Ok(conn) => Ok(Worker { child, conn }),
+            Err(e) => {
+                self.counters.spawn_failures.fetch_add(1, Ordering::Relaxed);
+                let _ = child.kill().await;
+                Err(e)
+            }
+        }
+    }
+
+    async fn ping(&self, w: &mut Worker) -> Result<(), String> {
+        let exchange = async {
+            let ping = ipc::encode(&Request::Ping { nonce: 2 }).map_err(|e| e.to_string())?;
+            write_frame(&mut w.conn, &ping)
+                .await
+                .map_err(|e| e.to_string())?;
+            let reply = read_frame(&mut w.conn, 4096)
+                .await
+                .map_err(|e| e.to_string())?;
+            match ipc::decode::<Reply>(&reply) {
+                Ok(Reply::Pong { nonce: 2 }) => Ok(()),
+                other => Err(format!("unexpected answer to ping: {other:?}")),
+            }
+        };
+        tokio::time::timeout(self.opts.handshake_timeout, exchange)
+            .await
+            .map_err(|_| "no pong before the timeout".to_owned())?
+    }
+
+    async fn kill(&self, mut w: Worker) {
+        if let Some(pid) = w.child.id().and_then(|p| i32::try_from(p).ok()) {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+        let _ = w.child.wait().await;
+        self.counters.pids[self.index].store(0, Ordering::Relaxed);
+        self.counters.healthy.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    async fn run_job(
+        &self,
+        w: &mut Worker,
+        job: &Job,
+    ) -> Result<Result<ReplaySummary, ReplayError>, JobFailure> {
+        let request = match &job.work {
+            Work::Parse { bytes, full } => Request::Parse {
+                job: job.id,
+                full: *full,
+                bytes: bytes.to_vec(),
+            },
+            Work::TestHang => Request::TestHang { job: job.id },
+            Work::TestAbort => Request::TestAbort { job: job.id },
+            Work::TestGarbage => Request::TestGarbage { job: job.id },
+        };
+        let exchange = async {
+            let frame = ipc::encode(&request).map_err(|e| JobFailure::Died(e.to_string()))?;
+            if frame.len() > self.opts.max_frame_bytes as usize {
+                return Ok(Err(ReplayError::TooLarge {
+                    bytes: frame.len() as u64,
+                    limit: u64::from(self.opts.max_frame_bytes),
+                }));
+            }
+            write_frame(&mut w.conn, &frame)
+                .await
+                .map_err(|e| JobFailure::Died(e.to_string()))?;
+            let payload = read_frame(&mut w.conn, self.opts.max_frame_bytes)
+                .await
+                .map_err(|e| match e {
+                    FrameError::Eof => JobFailure::Died("the worker exited".into()),
+                    other => JobFailure::Died(other.to_string()),
+                })?;
+            let reply = ipc::decode::<Reply>(&payload).map_err(|e| {
+                self.counters
+                    .protocol_errors
+                    .fetch_add(1, Ordering::Relaxed);
+                JobFailure::Died(format!("malformed reply: {e}"))
+            })?;
+            match reply {
+                Reply::Parsed { job: id, summary } if id == job.id => {
+                    ReplaySummary::try_from(*summary)
+                        .map(Ok)
+                        .map_err(|e| JobFailure::Died(format!("malformed reply: {e}")))
+                }
+                Reply::Failed { job: id, error } if id == job.id => Ok(Err(error.into())),
+                other => {
+                    self.counters
+                        .protocol_errors
+                        .fetch_add(1, Ordering::Relaxed);
+                    Err(JobFailure::Died(format!(
+                        "reply for another request: {other:?}"
+                    )))
+                }
+            }
+        };
+        match tokio::time::timeout(self.opts.job_deadline, exchange).await {
+            Ok(res) => res,
+            Err(_) => Err(JobFailure::Deadline),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn respawn_backoff_is_immediate_then_exponential_and_capped() {
+        let (i, m) = (Duration::from_millis(100), Duration::from_secs(30));
+        let d: Vec<u128> = (0..=12)
+            .map(|f| backoff_delay(f, i, m).as_millis())
+            .collect();
+        assert_eq!(
+            d,
+            [
+                0, 0, 100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600, 30000, 30000
+            ]
+        );
+        assert_eq!(backoff_delay(u32::MAX, i, m), m);
+    }
+}

@@ -1,0 +1,204 @@
+//! The replay corpus (`../shared/replays`) against sc2reader's reading of it
+//! (`ORACLE.jsonl`).
+//!
+//! Normalisations, stated once: the oracle's names are compared as sc2reader
+//! strips them (clan tag in its own field); `toon_handle` of computers is null
+//! on both sides; `broken-mpq-bad-magic` may parse like its source (sc2reader
+//! reads it); `broken-bitflip-middle` only damages `replay.game.events`, so at
+//! verification level it may parse like its source (sc2reader loads it up to
+//! level 3), and at full level it must be a clean error.
+
+use std::path::PathBuf;
+
+use ladderd::replay::{self, ParseLevel, ReplayError, cli::summary_json};
+use serde_json::Value;
+
+use crate::support::repo_root;
+
+/// The corpus folder, or `None` (test skipped) outside CI when it is missing.
+pub fn corpus() -> Option<PathBuf> {
+    let dir = std::env::var_os("LADDERD_REPLAY_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("../shared/replays"));
+    if dir.join("ORACLE.jsonl").is_file() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "replay corpus missing at {} and CI=true requires it",
+        dir.display()
+    );
+    eprintln!("SKIPPED: replay corpus not found at {}", dir.display());
+    None
+}
+
+pub fn oracle(dir: &std::path::Path) -> Vec<Value> {
+    std::fs::read_to_string(dir.join("ORACLE.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+const FIELDS: &[&str] = &[
+    "sha256",
+    "release",
+    "build",
+    "base_build",
+    "map_name",
+    "game_loops",
+    "game_length_s",
+    "real_length_s",
+    "start_time_utc",
+    "end_time_utc",
+    "speed",
+    "expansion",
+    "region",
+    "category",
+    "game_type",
+    "observers",
+    "winner",
+];
+const PLAYER_FIELDS: &[&str] = &[
+    "name",
+    "clan_tag",
+    "play_race",
+    "pick_race",
+    "result",
+    "team",
+    "is_human",
+    "toon_handle",
+];
+
+/// Every difference between our JSON and the oracle's, as readable lines.
+fn differences(ours: &Value, want: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in FIELDS {
+        if ours[f] != want[f] {
+            out.push(format!("{f}: ours {} oracle {}", ours[f], want[f]));
+        }
+    }
+    let (a, b) = (ours["players"].as_array(), want["players"].as_array());
+    match (a, b) {
+        (Some(a), Some(b)) if a.len() == b.len() => {
+            for (i, (p, q)) in a.iter().zip(b).enumerate() {
+                for f in PLAYER_FIELDS {
+                    if p[f] != q[f] {
+                        out.push(format!("players[{i}].{f}: ours {} oracle {}", p[f], q[f]));
+                    }
+                }
+            }
+        }
+        _ => out.push(format!("players: ours {a:?} oracle {b:?}")),
+    }
+    out
+}
+
+#[test]
+fn corpus_matches_the_oracle() {
+    let Some(dir) = corpus() else { return };
+    let (mut exact, mut unsupported, mut rejected) = (0, 0, 0);
+    let mut failures = Vec::new();
+    for want in oracle(&dir) {
+        let file = want["file"].as_str().unwrap().to_owned();
+        let path = dir.join(&file);
+        let res = replay::parse_file(&path, ParseLevel::Verification, replay::DEFAULT_MAX_BYTES);
+        let is_broken = want["broken"] == Value::Bool(true);
+        let modern = want["release"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("5.0."));
+        match (is_broken, res) {
+            (false, Ok(s)) => {
+                // The domain summary is bincode-encodable and round-trips.
+                let bytes = bincode::encode_to_vec(&s, bincode::config::standard()).unwrap();
+                let (back, _): (replay::ReplaySummary, _) =
+                    bincode::decode_from_slice(&bytes, bincode::config::standard()).unwrap();
+                assert_eq!(back, s, "{file}");
+                let diffs = differences(&summary_json(&file, &s), &want);
+                if diffs.is_empty() {
+                    exact += 1;
+                } else {
+                    failures.push(format!("{file}:\n  {}", diffs.join("\n  ")));
+                }
+            }
+            (false, Err(ReplayError::UnsupportedVersion { build, .. })) if !modern => {
+                assert_eq!(Some(u64::from(build)), want["build"].as_u64(), "{file}");
+                unsupported += 1;
+            }
+            (false, Err(e)) => failures.push(format!("{file}: {e:?}")),
+            (true, Err(_)) => rejected += 1,
+            (true, Ok(s)) => {
+                let may_parse =
+                    file.starts_with("broken-mpq-bad-magic") || file.starts_with("broken-bitflip");
+                let diffs = differences(&summary_json(&file, &s), &want);
+                if may_parse && diffs.is_empty() {
+                    rejected += 1;
+                } else {
+                    failures.push(format!("{file} parsed: {diffs:?}"));
+                }
+            }
+        }
+    }
+    // Full decoding must notice the damaged game events.
+    let bitflip = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.to_string_lossy().contains("broken-bitflip-middle"))
+        .unwrap();
+    let full = replay::parse_file(&bitflip, ParseLevel::Full, replay::DEFAULT_MAX_BYTES);
+    assert!(matches!(full, Err(ReplayError::Corrupt { .. })), "{full:?}");
+
+    println!("{exact} parsed exactly, {unsupported} unsupported, {rejected} broken-rejected");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(rejected, 7);
+    assert_eq!(exact + unsupported, 46);
+    assert!(exact >= 17, "every 5.0.x replay parses exactly");
+}
+
+#[test]
+fn parse_command_prints_json_lines_and_exit_codes() {
+    let Some(dir) = corpus() else { return };
+    let good = dir.join("5.0.15.95299-1v1-Terran-vs-Protoss-5daea193.SC2Replay");
+    let bad = dir.join("broken-random-bytes-2f47e1e9.SC2Replay");
+    let run = |files: &[&PathBuf]| {
+        std::process::Command::new(crate::support::ladderd_bin())
+            .arg("parse")
+            .arg("--json")
+            .args(files)
+            .output()
+            .unwrap()
+    };
+    let out = run(&[&good]);
+    assert_eq!(out.status.code(), Some(0));
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["map_name"], "Pylon LE");
+    assert_eq!(line["winner"]["team"], 1);
+
+    let out = run(&[&good, &bad]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["error"]["kind"], "NotAReplay");
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Every file of the corpus, human-readable: never a crash.
+    let all: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "SC2Replay"))
+        .collect();
+    let out = std::process::Command::new(crate::support::ladderd_bin())
+        .arg("parse")
+        .args(&all)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "some corpus files are broken");
+}
