@@ -19,6 +19,8 @@ pub struct HealthReport {
     pub resident_bytes: Option<u64>,
     pub database_bytes: Option<u64>,
     pub store: StoreHealth,
+    /// The replay workers, when a pool runs.
+    pub pool: Option<crate::replay::pool::PoolStats>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -68,7 +70,23 @@ impl fmt::Display for HealthReport {
             s.commit_latency.p50_us,
             s.commit_latency.p99_us,
             s.commit_latency.count
-        )
+        )?;
+        if let Some(p) = &self.pool {
+            write!(
+                f,
+                ", replay workers: {} healthy ({} busy, {} idle), {} jobs ({} ok, {} failed), {} retries, {} restarts, {} queued",
+                p.healthy,
+                p.busy,
+                p.idle,
+                p.jobs,
+                p.jobs_ok,
+                p.jobs_failed,
+                p.retries,
+                p.restarts,
+                p.queued
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -81,6 +99,14 @@ impl HealthReport {
         }
         if let Some(b) = self.database_bytes {
             metrics::gauge!("ladderd_database_size_bytes").set(b as f64);
+        }
+        if let Some(p) = &self.pool {
+            metrics::gauge!("ladderd_replay_workers_healthy").set(p.healthy as f64);
+            metrics::gauge!("ladderd_replay_workers_busy").set(p.busy as f64);
+            metrics::gauge!("ladderd_replay_jobs_queued").set(p.queued as f64);
+            metrics::counter!("ladderd_replay_jobs_total").absolute(p.jobs);
+            metrics::counter!("ladderd_replay_jobs_failed_total").absolute(p.jobs_failed);
+            metrics::counter!("ladderd_replay_worker_restarts_total").absolute(p.restarts);
         }
     }
 }
@@ -160,6 +186,7 @@ mod tests {
             resident_bytes: Some(3 * 1048576),
             database_bytes: None,
             store: StoreHealth::default(),
+            pool: None,
         };
         let s = r.to_string();
         assert!(!s.contains('\n'));

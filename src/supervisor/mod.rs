@@ -37,6 +37,9 @@ pub struct Environment {
     /// Connect to Discord (or the simulator). `None`: the ladder runs without
     /// a gateway, driven through `Running::ladder` (tests).
     pub discord: Option<crate::discord::connect::DiscordRuntime>,
+    /// The binary the replay workers run (`/proc/self/exe` in production;
+    /// tests pass the built `ladderd`). `None`: no replay pool.
+    pub worker_exe: Option<std::path::PathBuf>,
 }
 
 impl Default for Environment {
@@ -47,6 +50,7 @@ impl Default for Environment {
             seed: None,
             tick_every: Duration::from_secs(1),
             discord: None,
+            worker_exe: None,
         }
     }
 }
@@ -67,6 +71,8 @@ pub enum SupervisorError {
     Ladder(String),
     #[error("could not connect to Discord (see the log)")]
     Discord,
+    #[error("cannot start the replay workers: {0}")]
+    Pool(String),
 }
 
 fn rows_of(snapshot: Snapshot) -> Rows {
@@ -89,6 +95,8 @@ pub struct Running {
     /// effects such as "match found"); `None` when Discord delivers them.
     pub outgoing: Option<tokio::sync::mpsc::UnboundedReceiver<Message>>,
     pub writer: StoreWriter,
+    /// The replay worker pool, when `Environment::worker_exe` was set.
+    pub pool: Option<Arc<crate::replay::pool::Pool>>,
     /// Players and matches as loaded at start-up.
     pub loaded_players: usize,
     pub loaded_matches: usize,
@@ -132,6 +140,35 @@ pub async fn run(
         shutdown.clone(),
     );
 
+    let pool = match &env.worker_exe {
+        Some(exe) => {
+            notifier.status("starting replay workers");
+            let mut opts = config.replay.pool_options();
+            opts.worker_exe = exe.clone();
+            let n = opts.workers;
+            // systemd creates RuntimeDirectory=; elsewhere (tests, the demo,
+            // a manual start) ladderd does, private to its user.
+            {
+                use std::os::unix::fs::DirBuilderExt;
+                std::fs::DirBuilder::new()
+                    .recursive(true)
+                    .mode(0o700)
+                    .create(&opts.runtime_dir)
+                    .map_err(|e| {
+                        SupervisorError::Pool(format!("{}: {e}", opts.runtime_dir.display()))
+                    })?;
+            }
+            let pool = crate::replay::pool::Pool::start(opts)
+                .map_err(|e| SupervisorError::Pool(e.to_string()))?;
+            if !pool.wait_healthy(n, Duration::from_secs(10)).await {
+                // Not fatal: the pool keeps respawning with backoff; uploads
+                // wait or are answered "busy" meanwhile.
+                tracing::warn!(workers = n, stats = ?pool.stats(), "replay workers not all healthy at start-up");
+            }
+            Some(Arc::new(pool))
+        }
+        None => None,
+    };
     // Tasks stop on `tasks_stop`, which follows `shutdown` but is cancelled
     // only after in-flight work has been given its grace period.
     let tasks_stop = CancellationToken::new();
@@ -150,10 +187,10 @@ pub async fn run(
         None => None,
     };
     if config.ops.health_log_interval_s > 0 {
-        let (w, db) = (writer.clone(), config.store.path.clone());
+        let (w, db, p) = (writer.clone(), config.store.path.clone(), pool.clone());
         let handle = health::spawn_logger(
             Duration::from_secs(config.ops.health_log_interval_s),
-            move || report(began, &w, &db),
+            move || report(began, &w, &db, p.as_deref()),
             tasks_stop.clone(),
         );
         tasks.spawn(async move {
@@ -206,6 +243,7 @@ pub async fn run(
         ladder,
         outgoing,
         writer: writer.clone(),
+        pool: pool.clone(),
         loaded_players,
         loaded_matches,
         metrics_addr,
@@ -228,6 +266,16 @@ pub async fn run(
             Err(e) => tracing::error!(error = %e, "the Discord task panicked"),
         }
     }
+    if let Some(pool) = pool {
+        match Arc::try_unwrap(pool) {
+            Ok(pool) => pool.shutdown().await,
+            // Someone still holds it: the workers exit on socket EOF and
+            // PR_SET_PDEATHSIG when this process does.
+            Err(_) => {
+                tracing::warn!("replay pool still shared at shutdown; leaving it to exit with us")
+            }
+        }
+    }
     tasks_stop.cancel();
     while let Some(joined) = tasks.join_next().await {
         if let Err(e) = joined {
@@ -247,12 +295,18 @@ pub async fn run(
 }
 
 /// The current health report.
-pub fn report(began: Instant, writer: &StoreWriter, db: &std::path::Path) -> HealthReport {
+pub fn report(
+    began: Instant,
+    writer: &StoreWriter,
+    db: &std::path::Path,
+    pool: Option<&crate::replay::pool::Pool>,
+) -> HealthReport {
     let now = Instant::now();
     HealthReport {
         uptime: now.duration_since(began),
         resident_bytes: health::resident_bytes(None),
         database_bytes: health::database_bytes(db),
         store: StoreHealth::of(writer, now),
+        pool: pool.map(crate::replay::pool::Pool::stats),
     }
 }

@@ -52,6 +52,7 @@ async fn boot(
         // Ticks come from the test, after it moves the clock.
         tick_every: Duration::from_secs(3600),
         discord: None,
+        worker_exe: Some(crate::support::ladderd_bin()),
     };
     let task = tokio::spawn(supervisor::run(
         config.clone(),
@@ -61,10 +62,13 @@ async fn boot(
             let _ = tx.send(running);
         },
     ));
-    let running = tokio::time::timeout(Duration::from_secs(10), rx)
+    let running = match tokio::time::timeout(Duration::from_secs(10), rx)
         .await
         .unwrap()
-        .unwrap();
+    {
+        Ok(running) => running,
+        Err(_) => panic!("the supervisor did not start: {:?}", task.await),
+    };
     (running, shutdown, task)
 }
 
@@ -73,8 +77,12 @@ async fn commands_and_waves_are_acknowledged_after_commit_across_restarts() {
     let dir = tempfile::tempdir().unwrap();
     let config_path = dir.path().join("ladderd.toml");
     let db = dir.path().join("ladder.db");
-    let text = "[store]\npath = \"ladder.db\"\n[ops]\nmetrics_listen = \"127.0.0.1:0\"\nhealth_log_interval_s = 1\n";
-    let config = Config::from_toml(&config_path, text).unwrap();
+    let text = format!(
+        "[store]\npath = \"ladder.db\"\n[ops]\nmetrics_listen = \"127.0.0.1:0\"\nhealth_log_interval_s = 1\n\
+         [replay]\nworkers = 1\nruntime_dir = {:?}\n",
+        dir.path().join("run")
+    );
+    let config = Config::from_toml(&config_path, &text).unwrap();
     let notify_path = dir.path().join("notify");
     let notify = UnixDatagram::bind(&notify_path).unwrap();
     notify
@@ -162,6 +170,19 @@ async fn commands_and_waves_are_acknowledged_after_commit_across_restarts() {
             );
             found += 1;
         }
+    }
+
+    // The replay pool is up: a corpus replay parses through a worker process.
+    if let Some(dir) = crate::replay::corpus() {
+        let bytes =
+            std::fs::read(dir.join("5.0.15.95299-1v1-Terran-vs-Protoss-5daea193.SC2Replay"))
+                .unwrap();
+        let pool = running.pool.as_ref().expect("worker_exe was set");
+        let summary = pool
+            .parse(bytes, ladderd::replay::ParseLevel::Verification)
+            .await
+            .unwrap();
+        assert_eq!(summary.map_name, "Pylon LE");
     }
 
     let addr = running.metrics_addr.expect("metrics_listen was set");
