@@ -171,16 +171,16 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::from(EXIT_OK))
         }
         Command::Run => {
-            // The start-up checks are real: bad config, missing token, an
-            // unwritable state directory or a newer schema refuse here with the
-            // exit code systemd acts on. What follows them is not built yet.
+            // Start-up checks first, each refusing with the exit code systemd
+            // acts on: bad config or missing token (78), an unwritable state
+            // directory (73), a database from a newer ladderd (78).
             let config = Config::load(&cli.config)?;
             crate::logging::init(&config.log);
-            let _token = config::DiscordToken::from_env()?;
+            let token = config::DiscordToken::from_env()?;
             let store = store::Store::open(&config.store)?;
             tracing::info!(path = %config.store.path.display(), "{}", store.migration);
             store.close();
-            not_built("run", "the supervisor (issue: ladderd on Discord)")
+            run_supervisor(config, token)
         }
         Command::Worker(args) => match crate::replay::worker::run(&args.socket) {
             Ok(()) => Ok(ExitCode::from(EXIT_OK)),
@@ -204,4 +204,43 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
 fn not_built(command: &str, what: &str) -> Result<ExitCode, CliError> {
     eprintln!("ladderd {command}: not built yet — it needs {what}, which has not landed.");
     Ok(ExitCode::from(EXIT_NOT_BUILT))
+}
+
+/// `ladderd run` after its checks: the runtime, the signals, the supervisor.
+fn run_supervisor(config: Config, token: config::DiscordToken) -> Result<ExitCode, CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("ladderd")
+        .build()
+        .map_err(|e| CliError::Other(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async move {
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let (reload_tx, mut reload_rx) = tokio::sync::mpsc::channel(1);
+        crate::ops::signals::spawn(shutdown.clone(), reload_tx)
+            .map_err(|e| CliError::Other(format!("cannot install signal handlers: {e}")))?;
+        tokio::spawn(async move {
+            while reload_rx.recv().await.is_some() {
+                tracing::warn!(
+                    "SIGHUP: live reload is not built yet; the running configuration stays"
+                );
+            }
+        });
+        let env = crate::supervisor::Environment {
+            notifier: crate::ops::notify::Notifier::from_env(),
+            discord: Some(crate::discord::connect::DiscordRuntime {
+                token: token.expose().to_owned(),
+                api: crate::discord::transport::ApiEndpoint {
+                    proxy: config.discord.api_proxy.clone(),
+                },
+                gateway_url: config.discord.gateway_url.clone(),
+                identify_without_delay: false,
+            }),
+            worker_exe: Some(std::path::PathBuf::from("/proc/self/exe")),
+            ..crate::supervisor::Environment::default()
+        };
+        match crate::supervisor::run(config, env, shutdown, |_| {}).await {
+            Ok(()) => Ok(ExitCode::from(EXIT_OK)),
+            Err(e) => Err(CliError::Other(e.to_string())),
+        }
+    })
 }

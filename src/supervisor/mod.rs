@@ -227,13 +227,14 @@ pub async fn run(
             ));
             // READY=1 only once the gateway is connected (or we are told to stop).
             tokio::select! {
-                connected = ready_rx => if connected.is_err() {
+                biased;
+                _ = shutdown.cancelled() => {}
+                connected = ready_rx => if connected.is_err() && !shutdown.is_cancelled() {
                     // `serve` ended before READY: nothing to run the ladder for.
                     tracing::error!("could not connect to Discord; stopping");
                     discord_failed = true;
                     shutdown.cancel();
                 },
-                _ = shutdown.cancelled() => {}
             }
             (None, Some(task))
         }
@@ -248,8 +249,10 @@ pub async fn run(
         loaded_matches,
         metrics_addr,
     });
-    notifier.ready("ready");
-    tracing::info!("ladderd supervisor ready");
+    if !shutdown.is_cancelled() {
+        notifier.ready("ready");
+        tracing::info!("ladderd supervisor ready");
+    }
 
     // The ladder loop ends on `shutdown` (after acknowledging everything it
     // enqueued) or on its own when a commit fails.
@@ -266,6 +269,12 @@ pub async fn run(
             Err(e) => tracing::error!(error = %e, "the Discord task panicked"),
         }
     }
+    tasks_stop.cancel();
+    while let Some(joined) = tasks.join_next().await {
+        if let Err(e) = joined {
+            tracing::error!(error = %e, "a supervisor task panicked");
+        }
+    }
     if let Some(pool) = pool {
         match Arc::try_unwrap(pool) {
             Ok(pool) => pool.shutdown().await,
@@ -274,12 +283,6 @@ pub async fn run(
             Err(_) => {
                 tracing::warn!("replay pool still shared at shutdown; leaving it to exit with us")
             }
-        }
-    }
-    tasks_stop.cancel();
-    while let Some(joined) = tasks.join_next().await {
-        if let Err(e) = joined {
-            tracing::error!(error = %e, "a supervisor task panicked");
         }
     }
     drop(writer);

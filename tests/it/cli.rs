@@ -199,9 +199,38 @@ fn run_refuses_clearly_before_it_starts() {
     let (code, stderr) = run(&unwritable, Some("tok"));
     assert_eq!(code, Some(73), "{stderr}");
 
-    // Past the checks, `run` migrates the database, then says it is not built yet.
-    let (code, stderr) = run(&good, Some("tok"));
-    assert_eq!(code, Some(69), "{stderr}");
-    assert!(stderr.contains("not built yet"), "{stderr}");
-    assert!(db.exists());
+    // Past the checks, `run` migrates the database and runs until told to stop:
+    // here against a gateway that refuses connections (loopback, closed port),
+    // so it never becomes READY; SIGTERM still stops it cleanly with exit 0.
+    let offline = format!(
+        "{good}[discord]\napi_proxy = \"127.0.0.1:9\"\ngateway_url = \"ws://127.0.0.1:9\"\n\
+         [replay]\nworkers = 1\nruntime_dir = {:?}\n",
+        dir.path().join("run")
+    );
+    let path = dir.path().join("run.toml");
+    std::fs::write(&path, offline).unwrap();
+    let child = Command::new(ladderd_bin())
+        .arg("--config")
+        .arg(&path)
+        .arg("run")
+        .env_remove("CREDENTIALS_DIRECTORY")
+        .env("DISCORD_TOKEN", "tok")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        db.exists(),
+        "the database is created and migrated at start-up"
+    );
+    let status = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("stopped"), "{stderr}");
 }
