@@ -8,5 +8,7 @@ pub mod config;
 pub mod discord;
 pub mod logging;
 pub mod ops;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod store;
 pub mod supervisor;

@@ -2,6 +2,8 @@
 
 mod cli;
 mod ops;
+mod sim_gateway;
+mod sim_rest;
 mod store_crash;
 mod supervisor;
 mod support;

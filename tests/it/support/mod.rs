@@ -27,3 +27,4 @@ pub fn require_tool(tool: &str) -> bool {
     }
     found
 }
+pub mod sim;
