@@ -96,9 +96,11 @@ impl Simulator {
             Interact::Modal { custom_id, fields } => {
                 let rows: Vec<Value> = fields
                     .iter()
-                    .map(|f| {
-                        json!({ "type": 1, "components": [
-                            { "type": 4, "custom_id": f.custom_id, "value": f.value }
+                    .zip(1..)
+                    .map(|(f, n)| {
+                        // Discord numbers every component of a submitted modal.
+                        json!({ "type": 1, "id": 2 * n - 1, "components": [
+                            { "type": 4, "id": 2 * n, "custom_id": f.custom_id, "value": f.value }
                         ]})
                     })
                     .collect();
