@@ -71,6 +71,12 @@ pub struct SimConfig {
     pub scope_on_success: bool,
     /// Dispatches kept per session for Resume.
     pub resume_buffer: usize,
+    /// Time to answer an interaction (Discord: 3 s); later callbacks get
+    /// 404 Unknown interaction (10062).
+    pub callback_deadline: Duration,
+    /// How long an interaction token serves followups and `@original`
+    /// (Discord: 15 minutes); later ones get 401 Invalid Webhook Token.
+    pub token_lifetime: Duration,
 }
 
 impl Default for SimConfig {
@@ -84,6 +90,8 @@ impl Default for SimConfig {
             route_latency: HashMap::new(),
             scope_on_success: false,
             resume_buffer: 10_000,
+            callback_deadline: Duration::from_secs(3),
+            token_lifetime: Duration::from_secs(15 * 60),
         }
     }
 }

@@ -8,7 +8,6 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited as LimitedBody};
@@ -34,10 +33,6 @@ use super::{RouteCounters, Shared, gateway, lock};
 /// Request bodies above this get 413 (Discord's attachment limit is larger,
 /// but the simulator takes JSON bodies only).
 const MAX_BODY: usize = 8 * 1024 * 1024;
-/// Discord's deadline for the initial interaction response.
-pub const CALLBACK_DEADLINE: Duration = Duration::from_secs(3);
-/// Interaction tokens (followups, @original) stay valid this long.
-pub const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
 
 pub(crate) async fn serve(
     listener: TcpListener,
@@ -557,7 +552,7 @@ fn callback(shared: &Shared, ps: &[String], body: &Value, now: Instant) -> Answe
         .filter(|r| Some(r.id) == parse_id(&ps[0]))
         .cloned()
         .ok_or_else(unknown_interaction)?;
-    if now.saturating_duration_since(rec.created) > CALLBACK_DEADLINE {
+    if now.saturating_duration_since(rec.created) > shared.config.callback_deadline {
         return Err(unknown_interaction());
     }
     if rec.callbacks > 0 {
@@ -649,7 +644,7 @@ fn webhook(shared: &Shared, method: &str, ps: &[String], body: &Value, now: Inst
         .get(&ps[1])
         .cloned()
         .ok_or_else(|| unknown(10015, "Webhook"))?;
-    if now.saturating_duration_since(rec.created) > TOKEN_LIFETIME {
+    if now.saturating_duration_since(rec.created) > shared.config.token_lifetime {
         return Err(ApiError::coded(401, 50027, "Invalid Webhook Token"));
     }
     if rec.callbacks == 0 {

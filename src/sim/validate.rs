@@ -114,6 +114,16 @@ pub fn message(body: &Value, require_something: bool) -> Result<(), ApiError> {
         return Err(ApiError::invalid_json());
     };
     let mut e = FormErrors::default();
+    if let Some(c) = obj
+        .get("content")
+        .filter(|c| !c.is_string() && !c.is_null())
+    {
+        e.push(
+            "content",
+            "BASE_TYPE_STRING",
+            format!("Could not interpret \"{c}\" as string."),
+        );
+    }
     e.max_len("content", obj.get("content"), MAX_CONTENT);
     if let Some(embeds) = obj.get("embeds") {
         embeds_check(&mut e, embeds);
@@ -258,6 +268,15 @@ mod tests {
     fn nested_embed_errors_nest_like_discord() {
         let err = message(&json!({ "embeds": [{ "title": "t".repeat(257) }] }), true).unwrap_err();
         assert!(err.body["errors"]["embeds"]["0"]["title"]["_errors"].is_array());
+    }
+
+    #[test]
+    fn content_of_the_wrong_type_is_a_form_error() {
+        let err = message(&json!({ "content": 5 }), true).unwrap_err();
+        assert_eq!(
+            err.body["errors"]["content"]["_errors"][0]["code"],
+            "BASE_TYPE_STRING"
+        );
     }
 
     #[test]

@@ -528,3 +528,237 @@ async fn callback_latency_shows_twilights_serialisation() {
 fn sim_app() -> u64 {
     ladderd::sim::IDS.application
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn late_callbacks_and_expired_tokens_are_refused_like_discord() {
+    let config = SimConfig {
+        callback_deadline: Duration::from_millis(200),
+        token_lifetime: Duration::from_millis(600),
+        ..SimConfig::default()
+    };
+    let sim = Simulator::start(config).await.unwrap();
+    let user = sim.add_user("hal");
+    let addr = sim.http_addr();
+    let ack = Some(r#"{"type":5}"#);
+
+    let late = sim
+        .interact(
+            user,
+            sim.ids().lobby,
+            &Interact::Button {
+                custom_id: "x".into(),
+                message: None,
+            },
+        )
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(400)).await;
+    let r = raw(
+        addr,
+        "POST",
+        &format!("/api/v10/interactions/{}/{}/callback", late.id, late.token),
+        None,
+        ack,
+    )
+    .await;
+    assert_eq!((r.status, r.json()["code"].as_u64()), (404, Some(10062)));
+
+    let i = sim
+        .interact(
+            user,
+            sim.ids().lobby,
+            &Interact::Button {
+                custom_id: "y".into(),
+                message: None,
+            },
+        )
+        .unwrap();
+    let followup = format!("/api/v10/webhooks/{}/{}", sim.ids().application, i.token);
+    let before = raw(
+        addr,
+        "POST",
+        &followup,
+        None,
+        Some(r#"{"content":"too early"}"#),
+    )
+    .await;
+    assert_eq!(
+        (before.status, before.json()["code"].as_u64()),
+        (404, Some(10015))
+    );
+    let r = raw(
+        addr,
+        "POST",
+        &format!("/api/v10/interactions/{}/{}/callback", i.id, i.token),
+        None,
+        ack,
+    )
+    .await;
+    assert_eq!(r.status, 204);
+    // A deferred reply's @original appears with its first edit.
+    let edit = raw(
+        addr,
+        "PATCH",
+        &format!("{followup}/messages/@original"),
+        None,
+        Some(r#"{"content":"done"}"#),
+    )
+    .await;
+    assert_eq!(edit.status, 200);
+    assert_eq!(edit.json()["content"], "done");
+    let ok = raw(addr, "POST", &followup, None, Some(r#"{"content":"more"}"#)).await;
+    assert_eq!(ok.status, 200);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let expired = raw(addr, "POST", &followup, None, Some(r#"{"content":"late"}"#)).await;
+    assert_eq!(
+        (expired.status, expired.json()["code"].as_u64()),
+        (401, Some(50027))
+    );
+    let contents: Vec<String> = sim
+        .seen_by(user)
+        .into_iter()
+        .map(|s| s.message.content)
+        .collect();
+    assert_eq!(contents, ["done", "more"]);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_requests_get_discord_errors_and_never_break_the_simulator() {
+    let config = SimConfig {
+        default_route_limit: RouteLimit::new(1000, Duration::from_secs(1)),
+        global_limit: 1000,
+        ..SimConfig::default()
+    };
+    let sim = Simulator::start(config).await.unwrap();
+    let addr = sim.http_addr();
+    let tok = Some("sim-token");
+    let lobby = sim.ids().lobby;
+    let cases: Vec<(&str, String, Option<&str>)> = vec![
+        (
+            "POST",
+            format!("/api/v10/channels/{lobby}/messages"),
+            Some("[]"),
+        ),
+        (
+            "POST",
+            format!("/api/v10/channels/{lobby}/messages"),
+            Some("\"text\""),
+        ),
+        (
+            "POST",
+            format!("/api/v10/channels/{lobby}/messages"),
+            Some(r#"{"content": 5}"#),
+        ),
+        (
+            "POST",
+            format!("/api/v10/channels/{lobby}/messages"),
+            Some(r#"{"embeds": {"a": 1}}"#),
+        ),
+        (
+            "POST",
+            format!("/api/v10/channels/{lobby}/messages"),
+            Some(r#"{"components": [{"type": 1}]}"#),
+        ),
+        (
+            "POST",
+            format!("/api/v10/channels/{lobby}/messages"),
+            Some(r#"{"components": [{"type": 1, "components": [{"type": 3}, {"type": 2}]}]}"#),
+        ),
+        (
+            "POST",
+            "/api/v10/channels/abc/messages".into(),
+            Some(r#"{"content":"x"}"#),
+        ),
+        (
+            "POST",
+            "/api/v10/channels/99999999999999999999999/messages".into(),
+            Some(r#"{"content":"x"}"#),
+        ),
+        (
+            "PATCH",
+            format!("/api/v10/channels/{lobby}/messages/0"),
+            Some(r#"{"content":"x"}"#),
+        ),
+        ("DELETE", format!("/api/v10/channels/{lobby}"), None),
+        (
+            "POST",
+            "/api/v10/interactions/1/nope/callback".into(),
+            Some(r#"{"type":4}"#),
+        ),
+        (
+            "POST",
+            "/api/v10/interactions/1/nope/callback".into(),
+            Some("null"),
+        ),
+        (
+            "POST",
+            "/api/v10/webhooks/1/nope".into(),
+            Some(r#"{"content":"x"}"#),
+        ),
+        (
+            "POST",
+            "/api/v10/users/@me/channels".into(),
+            Some(r#"{"recipient_id": "x"}"#),
+        ),
+        (
+            "PUT",
+            format!("/api/v10/applications/{}/commands", sim.ids().application),
+            Some(r#"[{"name": "Bad Name", "description": ""}]"#),
+        ),
+        (
+            "PUT",
+            format!("/api/v10/channels/{lobby}/thread-members/1"),
+            None,
+        ),
+        (
+            "POST",
+            format!("/api/v10/channels/{lobby}/threads"),
+            Some(r#"{"name": ""}"#),
+        ),
+        ("GET", "/api/v10/nowhere".into(), None),
+        ("GET", "/api/v9/gateway".into(), None),
+        ("GET", "/attachments/../../etc/passwd".into(), None),
+    ];
+    for (method, path, body) in &cases {
+        let r = raw(addr, method, path, tok, *body).await;
+        assert!(
+            (400..500).contains(&r.status),
+            "{method} {path} {body:?} -> {} {:?}",
+            r.status,
+            r.json()
+        );
+        if !path.starts_with("/attachments") {
+            assert!(
+                r.json()["message"].is_string(),
+                "{method} {path}: {:?}",
+                r.json()
+            );
+        }
+    }
+    // Still serving, and nothing was stored.
+    let ok = raw(
+        addr,
+        "POST",
+        &format!("/api/v10/channels/{lobby}/messages"),
+        tok,
+        Some(r#"{"content":"fine"}"#),
+    )
+    .await;
+    assert_eq!(ok.status, 200);
+    assert_eq!(sim.channel_messages(lobby).len(), 1);
+    let commands = raw(
+        addr,
+        "PUT",
+        &format!(
+            "/api/v10/applications/{}/guilds/{}/commands",
+            sim.ids().application,
+            sim.ids().guild
+        ),
+        tok,
+        Some(r#"[{"name": "queue", "description": "Join the queue", "type": 1}]"#),
+    )
+    .await;
+    assert_eq!(commands.status, 200, "{:?}", commands.json());
+    assert_eq!(sim.commands().len(), 1);
+    sim.shutdown().await;
+}
