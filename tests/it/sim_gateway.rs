@@ -249,3 +249,27 @@ async fn reconnect_and_invalid_session_are_handled() {
     assert_eq!(content_of(&e).as_deref(), Some("after"));
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_resume_the_buffer_no_longer_covers_is_invalid_and_twilight_reidentifies() {
+    let config = SimConfig {
+        resume_buffer: 3,
+        ..SimConfig::default()
+    };
+    let sim = Simulator::start(config).await.unwrap();
+    let user = sim.add_user("ivy");
+    let mut shard = shard(&sim);
+    next_matching(&mut shard, T, |e| matches!(e, Event::GuildCreate(_))).await;
+    sim.gateway().drop_connections();
+    for i in 0..10 {
+        sim.post(user, sim.ids().lobby, &format!("lost {i}"), vec![])
+            .unwrap();
+    }
+    next_matching(&mut shard, T, |e| matches!(e, Event::Ready(_))).await;
+    let stats = sim.gateway().stats();
+    assert_eq!((stats.identifies, stats.resumes), (2, 0));
+    sim.post(user, sim.ids().lobby, "fresh", vec![]).unwrap();
+    let e = next_matching(&mut shard, T, |e| content_of(e).is_some()).await;
+    assert_eq!(content_of(&e).as_deref(), Some("fresh"));
+    sim.shutdown().await;
+}

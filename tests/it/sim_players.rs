@@ -181,6 +181,7 @@ async fn a_seeded_population_plays_a_simulated_hour_against_an_echo_bot() {
         (interactions, posts, posts)
     );
     assert!(interactions > 500, "an hour of 30 players: {interactions}");
+    eprintln!("simulated hour: {interactions} interactions, {posts} uploads by 30 players");
 
     let done = sim.wait_until(|s| {
         let c = s.counters();

@@ -107,6 +107,10 @@ async fn with_documented_headers_twilight_learns_buckets_from_a_429() {
     let c = sim.counters()[MESSAGES];
     assert_eq!(c.ok, 6);
     assert!(c.rate_limited >= 1, "{c:?}");
+    eprintln!(
+        "documented headers: 6 requests, limit 3/3s -> {} x 429",
+        c.rate_limited
+    );
     sim.shutdown().await;
 }
 
@@ -119,6 +123,10 @@ async fn without_its_ratelimiter_twilight_meets_real_429s() {
     let c = sim.counters()[MESSAGES];
     assert_eq!(c.ok, 4);
     assert!(c.rate_limited > 0, "{c:?}");
+    eprintln!(
+        "no ratelimiter: 4 requests, limit 2/300ms -> {} x 429",
+        c.rate_limited
+    );
     // Every 429 counts toward Discord's invalid-request ban window.
     assert_eq!(sim.invalid_requests().0, c.rate_limited);
     sim.shutdown().await;
