@@ -16,7 +16,7 @@ use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
-use tokio_websockets::{CloseCode, Message, ServerBuilder, WebSocketStream};
+use tokio_websockets::{CloseCode, Limits, Message, ServerBuilder, WebSocketStream};
 use twilight_model::gateway::payload::incoming::{GuildCreate, Ready};
 
 use super::world::{IDS, shaped};
@@ -159,6 +159,12 @@ pub(crate) fn dispatch(shared: &Shared, event: &str, data: &Value) {
     shared.bump();
 }
 
+/// Discord's limit on a client's gateway payload.
+const MAX_PAYLOAD: usize = 4096;
+/// Discord's gateway send limit: 120 payloads per 60 s, else close 4008.
+const SEND_LIMIT: u32 = 120;
+const SEND_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
 pub(crate) async fn serve(
     listener: TcpListener,
     shared: Arc<Shared>,
@@ -190,7 +196,9 @@ async fn close(ws: &mut WebSocketStream<TcpStream>, code: u16, reason: &str) {
 }
 
 async fn connection(stream: TcpStream, shared: Arc<Shared>, cancel: CancellationToken) {
-    let Ok((request, mut ws)) = ServerBuilder::new().accept(stream).await else {
+    // Discord closes connections that send payloads over 4096 bytes.
+    let limits = Limits::default().max_payload_len(Some(MAX_PAYLOAD));
+    let Ok((request, mut ws)) = ServerBuilder::new().limits(limits).accept(stream).await else {
         return;
     };
     let query = request.uri().query().unwrap_or("").to_owned();
@@ -220,6 +228,7 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, cancel: Cancellation
     let timeout = interval + interval / 2;
     let mut deadline = Instant::now() + timeout;
     let mut session: Option<(String, u64, mpsc::UnboundedReceiver<Out>)> = None;
+    let (mut window_start, mut sent) = (Instant::now(), 0u32);
     loop {
         let out = async {
             match session.as_mut() {
@@ -253,6 +262,14 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, cancel: Cancellation
                 let Some(Ok(msg)) = msg else { break };
                 if msg.is_close() { break; }
                 let Some(text) = msg.as_text() else { continue };
+                if window_start.elapsed() >= SEND_WINDOW {
+                    (window_start, sent) = (Instant::now(), 0);
+                }
+                sent += 1;
+                if sent > SEND_LIMIT {
+                    close(&mut ws, 4008, "Rate limited.").await;
+                    break;
+                }
                 let Ok(v) = serde_json::from_str::<Value>(text) else {
                     close(&mut ws, 4002, "Decode error").await;
                     break;

@@ -14,6 +14,7 @@ use bytes::Bytes;
 use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use tokio::time::Instant;
+use twilight_model::channel::message::Component;
 
 use super::{Interact, ModalField, SimError, Simulator};
 
@@ -42,6 +43,11 @@ pub enum Action {
     Upload { files: Vec<(String, Bytes)> },
     /// Post a plain message in the lobby.
     Say { content: String },
+    /// Click the newest button this player was shown (in any place they
+    /// see) whose custom_id starts with `prefix`, e.g. a match's confirm
+    /// button carrying the match id. Decided when played, since it depends
+    /// on what the bot sent; skipped if there is none.
+    ClickShown { prefix: String },
 }
 
 /// A weighted action.
@@ -92,6 +98,9 @@ pub enum Concrete {
     Post {
         content: String,
         file: Option<(String, Bytes)>,
+    },
+    ClickShown {
+        prefix: String,
     },
 }
 
@@ -204,6 +213,9 @@ fn concrete(action: &Action, rng: &mut ChaCha8Rng, player: usize) -> Concrete {
             content: content.clone(),
             file: None,
         },
+        Action::ClickShown { prefix } => Concrete::ClickShown {
+            prefix: prefix.clone(),
+        },
     }
 }
 
@@ -213,6 +225,8 @@ pub struct PlayReport {
     pub interactions: u64,
     pub posts: u64,
     pub uploads: u64,
+    /// `ClickShown` actions with no matching button to click.
+    pub skipped: u64,
 }
 
 /// Perform `plan` with `users[player]` as each player's user, in the lobby,
@@ -239,9 +253,41 @@ pub async fn play(
                 report.posts += 1;
                 report.uploads += u64::from(file.is_some());
             }
+            Concrete::ClickShown { prefix } => match newest_button(sim, user, prefix) {
+                Some((channel, message, custom_id)) => {
+                    let click = Interact::Button {
+                        custom_id,
+                        message: Some(message),
+                    };
+                    sim.interact(user, channel, &click)?;
+                    report.interactions += 1;
+                }
+                None => report.skipped += 1,
+            },
         }
     }
     Ok(report)
+}
+
+/// The newest enabled button `user` has seen whose custom_id starts with
+/// `prefix`: (channel, message, custom_id).
+pub fn newest_button(sim: &Simulator, user: u64, prefix: &str) -> Option<(u64, u64, String)> {
+    sim.seen_by(user).into_iter().rev().find_map(|seen| {
+        let m = &seen.message;
+        m.components.iter().find_map(|row| {
+            let Component::ActionRow(row) = row else {
+                return None;
+            };
+            row.components.iter().find_map(|c| match c {
+                Component::Button(b) if !b.disabled => b
+                    .custom_id
+                    .as_ref()
+                    .filter(|id| id.starts_with(prefix))
+                    .map(|id| (m.channel_id.get(), m.id.get(), id.clone())),
+                _ => None,
+            })
+        })
+    })
 }
 
 #[cfg(test)]

@@ -679,13 +679,20 @@ fn webhook(shared: &Shared, method: &str, ps: &[String], body: &Value, now: Inst
             } else {
                 parse_id(target).ok_or_else(|| unknown(10008, "Message"))?
             };
-            message_op(&mut w, m, rec.channel, id, body)
+            message_op(shared, &mut w, m, rec.channel, id, body)
         }
         _ => Err(ApiError::not_found()),
     }
 }
 
-fn message_op(w: &mut World, method: &str, channel: u64, id: u64, body: &Value) -> Answer {
+fn message_op(
+    shared: &Shared,
+    w: &mut World,
+    method: &str,
+    channel: u64,
+    id: u64,
+    body: &Value,
+) -> Answer {
     let stored = w
         .messages
         .get(&id)
@@ -698,7 +705,18 @@ fn message_op(w: &mut World, method: &str, channel: u64, id: u64, body: &Value) 
                 // The sim's bot has no Manage Messages permission.
                 return Err(ApiError::coded(403, 50013, "Missing Permissions"));
             }
+            let only = stored.only;
             w.messages.remove(&id);
+            if only.is_none() {
+                let gid = w.channels.get(&channel).and_then(|c| {
+                    (!matches!(c.kind, ChannelKind::Dm { .. })).then(|| IDS.guild.to_string())
+                });
+                let mut d = json!({ "id": id.to_string(), "channel_id": channel.to_string() });
+                if let Some(g) = gid {
+                    d["guild_id"] = json!(g);
+                }
+                gateway::dispatch(shared, "MESSAGE_DELETE", &d);
+            }
             Ok((204, None))
         }
         "PATCH" => {
@@ -724,6 +742,9 @@ fn message_op(w: &mut World, method: &str, channel: u64, id: u64, body: &Value) 
             }
             v["edited_timestamp"] = json!(now_iso());
             let json = w.store_message(v, only).map_err(internal)?;
+            if only.is_none() {
+                gateway::dispatch(shared, "MESSAGE_UPDATE", &json);
+            }
             Ok((200, Some(json)))
         }
         _ => Err(ApiError::not_found()),
@@ -758,7 +779,7 @@ fn channel_message(shared: &Shared, method: &str, ps: &[String], body: &Value) -
         }
         Some(mid) => {
             let id = parse_id(mid).ok_or_else(|| unknown(10008, "Message"))?;
-            message_op(&mut w, method, channel, id, body)
+            message_op(shared, &mut w, method, channel, id, body)
         }
     }
 }

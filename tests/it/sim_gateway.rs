@@ -273,3 +273,54 @@ async fn a_resume_the_buffer_no_longer_covers_is_invalid_and_twilight_reidentifi
     assert_eq!(content_of(&e).as_deref(), Some("fresh"));
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gateway_send_limit_and_payload_size_are_discords() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let uri = format!("{}/?v=10&encoding=json", sim.gateway_url());
+
+    let (mut ws, _) = ClientBuilder::new()
+        .uri(&uri)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    ws.next().await.unwrap().unwrap();
+    let heartbeat = json!({"op": 1, "d": null}).to_string();
+    let mut acks = 0;
+    for _ in 0..121 {
+        ws.send(Message::text(heartbeat.clone())).await.unwrap();
+    }
+    let code = loop {
+        match tokio::time::timeout(T, ws.next()).await.expect("answer") {
+            Some(Ok(m)) if m.is_close() => break m.as_close().map(|(c, _)| u16::from(c)),
+            Some(Ok(_)) => acks += 1,
+            _ => break None,
+        }
+    };
+    assert_eq!((acks, code), (120, Some(4008)));
+
+    let (mut ws, _) = ClientBuilder::new()
+        .uri(&uri)
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    ws.next().await.unwrap().unwrap();
+    let big = json!({"op": 2, "d": {"token": "x".repeat(5000)}}).to_string();
+    let _ = ws.send(Message::text(big)).await;
+    let ended = tokio::time::timeout(T, async {
+        loop {
+            match ws.next().await {
+                Some(Ok(m)) if m.is_close() => return true,
+                Some(Ok(_)) => {}
+                _ => return true,
+            }
+        }
+    })
+    .await
+    .expect("closed");
+    assert!(ended);
+    assert_eq!(sim.gateway().stats().identifies, 0);
+    sim.shutdown().await;
+}

@@ -248,3 +248,100 @@ async fn a_seeded_population_plays_a_simulated_hour_against_an_echo_bot() {
         Err(_) => panic!("simulator still shared"),
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn players_click_the_buttons_the_bot_showed_them() {
+    use twilight_model::channel::message::Component;
+    use twilight_model::channel::message::component::{ActionRow, Button, ButtonStyle};
+
+    let sim = Arc::new(Simulator::start(SimConfig::default()).await.unwrap());
+    let client = http(&sim, true);
+    let mut shard = shard(&sim);
+    crate::support::sim::next_matching(&mut shard, Duration::from_secs(20), |e| {
+        matches!(e, Event::GuildCreate(_))
+    })
+    .await;
+    let users = vec![sim.add_user("p0"), sim.add_user("p1")];
+    let population = Population {
+        seed: 1,
+        players: 2,
+        script: Script {
+            steps: vec![Step {
+                action: Action::ClickShown {
+                    prefix: "match:".into(),
+                },
+                weight: 1,
+            }],
+            order: Order::Sequence,
+            think: (Duration::from_secs(1), Duration::from_secs(1)),
+        },
+    };
+    // Before the bot shows a button there is nothing to click.
+    let early = play(
+        &sim,
+        &population.plan(Duration::from_millis(1500)),
+        &users,
+        100,
+    )
+    .await
+    .unwrap();
+    assert_eq!((early.interactions, early.skipped), (0, 2));
+
+    let button = |id: &str| {
+        Component::Button(Button {
+            custom_id: Some(id.into()),
+            disabled: false,
+            emoji: None,
+            id: None,
+            label: Some("Confirm".into()),
+            sku_id: None,
+            style: ButtonStyle::Success,
+            url: None,
+        })
+    };
+    let row = Component::ActionRow(ActionRow {
+        components: vec![button("other"), button("match:42:confirm")],
+        id: None,
+    });
+    let shown = client
+        .create_message(Id::new(sim.ids().lobby))
+        .content("match found")
+        .components(&[row])
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    let report = play(
+        &sim,
+        &population.plan(Duration::from_millis(1500)),
+        &users,
+        100,
+    )
+    .await
+    .unwrap();
+    assert_eq!((report.interactions, report.skipped), (2, 0));
+    let mut clickers = Vec::new();
+    while clickers.len() < 2 {
+        let e = crate::support::sim::next_matching(&mut shard, Duration::from_secs(20), |e| {
+            matches!(e, Event::InteractionCreate(_))
+        })
+        .await;
+        let Event::InteractionCreate(i) = e else {
+            unreachable!()
+        };
+        let Some(InteractionData::MessageComponent(c)) = &i.data else {
+            panic!("{i:?}")
+        };
+        assert_eq!(c.custom_id, "match:42:confirm");
+        assert_eq!(i.message.as_ref().map(|m| m.id), Some(shown.id));
+        clickers.push(i.author_id().unwrap().get());
+    }
+    clickers.sort_unstable();
+    assert_eq!(clickers, users);
+    drop(shard);
+    match Arc::try_unwrap(sim) {
+        Ok(sim) => sim.shutdown().await,
+        Err(_) => panic!("simulator still shared"),
+    }
+}
