@@ -3,6 +3,7 @@
 mod cli;
 mod ops;
 mod sim_gateway;
+mod sim_outbound;
 mod sim_players;
 mod sim_rest;
 mod store_crash;
