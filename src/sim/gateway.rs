@@ -32,6 +32,8 @@ pub(crate) enum Out {
 }
 
 struct Session {
+    /// The intents sent in Identify; dispatches are filtered by them.
+    intents: u64,
     seq: u64,
     buffer: VecDeque<(u64, String)>,
     conn: Option<(u64, mpsc::UnboundedSender<Out>)>,
@@ -150,9 +152,17 @@ impl GatewayControl<'_> {
 
 pub(crate) fn dispatch(shared: &Shared, event: &str, data: &Value) {
     let mut g = lock(&shared.gateway);
-    let ids: Vec<String> = g.sessions.keys().cloned().collect();
-    for id in ids {
-        g.push(&id, event, data);
+    let ids: Vec<(String, u64)> = g
+        .sessions
+        .iter()
+        .map(|(k, s)| (k.clone(), s.intents))
+        .collect();
+    for (id, intents) in ids {
+        match for_intents(event, data, intents) {
+            Some(std::borrow::Cow::Borrowed(d)) => g.push(&id, event, d),
+            Some(std::borrow::Cow::Owned(d)) => g.push(&id, event, &d),
+            None => {}
+        }
     }
     g.stats.dispatches += 1;
     drop(g);
@@ -164,6 +174,58 @@ const MAX_PAYLOAD: usize = 4096;
 /// Discord's gateway send limit: 120 payloads per 60 s, else close 4008.
 const SEND_LIMIT: u32 = 120;
 const SEND_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
+
+const GUILDS: u64 = 1 << 0;
+const GUILD_MESSAGES: u64 = 1 << 9;
+const DIRECT_MESSAGES: u64 = 1 << 12;
+const MESSAGE_CONTENT: u64 = 1 << 15;
+
+/// What a session with `intents` receives of an event, as Discord filters:
+/// message events need GUILD_MESSAGES or DIRECT_MESSAGES, thread events
+/// GUILDS, and without the privileged MESSAGE_CONTENT intent a guild message
+/// from someone else that does not mention the bot arrives with empty
+/// content, embeds, attachments and components.
+fn for_intents<'a>(
+    event: &str,
+    data: &'a Value,
+    intents: u64,
+) -> Option<std::borrow::Cow<'a, Value>> {
+    use std::borrow::Cow;
+    let in_guild = data.get("guild_id").is_some_and(|g| !g.is_null());
+    match event {
+        "MESSAGE_CREATE" | "MESSAGE_UPDATE" | "MESSAGE_DELETE" => {
+            let needed = if in_guild {
+                GUILD_MESSAGES
+            } else {
+                DIRECT_MESSAGES
+            };
+            if intents & needed == 0 {
+                return None;
+            }
+            let bot = IDS.bot_user.to_string();
+            let from_bot = data["author"]["id"].as_str() == Some(bot.as_str());
+            let mentioned = data["mentions"]
+                .as_array()
+                .is_some_and(|m| m.iter().any(|u| u["id"].as_str() == Some(bot.as_str())));
+            if event != "MESSAGE_DELETE"
+                && in_guild
+                && !from_bot
+                && !mentioned
+                && intents & MESSAGE_CONTENT == 0
+            {
+                let mut d = data.clone();
+                d["content"] = json!("");
+                for k in ["embeds", "attachments", "components"] {
+                    d[k] = json!([]);
+                }
+                return Some(Cow::Owned(d));
+            }
+            Some(Cow::Borrowed(data))
+        }
+        "THREAD_CREATE" | "THREAD_UPDATE" | "THREAD_DELETE" if intents & GUILDS == 0 => None,
+        _ => Some(Cow::Borrowed(data)),
+    }
+}
 
 pub(crate) async fn serve(
     listener: TcpListener,
@@ -415,6 +477,7 @@ fn identify(
     g.sessions.insert(
         id.clone(),
         Session {
+            intents: d["intents"].as_u64().unwrap_or(0),
             seq: 0,
             buffer: VecDeque::new(),
             conn: Some((conn, tx)),

@@ -324,3 +324,55 @@ async fn gateway_send_limit_and_payload_size_are_discords() {
     assert_eq!(sim.gateway().stats().identifies, 0);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dispatches_follow_the_identified_intents() {
+    use twilight_gateway::Intents;
+
+    use crate::support::sim::shard_with;
+
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let user = sim.add_user("jo");
+    let lobby = sim.ids().lobby;
+    // No MESSAGE_CONTENT: a user's guild message arrives emptied.
+    let mut without_content = shard_with(&sim, Intents::GUILDS | Intents::GUILD_MESSAGES);
+    // No GUILD_MESSAGES: no guild message at all.
+    let mut without_messages = shard_with(&sim, Intents::GUILDS);
+    next_matching(&mut without_content, T, |e| {
+        matches!(e, Event::GuildCreate(_))
+    })
+    .await;
+    next_matching(&mut without_messages, T, |e| {
+        matches!(e, Event::GuildCreate(_))
+    })
+    .await;
+
+    let file = ("r.SC2Replay".to_owned(), Bytes::from_static(b"replay"));
+    sim.post(user, lobby, "here is my replay", vec![file])
+        .unwrap();
+    sim.interact(
+        user,
+        lobby,
+        &Interact::Button {
+            custom_id: "after".into(),
+            message: None,
+        },
+    )
+    .unwrap();
+
+    let Event::MessageCreate(m) =
+        next_matching(&mut without_content, T, |e| content_of(e).is_some()).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(m.content, "");
+    assert!(m.attachments.is_empty(), "attachments need MESSAGE_CONTENT");
+    let first = next_matching(&mut without_messages, T, |e| {
+        matches!(e, Event::MessageCreate(_) | Event::InteractionCreate(_))
+    })
+    .await;
+    assert!(matches!(first, Event::InteractionCreate(_)), "{first:?}");
+    // The full record still has what the user sent.
+    assert_eq!(sim.channel_messages(lobby)[0].attachments.len(), 1);
+    sim.shutdown().await;
+}

@@ -36,17 +36,22 @@ pub fn http(sim: &Simulator, ratelimiter: bool) -> twilight_http::Client {
 /// A twilight-gateway shard for the simulator; the queue is a no-op so a
 /// re-identify does not wait five seconds.
 pub fn shard(sim: &Simulator) -> Shard<InMemoryQueue> {
-    install_crypto();
-    let config = ConfigBuilder::new(
-        sim.config().token.clone(),
+    shard_with(
+        sim,
         Intents::GUILDS
             | Intents::GUILD_MESSAGES
             | Intents::DIRECT_MESSAGES
             | Intents::MESSAGE_CONTENT,
     )
-    .proxy_url(sim.gateway_url().to_owned())
-    .queue(InMemoryQueue::new(0, 0, Duration::ZERO, 0))
-    .build();
+}
+
+/// A shard identifying with exactly `intents`.
+pub fn shard_with(sim: &Simulator, intents: Intents) -> Shard<InMemoryQueue> {
+    install_crypto();
+    let config = ConfigBuilder::new(sim.config().token.clone(), intents)
+        .proxy_url(sim.gateway_url().to_owned())
+        .queue(InMemoryQueue::new(0, 0, Duration::ZERO, 0))
+        .build();
     Shard::with_config(ShardId::ONE, config)
 }
 
