@@ -111,6 +111,7 @@ impl Simulator {
                 )
             }
         };
+        let component_message = message;
         let message_json = match message {
             Some(m) => Some(
                 w.messages
@@ -166,6 +167,7 @@ impl Simulator {
                 callbacks: 0,
                 ephemeral: false,
                 original: None,
+                message: component_message,
             },
         );
         drop(w);

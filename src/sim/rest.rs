@@ -579,7 +579,21 @@ fn callback(shared: &Shared, ps: &[String], body: &Value, now: Instant) -> Answe
             )?;
             original = m["id"].as_str().and_then(parse_id);
         }
-        7 => validate::message(&data, false).map_err(prefix_data)?,
+        // Both update the message whose component was used; it becomes
+        // the interaction's @original.
+        6 => original = rec.message,
+        7 => {
+            validate::message(&data, false).map_err(prefix_data)?;
+            if let Some(mid) = rec.message {
+                let channel = w
+                    .messages
+                    .get(&mid)
+                    .map(|m| m.message.channel_id.get())
+                    .ok_or_else(|| unknown(10008, "Message"))?;
+                message_op(shared, &mut w, "PATCH", channel, mid, &data).map_err(prefix_data)?;
+                original = Some(mid);
+            }
+        }
         9 => {
             let mut e = FormErrors::default();
             let rows = data["components"].as_array().map_or(0, Vec::len);
@@ -614,7 +628,7 @@ fn callback(shared: &Shared, ps: &[String], body: &Value, now: Instant) -> Answe
                 return Err(err);
             }
         }
-        1 | 5 | 6 | 8 | 10 => {}
+        1 | 5 | 8 | 10 => {}
         _ => {
             return Err(ApiError::coded(400, 50035, "Invalid Form Body"));
         }

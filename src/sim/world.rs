@@ -134,6 +134,8 @@ pub(crate) struct InteractionRec {
     pub callbacks: u32,
     pub ephemeral: bool,
     pub original: Option<u64>,
+    /// The message whose component was used (component interactions).
+    pub message: Option<u64>,
 }
 
 #[derive(Clone, Debug)]

@@ -770,3 +770,76 @@ async fn malformed_requests_get_discord_errors_and_never_break_the_simulator() {
     assert_eq!(sim.commands().len(), 1);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_message_edits_the_message_whose_button_was_clicked() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let user = sim.add_user("kim");
+    let addr = sim.http_addr();
+    let lobby = sim.ids().lobby;
+    let card = json!({"content": "match 7: confirm?", "components": [{"type": 1, "components": [
+        {"type": 2, "style": 3, "label": "Confirm", "custom_id": "match:7:confirm"}]}]});
+    let posted = raw(
+        addr,
+        "POST",
+        &format!("/api/v10/channels/{lobby}/messages"),
+        Some("sim-token"),
+        Some(&card.to_string()),
+    )
+    .await;
+    let mid: u64 = posted.json()["id"].as_str().unwrap().parse().unwrap();
+
+    let click = Interact::Button {
+        custom_id: "match:7:confirm".into(),
+        message: Some(mid),
+    };
+    let i = sim.interact(user, lobby, &click).unwrap();
+    let update = json!({"type": 7, "data": {"content": "match 7: confirmed", "components": []}});
+    let r = raw(
+        addr,
+        "POST",
+        &format!("/api/v10/interactions/{}/{}/callback", i.id, i.token),
+        None,
+        Some(&update.to_string()),
+    )
+    .await;
+    assert_eq!(r.status, 204, "{:?}", r.json());
+    let messages = sim.channel_messages(lobby);
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].content, "match 7: confirmed");
+    assert!(messages[0].components.is_empty());
+    assert!(messages[0].edited_timestamp.is_some());
+
+    // A deferred update makes the same message the interaction's @original.
+    let i = sim.interact(user, lobby, &click).unwrap();
+    let r = raw(
+        addr,
+        "POST",
+        &format!("/api/v10/interactions/{}/{}/callback", i.id, i.token),
+        None,
+        Some(r#"{"type":6}"#),
+    )
+    .await;
+    assert_eq!(r.status, 204);
+    let path = format!(
+        "/api/v10/webhooks/{}/{}/messages/@original",
+        sim.ids().application,
+        i.token
+    );
+    let edit = raw(
+        addr,
+        "PATCH",
+        &path,
+        None,
+        Some(r#"{"content":"match 7: started"}"#),
+    )
+    .await;
+    assert_eq!(edit.json()["id"].as_str(), Some(mid.to_string().as_str()));
+    let seen: Vec<String> = sim
+        .seen_by(user)
+        .into_iter()
+        .map(|s| s.message.content)
+        .collect();
+    assert_eq!(seen, ["match 7: started"]);
+    sim.shutdown().await;
+}
