@@ -6,7 +6,7 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 use twilight_model::application::interaction::Interaction;
 
-use super::world::{Attachment, IDS, InteractionRec, shaped};
+use super::world::{IDS, InteractionRec, shaped};
 use super::{SimError, Simulator, gateway, lock};
 
 /// One field of a submitted modal.
@@ -192,16 +192,10 @@ impl Simulator {
             return Err(SimError::Unknown("channel"));
         }
         let id = w.id();
-        let mut attachments = Vec::new();
-        for (filename, bytes) in files {
-            let aid = w.id();
-            let url = format!("{}/attachments/{channel}/{aid}/{filename}", w.http_base);
-            attachments.push(json!({
-                "id": aid.to_string(), "filename": filename, "size": bytes.len(),
-                "url": url, "proxy_url": url, "content_type": "application/octet-stream",
-            }));
-            w.attachments.insert(aid, Attachment { filename, bytes });
-        }
+        let attachments = files
+            .into_iter()
+            .map(|(filename, bytes)| w.add_attachment(channel, filename, bytes))
+            .collect();
         let m = w.message_json(
             id,
             channel,

@@ -30,9 +30,8 @@ use super::validate::{self, ApiError, FormErrors};
 use super::world::{ChannelKind, ChannelRec, IDS, World, now_iso, shaped};
 use super::{RouteCounters, Shared, gateway, lock};
 
-/// Request bodies above this get 413 (Discord's attachment limit is larger,
-/// but the simulator takes JSON bodies only).
-const MAX_BODY: usize = 8 * 1024 * 1024;
+/// Request bodies above this get 413 (Discord's default upload limit).
+const MAX_BODY: usize = 10 * 1024 * 1024;
 
 pub(crate) async fn serve(
     listener: TcpListener,
@@ -151,6 +150,66 @@ fn route(method: &Method, path: &str) -> Option<Route> {
 
 type Resp = Response<Full<Bytes>>;
 
+/// Files uploaded with a multipart body, in order: (filename, bytes).
+type Files = Vec<(String, Bytes)>;
+
+/// Discord's multipart form: a `payload_json` part and `files[n]` parts
+/// (what twilight-http sends when a message carries attachments).
+fn multipart(content_type: &str, body: &[u8]) -> Result<(Value, Files), ApiError> {
+    let bad = || ApiError::coded(400, 50035, "Invalid Form Body");
+    let boundary = content_type
+        .split(';')
+        .find_map(|p| p.trim().strip_prefix("boundary="))
+        .map(|b| format!("--{}", b.trim_matches('"')))
+        .ok_or_else(bad)?;
+    let (mut payload, mut files) = (Value::Null, Vec::new());
+    let mut rest = body;
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let start = find(rest, boundary.as_bytes()).ok_or_else(bad)?;
+    rest = &rest[start + boundary.len()..];
+    while !rest.starts_with(b"--") {
+        rest = rest.strip_prefix(b"\r\n").ok_or_else(bad)?;
+        let end = find(rest, boundary.as_bytes()).ok_or_else(bad)?;
+        let part = &rest[..end];
+        rest = &rest[end + boundary.len()..];
+        let split = find(part, b"\r\n\r\n").ok_or_else(bad)?;
+        let headers = String::from_utf8_lossy(&part[..split]);
+        let head = headers
+            .lines()
+            .find(|l| l.to_ascii_lowercase().starts_with("content-disposition:"))
+            .unwrap_or("");
+        let data = &part[split + 4..];
+        let data = data.strip_suffix(b"\r\n").unwrap_or(data);
+        let field = |key: &str| {
+            head.split(';').find_map(|p| {
+                p.trim()
+                    .strip_prefix(key)
+                    .and_then(|v| v.strip_prefix('='))
+                    .map(|v| v.trim().trim_matches('"').to_owned())
+            })
+        };
+        match (field("name"), field("filename")) {
+            (Some(n), _) if n == "payload_json" => {
+                payload = serde_json::from_slice(data).map_err(|_| ApiError::invalid_json())?;
+            }
+            (Some(_), Some(filename)) if !filename.is_empty() && !filename.contains('/') => {
+                files.push((filename, Bytes::copy_from_slice(data)));
+            }
+            _ => return Err(bad()),
+        }
+    }
+    if files.len() > 10 {
+        let mut e = FormErrors::default();
+        e.push(
+            "files",
+            "BASE_TYPE_MAX_LENGTH",
+            "Must be 10 or fewer in length.".into(),
+        );
+        return Err(e.into_error().unwrap_or_else(bad));
+    }
+    Ok((payload, files))
+}
+
 fn json_response(status: u16, body: Option<&Value>) -> Resp {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = Response::new(Full::new(match body {
@@ -220,6 +279,12 @@ async fn routed(shared: &Arc<Shared>, route: &Route, req: Request<Incoming>) -> 
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.strip_prefix("Bot ") == Some(shared.config.token.as_str()));
+    let content_type = req
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
     let body = match LimitedBody::new(req.into_body(), MAX_BODY).collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => {
@@ -246,14 +311,16 @@ async fn routed(shared: &Arc<Shared>, route: &Route, req: Request<Incoming>) -> 
     if let Some(delay) = shared.config.route_latency.get(&route.key) {
         tokio::time::sleep(*delay).await;
     }
-    let result = if body.is_empty() {
-        Ok(None)
+    let parsed = if content_type.starts_with("multipart/form-data") {
+        multipart(&content_type, &body)
+    } else if body.is_empty() {
+        Ok((Value::Null, Vec::new()))
     } else {
         serde_json::from_slice::<Value>(&body)
-            .map(Some)
+            .map(|v| (v, Vec::new()))
             .map_err(|_| ApiError::invalid_json())
-    }
-    .and_then(|b| dispatch_route(shared, route, b.unwrap_or(Value::Null), now));
+    };
+    let result = parsed.and_then(|(b, files)| dispatch_route(shared, route, b, files, now));
     finish(shared, route, Some(&headers), result)
 }
 
@@ -366,7 +433,13 @@ fn unknown(code: u64, what: &str) -> ApiError {
 
 type Answer = Result<(u16, Option<Value>), ApiError>;
 
-fn dispatch_route(shared: &Shared, route: &Route, body: Value, now: Instant) -> Answer {
+fn dispatch_route(
+    shared: &Shared,
+    route: &Route,
+    body: Value,
+    files: Files,
+    now: Instant,
+) -> Answer {
     let tpl = route.key.split_once(' ').map_or("", |(_, t)| t);
     let method = route.key.split_once(' ').map_or("", |(m, _)| m);
     let ps = &route.params;
@@ -391,10 +464,10 @@ fn dispatch_route(shared: &Shared, route: &Route, body: Value, now: Instant) -> 
         ("POST", "/interactions/{interaction_id}/{interaction_token}/callback") => {
             callback(shared, ps, &body, now)
         }
-        (m, t) if t.starts_with("/webhooks/") => webhook(shared, m, ps, &body, now),
+        (m, t) if t.starts_with("/webhooks/") => webhook(shared, m, ps, &body, files, now),
         (m, "/channels/{channel_id}/messages")
         | (m, "/channels/{channel_id}/messages/{message_id}") => {
-            channel_message(shared, m, ps, &body)
+            channel_message(shared, m, ps, &body, files)
         }
         ("POST", "/channels/{channel_id}/threads")
         | ("POST", "/channels/{channel_id}/messages/{message_id}/threads") => {
@@ -526,9 +599,14 @@ fn bot_message(
     channel: u64,
     body: &Value,
     only: Option<u64>,
+    files: Files,
 ) -> Result<Value, ApiError> {
     let id = w.id();
-    let m = w.message_json(id, channel, IDS.bot_user, body, vec![]);
+    let mut attachments = Vec::new();
+    for (filename, bytes) in files {
+        attachments.push(w.add_attachment(channel, filename, bytes));
+    }
+    let m = w.message_json(id, channel, IDS.bot_user, body, attachments);
     let json = w.store_message(m, only).map_err(internal)?;
     if only.is_none() {
         gateway::dispatch(shared, "MESSAGE_CREATE", &json);
@@ -576,6 +654,7 @@ fn callback(shared: &Shared, ps: &[String], body: &Value, now: Instant) -> Answe
                 rec.channel,
                 &data,
                 ephemeral.then_some(rec.user),
+                Vec::new(),
             )?;
             original = m["id"].as_str().and_then(parse_id);
         }
@@ -648,7 +727,14 @@ fn prefix_data(mut e: ApiError) -> ApiError {
     e
 }
 
-fn webhook(shared: &Shared, method: &str, ps: &[String], body: &Value, now: Instant) -> Answer {
+fn webhook(
+    shared: &Shared,
+    method: &str,
+    ps: &[String],
+    body: &Value,
+    files: Files,
+    now: Instant,
+) -> Answer {
     if parse_id(&ps[0]) != Some(IDS.application) {
         return Err(unknown(10015, "Webhook"));
     }
@@ -670,7 +756,7 @@ fn webhook(shared: &Shared, method: &str, ps: &[String], body: &Value, now: Inst
         ("POST", None) => {
             validate::message(body, true)?;
             let eph = body["flags"].as_u64().unwrap_or(0) & EPHEMERAL != 0;
-            let m = bot_message(shared, &mut w, rec.channel, body, only(eph))?;
+            let m = bot_message(shared, &mut w, rec.channel, body, only(eph), files)?;
             Ok((200, Some(m)))
         }
         (m, Some(target)) => {
@@ -680,8 +766,14 @@ fn webhook(shared: &Shared, method: &str, ps: &[String], body: &Value, now: Inst
                     // A deferred response's original appears on first edit.
                     None if m == "PATCH" => {
                         validate::message(body, true)?;
-                        let msg =
-                            bot_message(shared, &mut w, rec.channel, body, only(rec.ephemeral))?;
+                        let msg = bot_message(
+                            shared,
+                            &mut w,
+                            rec.channel,
+                            body,
+                            only(rec.ephemeral),
+                            vec![],
+                        )?;
                         let id = msg["id"].as_str().and_then(parse_id);
                         if let Some(r) = w.interactions.get_mut(&ps[1]) {
                             r.original = id;
@@ -771,7 +863,13 @@ fn live_channel(w: &World, s: &str) -> Result<u64, ApiError> {
         .ok_or_else(|| unknown(10003, "Channel"))
 }
 
-fn channel_message(shared: &Shared, method: &str, ps: &[String], body: &Value) -> Answer {
+fn channel_message(
+    shared: &Shared,
+    method: &str,
+    ps: &[String],
+    body: &Value,
+    files: Files,
+) -> Answer {
     let mut w = lock(&shared.world);
     let channel = live_channel(&w, &ps[0])?;
     if let Some(ChannelKind::Thread { locked: true, .. }) =
@@ -788,7 +886,7 @@ fn channel_message(shared: &Shared, method: &str, ps: &[String], body: &Value) -
                 // Posting in an archived, unlocked thread unarchives it.
                 *archived = false;
             }
-            let m = bot_message(shared, &mut w, channel, body, None)?;
+            let m = bot_message(shared, &mut w, channel, body, None, files)?;
             Ok((200, Some(m)))
         }
         Some(mid) => {

@@ -280,6 +280,18 @@ impl World {
         Ok(json)
     }
 
+    /// Store a file for the CDN; returns its attachment JSON.
+    pub(crate) fn add_attachment(&mut self, channel: u64, filename: String, bytes: Bytes) -> Value {
+        let id = self.id();
+        let url = format!("{}/attachments/{channel}/{id}/{filename}", self.http_base);
+        let json = json!({
+            "id": id.to_string(), "filename": filename, "size": bytes.len(),
+            "url": url, "proxy_url": url, "content_type": "application/octet-stream",
+        });
+        self.attachments.insert(id, Attachment { filename, bytes });
+        json
+    }
+
     /// Whether `user` can see messages of `channel`.
     fn visible(&self, user: u64, channel: u64) -> Option<Place> {
         match &self.channels.get(&channel)?.kind {

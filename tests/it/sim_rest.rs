@@ -843,3 +843,62 @@ async fn update_message_edits_the_message_whose_button_was_clicked() {
     assert_eq!(seen, ["match 7: started"]);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_the_bot_uploads_with_twilight_are_served_by_the_cdn() {
+    use twilight_model::http::attachment::Attachment;
+
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let client = http(&sim, true);
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let files = [
+        Attachment::from_bytes("ladder.csv".into(), b"rank,name\n1,ann\n".to_vec(), 1),
+        Attachment::from_bytes("game.SC2Replay".into(), bytes.clone(), 2),
+    ];
+    let m = client
+        .create_message(Id::new(sim.ids().lobby))
+        .content("files")
+        .attachments(&files)
+        .await
+        .unwrap()
+        .model()
+        .await
+        .unwrap();
+    assert_eq!(m.content, "files");
+    let names: Vec<&str> = m.attachments.iter().map(|a| a.filename.as_str()).collect();
+    assert_eq!(names, ["ladder.csv", "game.SC2Replay"]);
+    let url = &m.attachments[1].url;
+    let path = url.split_once(&sim.http_addr().to_string()).unwrap().1;
+    let got = raw(sim.http_addr(), "GET", path, None, None).await;
+    assert_eq!(got.body, bytes);
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_multipart_bodies_are_400s() {
+    use crate::support::sim::raw_typed;
+
+    let config = SimConfig {
+        default_route_limit: RouteLimit::new(100, Duration::from_secs(1)),
+        ..SimConfig::default()
+    };
+    let sim = Simulator::start(config).await.unwrap();
+    let path = format!("/api/v10/channels/{}/messages", sim.ids().lobby);
+    let mp = "multipart/form-data; boundary=XYZ";
+    let cases: [(&str, &[u8]); 5] = [
+        ("multipart/form-data", b"--XYZ\r\n"),
+        (mp, b"no boundary here"),
+        (mp, b"--XYZ\r\nContent-Disposition: form-data; name=\"payload_json\"\r\n\r\n{bad json\r\n--XYZ--"),
+        (mp, b"--XYZ\r\nContent-Disposition: form-data; name=\"files[0]\"; filename=\"../x\"\r\n\r\nabc\r\n--XYZ--"),
+        (mp, b"--XYZ\r\nno headers end"),
+    ];
+    for (ct, body) in cases {
+        let r = raw_typed(sim.http_addr(), "POST", &path, Some("sim-token"), ct, body).await;
+        assert_eq!(r.status, 400, "{ct} {:?}", String::from_utf8_lossy(body));
+    }
+    let ok = b"--XYZ\r\nContent-Disposition: form-data; name=\"payload_json\"\r\nContent-Type: application/json\r\n\r\n{\"content\":\"x\"}\r\n--XYZ\r\nContent-Disposition: form-data; name=\"files[0]\"; filename=\"a.txt\"\r\n\r\nabc\r\n--XYZ--";
+    let r = raw_typed(sim.http_addr(), "POST", &path, Some("sim-token"), mp, ok).await;
+    assert_eq!(r.status, 200, "{:?}", r.json());
+    assert_eq!(r.json()["attachments"][0]["size"], 3);
+    sim.shutdown().await;
+}

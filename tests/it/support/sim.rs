@@ -93,7 +93,7 @@ impl Raw {
     }
 }
 
-/// Send one request on a fresh connection and read the whole answer.
+/// Send one JSON request on a fresh connection and read the whole answer.
 pub async fn raw(
     addr: SocketAddr,
     method: &str,
@@ -101,17 +101,38 @@ pub async fn raw(
     auth: Option<&str>,
     body: Option<&str>,
 ) -> Raw {
+    let body = body.unwrap_or("");
+    raw_typed(
+        addr,
+        method,
+        path,
+        auth,
+        "application/json",
+        body.as_bytes(),
+    )
+    .await
+}
+
+/// Send one request with any content type and body.
+pub async fn raw_typed(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    auth: Option<&str>,
+    content_type: &str,
+    body: &[u8],
+) -> Raw {
     let mut s = TcpStream::connect(addr).await.expect("connect");
     let mut req = format!("{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n");
     if let Some(a) = auth {
         req.push_str(&format!("authorization: Bot {a}\r\n"));
     }
-    let body = body.unwrap_or("");
     req.push_str(&format!(
-        "content-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+        "content-type: {content_type}\r\ncontent-length: {}\r\n\r\n",
         body.len()
     ));
     s.write_all(req.as_bytes()).await.expect("write");
+    s.write_all(body).await.expect("write");
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).await.expect("read");
     let split = buf
