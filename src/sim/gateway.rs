@@ -260,7 +260,13 @@ async fn close(ws: &mut WebSocketStream<TcpStream>, code: u16, reason: &str) {
 async fn connection(stream: TcpStream, shared: Arc<Shared>, cancel: CancellationToken) {
     // Discord closes connections that send payloads over 4096 bytes.
     let limits = Limits::default().max_payload_len(Some(MAX_PAYLOAD));
-    let Ok((request, mut ws)) = ServerBuilder::new().limits(limits).accept(stream).await else {
+    // A client that never finishes the handshake must not hold up shutdown.
+    let builder = ServerBuilder::new().limits(limits);
+    let handshake = builder.accept(stream);
+    let Ok((request, mut ws)) = (tokio::select! {
+        r = handshake => r,
+        () = cancel.cancelled() => return,
+    }) else {
         return;
     };
     let query = request.uri().query().unwrap_or("").to_owned();

@@ -63,7 +63,9 @@ pub(crate) async fn serve(
                 _ = conn.as_mut() => {}
                 () = cancel.cancelled() => {
                     conn.as_mut().graceful_shutdown();
-                    let _ = conn.await;
+                    // In-flight requests may finish; a client stalling
+                    // mid-request must not hold up shutdown.
+                    let _ = tokio::time::timeout(SHUTDOWN_GRACE, conn).await;
                 }
             }
         });
@@ -149,6 +151,8 @@ fn route(method: &Method, path: &str) -> Option<Route> {
 }
 
 type Resp = Response<Full<Bytes>>;
+
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Files uploaded with a multipart body, in order: (filename, bytes).
 type Files = Vec<(String, Bytes)>;

@@ -376,3 +376,27 @@ async fn dispatches_follow_the_identified_intents() {
     assert_eq!(sim.channel_messages(lobby)[0].attachments.len(), 1);
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_finishes_despite_stalled_clients() {
+    use tokio::io::AsyncWriteExt;
+    use tokio::net::TcpStream;
+
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let gw_addr = sim.gateway_url().trim_start_matches("ws://").to_owned();
+    // Connected, never sends the WebSocket handshake.
+    let _silent_gateway = TcpStream::connect(&gw_addr).await.unwrap();
+    // Sends headers promising a body it never finishes.
+    let mut stalled_http = TcpStream::connect(sim.http_addr()).await.unwrap();
+    let head = format!(
+        "POST /api/v10/channels/{}/messages HTTP/1.1\r\nhost: x\r\nauthorization: Bot sim-token\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{{\"content\"",
+        sim.ids().lobby
+    );
+    stalled_http.write_all(head.as_bytes()).await.unwrap();
+    let mut shard = shard(&sim);
+    next_matching(&mut shard, T, |e| matches!(e, Event::GuildCreate(_))).await;
+    // A bound on a hang, not a performance figure.
+    tokio::time::timeout(Duration::from_secs(30), sim.shutdown())
+        .await
+        .expect("shutdown waited on a stalled client");
+}
