@@ -175,6 +175,16 @@ impl Simulator {
         Ok(Dispatched { id, token })
     }
 
+    /// The DM channel between `user` and the bot (created on first use, as
+    /// when a user opens a DM), for [`Simulator::post`] in DMs.
+    pub fn dm_channel(&self, user: u64) -> Result<u64, SimError> {
+        let mut w = lock(&self.shared.world);
+        if !w.users.contains_key(&user) {
+            return Err(SimError::Unknown("user"));
+        }
+        Ok(w.dm_with(user))
+    }
+
     /// Dispatch a MESSAGE_CREATE from `user` in `channel`, with attachments
     /// stored for the CDN. Returns the message id.
     pub fn post(

@@ -6,6 +6,34 @@
 //! twilight-gateway's `proxy_url` at [`Simulator::gateway_url`]) and HTTP
 //! (REST under `/api/v10` plus the CDN, point twilight-http's
 //! `proxy(addr, true)` at [`Simulator::http_addr`]).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use ladderd::sim::{Interact, SimConfig, Simulator};
+//!
+//! let sim = Simulator::start(SimConfig::default()).await?;
+//! // twilight-http (rustls) needs a crypto provider installed first.
+//! let _ = rustls::crypto::ring::default_provider().install_default();
+//! let http = twilight_http::Client::builder()
+//!     .proxy(sim.http_addr().to_string(), true) // host:port, no scheme
+//!     .token(sim.config().token.clone())
+//!     .build();
+//! let gateway = twilight_gateway::ConfigBuilder::new(
+//!     sim.config().token.clone(),
+//!     twilight_gateway::Intents::GUILDS | twilight_gateway::Intents::GUILD_MESSAGES,
+//! )
+//! .proxy_url(sim.gateway_url().to_owned()) // no trailing slash
+//! .build();
+//! let shard = twilight_gateway::Shard::with_config(twilight_gateway::ShardId::ONE, gateway);
+//!
+//! let ann = sim.add_user("ann");
+//! let click = Interact::Button { custom_id: "queue:join".into(), message: None };
+//! sim.interact(ann, sim.ids().lobby, &click)?; // INTERACTION_CREATE to the shard
+//! # drop((http, shard));
+//! sim.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
 
 mod events;
 mod gateway;

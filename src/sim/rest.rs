@@ -502,24 +502,7 @@ fn create_dm(shared: &Shared, body: &Value) -> Answer {
     if !w.users.contains_key(&user) {
         return Err(unknown(10013, "User"));
     }
-    let existing = w.channels.iter().find_map(|(id, c)| {
-        matches!(c.kind, ChannelKind::Dm { recipient } if recipient == user).then_some(*id)
-    });
-    let id = match existing {
-        Some(id) => id,
-        None => {
-            let id = w.id();
-            w.channels.insert(
-                id,
-                ChannelRec {
-                    kind: ChannelKind::Dm { recipient: user },
-                    name: String::new(),
-                    deleted: false,
-                },
-            );
-            id
-        }
-    };
+    let id = w.dm_with(user);
     Ok((200, w.channel_json(id)))
 }
 

@@ -280,6 +280,25 @@ impl World {
         Ok(json)
     }
 
+    /// The DM channel with `user`, created if there is none.
+    pub(crate) fn dm_with(&mut self, user: u64) -> u64 {
+        let existing = self.channels.iter().find_map(|(id, c)| {
+            matches!(c.kind, ChannelKind::Dm { recipient } if recipient == user).then_some(*id)
+        });
+        existing.unwrap_or_else(|| {
+            let id = self.id();
+            self.channels.insert(
+                id,
+                ChannelRec {
+                    kind: ChannelKind::Dm { recipient: user },
+                    name: String::new(),
+                    deleted: false,
+                },
+            );
+            id
+        })
+    }
+
     /// Store a file for the CDN; returns its attachment JSON.
     pub(crate) fn add_attachment(&mut self, channel: u64, filename: String, bytes: Bytes) -> Value {
         let id = self.id();

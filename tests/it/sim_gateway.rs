@@ -400,3 +400,43 @@ async fn shutdown_finishes_despite_stalled_clients() {
         .await
         .expect("shutdown waited on a stalled client");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_user_can_dm_the_bot() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let user = sim.add_user("lee");
+    let mut shard = shard(&sim);
+    next_matching(&mut shard, T, |e| matches!(e, Event::GuildCreate(_))).await;
+    let dm = sim.dm_channel(user).unwrap();
+    assert_eq!(sim.dm_channel(user).unwrap(), dm, "one DM channel per user");
+    sim.post(user, dm, "can I play?", vec![]).unwrap();
+    let Event::MessageCreate(m) = next_matching(&mut shard, T, |e| content_of(e).is_some()).await
+    else {
+        unreachable!()
+    };
+    assert_eq!((m.channel_id.get(), m.guild_id), (dm, None));
+    let path = format!("/api/v10/channels/{dm}/messages");
+    let r = raw(
+        sim.http_addr(),
+        "POST",
+        &path,
+        Some("sim-token"),
+        Some(r#"{"content":"yes"}"#),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let seen: Vec<(ladderd::sim::Place, String)> = sim
+        .seen_by(user)
+        .into_iter()
+        .map(|s| (s.place, s.message.content))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (ladderd::sim::Place::Dm, "can I play?".to_owned()),
+            (ladderd::sim::Place::Dm, "yes".to_owned())
+        ]
+    );
+    assert!(sim.dm_channel(12345).is_err());
+    sim.shutdown().await;
+}
