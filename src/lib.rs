@@ -10,5 +10,7 @@ pub mod ladder;
 pub mod logging;
 pub mod ops;
 pub mod replay;
+#[cfg(feature = "sim")]
+pub mod sim;
 pub mod store;
 pub mod supervisor;

@@ -1,10 +1,20 @@
 //! All integration tests, in one binary (one link, shared helpers).
 
 mod cli;
+#[cfg(feature = "sim")]
+mod e2e;
 mod ops;
 mod replay;
 mod replay_pool;
 mod sandbox;
+#[cfg(feature = "sim")]
+mod sim_gateway;
+#[cfg(feature = "sim")]
+mod sim_outbound;
+#[cfg(feature = "sim")]
+mod sim_players;
+#[cfg(feature = "sim")]
+mod sim_rest;
 mod store_crash;
 mod supervisor;
 mod support;

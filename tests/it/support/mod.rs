@@ -27,3 +27,5 @@ pub fn require_tool(tool: &str) -> bool {
     }
     found
 }
+#[cfg(feature = "sim")]
+pub mod sim;

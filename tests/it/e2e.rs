@@ -1,0 +1,226 @@
+//! ladderd end to end against the local Discord simulator: the real
+//! supervisor with the real twilight gateway and HTTP clients, driven by
+//! virtual users' interactions, with a manual clock for the waves.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ladderd::config::Config;
+use ladderd::discord::connect::DiscordRuntime;
+use ladderd::discord::transport::ApiEndpoint;
+use ladderd::sim::{Interact, ModalField, Place, SimConfig, Simulator};
+use ladderd::supervisor::clock::ManualClock;
+use ladderd::supervisor::{self, Environment, Running};
+use tokio_util::sync::CancellationToken;
+
+/// A multiple of the default 45 s wave interval.
+const T0: i64 = 45_000 * 40_000_000;
+
+async fn boot(
+    sim: &Simulator,
+    dir: &std::path::Path,
+    clock: &ManualClock,
+) -> (
+    Running,
+    CancellationToken,
+    tokio::task::JoinHandle<Result<(), supervisor::SupervisorError>>,
+) {
+    let ids = sim.ids();
+    let text = format!(
+        "[store]\npath = \"ladder.db\"\nsynchronous = \"normal\"\n[discord]\nguild_id = {}\nlobby_channel_id = {}\n[ops]\nhealth_log_interval_s = 0\n",
+        ids.guild, ids.lobby
+    );
+    let config = Config::from_toml(&dir.join("ladderd.toml"), &text).unwrap();
+    let env = Environment {
+        clock: Arc::new(clock.clone()),
+        seed: Some(3),
+        tick_every: Duration::from_secs(3600),
+        discord: Some(DiscordRuntime {
+            token: sim.config().token.clone(),
+            api: ApiEndpoint {
+                proxy: Some(sim.http_addr().to_string()),
+            },
+            gateway_url: Some(sim.gateway_url().to_owned()),
+            identify_without_delay: true,
+        }),
+        ..Environment::default()
+    };
+    let shutdown = CancellationToken::new();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let task = tokio::spawn(supervisor::run(config, env, shutdown.clone(), move |r| {
+        let _ = tx.send(r);
+    }));
+    let running = tokio::time::timeout(Duration::from_secs(20), rx)
+        .await
+        .expect("the supervisor starts")
+        .expect("the supervisor reports its start");
+    (running, shutdown, task)
+}
+
+/// Waits until `user` has seen a message whose content contains `needle`
+/// (in their DMs or as a reply only they see: the lobby is everyone's).
+async fn wait_seen(sim: &Simulator, user: u64, needle: &str) -> ladderd::sim::Seen {
+    for _ in 0..1000 {
+        if let Some(s) = sim
+            .seen_by(user)
+            .into_iter()
+            .find(|s| s.place != Place::Lobby && s.message.content.contains(needle))
+        {
+            return s;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!(
+        "user {user} never saw {needle:?}; saw {:#?}",
+        sim.seen_by(user)
+            .iter()
+            .map(|s| (&s.place, &s.message.content))
+            .collect::<Vec<_>>()
+    );
+}
+
+fn custom_ids(message: &twilight_model::channel::Message) -> Vec<String> {
+    use twilight_model::channel::message::component::Component;
+    let mut out = Vec::new();
+    for c in &message.components {
+        if let Component::ActionRow(row) = c {
+            for inner in &row.components {
+                if let Component::Button(b) = inner
+                    && let Some(id) = &b.custom_id
+                {
+                    out.push(id.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_queue_match_confirm_and_report_through_discord() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(T0);
+    let (running, shutdown, task) = boot(&sim, dir.path(), &clock).await;
+    // Commands were registered once the gateway was READY.
+    let names: Vec<String> = sim
+        .commands()
+        .iter()
+        .filter_map(|c| c["name"].as_str().map(str::to_owned))
+        .collect();
+    assert!(
+        names.contains(&"queue".to_owned()) && names.contains(&"admin".to_owned()),
+        "{names:?}"
+    );
+
+    let lobby = sim.ids().lobby;
+    let mut users = Vec::new();
+    for name in ["Alpha", "Bravo"] {
+        let user = sim.add_user(name);
+        users.push(user);
+        sim.interact(
+            user,
+            lobby,
+            &Interact::Slash {
+                name: "termsofservice".into(),
+                options: vec![],
+            },
+        )
+        .unwrap();
+        wait_seen(&sim, user, "Ladder rules").await;
+        sim.interact(
+            user,
+            lobby,
+            &Interact::Button {
+                custom_id: "tos:accept".into(),
+                message: None,
+            },
+        )
+        .unwrap();
+        wait_seen(&sim, user, "terms accepted").await;
+        let field = |id: &str, v: &str| ModalField {
+            custom_id: id.into(),
+            value: v.into(),
+        };
+        sim.interact(
+            user,
+            lobby,
+            &Interact::Modal {
+                custom_id: "setup".into(),
+                fields: vec![
+                    field("ingame_name", name),
+                    field("battletag", &format!("{name}#1234")),
+                    field("alt_names", ""),
+                    field("country", "DE"),
+                    field("region", "EU"),
+                ],
+            },
+        )
+        .unwrap();
+        sim.interact(
+            user,
+            lobby,
+            &Interact::Slash {
+                name: "queue".into(),
+                options: vec![("race".into(), "T".into())],
+            },
+        )
+        .unwrap();
+        wait_seen(&sim, user, "you are in the queue").await;
+    }
+    clock.advance(45_000);
+    running.ladder.tick().await.unwrap();
+    let mut match_id = String::new();
+    for user in &users {
+        let seen = wait_seen(&sim, *user, "Match found").await;
+        assert_eq!(seen.place, Place::Dm, "the match card comes as a DM");
+        // Confirm with the button on the card.
+        let confirm = custom_ids(&seen.message)
+            .into_iter()
+            .find(|c| c.ends_with(":confirm"))
+            .expect("the card carries a Confirm button");
+        match_id = confirm.split(':').nth(1).unwrap().to_owned();
+        sim.interact(
+            *user,
+            seen.message.channel_id.get(),
+            &Interact::Button {
+                custom_id: confirm,
+                message: Some(seen.message.id.get()),
+            },
+        )
+        .unwrap();
+    }
+    for user in &users {
+        wait_seen(&sim, *user, "Match confirmed").await;
+    }
+    // Both report; agreeing reports complete the match and move the ratings.
+    for (user, report) in users.iter().zip(["win", "loss"]) {
+        sim.interact(
+            *user,
+            lobby,
+            &Interact::Button {
+                custom_id: format!("match:{match_id}:report:{report}"),
+                message: None,
+            },
+        )
+        .unwrap();
+    }
+    for user in &users {
+        let ended = wait_seen(&sim, *user, "won").await;
+        assert!(
+            ended.message.content.contains("Rating change"),
+            "{}",
+            ended.message.content
+        );
+    }
+    let totals = sim.totals();
+    assert_eq!(totals.rate_limited, 0, "{:#?}", sim.counters());
+
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(20), task)
+        .await
+        .expect("stops")
+        .unwrap()
+        .unwrap();
+    sim.shutdown().await;
+}
