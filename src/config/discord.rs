@@ -126,9 +126,7 @@ impl DiscordConfig {
             self.admin_role_ids.len(),
             self.shards,
             self.api_proxy.as_deref().unwrap_or("discord.com"),
-            self.gateway_url
-                .as_deref()
-                .unwrap_or("Discord's (from GET /gateway/bot)")
+            self.gateway_url.as_deref().unwrap_or("Discord's")
         );
     }
 }

@@ -261,12 +261,22 @@ pub async fn run(
         .map_err(|e| SupervisorError::Task(e.to_string()))?;
     notifier.stopping("stopping: flushing the store");
     tracing::info!("stopping");
-    if let Some(task) = discord_task {
-        // Delivers everything the ladder acknowledged, then closes the gateway.
-        match task.await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => tracing::error!(error = %e, "the Discord connection failed"),
-            Err(e) => tracing::error!(error = %e, "the Discord task panicked"),
+    if let Some(mut task) = discord_task {
+        // Delivers everything the ladder acknowledged, then closes the gateway
+        // — within the grace period, so the whole stop fits TimeoutStopSec.
+        // Everything committed is already in the database either way.
+        let grace = Duration::from_secs(config.ops.shutdown_grace_s);
+        match tokio::time::timeout(grace, &mut task).await {
+            Ok(Ok(Ok(()))) => {}
+            Ok(Ok(Err(e))) => tracing::error!(error = %e, "the Discord connection failed"),
+            Ok(Err(e)) => tracing::error!(error = %e, "the Discord task panicked"),
+            Err(_) => {
+                task.abort();
+                tracing::error!(
+                    grace_s = config.ops.shutdown_grace_s,
+                    "Discord deliveries still pending after the grace period; stopping anyway"
+                );
+            }
         }
     }
     tasks_stop.cancel();
