@@ -96,6 +96,63 @@ fn custom_ids(message: &twilight_model::channel::Message) -> Vec<String> {
     out
 }
 
+/// One virtual user through terms, setup and the queue (race T), waiting
+/// for each reply before the next step, as a person would.
+async fn sign_up(sim: &Simulator, name: &str) -> u64 {
+    let lobby = sim.ids().lobby;
+    let user = sim.add_user(name);
+    sim.interact(
+        user,
+        lobby,
+        &Interact::Slash {
+            name: "termsofservice".into(),
+            options: vec![],
+        },
+    )
+    .unwrap();
+    wait_seen(sim, user, "Ladder rules").await;
+    sim.interact(
+        user,
+        lobby,
+        &Interact::Button {
+            custom_id: "tos:accept".into(),
+            message: None,
+        },
+    )
+    .unwrap();
+    wait_seen(sim, user, "terms accepted").await;
+    let field = |id: &str, v: &str| ModalField {
+        custom_id: id.into(),
+        value: v.into(),
+    };
+    sim.interact(
+        user,
+        lobby,
+        &Interact::Modal {
+            custom_id: "setup".into(),
+            fields: vec![
+                field("ingame_name", name),
+                field("battletag", &format!("{name}#1234")),
+                field("alt_names", ""),
+                field("country", "DE"),
+                field("region", "EU"),
+            ],
+        },
+    )
+    .unwrap();
+    sim.interact(
+        user,
+        lobby,
+        &Interact::Slash {
+            name: "queue".into(),
+            options: vec![("race".into(), "T".into())],
+        },
+    )
+    .unwrap();
+    wait_seen(sim, user, "you are in the queue").await;
+    user
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_queue_match_confirm_and_report_through_discord() {
     let sim = Simulator::start(SimConfig::default()).await.unwrap();
@@ -116,57 +173,7 @@ async fn sign_up_queue_match_confirm_and_report_through_discord() {
     let lobby = sim.ids().lobby;
     let mut users = Vec::new();
     for name in ["Alpha", "Bravo"] {
-        let user = sim.add_user(name);
-        users.push(user);
-        sim.interact(
-            user,
-            lobby,
-            &Interact::Slash {
-                name: "termsofservice".into(),
-                options: vec![],
-            },
-        )
-        .unwrap();
-        wait_seen(&sim, user, "Ladder rules").await;
-        sim.interact(
-            user,
-            lobby,
-            &Interact::Button {
-                custom_id: "tos:accept".into(),
-                message: None,
-            },
-        )
-        .unwrap();
-        wait_seen(&sim, user, "terms accepted").await;
-        let field = |id: &str, v: &str| ModalField {
-            custom_id: id.into(),
-            value: v.into(),
-        };
-        sim.interact(
-            user,
-            lobby,
-            &Interact::Modal {
-                custom_id: "setup".into(),
-                fields: vec![
-                    field("ingame_name", name),
-                    field("battletag", &format!("{name}#1234")),
-                    field("alt_names", ""),
-                    field("country", "DE"),
-                    field("region", "EU"),
-                ],
-            },
-        )
-        .unwrap();
-        sim.interact(
-            user,
-            lobby,
-            &Interact::Slash {
-                name: "queue".into(),
-                options: vec![("race".into(), "T".into())],
-            },
-        )
-        .unwrap();
-        wait_seen(&sim, user, "you are in the queue").await;
+        users.push(sign_up(&sim, name).await);
     }
     clock.advance(45_000);
     running.ladder.tick().await.unwrap();
@@ -216,6 +223,128 @@ async fn sign_up_queue_match_confirm_and_report_through_discord() {
     let totals = sim.totals();
     assert_eq!(totals.rate_limited, 0, "{:#?}", sim.counters());
 
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(20), task)
+        .await
+        .expect("stops")
+        .unwrap()
+        .unwrap();
+    sim.shutdown().await;
+}
+
+/// Letters-only in-game names: "Paaa", "Paab", …
+fn letters(i: usize) -> String {
+    let (a, b, c) = (i / 676 % 26, i / 26 % 26, i % 26);
+    format!(
+        "P{}{}{}",
+        (b'a' + a as u8) as char,
+        (b'a' + b as u8) as char,
+        (b'a' + c as u8) as char
+    )
+}
+
+/// 40 players, one wave, 20 matches: every player gets the card by DM and
+/// Discord never has to answer 429 — whether or not its 2xx responses carry
+/// `X-RateLimit-Scope` (twilight learns buckets only when they do).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_matches_without_429s_with_documented_headers() {
+    twenty_match_wave(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn twenty_matches_without_429s_when_2xx_carry_scope() {
+    twenty_match_wave(true).await;
+}
+
+/// Most of its ~40 s is the simulator's default bucket on DM-channel creation
+/// (5 per 5 s, one bucket for all users), which the pacer waits out.
+async fn twenty_match_wave(scope_on_success: bool) {
+    {
+        let sim = Simulator::start(SimConfig {
+            scope_on_success,
+            ..SimConfig::default()
+        })
+        .await
+        .unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let clock = ManualClock::at(T0);
+        let (running, shutdown, task) = boot(&sim, dir.path(), &clock).await;
+        let mut users = Vec::new();
+        for i in 0..40 {
+            users.push(sign_up(&sim, &letters(i)).await);
+        }
+        clock.advance(45_000);
+        running.ladder.tick().await.unwrap();
+        for user in &users {
+            wait_seen(&sim, *user, "Match found").await;
+        }
+        let totals = sim.totals();
+        assert_eq!(
+            totals.rate_limited,
+            0,
+            "scope_on_success = {scope_on_success}: {:#?}",
+            sim.counters()
+        );
+        eprintln!(
+            "20-match wave (scope on 2xx: {scope_on_success}): {} requests, {} 429s",
+            totals.requests, totals.rate_limited
+        );
+        shutdown.cancel();
+        tokio::time::timeout(Duration::from_secs(20), task)
+            .await
+            .expect("stops")
+            .unwrap()
+            .unwrap();
+        sim.shutdown().await;
+    }
+}
+
+/// The gateway drops mid-flow; twilight resumes, the simulator replays what
+/// was dispatched meanwhile, and ladderd answers every interaction once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_gateway_loses_no_interaction() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(T0);
+    let (running, shutdown, task) = boot(&sim, dir.path(), &clock).await;
+    let alpha = sign_up(&sim, "Alpha").await;
+    let lobby = sim.ids().lobby;
+    let bravo = sim.add_user("Bravo");
+    sim.gateway().drop_connections();
+    // Dispatched while ladderd is disconnected: buffered for its resume.
+    sim.interact(
+        bravo,
+        lobby,
+        &Interact::Slash {
+            name: "termsofservice".into(),
+            options: vec![],
+        },
+    )
+    .unwrap();
+    sim.interact(
+        alpha,
+        lobby,
+        &Interact::Slash {
+            name: "leave".into(),
+            options: vec![],
+        },
+    )
+    .unwrap();
+    wait_seen(&sim, bravo, "Ladder rules").await;
+    wait_seen(&sim, alpha, "left the queue").await;
+    assert!(
+        sim.gateway().stats().resumes >= 1,
+        "{:?}",
+        sim.gateway().stats()
+    );
+    // Answered once each, not twice.
+    let rules = sim
+        .seen_by(bravo)
+        .into_iter()
+        .filter(|s| s.message.content.contains("Ladder rules"))
+        .count();
+    assert_eq!(rules, 1);
+    drop(running);
     shutdown.cancel();
     tokio::time::timeout(Duration::from_secs(20), task)
         .await
