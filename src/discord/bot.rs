@@ -59,6 +59,8 @@ pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
     races: Vec<(String, String)>,
     maps: Vec<String>,
     dm_channels: Mutex<HashMap<u64, Id<ChannelMarker>>>,
+    /// Each match's private thread, once created.
+    threads: Mutex<HashMap<u64, Id<ChannelMarker>>>,
     pending_admin: Mutex<HashMap<u64, PendingAdmin>>,
     next_nonce: AtomicU64,
 }
@@ -82,6 +84,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             races,
             maps,
             dm_channels: Mutex::new(HashMap::new()),
+            threads: Mutex::new(HashMap::new()),
             pending_admin: Mutex::new(HashMap::new()),
             next_nonce: AtomicU64::new(seed_nonce()),
         }
@@ -296,6 +299,9 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
 
     /// Delivers a message nobody is waiting for (DM, lobby, thread, admin log).
     pub async fn deliver(&self, message: Message) {
+        if let crate::ladder::Notice::MatchFound(card) = &message.body {
+            self.ensure_thread(card).await;
+        }
         let rendered = render::render(&message.body, &self.ctx());
         let (channel, priority) = match message.to {
             Audience::Actor => {
@@ -306,8 +312,20 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 Some(c) => (c, Priority::Direct),
                 None => return,
             },
-            // Match threads come with the match-flow wiring; until then the lobby.
-            Audience::Lobby | Audience::MatchThread(_) => match self.discord.lobby_channel_id {
+            Audience::MatchThread(m) => {
+                let thread = self
+                    .threads
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .get(&m)
+                    .copied();
+                // A match from before a restart has no thread known here: the lobby.
+                match thread.or(self.discord.lobby_channel_id.map(|c| Id::new(c.0))) {
+                    Some(c) => (c, Priority::Channel),
+                    None => return,
+                }
+            }
+            Audience::Lobby => match self.discord.lobby_channel_id {
                 Some(c) => (Id::new(c.0), Priority::Channel),
                 None => return,
             },
@@ -328,6 +346,98 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
         }
     }
 
+    /// The first time a match's card is delivered: a private thread under the
+    /// lobby for its two players, the card posted in it, and the thread id
+    /// recorded on the match (so later match messages go there).
+    async fn ensure_thread(&self, card: &crate::ladder::MatchCard) {
+        let Some(lobby) = self.discord.lobby_channel_id else {
+            return;
+        };
+        if self
+            .threads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains_key(&card.match_id)
+        {
+            return;
+        }
+        let name = format!("Match #{}", card.match_id);
+        let Ok(request) = self
+            .http
+            .create_thread(
+                Id::new(lobby.0),
+                &name,
+                twilight_model::channel::ChannelType::PrivateThread,
+            )
+            .invitable(false)
+            .try_into_request()
+        else {
+            return;
+        };
+        let Some(thread) = self.send_for_channel(Priority::Channel, request).await else {
+            return;
+        };
+        for side in &card.sides {
+            let Some(user) = Id::new_checked(side.player_id) else {
+                continue;
+            };
+            if let Ok(request) = self.http.add_thread_member(thread, user).try_into_request() {
+                // Later sends to the thread queue behind these on its route.
+                drop(
+                    self.outbound
+                        .send(Priority::Channel, route_key(&request), request),
+                );
+            }
+        }
+        self.threads
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(card.match_id, thread);
+        let rendered = render::render(
+            &crate::ladder::Notice::MatchFound(Box::new(card.clone())),
+            &self.ctx(),
+        );
+        if let Ok(request) = self
+            .http
+            .create_message(thread)
+            .content(&rendered.content)
+            .components(&rendered.components)
+            .try_into_request()
+        {
+            drop(
+                self.outbound
+                    .send(Priority::Channel, route_key(&request), request),
+            );
+        }
+        let actor = Actor::player(card.sides[0].player_id);
+        let record = crate::ladder::Command::SetMatchThread {
+            match_id: card.match_id,
+            thread_id: thread.get(),
+        };
+        if let Err(e) = self.ladder.command(actor, record).await {
+            tracing::warn!(match_id = card.match_id, error = %e, "could not record the match thread");
+        }
+    }
+
+    /// Sends a request whose answer is a channel and returns its id.
+    async fn send_for_channel(
+        &self,
+        priority: Priority,
+        request: Request,
+    ) -> Option<Id<ChannelMarker>> {
+        let reply = self
+            .outbound
+            .send(priority, route_key(&request), request)
+            .await
+            .ok()?
+            .inspect_err(|e| tracing::warn!(error = %e, "creating a channel failed"))
+            .ok()?;
+        let channel: twilight_model::channel::Channel = serde_json::from_slice(&reply.body)
+            .inspect_err(|e| tracing::warn!(error = %e, "unexpected channel body"))
+            .ok()?;
+        Some(channel.id)
+    }
+
     async fn dm_channel(&self, player: u64) -> Option<Id<ChannelMarker>> {
         if let Some(c) = self
             .dm_channels
@@ -343,21 +453,12 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             .create_private_channel(user)
             .try_into_request()
             .ok()?;
-        let reply = self
-            .outbound
-            .send(Priority::Direct, route_key(&request), request)
-            .await
-            .ok()?
-            .inspect_err(|e| tracing::warn!(player, error = %e, "could not open a DM channel"))
-            .ok()?;
-        let channel: twilight_model::channel::Channel = serde_json::from_slice(&reply.body)
-            .inspect_err(|e| tracing::warn!(player, error = %e, "unexpected DM channel body"))
-            .ok()?;
+        let channel = self.send_for_channel(Priority::Direct, request).await?;
         self.dm_channels
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(player, channel.id);
-        Some(channel.id)
+            .insert(player, channel);
+        Some(channel)
     }
 }
 

@@ -58,13 +58,22 @@ async fn boot(
 }
 
 /// Waits until `user` has seen a message whose content contains `needle`
-/// (in their DMs or as a reply only they see: the lobby is everyone's).
+/// (in their DMs, threads or as a reply only they see: the lobby is everyone's).
 async fn wait_seen(sim: &Simulator, user: u64, needle: &str) -> ladderd::sim::Seen {
+    wait_seen_in(sim, user, needle, |p| *p != Place::Lobby).await
+}
+
+async fn wait_seen_in(
+    sim: &Simulator,
+    user: u64,
+    needle: &str,
+    place: impl Fn(&Place) -> bool,
+) -> ladderd::sim::Seen {
     for _ in 0..1000 {
         if let Some(s) = sim
             .seen_by(user)
             .into_iter()
-            .find(|s| s.place != Place::Lobby && s.message.content.contains(needle))
+            .find(|s| place(&s.place) && s.message.content.contains(needle))
         {
             return s;
         }
@@ -179,8 +188,7 @@ async fn sign_up_queue_match_confirm_and_report_through_discord() {
     running.ladder.tick().await.unwrap();
     let mut match_id = String::new();
     for user in &users {
-        let seen = wait_seen(&sim, *user, "Match found").await;
-        assert_eq!(seen.place, Place::Dm, "the match card comes as a DM");
+        let seen = wait_seen_in(&sim, *user, "Match found", |p| *p == Place::Dm).await;
         // Confirm with the button on the card.
         let confirm = custom_ids(&seen.message)
             .into_iter()
@@ -200,6 +208,46 @@ async fn sign_up_queue_match_confirm_and_report_through_discord() {
     for user in &users {
         wait_seen(&sim, *user, "Match confirmed").await;
     }
+    // The match has a private thread with both players in it, carrying the
+    // card and, once confirmed, the match's news.
+    let thread = sim
+        .seen_by(users[0])
+        .into_iter()
+        .find_map(|s| match s.place {
+            Place::Thread(t) if s.message.content.contains("Match found") => Some(t),
+            _ => None,
+        })
+        .expect("the card is posted in a private thread");
+    let members = sim.thread_members(thread).expect("the thread exists");
+    // Both players, and the bot that created it; nobody else.
+    let mut others: Vec<u64> = members
+        .iter()
+        .copied()
+        .filter(|m| !users.contains(m))
+        .collect();
+    assert!(users.iter().all(|u| members.contains(u)), "{members:?}");
+    others.retain(|m| *m != sim.ids().bot_user);
+    assert!(others.is_empty(), "{members:?}");
+    for _ in 0..500 {
+        if sim
+            .channel_messages(thread)
+            .iter()
+            .any(|m| m.content.contains("Match confirmed"))
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        sim.channel_messages(thread)
+            .iter()
+            .any(|m| m.content.contains("Match confirmed")),
+        "{:?}",
+        sim.channel_messages(thread)
+            .iter()
+            .map(|m| &m.content)
+            .collect::<Vec<_>>()
+    );
     // Both report; agreeing reports complete the match and move the ratings.
     for (user, report) in users.iter().zip(["win", "loss"]) {
         sim.interact(
