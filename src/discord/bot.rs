@@ -63,7 +63,12 @@ pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
     threads: Mutex<HashMap<u64, Id<ChannelMarker>>>,
     pending_admin: Mutex<HashMap<u64, PendingAdmin>>,
     next_nonce: AtomicU64,
+    /// The health report `/admin health` shows (set by the supervisor).
+    health: Option<HealthFn>,
 }
+
+/// Produces the current one-line health report.
+pub type HealthFn = Arc<dyn Fn() -> String + Send + Sync>;
 
 impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     pub fn new(
@@ -87,7 +92,14 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             threads: Mutex::new(HashMap::new()),
             pending_admin: Mutex::new(HashMap::new()),
             next_nonce: AtomicU64::new(seed_nonce()),
+            health: None,
         }
+    }
+
+    /// What `/admin health` reports.
+    pub fn with_health(mut self, health: HealthFn) -> Self {
+        self.health = Some(health);
+        self
     }
 
     fn ctx(&self) -> RenderContext<'_> {
@@ -206,6 +218,16 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 self.reply(interaction, r);
             }
             Routed::Help => self.reply(interaction, info(HELP, true)),
+            // Configured admins and owners only: the report shows the machine,
+            // not the ladder, so ladder-granted admin is not enough.
+            Routed::Health(actor) if actor.is_admin || actor.is_owner => {
+                let report = self
+                    .health
+                    .as_ref()
+                    .map_or_else(|| "health reporting is not set up".to_owned(), |h| h());
+                self.reply(interaction, info(&format!("🩺 {report}"), true));
+            }
+            Routed::Health(_) => self.reply(interaction, error("this needs a ladder admin")),
             Routed::OpenSetup => {
                 let response = InteractionResponse {
                     kind: InteractionResponseType::Modal,

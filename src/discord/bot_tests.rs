@@ -91,7 +91,8 @@ impl Harness {
             config.discord,
             vec![],
             vec![],
-        );
+        )
+        .with_health(Arc::new(|| "up 5s, store fine".to_owned()));
         Harness {
             bot,
             api,
@@ -269,4 +270,28 @@ async fn direct_messages_open_a_dm_channel_once() {
         "{paths:?}"
     );
     assert!(paths.contains(&"channels/555/messages"), "{paths:?}");
+}
+
+#[tokio::test]
+async fn admin_health_answers_admins_only() {
+    let h = Harness::new();
+    let health = json!([{"name": "health", "type": 1, "options": []}]);
+    h.bot
+        .on_interaction(&slash(3, "admin", health.clone()))
+        .await;
+    h.bot.on_interaction(&slash(2, "admin", health)).await;
+    let reqs = h.requests(2).await;
+    let contents: Vec<&str> = reqs
+        .iter()
+        .map(|r| r.2["data"]["content"].as_str().unwrap())
+        .collect();
+    assert!(
+        contents.iter().any(|c| c.contains("needs a ladder admin")),
+        "{contents:?}"
+    );
+    assert!(
+        contents.iter().any(|c| c.contains("up 5s, store fine")),
+        "{contents:?}"
+    );
+    assert!(reqs.iter().all(|r| r.2["data"]["flags"] == EPHEMERAL));
 }

@@ -57,6 +57,10 @@ pub fn all() -> Vec<Command> {
         cmd("help", "How the ladder works").build(),
         cmd("admin", "Ladder administration")
             .option(SubCommandBuilder::new("snapshot", "The ladder at a glance").option(reason()))
+            .option(SubCommandBuilder::new(
+                "health",
+                "ladderd's health: memory, store, workers",
+            ))
             .option(admin_player("player", "Inspect a player"))
             .option(
                 SubCommandBuilder::new("match", "Inspect a match")

@@ -61,6 +61,7 @@ pub async fn serve(
     mut outgoing: mpsc::UnboundedReceiver<Message>,
     races: Vec<(String, String)>,
     maps: Vec<String>,
+    health: super::bot::HealthFn,
     ready: oneshot::Sender<()>,
     stop: CancellationToken,
 ) -> Result<(), ConnectError> {
@@ -106,14 +107,17 @@ pub async fn serve(
     if let Some(guild_id) = guild_id {
         register_commands(&outbound, application_id, guild_id).await;
     }
-    let bot = Arc::new(Bot::new(
-        application_id,
-        outbound.clone(),
-        ladder,
-        discord,
-        races,
-        maps,
-    ));
+    let bot = Arc::new(
+        Bot::new(
+            application_id,
+            outbound.clone(),
+            ladder,
+            discord,
+            races,
+            maps,
+        )
+        .with_health(health),
+    );
     let _ = ready.send(());
     tracing::info!(application = application_id.get(), "connected to Discord");
 

@@ -44,6 +44,8 @@ pub enum Routed {
     /// Open the setup modal.
     OpenSetup,
     Help,
+    /// `/admin health`: the health report, for configured admins and owners.
+    Health(Actor),
     /// Refused before the ladder: say why, change nothing.
     Refused(String),
 }
@@ -157,6 +159,10 @@ fn admin(actor: Actor, options: &[CommandDataOption]) -> Routed {
     let Some(sub) = options.first() else {
         return refused("choose an /admin subcommand");
     };
+    if sub.name == "health" {
+        // Reads only; nothing to confirm.
+        return Routed::Health(actor);
+    }
     let CommandOptionValue::SubCommand(inner) = &sub.value else {
         return refused("choose an /admin subcommand");
     };

@@ -215,6 +215,9 @@ pub async fn run(
                 .map(|r| (r.id.clone(), r.name.clone()))
                 .collect();
             let maps = config.ladder.maps.iter().map(|m| m.name.clone()).collect();
+            let (w, db, p) = (writer.clone(), config.store.path.clone(), pool.clone());
+            let health: crate::discord::bot::HealthFn =
+                Arc::new(move || report(began, &w, &db, p.as_deref()).to_string());
             let task = tokio::spawn(crate::discord::connect::serve(
                 rt,
                 config.discord.clone(),
@@ -222,6 +225,7 @@ pub async fn run(
                 outgoing,
                 races,
                 maps,
+                health,
                 ready_tx,
                 shutdown.clone(),
             ));
