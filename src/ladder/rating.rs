@@ -21,11 +21,7 @@ pub fn after_match(
     };
     match config.system {
         RatingSystem::Glicko2 => {
-            let g = |r: RatingBefore| Glicko2Rating {
-                rating: r.rating,
-                deviation: r.deviation,
-                volatility: r.volatility,
-            };
+            let g = glicko;
             let cfg = Glicko2Config {
                 tau: config.tau,
                 convergence_tolerance: 0.000_001,
@@ -61,6 +57,14 @@ pub fn after_match(
     }
 }
 
+fn glicko(r: RatingBefore) -> Glicko2Rating {
+    Glicko2Rating {
+        rating: r.rating,
+        deviation: r.deviation,
+        volatility: r.volatility,
+    }
+}
+
 fn expected_elo(a: f64, b: f64, divisor: f64) -> f64 {
     1.0 / (1.0 + 10f64.powf((b - a) / divisor))
 }
@@ -69,12 +73,7 @@ fn expected_elo(a: f64, b: f64, divisor: f64) -> f64 {
 pub fn win_probability(config: &RatingConfig, one: RatingBefore, two: RatingBefore) -> f64 {
     match config.system {
         RatingSystem::Glicko2 => {
-            let g = |r: RatingBefore| Glicko2Rating {
-                rating: r.rating,
-                deviation: r.deviation,
-                volatility: r.volatility,
-            };
-            skillratings::glicko2::expected_score(&g(one), &g(two)).0
+            skillratings::glicko2::expected_score(&glicko(one), &glicko(two)).0
         }
         RatingSystem::Elo => expected_elo(one.rating, two.rating, config.elo_divisor),
     }

@@ -132,8 +132,9 @@ pub fn format_utc(unix_s: i64) -> String {
     )
 }
 
-/// Howard Hinnant's `civil_from_days`: proleptic Gregorian date of a day count since 1970-01-01.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+/// Howard Hinnant's `civil_from_days`: proleptic Gregorian date of a day count
+/// since 1970-01-01. (A date crate for two timestamp formats is not worth it.)
+pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

@@ -52,7 +52,7 @@ pub(crate) fn now_iso() -> String {
         .unwrap_or_default();
     let secs = (micros / 1_000_000) as i64;
     let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let (y, m, d) = civil_from_days(days);
+    let (y, m, d) = crate::replay::summary::civil_from_days(days);
     format!(
         "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:06}+00:00",
         rem / 3600,
@@ -60,20 +60,6 @@ pub(crate) fn now_iso() -> String {
         rem % 60,
         micros % 1_000_000
     )
-}
-
-// Howard Hinnant's days-to-civil; avoids a date crate for one timestamp.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 /// Where a message was shown, from one user's point of view.
@@ -350,6 +336,7 @@ mod tests {
         let s = now_iso();
         let parsed: Result<twilight_model::util::Timestamp, _> = s.parse();
         assert!(parsed.is_ok(), "{s}");
+        use crate::replay::summary::civil_from_days;
         assert_eq!(civil_from_days(0), (1970, 1, 1));
         assert_eq!(civil_from_days(20_454), (2026, 1, 1));
     }
