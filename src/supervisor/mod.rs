@@ -1,12 +1,12 @@
-//! The supervisor: `run(config, env, shutdown)` owns the store writer and the
+//! The supervisor: `run(config, env, shutdown, started)` owns the store writer and the
 //! operations tasks, tells systemd when it is ready and when it stops, and
 //! returns only after every task it started has finished (the mini-redis
 //! shape: one cancellation token flows down, the caller owns the signals).
 //!
-//! What is here: store, the ladder loop (core + acker, see `ladder_loop`),
-//! health, metrics, watchdog. The gateway, the outbound scheduler and the
-//! replay pool plug into it with the issue "ladderd on Discord"; until then
-//! `ladderd run` does not start it (it exits 69 after its start-up checks).
+//! It runs: the store, the ladder loop (core + acker, see `ladder_loop`),
+//! the replay pool (when `Environment::worker_exe` is set), the Discord
+//! connection (when `Environment::discord` is set, see `discord::connect`),
+//! health, metrics and the watchdog.
 
 pub mod clock;
 pub mod ladder_loop;
