@@ -552,6 +552,20 @@ impl Ladder {
         if self.slot_of(&m, uploader.id).is_err() && !self.is_admin(uploader) {
             return Err(LadderError::NotYourMatch(match_id));
         }
+        if row.verdict == ReplayVerdict::Verified && self.used_replays.contains(&row.sha256) {
+            let mut rejected = row;
+            rejected.verdict = ReplayVerdict::Rejected;
+            rejected.verdict_detail = "this replay was already used for a match".into();
+            fx.write(Write::Replay(rejected));
+            fx.tell(
+                Audience::Actor,
+                Notice::Error(LadderError::Invalid(
+                    "this replay was already used for a match; upload the replay of this game"
+                        .into(),
+                )),
+            );
+            return Ok(fx);
+        }
         if row.verdict != ReplayVerdict::Verified {
             fx.write(Write::Replay(row.clone()));
             fx.info(
@@ -577,6 +591,7 @@ impl Ladder {
             MatchResult::Player2 => Some(2),
             MatchResult::Draw => None,
         };
+        self.used_replays.insert(stored.sha256.clone());
         fx.write(Write::Replay(stored));
         self.replay_results.insert(match_id, result);
         match (m.state, m.result_source) {

@@ -340,6 +340,10 @@ pub struct Ladder {
     recent: HashMap<PlayerId, VecDeque<(PlayerId, UnixMillis)>>,
     /// Result of the verified replay of a match, winner by slot.
     replay_results: HashMap<MatchId, MatchResult>,
+    /// sha256 of every verified replay: one replay proves one match (the
+    /// database enforces it too; checking here keeps a re-upload from
+    /// becoming a refused commit).
+    used_replays: HashSet<String>,
     reminded: HashSet<MatchId>,
     last_seen: HashMap<PlayerId, UnixMillis>,
     next_match_id: MatchId,
@@ -401,6 +405,7 @@ impl Ladder {
             prefs: HashMap::new(),
             recent: HashMap::new(),
             replay_results: HashMap::new(),
+            used_replays: HashSet::new(),
             reminded: HashSet::new(),
             last_seen: HashMap::new(),
             next_match_id: 1,
@@ -432,6 +437,9 @@ impl Ladder {
             ladder.matches.insert(m.id, m);
         }
         for r in rows.replays {
+            if r.verdict == crate::store::rows::ReplayVerdict::Verified {
+                ladder.used_replays.insert(r.sha256.clone());
+            }
             if r.verdict == crate::store::rows::ReplayVerdict::Verified
                 && let (Some(id), Some(slot)) = (r.match_id, r.winner_slot)
             {

@@ -1486,3 +1486,55 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_replay_proves_one_match_only() {
+    let mut l = ladder();
+    let first = in_progress(&mut l);
+    ok(l.handle(
+        T0 + 60 * S,
+        Actor::player(1),
+        replay(
+            first,
+            [("Alpha", "Terran", true), ("Bravo", "Terran", false)],
+            1,
+        ),
+    ));
+    assert_eq!(l.matches[&first].state, MatchState::Completed);
+    // The same file (same sha256) offered for the next match is refused, and
+    // stored as rejected — never a second verified row the database would refuse.
+    register(&mut l, 3, "Charlie", "EU", T0);
+    register(&mut l, 4, "Delta", "EU", T0);
+    ok(join(&mut l, 3, "T", T0 + 61 * S));
+    ok(join(&mut l, 4, "T", T0 + 61 * S));
+    l.tick(T0 + 90 * S);
+    let second = l.current_match(3).expect("paired");
+    for p in [3, 4] {
+        ok(l.handle(
+            T0 + 91 * S,
+            Actor::player(p),
+            Command::Confirm { match_id: second },
+        ));
+    }
+    let fx = l.handle(
+        T0 + 92 * S,
+        Actor::player(3),
+        replay(
+            second,
+            [("Charlie", "Terran", true), ("Delta", "Terran", false)],
+            3,
+        ),
+    );
+    assert!(
+        fx.messages
+            .iter()
+            .any(|m| matches!(m.body, Notice::Error(_))),
+        "{fx:?}"
+    );
+    assert!(
+        fx.writes
+            .iter()
+            .any(|w| matches!(w, Write::Replay(r) if r.verdict == ReplayVerdict::Rejected))
+    );
+    assert_eq!(l.matches[&second].state, MatchState::InProgress);
+}
