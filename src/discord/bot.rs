@@ -61,6 +61,10 @@ pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
     dm_channels: Mutex<HashMap<u64, Id<ChannelMarker>>>,
     /// Each match's private thread, once created.
     threads: Mutex<HashMap<u64, Id<ChannelMarker>>>,
+    /// Each player's latest match card, for checking their replay uploads.
+    cards: Mutex<HashMap<u64, crate::ladder::MatchCard>>,
+    /// Replay uploads; `None` without a worker pool.
+    intake: Option<Arc<super::upload::ReplayIntake>>,
     pending_admin: Mutex<HashMap<u64, PendingAdmin>>,
     next_nonce: AtomicU64,
     /// The health report `/admin health` shows (set by the supervisor).
@@ -90,6 +94,8 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             maps,
             dm_channels: Mutex::new(HashMap::new()),
             threads: Mutex::new(HashMap::new()),
+            cards: Mutex::new(HashMap::new()),
+            intake: None,
             pending_admin: Mutex::new(HashMap::new()),
             next_nonce: AtomicU64::new(seed_nonce()),
             health: None,
@@ -100,6 +106,85 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     pub fn with_health(mut self, health: HealthFn) -> Self {
         self.health = Some(health);
         self
+    }
+
+    /// Accept replay uploads through this intake.
+    pub fn with_intake(mut self, intake: Option<Arc<super::upload::ReplayIntake>>) -> Self {
+        self.intake = intake;
+        self
+    }
+
+    /// A message a user posted: a `.SC2Replay` attachment is a replay upload
+    /// for their current match; anything else is not ladderd's business.
+    pub async fn on_message(&self, message: &twilight_model::channel::Message) {
+        if message.author.bot {
+            return;
+        }
+        let Some(attachment) = message
+            .attachments
+            .iter()
+            .find(|a| a.filename.to_ascii_lowercase().ends_with(".sc2replay"))
+        else {
+            return;
+        };
+        let player = message.author.id.get();
+        let answer = |text: String| async move {
+            if let Ok(request) = self
+                .http
+                .create_message(message.channel_id)
+                .content(&render::truncate(&text, render::MAX_CONTENT))
+                .try_into_request()
+            {
+                drop(
+                    self.outbound
+                        .send(Priority::Direct, route_key(&request), request),
+                );
+            }
+        };
+        let Some(intake) = &self.intake else {
+            return answer("❌ replay uploads are not available right now".into()).await;
+        };
+        let card = self
+            .cards
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&player)
+            .cloned();
+        let Some(card) = card else {
+            return answer(
+                "❌ I don't know a match of yours to attach this replay to; an admin can attach it"
+                    .into(),
+            )
+            .await;
+        };
+        let evidence = match intake
+            .evidence(player, &attachment.url, attachment.size, &card)
+            .await
+        {
+            Ok(e) => e,
+            Err(why) => return answer(format!("❌ {why}")).await,
+        };
+        match self
+            .ladder
+            .command(Actor::player(player), Command::Replay(evidence))
+            .await
+        {
+            Ok(messages) => {
+                let (mine, others): (Vec<Message>, Vec<Message>) =
+                    messages.into_iter().partition(|m| m.to == Audience::Actor);
+                let text: Vec<String> = mine
+                    .iter()
+                    .map(|m| render::render(&m.body, &self.ctx()).content)
+                    .collect();
+                if !text.is_empty() {
+                    answer(text.join("\n")).await;
+                }
+                for m in others {
+                    self.deliver(m).await;
+                }
+            }
+            Err(e) => answer(format!("❌ {e}")).await,
+        }
     }
 
     fn ctx(&self) -> RenderContext<'_> {
@@ -322,6 +407,12 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     /// Delivers a message nobody is waiting for (DM, lobby, thread, admin log).
     pub async fn deliver(&self, message: Message) {
         if let crate::ladder::Notice::MatchFound(card) = &message.body {
+            {
+                let mut cards = self.cards.lock().unwrap_or_else(|p| p.into_inner());
+                for side in &card.sides {
+                    cards.insert(side.player_id, (**card).clone());
+                }
+            }
             self.ensure_thread(card).await;
         }
         let rendered = render::render(&message.body, &self.ctx());

@@ -62,6 +62,7 @@ pub async fn serve(
     races: Vec<(String, String)>,
     maps: Vec<String>,
     health: super::bot::HealthFn,
+    intake: Option<Arc<super::upload::ReplayIntake>>,
     ready: oneshot::Sender<()>,
     stop: CancellationToken,
 ) -> Result<(), ConnectError> {
@@ -116,7 +117,8 @@ pub async fn serve(
             races,
             maps,
         )
-        .with_health(health),
+        .with_health(health)
+        .with_intake(intake),
     );
     let _ = ready.send(());
     tracing::info!(application = application_id.get(), "connected to Discord");
@@ -141,6 +143,11 @@ pub async fn serve(
                 // returns and answers in its own task; other interactions
                 // (admin confirms, modals, help) are answered here.
                 Some((_, Event::InteractionCreate(i))) => bot.accept(i.0).await,
+                // A replay upload: download and parse off this loop.
+                Some((_, Event::MessageCreate(m))) if !m.attachments.is_empty() && !m.author.bot => {
+                    let bot = bot.clone();
+                    tokio::spawn(async move { bot.on_message(&m).await });
+                }
                 Some(_) => {}
                 None => reading = false,
             },

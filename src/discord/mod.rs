@@ -12,6 +12,7 @@ pub mod ratelimit;
 pub mod render;
 pub mod router;
 pub mod transport;
+pub mod upload;
 
 #[cfg(test)]
 mod bot_tests;

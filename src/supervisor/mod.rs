@@ -125,6 +125,12 @@ pub async fn run(
         .map_err(|e| SupervisorError::Task(e.to_string()))??;
     let writer = store.writer();
     let (loaded_players, loaded_matches) = (snapshot.players.len(), snapshot.matches.len());
+    let verified_replays: std::collections::HashSet<String> = snapshot
+        .replays
+        .iter()
+        .filter(|r| r.verdict == crate::store::rows::ReplayVerdict::Verified)
+        .map(|r| r.sha256.clone())
+        .collect();
     let now = env.clock.now();
     let seed = env.seed.unwrap_or(now as u64);
     let (ladder, start_effects) =
@@ -218,6 +224,23 @@ pub async fn run(
             let (w, db, p) = (writer.clone(), config.store.path.clone(), pool.clone());
             let health: crate::discord::bot::HealthFn =
                 Arc::new(move || report(began, &w, &db, p.as_deref()).to_string());
+            let intake = pool.as_ref().map(|pool| {
+                Arc::new(crate::discord::upload::ReplayIntake::new(
+                    pool.clone(),
+                    config.replay.max_upload_bytes,
+                    config.replay.start_window_s,
+                    config.replay.allow_observers,
+                    config.ladder.confirm_window_ms,
+                    config
+                        .ladder
+                        .races
+                        .iter()
+                        .map(|r| (r.id.clone(), r.name.clone()))
+                        .collect(),
+                    env.clock.clone(),
+                    verified_replays.clone(),
+                ))
+            });
             let task = tokio::spawn(crate::discord::connect::serve(
                 rt,
                 config.discord.clone(),
@@ -226,6 +249,7 @@ pub async fn run(
                 races,
                 maps,
                 health,
+                intake,
                 ready_tx,
                 shutdown.clone(),
             ));

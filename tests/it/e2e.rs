@@ -16,19 +16,31 @@ use tokio_util::sync::CancellationToken;
 /// A multiple of the default 45 s wave interval.
 const T0: i64 = 45_000 * 40_000_000;
 
-async fn boot(
-    sim: &Simulator,
-    dir: &std::path::Path,
-    clock: &ManualClock,
-) -> (
+type Booted = (
     Running,
     CancellationToken,
     tokio::task::JoinHandle<Result<(), supervisor::SupervisorError>>,
-) {
+);
+
+async fn boot(sim: &Simulator, dir: &std::path::Path, clock: &ManualClock) -> Booted {
+    boot_with(sim, dir, clock, "", false).await
+}
+
+/// Boots the supervisor against `sim`; `extra` is appended to the config,
+/// `workers` starts the replay pool (one worker, the built binary).
+async fn boot_with(
+    sim: &Simulator,
+    dir: &std::path::Path,
+    clock: &ManualClock,
+    extra: &str,
+    workers: bool,
+) -> Booted {
     let ids = sim.ids();
     let text = format!(
-        "[store]\npath = \"ladder.db\"\nsynchronous = \"normal\"\n[discord]\nguild_id = {}\nlobby_channel_id = {}\n[ops]\nhealth_log_interval_s = 0\n",
-        ids.guild, ids.lobby
+        "[store]\npath = \"ladder.db\"\nsynchronous = \"normal\"\n[discord]\nguild_id = {}\nlobby_channel_id = {}\n[ops]\nhealth_log_interval_s = 0\n[replay]\nworkers = 1\nruntime_dir = {:?}\n{extra}",
+        ids.guild,
+        ids.lobby,
+        dir.join("run")
     );
     let config = Config::from_toml(&dir.join("ladderd.toml"), &text).unwrap();
     let env = Environment {
@@ -43,6 +55,7 @@ async fn boot(
             gateway_url: Some(sim.gateway_url().to_owned()),
             identify_without_delay: true,
         }),
+        worker_exe: workers.then(crate::support::ladderd_bin),
         ..Environment::default()
     };
     let shutdown = CancellationToken::new();
@@ -108,6 +121,10 @@ fn custom_ids(message: &twilight_model::channel::Message) -> Vec<String> {
 /// One virtual user through terms, setup and the queue (race T), waiting
 /// for each reply before the next step, as a person would.
 async fn sign_up(sim: &Simulator, name: &str) -> u64 {
+    sign_up_as(sim, name, "T").await
+}
+
+async fn sign_up_as(sim: &Simulator, name: &str, race: &str) -> u64 {
     let lobby = sim.ids().lobby;
     let user = sim.add_user(name);
     sim.interact(
@@ -154,7 +171,7 @@ async fn sign_up(sim: &Simulator, name: &str) -> u64 {
         lobby,
         &Interact::Slash {
             name: "queue".into(),
-            options: vec![("race".into(), "T".into())],
+            options: vec![("race".into(), race.into())],
         },
     )
     .unwrap();
@@ -393,6 +410,85 @@ async fn a_dropped_gateway_loses_no_interaction() {
         .count();
     assert_eq!(rules, 1);
     drop(running);
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(20), task)
+        .await
+        .expect("stops")
+        .unwrap()
+        .unwrap();
+    sim.shutdown().await;
+}
+
+/// A replay posted in the match's DM channel is downloaded, parsed by a
+/// worker, verified against the match and completes it by itself. The two
+/// virtual players carry the names, races and map of a real corpus replay,
+/// and the clock is set to the day it was played.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_uploaded_replay_is_verified_and_completes_the_match() {
+    let Some(corpus) = crate::replay::corpus() else {
+        return;
+    };
+    let file = "5.0.15.95299-1v1-Terran-vs-Protoss-8db77c3b.SC2Replay";
+    let bytes = std::fs::read(corpus.join(file)).unwrap();
+    // The game started 2025-11-13T00:52:54Z; the wave before it is 114 s earlier.
+    let wave_before_game: i64 = 1_762_995_015_000;
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(wave_before_game);
+    let maps = "[ladder]\n[[ladder.maps]]\nname = \"Pylon LE\"\n";
+    let (running, shutdown, task) = boot_with(&sim, dir.path(), &clock, maps, true).await;
+    let cosmos = sign_up_as(&sim, "COSMOS", "T").await;
+    let sefirofe = sign_up_as(&sim, "Sefirofe", "P").await;
+    clock.advance(45_000);
+    running.ladder.tick().await.unwrap();
+    let mut dm_channel = 0;
+    for user in [cosmos, sefirofe] {
+        let seen = wait_seen_in(&sim, user, "Match found", |p| *p == Place::Dm).await;
+        if user == cosmos {
+            dm_channel = seen.message.channel_id.get();
+        }
+        let confirm = custom_ids(&seen.message)
+            .into_iter()
+            .find(|c| c.ends_with(":confirm"))
+            .unwrap();
+        sim.interact(
+            user,
+            seen.message.channel_id.get(),
+            &Interact::Button {
+                custom_id: confirm,
+                message: Some(seen.message.id.get()),
+            },
+        )
+        .unwrap();
+    }
+    wait_seen(&sim, cosmos, "Match confirmed").await;
+    // Upload after the game ended (00:52:54 + ~10 min).
+    clock.set(1_762_995_174_000 + 3_600_000);
+    sim.post(
+        cosmos,
+        dm_channel,
+        "gg",
+        vec![(file.into(), bytes.clone().into())],
+    )
+    .unwrap();
+    for user in [cosmos, sefirofe] {
+        let ended = wait_seen(&sim, user, "won").await;
+        assert!(
+            ended.message.content.contains("Rating change"),
+            "{}",
+            ended.message.content
+        );
+    }
+    // The same file again: refused as already used, the match stays decided.
+    sim.post(
+        cosmos,
+        dm_channel,
+        "again",
+        vec![(file.into(), bytes.into())],
+    )
+    .unwrap();
+    wait_seen(&sim, cosmos, "already used").await;
+    assert_eq!(sim.totals().rate_limited, 0);
     shutdown.cancel();
     tokio::time::timeout(Duration::from_secs(20), task)
         .await
