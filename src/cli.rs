@@ -196,7 +196,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Demo(_) => not_built(
             "demo",
-            "the local Discord simulator and the supervisor (issues: simulator, ladderd on Discord)",
+            "a driver for the simulator's virtual players through the supervisor (issue: ladderd on Discord)",
         ),
     }
 }

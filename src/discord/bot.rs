@@ -65,6 +65,9 @@ pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
     cards: Mutex<HashMap<u64, crate::ladder::MatchCard>>,
     /// Replay uploads; `None` without a worker pool.
     intake: Option<Arc<super::upload::ReplayIntake>>,
+    /// ladderd's own handling time per interaction: from routing to the
+    /// reply handed to the scheduler (Discord's latency excluded).
+    handling: Option<Arc<crate::ops::latency::LatencyWindow>>,
     pending_admin: Mutex<HashMap<u64, PendingAdmin>>,
     next_nonce: AtomicU64,
     /// The health report `/admin health` shows (set by the supervisor).
@@ -96,6 +99,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             threads: Mutex::new(HashMap::new()),
             cards: Mutex::new(HashMap::new()),
             intake: None,
+            handling: None,
             pending_admin: Mutex::new(HashMap::new()),
             next_nonce: AtomicU64::new(seed_nonce()),
             health: None,
@@ -108,6 +112,19 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
         self
     }
 
+    /// Record handling times here.
+    pub fn with_handling(mut self, window: Arc<crate::ops::latency::LatencyWindow>) -> Self {
+        self.handling = Some(window);
+        self
+    }
+
+    fn record_handling(&self, started: std::time::Instant) {
+        if let Some(w) = &self.handling {
+            let now = std::time::Instant::now();
+            w.record(now, now.duration_since(started));
+        }
+    }
+
     /// Accept replay uploads through this intake.
     pub fn with_intake(mut self, intake: Option<Arc<super::upload::ReplayIntake>>) -> Self {
         self.intake = intake;
@@ -116,7 +133,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
 
     /// A message a user posted: a `.SC2Replay` attachment is a replay upload
     /// for their current match; anything else is not ladderd's business.
-    pub async fn on_message(&self, message: &twilight_model::channel::Message) {
+    pub async fn on_message(self: &Arc<Self>, message: &twilight_model::channel::Message) {
         if message.author.bot {
             return;
         }
@@ -200,6 +217,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     /// applies commands in the order users made them — then answers in a task
     /// of its own once the ladder has committed.
     pub async fn accept(self: &Arc<Self>, interaction: Interaction) {
+        let started = std::time::Instant::now();
         match router::route(&interaction, &self.discord) {
             Routed::Ladder(actor, command) => match self.ladder.submit(actor, command).await {
                 Ok(answer) => {
@@ -207,16 +225,20 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                     tokio::spawn(async move {
                         let result = answer.answer().await;
                         bot.answer(&interaction, result).await;
+                        bot.record_handling(started);
                     });
                 }
                 Err(e) => self.reply(&interaction, error(&e.to_string())),
             },
-            _ => self.on_interaction(&interaction).await,
+            _ => {
+                self.on_interaction(&interaction).await;
+                self.record_handling(started);
+            }
         }
     }
 
     /// Handles one interaction to the end (reply sent or queued).
-    pub async fn on_interaction(&self, interaction: &Interaction) {
+    pub async fn on_interaction(self: &Arc<Self>, interaction: &Interaction) {
         match router::route(interaction, &self.discord) {
             Routed::Ladder(actor, command) => self.run(interaction, actor, command).await,
             Routed::ConfirmAdmin(actor, command) => {
@@ -329,7 +351,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
         }
     }
 
-    async fn run(&self, interaction: &Interaction, actor: Actor, command: Command) {
+    async fn run(self: &Arc<Self>, interaction: &Interaction, actor: Actor, command: Command) {
         let result = self.ladder.command(actor, command).await;
         self.answer(interaction, result).await;
     }
@@ -338,7 +360,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     /// an acknowledgement is the user's own business, announcements go to
     /// the lobby as their own messages — and delivers the rest.
     async fn answer(
-        &self,
+        self: &Arc<Self>,
         interaction: &Interaction,
         result: Result<Vec<Message>, crate::supervisor::ladder_loop::LoopError>,
     ) {
@@ -405,7 +427,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     }
 
     /// Delivers a message nobody is waiting for (DM, lobby, thread, admin log).
-    pub async fn deliver(&self, message: Message) {
+    pub async fn deliver(self: &Arc<Self>, message: Message) {
         if let crate::ladder::Notice::MatchFound(card) = &message.body {
             {
                 let mut cards = self.cards.lock().unwrap_or_else(|p| p.into_inner());

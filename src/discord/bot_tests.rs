@@ -51,7 +51,7 @@ impl Transport for FakeApi {
 }
 
 struct Harness {
-    bot: Bot<FakeApi>,
+    bot: Arc<Bot<FakeApi>>,
     api: FakeApi,
     _store: Store,
     _dir: tempfile::TempDir,
@@ -93,6 +93,7 @@ impl Harness {
             vec![],
         )
         .with_health(Arc::new(|| "up 5s, store fine".to_owned()));
+        let bot = Arc::new(bot);
         Harness {
             bot,
             api,

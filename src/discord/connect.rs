@@ -63,6 +63,7 @@ pub async fn serve(
     maps: Vec<String>,
     health: super::bot::HealthFn,
     intake: Option<Arc<super::upload::ReplayIntake>>,
+    handling: Arc<crate::ops::latency::LatencyWindow>,
     ready: oneshot::Sender<()>,
     stop: CancellationToken,
 ) -> Result<(), ConnectError> {
@@ -118,7 +119,8 @@ pub async fn serve(
             maps,
         )
         .with_health(health)
-        .with_intake(intake),
+        .with_intake(intake)
+        .with_handling(handling),
     );
     let _ = ready.send(());
     tracing::info!(application = application_id.get(), "connected to Discord");

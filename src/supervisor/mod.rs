@@ -97,6 +97,8 @@ pub struct Running {
     pub writer: StoreWriter,
     /// The replay worker pool, when `Environment::worker_exe` was set.
     pub pool: Option<Arc<crate::replay::pool::Pool>>,
+    /// ladderd's own handling time per interaction (last five minutes).
+    pub handling: Arc<crate::ops::latency::LatencyWindow>,
     /// Players and matches as loaded at start-up.
     pub loaded_players: usize,
     pub loaded_matches: usize,
@@ -209,6 +211,10 @@ pub async fn run(
         });
     }
 
+    let handling = Arc::new(crate::ops::latency::LatencyWindow::new(
+        Duration::from_secs(300),
+        65_536,
+    ));
     let mut discord_failed = false;
     let (outgoing, discord_task) = match env.discord.clone() {
         Some(rt) => {
@@ -250,6 +256,7 @@ pub async fn run(
                 maps,
                 health,
                 intake,
+                handling.clone(),
                 ready_tx,
                 shutdown.clone(),
             ));
@@ -273,6 +280,7 @@ pub async fn run(
         outgoing,
         writer: writer.clone(),
         pool: pool.clone(),
+        handling: handling.clone(),
         loaded_players,
         loaded_matches,
         metrics_addr,
