@@ -64,14 +64,16 @@ pub async fn serve(
     health: super::bot::HealthFn,
     intake: Option<Arc<super::upload::ReplayIntake>>,
     handling: Arc<crate::ops::latency::LatencyWindow>,
+    http_stats: Arc<super::outbound::OutboundStats>,
     ready: oneshot::Sender<()>,
     stop: CancellationToken,
 ) -> Result<(), ConnectError> {
     let clients = transport::clients(&rt.token, &rt.api);
     let out_stop = CancellationToken::new();
-    let (outbound, out_task) = Outbound::spawn(
+    let (outbound, out_task) = Outbound::spawn_with_stats(
         TwilightTransport::new(clients),
         OutboundConfig::default(),
+        http_stats,
         out_stop.clone(),
     );
     let gateway_stop = CancellationToken::new();

@@ -143,8 +143,17 @@ impl<T: Transport> Outbound<T> {
         config: OutboundConfig,
         shutdown: CancellationToken,
     ) -> (Outbound<T>, tokio::task::JoinHandle<()>) {
+        Self::spawn_with_stats(transport, config, Arc::default(), shutdown)
+    }
+
+    /// [`spawn`](Self::spawn), counting into `stats` (which the health report reads).
+    pub fn spawn_with_stats(
+        transport: T,
+        config: OutboundConfig,
+        stats: Arc<OutboundStats>,
+        shutdown: CancellationToken,
+    ) -> (Outbound<T>, tokio::task::JoinHandle<()>) {
         let (tx, rx) = mpsc::unbounded_channel();
-        let stats = Arc::new(OutboundStats::default());
         let handle = Outbound {
             tx,
             stats: stats.clone(),

@@ -21,6 +21,33 @@ pub struct HealthReport {
     pub store: StoreHealth,
     /// The replay workers, when a pool runs.
     pub pool: Option<crate::replay::pool::PoolStats>,
+    /// Requests to Discord through the outbound scheduler, when connected.
+    pub http: Option<HttpHealth>,
+    /// ladderd's own handling time per interaction over the last minutes.
+    pub handling: super::latency::Percentiles,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HttpHealth {
+    pub sent: u64,
+    pub succeeded: u64,
+    pub rate_limited: u64,
+    pub retries: u64,
+    pub failed: u64,
+    pub queued: u64,
+}
+
+impl HttpHealth {
+    pub fn of(s: &crate::discord::outbound::OutboundStats) -> HttpHealth {
+        HttpHealth {
+            sent: s.sent.load(Ordering::Relaxed),
+            succeeded: s.succeeded.load(Ordering::Relaxed),
+            rate_limited: s.rate_limited.load(Ordering::Relaxed),
+            retries: s.retries.load(Ordering::Relaxed),
+            failed: s.failed.load(Ordering::Relaxed),
+            queued: s.queued.load(Ordering::Relaxed),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -71,6 +98,20 @@ impl fmt::Display for HealthReport {
             s.commit_latency.p99_us,
             s.commit_latency.count
         )?;
+        if let Some(h) = &self.http {
+            write!(
+                f,
+                ", discord: {} requests ({} ok, {} 429s, {} retries, {} failed, {} queued), handling p50 {} µs p99 {} µs",
+                h.sent,
+                h.succeeded,
+                h.rate_limited,
+                h.retries,
+                h.failed,
+                h.queued,
+                self.handling.p50_us,
+                self.handling.p99_us
+            )?;
+        }
         if let Some(p) = &self.pool {
             write!(
                 f,
@@ -99,6 +140,13 @@ impl HealthReport {
         }
         if let Some(b) = self.database_bytes {
             metrics::gauge!("ladderd_database_size_bytes").set(b as f64);
+        }
+        if let Some(h) = &self.http {
+            metrics::counter!("ladderd_discord_requests_total").absolute(h.sent);
+            metrics::counter!("ladderd_discord_rate_limited_total").absolute(h.rate_limited);
+            metrics::counter!("ladderd_discord_retries_total").absolute(h.retries);
+            metrics::counter!("ladderd_discord_failed_total").absolute(h.failed);
+            metrics::gauge!("ladderd_discord_queued_requests").set(h.queued as f64);
         }
         if let Some(p) = &self.pool {
             metrics::gauge!("ladderd_replay_workers_healthy").set(p.healthy as f64);
@@ -187,9 +235,24 @@ mod tests {
             database_bytes: None,
             store: StoreHealth::default(),
             pool: None,
+            http: None,
+            handling: Percentiles::default(),
         };
         let s = r.to_string();
         assert!(!s.contains('\n'));
         assert!(s.starts_with("up 61s, rss 3.0 MiB, db ?"), "{s}");
+        let with_http = HealthReport {
+            http: Some(HttpHealth {
+                sent: 10,
+                rate_limited: 0,
+                ..HttpHealth::default()
+            }),
+            ..r
+        };
+        let s = with_http.to_string();
+        assert!(
+            s.contains("discord: 10 requests") && s.contains("0 429s"),
+            "{s}"
+        );
     }
 }

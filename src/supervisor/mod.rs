@@ -177,6 +177,12 @@ pub async fn run(
         }
         None => None,
     };
+    let handling = Arc::new(crate::ops::latency::LatencyWindow::new(
+        Duration::from_secs(300),
+        65_536,
+    ));
+    let http_stats: Option<Arc<crate::discord::outbound::OutboundStats>> =
+        env.discord.as_ref().map(|_| Arc::default());
     // Tasks stop on `tasks_stop`, which follows `shutdown` but is cancelled
     // only after in-flight work has been given its grace period.
     let tasks_stop = CancellationToken::new();
@@ -195,10 +201,16 @@ pub async fn run(
         None => None,
     };
     if config.ops.health_log_interval_s > 0 {
-        let (w, db, p) = (writer.clone(), config.store.path.clone(), pool.clone());
+        let parts = HealthParts {
+            writer: writer.clone(),
+            db: config.store.path.clone(),
+            pool: pool.clone(),
+            http: http_stats.clone(),
+            handling: handling.clone(),
+        };
         let handle = health::spawn_logger(
             Duration::from_secs(config.ops.health_log_interval_s),
-            move || report(began, &w, &db, p.as_deref()),
+            move || parts.report(began),
             tasks_stop.clone(),
         );
         tasks.spawn(async move {
@@ -211,10 +223,6 @@ pub async fn run(
         });
     }
 
-    let handling = Arc::new(crate::ops::latency::LatencyWindow::new(
-        Duration::from_secs(300),
-        65_536,
-    ));
     let mut discord_failed = false;
     let (outgoing, discord_task) = match env.discord.clone() {
         Some(rt) => {
@@ -227,9 +235,15 @@ pub async fn run(
                 .map(|r| (r.id.clone(), r.name.clone()))
                 .collect();
             let maps = config.ladder.maps.iter().map(|m| m.name.clone()).collect();
-            let (w, db, p) = (writer.clone(), config.store.path.clone(), pool.clone());
+            let parts = HealthParts {
+                writer: writer.clone(),
+                db: config.store.path.clone(),
+                pool: pool.clone(),
+                http: http_stats.clone(),
+                handling: handling.clone(),
+            };
             let health: crate::discord::bot::HealthFn =
-                Arc::new(move || report(began, &w, &db, p.as_deref()).to_string());
+                Arc::new(move || parts.report(began).to_string());
             let intake = pool.as_ref().map(|pool| {
                 Arc::new(crate::discord::upload::ReplayIntake::new(
                     pool.clone(),
@@ -257,6 +271,7 @@ pub async fn run(
                 health,
                 intake,
                 handling.clone(),
+                http_stats.clone().unwrap_or_default(),
                 ready_tx,
                 shutdown.clone(),
             ));
@@ -343,19 +358,27 @@ pub async fn run(
     Ok(())
 }
 
-/// The current health report.
-pub fn report(
-    began: Instant,
-    writer: &StoreWriter,
-    db: &std::path::Path,
-    pool: Option<&crate::replay::pool::Pool>,
-) -> HealthReport {
-    let now = Instant::now();
-    HealthReport {
-        uptime: now.duration_since(began),
-        resident_bytes: health::resident_bytes(None),
-        database_bytes: health::database_bytes(db),
-        store: StoreHealth::of(writer, now),
-        pool: pool.map(crate::replay::pool::Pool::stats),
+/// What the health report is made of.
+pub struct HealthParts {
+    pub writer: StoreWriter,
+    pub db: std::path::PathBuf,
+    pub pool: Option<Arc<crate::replay::pool::Pool>>,
+    pub http: Option<Arc<crate::discord::outbound::OutboundStats>>,
+    pub handling: Arc<crate::ops::latency::LatencyWindow>,
+}
+
+impl HealthParts {
+    /// The current health report.
+    pub fn report(&self, began: Instant) -> HealthReport {
+        let now = Instant::now();
+        HealthReport {
+            uptime: now.duration_since(began),
+            resident_bytes: health::resident_bytes(None),
+            database_bytes: health::database_bytes(&self.db),
+            store: StoreHealth::of(&self.writer, now),
+            pool: self.pool.as_deref().map(crate::replay::pool::Pool::stats),
+            http: self.http.as_deref().map(health::HttpHealth::of),
+            handling: self.handling.percentiles(now),
+        }
     }
 }
