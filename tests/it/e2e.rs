@@ -70,6 +70,21 @@ async fn boot_with(
     (running, shutdown, task)
 }
 
+/// Stops the supervisor (it must exit cleanly within 20 s), then the simulator.
+async fn stop(
+    shutdown: CancellationToken,
+    task: tokio::task::JoinHandle<Result<(), supervisor::SupervisorError>>,
+    sim: Simulator,
+) {
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(20), task)
+        .await
+        .expect("stops")
+        .unwrap()
+        .unwrap();
+    sim.shutdown().await;
+}
+
 /// Waits until `user` has seen a message whose content contains `needle`
 /// (in their DMs, threads or as a reply only they see: the lobby is everyone's).
 async fn wait_seen(sim: &Simulator, user: u64, needle: &str) -> ladderd::sim::Seen {
@@ -288,13 +303,7 @@ async fn sign_up_queue_match_confirm_and_report_through_discord() {
     let totals = sim.totals();
     assert_eq!(totals.rate_limited, 0, "{:#?}", sim.counters());
 
-    shutdown.cancel();
-    tokio::time::timeout(Duration::from_secs(20), task)
-        .await
-        .expect("stops")
-        .unwrap()
-        .unwrap();
-    sim.shutdown().await;
+    stop(shutdown, task, sim).await;
 }
 
 /// Letters-only in-game names: "Paaa", "Paab", …
@@ -354,13 +363,7 @@ async fn twenty_match_wave(scope_on_success: bool) {
             "20-match wave (scope on 2xx: {scope_on_success}): {} requests, {} 429s",
             totals.requests, totals.rate_limited
         );
-        shutdown.cancel();
-        tokio::time::timeout(Duration::from_secs(20), task)
-            .await
-            .expect("stops")
-            .unwrap()
-            .unwrap();
-        sim.shutdown().await;
+        stop(shutdown, task, sim).await;
     }
 }
 
@@ -410,13 +413,7 @@ async fn a_dropped_gateway_loses_no_interaction() {
         .count();
     assert_eq!(rules, 1);
     drop(running);
-    shutdown.cancel();
-    tokio::time::timeout(Duration::from_secs(20), task)
-        .await
-        .expect("stops")
-        .unwrap()
-        .unwrap();
-    sim.shutdown().await;
+    stop(shutdown, task, sim).await;
 }
 
 /// A replay posted in the match's DM channel is downloaded, parsed by a
@@ -489,11 +486,5 @@ async fn an_uploaded_replay_is_verified_and_completes_the_match() {
     .unwrap();
     wait_seen(&sim, cosmos, "already used").await;
     assert_eq!(sim.totals().rate_limited, 0);
-    shutdown.cancel();
-    tokio::time::timeout(Duration::from_secs(20), task)
-        .await
-        .expect("stops")
-        .unwrap()
-        .unwrap();
-    sim.shutdown().await;
+    stop(shutdown, task, sim).await;
 }
