@@ -61,6 +61,12 @@ pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
     dm_channels: Mutex<HashMap<u64, Id<ChannelMarker>>>,
     /// Each match's private thread, once created.
     threads: Mutex<HashMap<u64, Id<ChannelMarker>>>,
+    /// The thread lane: thread creation and every message for a match
+    /// thread, in order, on a task of its own (`start_thread_lane`), so a
+    /// card's DMs never wait behind the lobby channel's thread-creation
+    /// bucket. `None` before the lane starts and after it is closed: thread
+    /// work is then done inline.
+    thread_lane: Mutex<Option<tokio::sync::mpsc::UnboundedSender<ThreadJob>>>,
     /// Each player's latest match card, for checking their replay uploads.
     cards: Mutex<HashMap<u64, crate::ladder::MatchCard>>,
     /// Replay uploads; `None` without a worker pool.
@@ -72,6 +78,14 @@ pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
     next_nonce: AtomicU64,
     /// The health report `/admin health` shows (set by the supervisor).
     health: Option<HealthFn>,
+}
+
+/// Work for the thread lane.
+enum ThreadJob {
+    /// Create the match's private thread (once) and post its card there.
+    Open(Box<crate::ladder::MatchCard>),
+    /// A message for a match's thread.
+    Post(Message),
 }
 
 /// Produces the current one-line health report.
@@ -97,6 +111,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             maps,
             dm_channels: Mutex::new(HashMap::new()),
             threads: Mutex::new(HashMap::new()),
+            thread_lane: Mutex::new(None),
             cards: Mutex::new(HashMap::new()),
             intake: None,
             handling: None,
@@ -129,6 +144,40 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     pub fn with_intake(mut self, intake: Option<Arc<super::upload::ReplayIntake>>) -> Self {
         self.intake = intake;
         self
+    }
+
+    /// Takes back what the ladder knows of its open matches after a start:
+    /// each player's card (for replay uploads) and each match's thread (so
+    /// its messages keep going there instead of the lobby).
+    pub fn restore(&self, open: Vec<(crate::ladder::MatchCard, Option<u64>)>) {
+        let mut cards = lock(&self.cards);
+        let mut threads = lock(&self.threads);
+        for (card, thread) in open {
+            if let Some(t) = thread.and_then(Id::new_checked) {
+                threads.insert(card.match_id, t);
+            }
+            for side in &card.sides {
+                cards.insert(side.player_id, card.clone());
+            }
+        }
+    }
+
+    /// Starts the thread lane; thread work queued from now on runs on it.
+    pub fn start_thread_lane(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        *lock(&self.thread_lane) = Some(tx);
+        let bot = self.clone();
+        tokio::spawn(async move {
+            while let Some(job) = rx.recv().await {
+                bot.thread_job(job).await;
+            }
+        })
+    }
+
+    /// Closes the thread lane: its task ends once the jobs already queued
+    /// are handed to the scheduler.
+    pub fn close_thread_lane(&self) {
+        lock(&self.thread_lane).take();
     }
 
     /// A message a user posted: a `.SC2Replay` attachment is a replay upload
@@ -426,16 +475,22 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
         }
     }
 
-    /// Delivers a message nobody is waiting for (DM, lobby, thread, admin log).
+    /// Delivers a message nobody is waiting for (DM, lobby, thread, admin
+    /// log). A match's card also opens its thread, and thread messages go
+    /// through the thread lane, so they follow the thread's creation without
+    /// holding up DMs.
     pub async fn deliver(self: &Arc<Self>, message: Message) {
         if let crate::ladder::Notice::MatchFound(card) = &message.body {
             {
-                let mut cards = self.cards.lock().unwrap_or_else(|p| p.into_inner());
+                let mut cards = lock(&self.cards);
                 for side in &card.sides {
                     cards.insert(side.player_id, (**card).clone());
                 }
             }
-            self.ensure_thread(card).await;
+            self.queue_thread_job(ThreadJob::Open(card.clone())).await;
+        }
+        if matches!(message.to, Audience::MatchThread(_)) {
+            return self.queue_thread_job(ThreadJob::Post(message)).await;
         }
         let rendered = render::render(&message.body, &self.ctx());
         let (channel, priority) = match message.to {
@@ -447,19 +502,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 Some(c) => (c, Priority::Direct),
                 None => return,
             },
-            Audience::MatchThread(m) => {
-                let thread = self
-                    .threads
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .get(&m)
-                    .copied();
-                // A match from before a restart has no thread known here: the lobby.
-                match thread.or(self.discord.lobby_channel_id.map(|c| Id::new(c.0))) {
-                    Some(c) => (c, Priority::Channel),
-                    None => return,
-                }
-            }
+            Audience::MatchThread(_) => return,
             Audience::Lobby => match self.discord.lobby_channel_id {
                 Some(c) => (Id::new(c.0), Priority::Channel),
                 None => return,
@@ -479,6 +522,87 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             Ok(request) => drop(self.outbound.send(priority, route_key(&request), request)),
             Err(e) => tracing::error!(error = %e, "could not build a message"),
         }
+    }
+
+    async fn queue_thread_job(self: &Arc<Self>, job: ThreadJob) {
+        let job = match lock(&self.thread_lane).as_ref() {
+            Some(lane) => match lane.send(job) {
+                Ok(()) => return,
+                Err(refused) => refused.0,
+            },
+            None => job,
+        };
+        self.thread_job(job).await;
+    }
+
+    async fn thread_job(&self, job: ThreadJob) {
+        match job {
+            ThreadJob::Open(card) => self.ensure_thread(&card).await,
+            ThreadJob::Post(message) => {
+                let Audience::MatchThread(m) = message.to else {
+                    return;
+                };
+                let thread = lock(&self.threads).get(&m).copied();
+                // No thread (none configured, or creating it failed): the lobby.
+                let Some(channel) = thread.or(self.discord.lobby_channel_id.map(|c| Id::new(c.0)))
+                else {
+                    return;
+                };
+                let rendered = render::render(&message.body, &self.ctx());
+                let request = match self
+                    .http
+                    .create_message(channel)
+                    .content(&rendered.content)
+                    .components(&rendered.components)
+                    .try_into_request()
+                {
+                    Ok(request) => request,
+                    Err(e) => return tracing::error!(error = %e, "could not build a message"),
+                };
+                let sent = self
+                    .outbound
+                    .send(Priority::Channel, route_key(&request), request);
+                // A match that ended is done with its thread: archive it once
+                // the result is posted. Not locked: a later message (an admin
+                // changing the result) unarchives it, as Discord does.
+                if let (Some(thread), crate::ladder::Notice::MatchEnded { .. }) =
+                    (thread, &message.body)
+                {
+                    self.archive_thread_after(m, thread, sent);
+                }
+            }
+        }
+    }
+
+    fn archive_thread_after(
+        &self,
+        match_id: u64,
+        thread: Id<ChannelMarker>,
+        posted: tokio::sync::oneshot::Receiver<
+            Result<super::outbound::Reply<Vec<u8>>, super::outbound::Failure>,
+        >,
+    ) {
+        let request = match self
+            .http
+            .update_thread(thread)
+            .archived(true)
+            .try_into_request()
+        {
+            Ok(request) => request,
+            Err(e) => {
+                return tracing::warn!(match_id, error = %e, "could not build a thread archive");
+            }
+        };
+        let outbound = self.outbound.clone();
+        tokio::spawn(async move {
+            let _ = posted.await;
+            if let Ok(Err(e)) = outbound
+                .send(Priority::Channel, route_key(&request), request)
+                .await
+            {
+                tracing::warn!(match_id, error = %e, "archiving the match thread failed");
+            }
+        });
     }
 
     /// The first time a match's card is delivered: a private thread under the
@@ -595,6 +719,12 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             .insert(player, channel);
         Some(channel)
     }
+}
+
+/// Poison-tolerant lock: the maps behind it hold no invariant a panicking
+/// holder could break half-way (each update is one insert or remove).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn error(why: &str) -> Rendered {

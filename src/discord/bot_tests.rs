@@ -20,7 +20,11 @@ use crate::supervisor::clock::ManualClock;
 use crate::supervisor::ladder_loop;
 
 #[derive(Clone, Default)]
-struct FakeApi(Arc<Mutex<Vec<(String, String, Value)>>>);
+struct FakeApi(
+    Arc<Mutex<Vec<(String, String, Value)>>>,
+    /// When set, thread creation waits for this permit (a slow bucket).
+    Option<Arc<tokio::sync::Semaphore>>,
+);
 
 impl Transport for FakeApi {
     type Request = Request;
@@ -39,6 +43,14 @@ impl Transport for FakeApi {
         let reply = if path == "users/@me/channels" {
             let user = body["recipient_id"].as_str().unwrap_or("0").to_owned();
             json!({"id": format!("7{user}"), "type": 1})
+        } else if path.ends_with("/threads") {
+            if let Some(gate) = &self.1 {
+                gate.acquire()
+                    .await
+                    .expect("the gate is never closed")
+                    .forget();
+            }
+            json!({"id": "8000", "type": 12})
         } else {
             json!({})
         };
@@ -59,6 +71,10 @@ struct Harness {
 
 impl Harness {
     fn new() -> Harness {
+        Harness::with_api(FakeApi::default())
+    }
+
+    fn with_api(api: FakeApi) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&StoreConfig::at(dir.path().join("bot.db"))).unwrap();
         let config = Config::from_toml(
@@ -78,7 +94,6 @@ impl Harness {
             outgoing,
             CancellationToken::new(),
         );
-        let api = FakeApi::default();
         let (outbound, _t) = Outbound::spawn(
             api.clone(),
             OutboundConfig::default(),
@@ -295,4 +310,173 @@ async fn admin_health_answers_admins_only() {
         "{contents:?}"
     );
     assert!(reqs.iter().all(|r| r.2["data"]["flags"] == EPHEMERAL));
+}
+
+fn card(match_id: u64, players: [u64; 2]) -> crate::ladder::MatchCard {
+    let side = |player_id: u64| crate::ladder::CardSide {
+        player_id,
+        ingame_name: format!("P{player_id}"),
+        battletag: format!("P{player_id}#1"),
+        alt_names: vec![],
+        country: "DE".into(),
+        race: "T".into(),
+        rating: 1500.0,
+        deviation: 350.0,
+        provisional: true,
+    };
+    crate::ladder::MatchCard {
+        match_id,
+        sides: [side(players[0]), side(players[1])],
+        map: crate::config::MapInfo {
+            name: "Pylon LE".into(),
+            replay_name: "Pylon LE".into(),
+            link: None,
+            author: None,
+        },
+        all_maps_vetoed: false,
+        server: "Europe".into(),
+        win_probability: 0.5,
+        lobby_settings: vec![],
+        confirm_by: 0,
+    }
+}
+
+/// Thread creation waits on the lobby's bucket; the players' DM cards must
+/// not wait with it. Thread messages follow the thread's creation, and the
+/// thread is archived after the result is posted.
+#[tokio::test]
+async fn cards_reach_dms_while_the_thread_is_still_being_created() {
+    use crate::ladder::{Audience, Message, Notice};
+    let gate = Arc::new(tokio::sync::Semaphore::new(0));
+    let h = Harness::with_api(FakeApi(Arc::default(), Some(gate.clone())));
+    let _lane = h.bot.start_thread_lane();
+    let card = card(5, [41, 42]);
+    for p in [41, 42] {
+        h.bot
+            .deliver(Message {
+                to: Audience::Dm(p),
+                body: Notice::MatchFound(Box::new(card.clone())),
+            })
+            .await;
+    }
+    // Thread news arrives before the thread exists.
+    h.bot
+        .deliver(Message {
+            to: Audience::MatchThread(5),
+            body: Notice::Info("news".into()),
+        })
+        .await;
+    // Both DM cards go out while thread creation is held.
+    let paths = |h: &Harness| -> Vec<String> {
+        h.api
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| r.1.clone())
+            .collect()
+    };
+    let mut seen = Vec::new();
+    for _ in 0..500 {
+        seen = paths(&h);
+        if seen.iter().any(|p| p == "channels/741/messages")
+            && seen.iter().any(|p| p == "channels/742/messages")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        seen.iter().any(|p| p == "channels/741/messages")
+            && seen.iter().any(|p| p == "channels/742/messages"),
+        "{seen:?}"
+    );
+    assert!(
+        !seen.iter().any(|p| p.starts_with("channels/8000")),
+        "nothing goes to the thread before it exists: {seen:?}"
+    );
+    gate.add_permits(1);
+    // Two members, the card and the news, in the thread.
+    for _ in 0..500 {
+        seen = paths(&h);
+        if seen
+            .iter()
+            .filter(|p| p.starts_with("channels/8000/"))
+            .count()
+            >= 4
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let thread_posts = h
+        .api
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.1 == "channels/8000/messages")
+        .map(|r| r.2["content"].as_str().unwrap_or("").to_owned())
+        .collect::<Vec<_>>();
+    assert_eq!(thread_posts.len(), 2, "{thread_posts:?}");
+    assert!(thread_posts[1].contains("news"), "{thread_posts:?}");
+    assert_eq!(
+        seen.iter()
+            .filter(|p| p.starts_with("channels/8000/thread-members/"))
+            .count(),
+        2,
+        "{seen:?}"
+    );
+    assert_eq!(seen.iter().filter(|p| p.ends_with("/threads")).count(), 1);
+    // The result: posted, then the thread archived.
+    h.bot
+        .deliver(Message {
+            to: Audience::MatchThread(5),
+            body: Notice::MatchEnded {
+                match_id: 5,
+                state: crate::store::rows::MatchState::Aborted,
+                result: None,
+                rating_changes: None,
+                detail: "aborted".into(),
+            },
+        })
+        .await;
+    let mut archive = None;
+    for _ in 0..500 {
+        archive = h
+            .api
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .position(|r| r.0 == "PATCH" && r.1 == "channels/8000");
+        if archive.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let reqs = h.api.0.lock().unwrap().clone();
+    let archive = archive.expect("the thread is archived");
+    assert_eq!(reqs[archive].2["archived"], true);
+    let last_post = reqs
+        .iter()
+        .rposition(|r| r.1 == "channels/8000/messages")
+        .unwrap();
+    assert!(last_post < archive, "archived only after the result");
+}
+
+/// After a restart the bot knows open matches' threads and cards again.
+#[tokio::test]
+async fn restored_matches_keep_their_thread() {
+    use crate::ladder::{Audience, Message, Notice};
+    let h = Harness::new();
+    h.bot.restore(vec![(card(9, [51, 52]), Some(8100))]);
+    h.bot
+        .deliver(Message {
+            to: Audience::MatchThread(9),
+            body: Notice::Info("after restart".into()),
+        })
+        .await;
+    let reqs = h.requests(1).await;
+    assert_eq!(reqs[0].1, "channels/8100/messages", "{reqs:?}");
 }

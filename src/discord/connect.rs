@@ -65,6 +65,7 @@ pub async fn serve(
     intake: Option<Arc<super::upload::ReplayIntake>>,
     handling: Arc<crate::ops::latency::LatencyWindow>,
     http_stats: Arc<super::outbound::OutboundStats>,
+    open_matches: Vec<(crate::ladder::MatchCard, Option<u64>)>,
     ready: oneshot::Sender<()>,
     stop: CancellationToken,
 ) -> Result<(), ConnectError> {
@@ -124,6 +125,8 @@ pub async fn serve(
         .with_intake(intake)
         .with_handling(handling),
     );
+    bot.restore(open_matches);
+    let thread_lane = bot.start_thread_lane();
     let _ = ready.send(());
     tracing::info!(application = application_id.get(), "connected to Discord");
 
@@ -167,6 +170,8 @@ pub async fn serve(
     }
     drop(deliver_tx);
     let _ = deliverer.await;
+    bot.close_thread_lane();
+    let _ = thread_lane.await;
     let _ = gateway_task.await;
     out_stop.cancel();
     let _ = out_task.await;

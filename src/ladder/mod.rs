@@ -512,6 +512,17 @@ impl Ladder {
         self.in_match.get(&player).copied()
     }
 
+    /// The card and thread of every match still open (found or in
+    /// progress): what the Discord layer needs after a restart to route the
+    /// match's messages to its thread and to check replay uploads.
+    pub fn open_cards(&self) -> Vec<(MatchCard, Option<u64>)> {
+        self.open
+            .iter()
+            .filter_map(|id| self.matches.get(id))
+            .map(|m| (self.card(m, false), m.thread_id))
+            .collect()
+    }
+
     /// Applies one command. Errors become a message to the actor and change nothing.
     pub fn handle(&mut self, now: UnixMillis, actor: Actor, command: Command) -> Effects {
         self.last_seen.insert(actor.id, now);

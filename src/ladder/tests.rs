@@ -942,12 +942,30 @@ fn restart_empties_the_queue_and_open_matches_continue() {
     assert_eq!(back.player(3).map(|p| p.state), Some(PlayerState::Idle));
     assert!(fx.messages.iter().any(|m| m.to == Audience::Dm(3)));
     assert_eq!(back.current_match(1), Some(id));
+    // The Discord layer gets the open match's card back, with its thread.
+    ok(back.handle(
+        T0 + 61 * S,
+        Actor::player(1),
+        Command::SetMatchThread {
+            match_id: id,
+            thread_id: 777,
+        },
+    ));
+    let cards = back.open_cards();
+    assert_eq!(cards.len(), 1);
+    assert_eq!(cards[0].0.match_id, id);
+    assert_eq!(cards[0].1, Some(777));
+    assert_eq!(
+        [cards[0].0.sides[0].player_id, cards[0].0.sides[1].player_id],
+        [1, 2]
+    );
     ok(report(&mut back, 1, id, Report::Win, T0 + 600 * S));
     ok(report(&mut back, 2, id, Report::Loss, T0 + 601 * S));
     assert_eq!(
         back.match_row(id).map(|m| m.state),
         Some(MatchState::Completed)
     );
+    assert!(back.open_cards().is_empty());
     // New match ids continue after the stored ones.
     ok(join(&mut back, 1, "T", T0 + 602 * S));
     ok(join(&mut back, 2, "T", T0 + 602 * S));

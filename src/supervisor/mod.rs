@@ -137,6 +137,7 @@ pub async fn run(
     let seed = env.seed.unwrap_or(now as u64);
     let (ladder, start_effects) =
         Ladder::from_rows(config.ladder.clone(), seed, rows_of(snapshot), now);
+    let open_matches = ladder.open_cards();
     let (outgoing_tx, outgoing) = tokio::sync::mpsc::unbounded_channel();
     let (ladder, ladder_task) = ladder_loop::spawn(
         ladder,
@@ -272,6 +273,7 @@ pub async fn run(
                 intake,
                 handling.clone(),
                 http_stats.clone().unwrap_or_default(),
+                open_matches,
                 ready_tx,
                 shutdown.clone(),
             ));
