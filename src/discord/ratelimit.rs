@@ -185,8 +185,9 @@ impl Pacer {
                     remaining: 0,
                     reset_at: now + wait,
                 };
-                match headers.bucket.clone() {
-                    Some(id) => {
+                match headers.bucket.as_deref() {
+                    Some(hash) => {
+                        let id = bucket_key(hash, route);
                         self.route_bucket.insert(route.clone(), id.clone());
                         self.buckets.insert(id, b);
                     }
@@ -204,8 +205,9 @@ impl Pacer {
             remaining,
             reset_at: now + reset_after,
         };
-        match headers.bucket.clone() {
-            Some(id) => {
+        match headers.bucket.as_deref() {
+            Some(hash) => {
+                let id = bucket_key(hash, route);
                 self.route_state.remove(route);
                 self.route_bucket.insert(route.clone(), id.clone());
                 // Another route of the same bucket may have sent since: keep the lower count.
@@ -234,6 +236,21 @@ impl Pacer {
     pub fn on_no_response(&mut self, route: &RouteKey) {
         self.in_flight.remove(route);
     }
+}
+
+/// A bucket is Discord's bucket hash *and* the route's major parameter:
+/// every channel's `POST channels/{id}/messages` reports the same hash, but
+/// each channel has a bucket of its own. Keying by the hash alone would let
+/// one channel's fresh count overwrite another's spent one (and send into a
+/// 429), and would make one busy channel hold up all the others.
+fn bucket_key(hash: &str, route: &RouteKey) -> String {
+    let path = route.0.split_once(' ').map_or(route.0.as_str(), |(_, p)| p);
+    let mut segments = path.trim_start_matches('/').split('/');
+    let major = match (segments.next(), segments.next()) {
+        (Some(kind @ ("channels" | "guilds" | "webhooks")), Some(id)) => format!("{kind}/{id}"),
+        _ => String::new(),
+    };
+    format!("{hash}@{major}")
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -320,6 +337,28 @@ mod tests {
         p.on_response(&b, &headers("shared", 0, 1000), 200, now);
         // `a` has never been told remaining 0, but its bucket has.
         assert!(matches!(p.ready_at(&a, now), Readiness::At(_)));
+    }
+
+    /// Discord reports one bucket hash for a route across all channels; the
+    /// count is per channel. Another channel's fresh count must neither
+    /// release a spent channel nor block a fresh one.
+    #[tokio::test(start_paused = true)]
+    async fn one_hash_on_two_channels_is_two_buckets() {
+        let mut p = Pacer::new(45);
+        let (a, b) = (
+            route("POST /channels/1/messages"),
+            route("POST /channels/2/messages"),
+        );
+        let now = Instant::now();
+        p.on_send(&a, now);
+        p.on_response(&a, &headers("messages", 0, 4000), 200, now);
+        p.on_send(&b, now);
+        p.on_response(&b, &headers("messages", 4, 5000), 200, now);
+        assert!(
+            matches!(p.ready_at(&a, now), Readiness::At(_)),
+            "channel 1 is spent whatever channel 2 says"
+        );
+        assert_eq!(p.ready_at(&b, now), Readiness::Now);
     }
 
     #[tokio::test(start_paused = true)]
