@@ -5,6 +5,8 @@
 
 pub mod cli;
 pub mod config;
+#[cfg(feature = "sim")]
+pub mod demo;
 pub mod discord;
 pub mod ladder;
 pub mod logging;

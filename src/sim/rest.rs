@@ -99,7 +99,7 @@ fn route(method: &Method, path: &str) -> Option<Route> {
         ("GET", ["gateway", "bot"]) => r("gateway/bot", String::new(), vec![]),
         ("GET", ["users", "@me"]) => r("users/@me", String::new(), vec![]),
         ("POST", ["users", "@me", "channels"]) => r("users/@me/channels", String::new(), vec![]),
-        ("PUT", ["applications", _, "guilds", _, "commands"]) => r(
+        ("GET" | "PUT", ["applications", _, "guilds", _, "commands"]) => r(
             "applications/{application_id}/guilds/{guild_id}/commands",
             p(3),
             vec![p(1), p(3)],
@@ -465,6 +465,7 @@ fn dispatch_route(
         }
         ("POST", "/users/@me/channels") => create_dm(shared, &body),
         ("PUT", t) if t.ends_with("/commands") => bulk_commands(shared, ps, &body),
+        ("GET", t) if t.ends_with("/commands") => list_commands(shared, ps),
         ("POST", "/interactions/{interaction_id}/{interaction_token}/callback") => {
             callback(shared, ps, &body, now)
         }
@@ -504,6 +505,20 @@ fn create_dm(shared: &Shared, body: &Value) -> Answer {
     }
     let id = w.dm_with(user);
     Ok((200, w.channel_json(id)))
+}
+
+/// The guild's commands as the last bulk overwrite left them.
+fn list_commands(shared: &Shared, ps: &[String]) -> Answer {
+    if ps.first().and_then(|a| parse_id(a)) != Some(IDS.application) {
+        return Err(unknown(10002, "Application"));
+    }
+    if ps.len() > 1 && parse_id(&ps[1]) != Some(IDS.guild) {
+        return Err(unknown(10004, "Guild"));
+    }
+    Ok((
+        200,
+        Some(Value::Array(lock(&shared.world).commands.clone())),
+    ))
 }
 
 fn bulk_commands(shared: &Shared, ps: &[String], body: &Value) -> Answer {

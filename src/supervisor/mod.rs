@@ -103,6 +103,8 @@ pub struct Running {
     pub loaded_players: usize,
     pub loaded_matches: usize,
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Discord request figures of the outbound scheduler, when connected.
+    pub http: Option<Arc<crate::discord::outbound::OutboundStats>>,
 }
 
 /// Runs until `shutdown` is cancelled, then stops everything in order and
@@ -301,6 +303,7 @@ pub async fn run(
         loaded_players,
         loaded_matches,
         metrics_addr,
+        http: http_stats.clone(),
     });
     if !shutdown.is_cancelled() {
         notifier.ready("ready");

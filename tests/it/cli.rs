@@ -59,14 +59,6 @@ fn bad_value_names_key_and_line() {
 }
 
 #[test]
-fn unbuilt_subcommands_say_so_and_fail() {
-    let out = Command::new(ladderd_bin()).arg("demo").output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(69), "demo: {stderr}");
-    assert!(stderr.contains("not built yet"), "{stderr}");
-}
-
-#[test]
 fn check_config_reports_the_token_source_never_the_token() {
     let out = Command::new(ladderd_bin())
         .arg("check-config")

@@ -2,6 +2,8 @@
 
 mod cli;
 #[cfg(feature = "sim")]
+mod demo;
+#[cfg(feature = "sim")]
 mod e2e;
 mod ops;
 mod replay;

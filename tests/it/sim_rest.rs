@@ -768,6 +768,21 @@ async fn malformed_requests_get_discord_errors_and_never_break_the_simulator() {
     .await;
     assert_eq!(commands.status, 200, "{:?}", commands.json());
     assert_eq!(sim.commands().len(), 1);
+    // Listing returns what the overwrite stored (ladderd compares before writing).
+    let listed = raw(
+        addr,
+        "GET",
+        &format!(
+            "/api/v10/applications/{}/guilds/{}/commands",
+            sim.ids().application,
+            sim.ids().guild
+        ),
+        tok,
+        None,
+    )
+    .await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(listed.json()[0]["name"], "queue", "{:?}", listed.json());
     sim.shutdown().await;
 }
 

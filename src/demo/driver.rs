@@ -1,0 +1,845 @@
+//! The demo's virtual players: what each one does at each wave, decided by
+//! a seeded RNG, and what each one reads back from Discord (the simulator's
+//! record of the messages they were shown).
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use rand_chacha::ChaCha8Rng;
+use rand_chacha::rand_core::{RngCore, SeedableRng};
+use tokio_util::sync::CancellationToken;
+
+use super::replays::CorpusGame;
+use super::{DemoOptions, Progress, WAVE_MS};
+use crate::ladder::next_wave_after;
+use crate::sim::{Interact, ModalField, Place, Simulator};
+use crate::store::Snapshot;
+use crate::supervisor::Running;
+use crate::supervisor::clock::{Clock, ManualClock};
+
+/// Longest wait for Discord traffic to settle after one step (a bound on a
+/// hang, reported as an error, not a performance target).
+const SETTLE_BOUND: Duration = Duration::from_secs(120);
+/// Share of found matches a player confirms.
+const CONFIRM_RATE: f64 = 0.97;
+/// Chance per wave that an idle player joins the queue.
+const JOIN_RATE: f64 = 0.6;
+/// The ladder's default abandon cooldown, plus a wave of slack.
+const COOLDOWN_MS: i64 = 300_000 + WAVE_MS;
+/// Players signed up per batch.
+const SIGN_UP_BATCH: usize = 50;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Idle,
+    Queued,
+    Matched(u64),
+    Playing(u64),
+}
+
+struct Player {
+    user: u64,
+    name: String,
+    race: &'static str,
+    /// Hidden skill (Elo scale) of a population player; replay players have none.
+    skill: Option<f64>,
+    state: State,
+    cooldown_until: i64,
+    /// How many of the messages this player was shown have been read.
+    cursor: usize,
+    /// The newest card's Confirm button: (channel, message, custom_id).
+    card: Option<(u64, u64, String)>,
+    has_queued: bool,
+}
+
+#[derive(Default)]
+struct Match {
+    players: Vec<usize>,
+    /// Players who clicked Confirm.
+    confirmed: usize,
+    /// A player let the window lapse.
+    lapsed: bool,
+    ends_at: Option<i64>,
+}
+
+/// What the driver saw, for the summary.
+pub struct Outcome {
+    pub errors: Vec<String>,
+    pub waves: u64,
+    pub interactions: u64,
+    pub replays_uploaded: u64,
+    pub replay_rounds: u64,
+    /// Corpus games that start too soon after the previous round to re-enact.
+    pub skipped_games: Vec<std::path::PathBuf>,
+    /// Hidden skill by Discord user id (= ladder player id).
+    pub skills: HashMap<u64, f64>,
+}
+
+pub struct Driver<'a> {
+    sim: &'a Simulator,
+    running: &'a Running,
+    clock: ManualClock,
+    stop: CancellationToken,
+    rng: ChaCha8Rng,
+    progress: Progress,
+    last_progress: Instant,
+    phase: &'static str,
+    players: Vec<Player>,
+    by_name: HashMap<String, usize>,
+    matches: HashMap<u64, Match>,
+    interactions: u64,
+    waves: u64,
+    errors: Vec<String>,
+    replays_uploaded: u64,
+    replay_rounds: u64,
+    completed: u64,
+    skipped_games: Vec<std::path::PathBuf>,
+    lobby: u64,
+    bot_user: u64,
+}
+
+impl<'a> Driver<'a> {
+    pub fn new(
+        sim: &'a Simulator,
+        running: &'a Running,
+        clock: ManualClock,
+        opts: &DemoOptions,
+        stop: CancellationToken,
+    ) -> Self {
+        Driver {
+            sim,
+            running,
+            clock,
+            stop,
+            rng: ChaCha8Rng::seed_from_u64(opts.seed),
+            progress: opts.progress,
+            last_progress: Instant::now(),
+            phase: "starting",
+            players: Vec::new(),
+            by_name: HashMap::new(),
+            matches: HashMap::new(),
+            interactions: 0,
+            waves: 0,
+            errors: Vec::new(),
+            replays_uploaded: 0,
+            replay_rounds: 0,
+            completed: 0,
+            skipped_games: Vec::new(),
+            lobby: sim.ids().lobby,
+            bot_user: sim.ids().bot_user,
+        }
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64 <= p
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.rng.next_u64() % n.max(1)
+    }
+
+    fn error(&mut self, e: String) {
+        if self.errors.len() < 10_000 {
+            self.errors.push(e);
+        }
+    }
+
+    fn interact(&mut self, p: usize, channel: u64, what: Interact) {
+        self.interactions += 1;
+        if let Err(e) = self.sim.interact(self.players[p].user, channel, &what) {
+            self.error(format!("the simulator refused an interaction: {e}"));
+        }
+    }
+
+    fn button(&mut self, p: usize, custom_id: String) {
+        self.interact(
+            p,
+            self.lobby,
+            Interact::Button {
+                custom_id,
+                message: None,
+            },
+        );
+    }
+
+    fn add_player(&mut self, name: String, race: &'static str, skill: Option<f64>) -> usize {
+        let user = self.sim.add_user(&name);
+        self.players.push(Player {
+            user,
+            name: name.clone(),
+            race,
+            skill,
+            state: State::Idle,
+            cooldown_until: 0,
+            cursor: 0,
+            card: None,
+            has_queued: false,
+        });
+        self.by_name
+            .insert(name.to_lowercase(), self.players.len() - 1);
+        self.players.len() - 1
+    }
+
+    /// Accept the terms and submit the setup form (applied in this order:
+    /// interactions reach the ladder in gateway order).
+    fn sign_up(&mut self, p: usize, region: &str, country: &str) {
+        self.button(p, "tos:accept".into());
+        let name = self.players[p].name.clone();
+        let field = |id: &str, v: &str| ModalField {
+            custom_id: id.into(),
+            value: v.into(),
+        };
+        self.interact(
+            p,
+            self.lobby,
+            Interact::Modal {
+                custom_id: "setup".into(),
+                fields: vec![
+                    field("ingame_name", &name),
+                    field("battletag", &format!("{name}#1234")),
+                    field("alt_names", ""),
+                    field("country", country),
+                    field("region", region),
+                ],
+            },
+        );
+    }
+
+    fn join(&mut self, p: usize) {
+        if self.players[p].has_queued {
+            self.button(p, "queue:join".into());
+        } else {
+            let race = self.players[p].race.to_owned();
+            self.interact(
+                p,
+                self.lobby,
+                Interact::Slash {
+                    name: "queue".into(),
+                    options: vec![("race".into(), race)],
+                },
+            );
+            self.players[p].has_queued = true;
+        }
+        self.players[p].state = State::Queued;
+    }
+
+    async fn tick(&mut self) {
+        if let Err(e) = self.running.ladder.tick().await {
+            self.error(format!("the ladder refused a tick: {e}"));
+        }
+    }
+
+    /// Advances ladder time to the next wave and runs it.
+    async fn wave(&mut self) {
+        let next = next_wave_after(self.clock.now(), WAVE_MS);
+        self.clock.set(next);
+        self.tick().await;
+        self.waves += 1;
+    }
+
+    /// Interaction callbacks answered so far (the simulator's count).
+    fn answered(&self) -> u64 {
+        self.sim
+            .counters()
+            .iter()
+            .filter(|(k, _)| k.starts_with("POST /interactions/"))
+            .map(|(_, c)| c.ok)
+            .sum()
+    }
+
+    /// Waits until every interaction is answered, ladderd's outbound queue
+    /// is empty and no request has reached the simulator for a moment.
+    async fn settle(&mut self) {
+        let deadline = Instant::now() + SETTLE_BOUND;
+        let mut last = u64::MAX;
+        let mut quiet = 0;
+        loop {
+            let answered = self.answered();
+            let queued = self
+                .running
+                .http
+                .as_ref()
+                .map_or(0, |h| h.queued.load(Ordering::Relaxed));
+            let requests = self.sim.totals().requests;
+            if answered >= self.interactions && queued == 0 && requests == last {
+                quiet += 1;
+                if quiet >= 3 {
+                    break;
+                }
+            } else {
+                quiet = 0;
+            }
+            last = requests;
+            if Instant::now() > deadline {
+                let e = format!(
+                    "Discord traffic did not settle within {SETTLE_BOUND:?}: {answered} of {} interactions answered, {queued} requests queued",
+                    self.interactions
+                );
+                self.error(e);
+                break;
+            }
+            self.show_progress(false);
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+        self.scan();
+    }
+
+    /// Reads what each player was shown since the last scan.
+    fn scan(&mut self) {
+        let now = self.clock.now();
+        for p in 0..self.players.len() {
+            let seen = self.sim.seen_by(self.players[p].user);
+            let start = self.players[p].cursor.min(seen.len());
+            self.players[p].cursor = seen.len();
+            for s in &seen[start..] {
+                if s.message.author.id.get() != self.bot_user {
+                    continue;
+                }
+                let content = &s.message.content;
+                if content.starts_with('❌') {
+                    let e = format!("{} was told: {content}", self.players[p].name);
+                    self.error(e);
+                }
+                if let Some(id) = after_number(content, "you did not confirm match #") {
+                    self.players[p].state = State::Idle;
+                    self.players[p].cooldown_until = now + COOLDOWN_MS;
+                    self.players[p].card = None;
+                    self.matches.remove(&id);
+                } else if after_number(content, "your opponent did not confirm match #").is_some() {
+                    self.players[p].state = State::Queued;
+                    self.players[p].card = None;
+                }
+                if s.place == Place::Ephemeral {
+                    continue;
+                }
+                for custom_id in buttons(&s.message) {
+                    let Some(id) = custom_id
+                        .strip_prefix("match:")
+                        .and_then(|r| r.strip_suffix(":confirm"))
+                        .and_then(|n| n.parse::<u64>().ok())
+                    else {
+                        continue;
+                    };
+                    match self.players[p].state {
+                        State::Matched(m) | State::Playing(m) if m == id => {}
+                        State::Queued => {
+                            self.players[p].state = State::Matched(id);
+                            self.players[p].card =
+                                Some((s.message.channel_id.get(), s.message.id.get(), custom_id));
+                            self.matches.entry(id).or_default().players.push(p);
+                        }
+                        other => {
+                            let e = format!(
+                                "{} got the card of match #{id} while {other:?}",
+                                self.players[p].name
+                            );
+                            self.error(e);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Every matched player decides about their card: confirm, or let it lapse.
+    fn confirm_cards(&mut self) {
+        for p in 0..self.players.len() {
+            let Some((channel, message, custom_id)) = self.players[p].card.take() else {
+                continue;
+            };
+            let State::Matched(id) = self.players[p].state else {
+                continue;
+            };
+            // Replay rounds always confirm: their game was played.
+            let confirm = self.players[p].skill.is_none() || self.chance(CONFIRM_RATE);
+            let m = self.matches.entry(id).or_default();
+            if confirm {
+                m.confirmed += 1;
+                self.interact(
+                    p,
+                    channel,
+                    Interact::Button {
+                        custom_id,
+                        message: Some(message),
+                    },
+                );
+            } else {
+                m.lapsed = true;
+            }
+        }
+    }
+
+    /// Matches both players confirmed start; a game takes 8–20 minutes.
+    fn start_confirmed(&mut self) {
+        let now = self.clock.now();
+        let mut started = Vec::new();
+        for (id, m) in &self.matches {
+            if m.ends_at.is_none() && m.confirmed == 2 && m.players.len() == 2 {
+                started.push(*id);
+            }
+        }
+        started.sort_unstable();
+        for id in started {
+            let minutes = 8 + self.below(13) as i64;
+            if let Some(m) = self.matches.get_mut(&id) {
+                m.ends_at = Some(now + minutes * 60_000);
+                for &p in &m.players {
+                    self.players[p].state = State::Playing(id);
+                }
+            }
+        }
+    }
+
+    /// Cards that reached one player but not the other.
+    fn check_cards(&mut self) {
+        let missing: Vec<(u64, String)> = self
+            .matches
+            .iter()
+            .filter(|(_, m)| m.players.len() == 1)
+            .map(|(id, m)| (*id, self.players[m.players[0]].name.clone()))
+            .collect();
+        for (id, name) in missing {
+            self.error(format!(
+                "match #{id}: {name} got the card, the opponent never did"
+            ));
+            self.matches.remove(&id);
+        }
+    }
+
+    /// Both players of every finished game report what the skills decide.
+    fn report_finished(&mut self) {
+        let now = self.clock.now();
+        let mut due: Vec<u64> = self
+            .matches
+            .iter()
+            .filter(|(_, m)| m.ends_at.is_some_and(|t| t <= now))
+            .map(|(id, _)| *id)
+            .collect();
+        due.sort_unstable();
+        for id in due {
+            let Some(m) = self.matches.remove(&id) else {
+                continue;
+            };
+            let (a, b) = (m.players[0], m.players[1]);
+            let (sa, sb) = (
+                self.players[a].skill.unwrap_or(1500.0),
+                self.players[b].skill.unwrap_or(1500.0),
+            );
+            let a_wins = self.chance(1.0 / (1.0 + 10f64.powf((sb - sa) / 400.0)));
+            for (p, won) in [(a, a_wins), (b, !a_wins)] {
+                let report = if won { "win" } else { "loss" };
+                self.button(p, format!("match:{id}:report:{report}"));
+                self.players[p].state = State::Idle;
+            }
+            self.completed += 1;
+        }
+    }
+
+    fn join_idle(&mut self) {
+        let now = self.clock.now();
+        for p in 0..self.players.len() {
+            if self.players[p].skill.is_some()
+                && self.players[p].state == State::Idle
+                && self.players[p].cooldown_until <= now
+                && self.chance(JOIN_RATE)
+            {
+                self.join(p);
+            }
+        }
+    }
+
+    /// The population phase: sign up `n` players, then play `minutes` of
+    /// ladder time wave by wave.
+    pub async fn population(&mut self, n: usize, minutes: u32, start: i64) {
+        self.phase = "population";
+        self.clock.set(start.max(self.clock.now()));
+        self.tick().await;
+        let first = self.players.len();
+        for i in 0..n {
+            let race = ["T", "Z", "P"][self.below(3) as usize];
+            let (region, country) =
+                [("EU", "DE"), ("NA", "US"), ("KR", "KR")][self.below(3) as usize];
+            let skill = 1500.0 + 250.0 * self.normal();
+            let p = self.add_player(population_name(i), race, Some(skill));
+            self.sign_up(p, region, country);
+            if (i + 1) % SIGN_UP_BATCH == 0 {
+                self.settle().await;
+            }
+            if self.stop.is_cancelled() {
+                return;
+            }
+        }
+        self.settle().await;
+        debug_assert!(self.players.len() >= first);
+        let end = start + i64::from(minutes) * 60_000;
+        while self.clock.now() < end && !self.stop.is_cancelled() {
+            self.join_idle();
+            self.settle().await;
+            self.wave().await;
+            self.settle().await;
+            self.check_cards();
+            self.confirm_cards();
+            self.settle().await;
+            self.start_confirmed();
+            self.report_finished();
+            self.settle().await;
+            self.show_progress(false);
+        }
+    }
+
+    /// A standard normal draw (Box–Muller).
+    fn normal(&mut self) -> f64 {
+        let u = |d: &mut Self| ((d.rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
+        let (a, b) = (u(self), u(self));
+        (-2.0 * a.ln()).sqrt() * (std::f64::consts::TAU * b).cos()
+    }
+
+    fn player_for(&mut self, name: &str, race: &'static str) -> usize {
+        if let Some(&p) = self.by_name.get(&name.to_lowercase()) {
+            self.players[p].race = race;
+            return p;
+        }
+        let p = self.add_player(name.to_owned(), race, None);
+        self.sign_up(p, "EU", "DE");
+        p
+    }
+
+    /// Re-enacts one corpus game: its players queue alone at its date with
+    /// every other map vetoed, confirm, and one of them uploads the replay.
+    pub async fn replay_round(&mut self, game: &CorpusGame, maps: &[String]) {
+        self.phase = "replay rounds";
+        let join_at = game.start_ms - 8 * 60_000;
+        if join_at <= self.clock.now() {
+            // Ladder time only moves forward: a game that started within
+            // minutes of the previous round's upload cannot get its own wave.
+            self.skipped_games.push(game.file.clone());
+            return;
+        }
+        self.replay_rounds += 1;
+        self.clock.set(join_at);
+        self.tick().await;
+        let pair = [
+            self.player_for(&game.sides[0].name, game.sides[0].race),
+            self.player_for(&game.sides[1].name, game.sides[1].race),
+        ];
+        let vetoes: Vec<String> = maps.iter().filter(|m| **m != game.map).cloned().collect();
+        for p in pair {
+            // Join with this game's race, leave, and join again with the
+            // vetoes (the queue remembers the race).
+            let race = self.players[p].race.to_owned();
+            self.interact(
+                p,
+                self.lobby,
+                Interact::Select {
+                    custom_id: "queue:races".into(),
+                    values: vec![race],
+                    message: None,
+                },
+            );
+            self.interact(
+                p,
+                self.lobby,
+                Interact::Slash {
+                    name: "leave".into(),
+                    options: vec![],
+                },
+            );
+            self.interact(
+                p,
+                self.lobby,
+                Interact::Select {
+                    custom_id: "queue:vetoes".into(),
+                    values: vetoes.clone(),
+                    message: None,
+                },
+            );
+            self.players[p].state = State::Queued;
+            self.players[p].has_queued = true;
+        }
+        self.settle().await;
+        // Waves until the two are paired (their ratings may have drifted
+        // apart in earlier rounds; the window widens every wave).
+        let paired = loop {
+            if next_wave_after(self.clock.now(), WAVE_MS) > game.start_ms - 20_000 {
+                break None;
+            }
+            self.wave().await;
+            self.settle().await;
+            if let (State::Matched(a), State::Matched(b)) =
+                (self.players[pair[0]].state, self.players[pair[1]].state)
+                && a == b
+            {
+                break Some(a);
+            }
+        };
+        let Some(match_id) = paired else {
+            let e = format!(
+                "{}: the two players were not paired before the game's start",
+                game.file.display()
+            );
+            self.error(e);
+            for p in pair {
+                self.interact(
+                    p,
+                    self.lobby,
+                    Interact::Slash {
+                        name: "leave".into(),
+                        options: vec![],
+                    },
+                );
+                self.players[p].state = State::Idle;
+            }
+            self.settle().await;
+            return;
+        };
+        self.confirm_cards();
+        self.settle().await;
+        // After the game: one of the two uploads the replay in their DMs.
+        self.clock.set(game.end_ms + 60_000);
+        let uploader = pair[self.below(2) as usize];
+        let user = self.players[uploader].user;
+        let channel = match self.sim.dm_channel(user) {
+            Ok(c) => c,
+            Err(e) => return self.error(format!("no DM channel in the simulator: {e}")),
+        };
+        let file = game.file.file_name().map_or("game.SC2Replay".into(), |f| {
+            f.to_string_lossy().into_owned()
+        });
+        let before = self.sim.seen_by(user).len();
+        if let Err(e) = self
+            .sim
+            .post(user, channel, "gg", vec![(file, game.bytes.clone().into())])
+        {
+            return self.error(format!("posting the replay: {e}"));
+        }
+        self.replays_uploaded += 1;
+        // The verdict comes as a DM reply once a worker has checked it.
+        let deadline = Instant::now() + SETTLE_BOUND;
+        loop {
+            let answered = self
+                .sim
+                .seen_by(user)
+                .iter()
+                .skip(before)
+                .any(|s| s.place == Place::Dm && s.message.author.id.get() == self.bot_user);
+            if answered {
+                break;
+            }
+            if Instant::now() > deadline {
+                let e = format!("{}: no answer to the replay upload", game.file.display());
+                self.error(e);
+                break;
+            }
+            self.show_progress(false);
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        self.settle().await;
+        self.matches.remove(&match_id);
+        for p in pair {
+            self.players[p].state = State::Idle;
+        }
+        self.completed += 1;
+    }
+
+    /// Waits for the last traffic and hands over what was seen.
+    pub async fn finish(&mut self) -> Outcome {
+        self.phase = "finishing";
+        self.settle().await;
+        self.show_progress(true);
+        Outcome {
+            errors: std::mem::take(&mut self.errors),
+            waves: self.waves,
+            interactions: self.interactions,
+            replays_uploaded: self.replays_uploaded,
+            replay_rounds: self.replay_rounds,
+            skipped_games: std::mem::take(&mut self.skipped_games),
+            skills: self
+                .players
+                .iter()
+                .filter_map(|p| p.skill.map(|s| (p.user, s)))
+                .collect(),
+        }
+    }
+
+    fn show_progress(&mut self, last: bool) {
+        let every = match self.progress {
+            Progress::Quiet => return,
+            Progress::Line => Duration::from_millis(250),
+            Progress::Lines => Duration::from_secs(5),
+        };
+        if !last && self.last_progress.elapsed() < every {
+            return;
+        }
+        self.last_progress = Instant::now();
+        let totals = self.sim.totals();
+        let found: HashSet<u64> = self
+            .players
+            .iter()
+            .filter_map(|p| match p.state {
+                State::Matched(m) | State::Playing(m) => Some(m),
+                _ => None,
+            })
+            .collect();
+        let line = format!(
+            "[{}] waves {} | players {} | in matches {} | games finished {} | replays uploaded {} | requests {} | 429s {} | errors {}",
+            self.phase,
+            self.waves,
+            self.players.len(),
+            found.len(),
+            self.completed,
+            self.replays_uploaded,
+            totals.requests,
+            totals.rate_limited,
+            self.errors.len()
+        );
+        if self.progress == Progress::Line {
+            eprint!("\r\x1b[2K{line}");
+            if last {
+                eprintln!();
+            }
+        } else {
+            eprintln!("{line}");
+        }
+    }
+}
+
+/// `Paaa`, `Paab`, …: in-game names are letters only.
+fn population_name(i: usize) -> String {
+    let mut s = String::from("Pop");
+    let mut n = i;
+    for _ in 0..4 {
+        s.push((b'a' + (n % 26) as u8) as char);
+        n /= 26;
+    }
+    s
+}
+
+/// The number right after `prefix` in `text`.
+fn after_number(text: &str, prefix: &str) -> Option<u64> {
+    let rest = &text[text.find(prefix)? + prefix.len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+fn buttons(message: &twilight_model::channel::Message) -> Vec<String> {
+    use twilight_model::channel::message::component::Component;
+    let mut out = Vec::new();
+    for c in &message.components {
+        if let Component::ActionRow(row) = c {
+            for inner in &row.components {
+                if let Component::Button(b) = inner
+                    && let Some(id) = &b.custom_id
+                    && !b.disabled
+                {
+                    out.push(id.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Spearman's rank correlation between each population player's best
+/// rating (races with rated games) and their hidden skill.
+pub fn rating_skill_spearman(snapshot: &Snapshot, skills: &HashMap<u64, f64>) -> Option<f64> {
+    let mut best: HashMap<u64, f64> = HashMap::new();
+    for r in &snapshot.ratings {
+        if r.games > 0 && skills.contains_key(&r.player_id) {
+            let e = best.entry(r.player_id).or_insert(f64::MIN);
+            *e = e.max(r.rating);
+        }
+    }
+    let pairs: Vec<(f64, f64)> = best.iter().map(|(p, r)| (*r, skills[p])).collect();
+    if pairs.len() < 3 {
+        return None;
+    }
+    let ranks = |values: Vec<f64>| -> Vec<f64> {
+        let mut idx: Vec<usize> = (0..values.len()).collect();
+        idx.sort_by(|a, b| values[*a].total_cmp(&values[*b]));
+        let mut ranks = vec![0.0; values.len()];
+        let mut i = 0;
+        while i < idx.len() {
+            let mut j = i;
+            while j + 1 < idx.len() && values[idx[j + 1]] == values[idx[i]] {
+                j += 1;
+            }
+            let avg = (i + j) as f64 / 2.0;
+            for k in &idx[i..=j] {
+                ranks[*k] = avg;
+            }
+            i = j + 1;
+        }
+        ranks
+    };
+    let ra = ranks(pairs.iter().map(|p| p.0).collect());
+    let rb = ranks(pairs.iter().map(|p| p.1).collect());
+    let n = ra.len() as f64;
+    let mean = (n - 1.0) / 2.0;
+    let (mut cov, mut va, mut vb) = (0.0, 0.0, 0.0);
+    for (a, b) in ra.iter().zip(&rb) {
+        cov += (a - mean) * (b - mean);
+        va += (a - mean).powi(2);
+        vb += (b - mean).powi(2);
+    }
+    (va > 0.0 && vb > 0.0).then(|| cov / (va * vb).sqrt())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn population_names_are_distinct_ladder_names() {
+        let names: HashSet<String> = (0..5000).map(population_name).collect();
+        assert_eq!(names.len(), 5000);
+        assert!(
+            names
+                .iter()
+                .all(|n| (3..=12).contains(&n.len()) && n.chars().all(char::is_alphabetic))
+        );
+    }
+
+    #[test]
+    fn numbers_after_a_prefix() {
+        assert_eq!(
+            after_number("you did not confirm match #42 in time", "match #"),
+            Some(42)
+        );
+        assert_eq!(after_number("no number here", "match #"), None);
+        assert_eq!(after_number("match #x", "match #"), None);
+    }
+
+    #[test]
+    fn spearman_sees_order_not_scale() {
+        let mut snapshot = Snapshot::default();
+        let mut skills = HashMap::new();
+        for (id, (rating, skill)) in [(1000.0, 1.0), (1200.0, 5.0), (1500.0, 9.0), (1900.0, 10.0)]
+            .into_iter()
+            .enumerate()
+        {
+            skills.insert(id as u64, skill);
+            snapshot.ratings.push(crate::store::rows::RatingRow {
+                season_id: 1,
+                player_id: id as u64,
+                race: "T".into(),
+                rating,
+                deviation: 50.0,
+                volatility: 0.06,
+                games: 3,
+                wins: 1,
+                losses: 2,
+                draws: 0,
+                last_played_at: None,
+            });
+        }
+        let rho = rating_skill_spearman(&snapshot, &skills).unwrap();
+        assert!((rho - 1.0).abs() < 1e-9, "{rho}");
+        // Reversed skills: perfectly anti-correlated.
+        for v in skills.values_mut() {
+            *v = -*v;
+        }
+        let rho = rating_skill_spearman(&snapshot, &skills).unwrap();
+        assert!((rho + 1.0).abs() < 1e-9, "{rho}");
+    }
+}

@@ -1,0 +1,467 @@
+//! `ladderd demo`: the whole system on this machine with no token and no
+//! setup — a temporary database, the local Discord simulator, the real
+//! supervisor with its replay workers, and a seeded population of virtual
+//! players who sign up, queue, confirm, play, report and upload replays
+//! through Discord interactions, exactly as people would.
+//!
+//! Ladder time is a [`ManualClock`] the driver moves wave by wave; Discord
+//! traffic is real (loopback HTTP and WebSocket, paced by ladderd's own
+//! scheduler against the simulator's rate limits). After each step the
+//! driver waits until every interaction is answered and ladderd's outbound
+//! queue is empty, so the demo runs as fast as Discord's limits allow and
+//! no faster.
+//!
+//! Two phases:
+//! 1. **Replay rounds** (when the replay corpus is found): for each real
+//!    corpus game, its two players (names, races) queue alone with every map
+//!    but the game's vetoed, at the game's date; they confirm, and one
+//!    uploads the replay, which the worker pool parses and verifies with
+//!    every check on. See ARCHITECTURE.md, "Replays in the demo".
+//! 2. **The population**: `--players` virtual players with a hidden skill
+//!    play `--minutes` of ladder time: join, confirm (3 % let the window
+//!    lapse), play 8–20 minutes, report the result the hidden skills decide.
+//!
+//! The summary's match and replay counts are read from the database after
+//! the supervisor has stopped; `errors` counts every ❌ a virtual player
+//! was shown, every interaction left unanswered, every request the
+//! scheduler gave up on, every card that never arrived and every uploaded
+//! replay that was not verified.
+
+mod driver;
+pub mod replays;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, StoreConfig};
+use crate::discord::connect::DiscordRuntime;
+use crate::discord::transport::ApiEndpoint;
+use crate::sim::{RouteLimit, SimConfig, Simulator};
+use crate::store::rows::{MatchState, ReplayVerdict};
+use crate::supervisor::clock::ManualClock;
+use crate::supervisor::{self, Environment};
+
+/// How the demo runs.
+#[derive(Debug, Clone)]
+pub struct DemoOptions {
+    pub players: usize,
+    /// Simulated ladder minutes of the population phase.
+    pub minutes: u32,
+    pub seed: u64,
+    /// Keep the database here (must not exist yet).
+    pub keep_db: Option<PathBuf>,
+    /// The replay corpus; `None` skips the replay rounds.
+    pub corpus: Option<PathBuf>,
+    /// The binary the replay workers run (`ladderd worker`).
+    pub worker_exe: PathBuf,
+    /// Print a live progress line to stderr.
+    pub progress: Progress,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Progress {
+    /// Rewrite one line (a terminal).
+    Line,
+    /// A line every few seconds (a log).
+    Lines,
+    Quiet,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DemoError {
+    #[error("--keep-db {0}: the file exists; the demo writes a new database only")]
+    KeepDbExists(PathBuf),
+    #[error("creating the demo's temporary directory: {0}")]
+    TempDir(#[source] std::io::Error),
+    #[error("starting the Discord simulator: {0}")]
+    Sim(#[from] crate::sim::SimError),
+    #[error("the demo's configuration was refused (a bug): {0}")]
+    Config(String),
+    #[error("the supervisor did not start: {0}")]
+    Supervisor(String),
+    #[error("reading the demo's database: {0}")]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// What the demo did; `--summary-json` writes this object.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub players: usize,
+    pub seed: u64,
+    pub simulated_minutes: u32,
+    pub wall_seconds: f64,
+    pub waves: u64,
+    pub interactions: u64,
+    pub matches_found: u64,
+    pub matches_completed: u64,
+    pub matches_abandoned: u64,
+    pub matches_open_at_end: u64,
+    pub replay_rounds: u64,
+    pub replays_uploaded: u64,
+    pub replays_verified: u64,
+    pub http_requests: u64,
+    pub http_429: u64,
+    pub http_failed: u64,
+    pub requests_by_route: BTreeMap<String, u64>,
+    pub http_429_by_route: BTreeMap<String, u64>,
+    pub handle_p50_us: u32,
+    pub handle_p99_us: u32,
+    pub handled_interactions: usize,
+    /// Spearman correlation of the population's ratings with their hidden
+    /// skill (players with at least one rated game); `None` below 3 players.
+    pub rating_skill_spearman: Option<f64>,
+    pub errors: u64,
+    /// The first few errors, for the reader.
+    pub error_samples: Vec<String>,
+    /// Simulator settings that differ from its defaults.
+    pub simulator_route_limits: BTreeMap<String, String>,
+    pub notes: Vec<String>,
+    pub stopped_early: bool,
+}
+
+impl Summary {
+    /// Zero errors and zero 429s.
+    pub fn ok(&self) -> bool {
+        self.errors == 0 && self.http_429 == 0 && !self.stopped_early
+    }
+
+    /// The table printed at the end.
+    pub fn table(&self) -> String {
+        use std::fmt::Write as _;
+        let mut t = String::new();
+        let row = |t: &mut String, k: &str, v: String| {
+            let _ = writeln!(t, "  {k:<28} {v}");
+        };
+        let _ = writeln!(t, "ladderd demo — summary");
+        row(&mut t, "players", self.players.to_string());
+        row(&mut t, "seed", self.seed.to_string());
+        row(
+            &mut t,
+            "ladder time (population)",
+            format!("{} min", self.simulated_minutes),
+        );
+        row(&mut t, "wall time", format!("{:.1} s", self.wall_seconds));
+        row(&mut t, "waves", self.waves.to_string());
+        row(&mut t, "interactions", self.interactions.to_string());
+        row(&mut t, "matches found", self.matches_found.to_string());
+        row(
+            &mut t,
+            "matches completed",
+            self.matches_completed.to_string(),
+        );
+        row(
+            &mut t,
+            "matches abandoned",
+            self.matches_abandoned.to_string(),
+        );
+        row(
+            &mut t,
+            "matches still open at end",
+            self.matches_open_at_end.to_string(),
+        );
+        row(
+            &mut t,
+            "replays uploaded / verified",
+            format!("{} / {}", self.replays_uploaded, self.replays_verified),
+        );
+        row(&mut t, "HTTP requests", self.http_requests.to_string());
+        row(&mut t, "HTTP 429s", self.http_429.to_string());
+        for (route, n) in &self.http_429_by_route {
+            let _ = writeln!(t, "    {n:>7}  {route}");
+        }
+        row(&mut t, "requests given up", self.http_failed.to_string());
+        row(
+            &mut t,
+            "handling time p50 / p99",
+            format!(
+                "{} µs / {} µs over {} interactions",
+                self.handle_p50_us, self.handle_p99_us, self.handled_interactions
+            ),
+        );
+        if let Some(rho) = self.rating_skill_spearman {
+            row(
+                &mut t,
+                "rating vs hidden skill",
+                format!("Spearman {rho:.3}"),
+            );
+        }
+        row(&mut t, "errors", self.errors.to_string());
+        for e in &self.error_samples {
+            let _ = writeln!(t, "    - {e}");
+        }
+        let _ = writeln!(t, "  requests per route:");
+        for (route, n) in &self.requests_by_route {
+            let _ = writeln!(t, "    {n:>7}  {route}");
+        }
+        if !self.simulator_route_limits.is_empty() {
+            let _ = writeln!(t, "  simulator route limits changed for the demo:");
+            for (route, limit) in &self.simulator_route_limits {
+                let _ = writeln!(t, "    {route}: {limit}");
+            }
+        }
+        for n in &self.notes {
+            let _ = writeln!(t, "  note: {n}");
+        }
+        t
+    }
+}
+
+/// Wave interval of the demo ladder (the production default).
+pub const WAVE_MS: i64 = 45_000;
+
+/// Where the population phase starts when there are no replay rounds:
+/// Monday 2026-01-05 00:00 UTC (a fixed date, so a seed replays exactly).
+const POPULATION_EPOCH_MS: i64 = 1_767_571_200_000;
+
+/// The simulator's per-route limits the demo changes, and why: Discord does
+/// not publish these two, and the simulator's default guess (5 per 5 s)
+/// would make opening 200 DM channels take 200 s.
+fn demo_route_limits() -> Vec<(&'static str, RouteLimit)> {
+    vec![
+        (
+            "POST /users/@me/channels",
+            RouteLimit::new(50, Duration::from_secs(1)),
+        ),
+        (
+            "POST /channels/{channel_id}/threads",
+            RouteLimit::new(50, Duration::from_secs(5)),
+        ),
+    ]
+}
+
+/// Runs the demo to the end (or until `stop`), then stops everything.
+pub async fn run(opts: DemoOptions, stop: CancellationToken) -> Result<Summary, DemoError> {
+    let began = Instant::now();
+    if let Some(p) = &opts.keep_db
+        && p.exists()
+    {
+        return Err(DemoError::KeepDbExists(p.clone()));
+    }
+    let games = opts
+        .corpus
+        .as_deref()
+        .map(replays::load)
+        .unwrap_or_default();
+    let mut notes = Vec::new();
+    match &opts.corpus {
+        None => notes.push(
+            "no replay corpus found (set LADDERD_REPLAY_CORPUS): no replay rounds were played"
+                .to_owned(),
+        ),
+        Some(dir) if games.is_empty() => notes.push(format!(
+            "{} holds no replay the demo can re-enact: no replay rounds were played",
+            dir.display()
+        )),
+        Some(dir) => notes.push(format!(
+            "{} replay rounds re-enact real games from {} at their dates, with every verification check on",
+            games.len(),
+            dir.display()
+        )),
+    }
+    let mut maps: Vec<String> = games.iter().map(|g| g.map.clone()).collect();
+    maps.sort();
+    maps.dedup();
+
+    let dir = tempfile::tempdir().map_err(DemoError::TempDir)?;
+    let db = opts
+        .keep_db
+        .clone()
+        .unwrap_or_else(|| dir.path().join("ladder.db"));
+    let limits = demo_route_limits();
+    let sim = Simulator::start(SimConfig {
+        route_limits: limits.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect(),
+        ..SimConfig::default()
+    })
+    .await?;
+    let config = demo_config(&sim, &db, &dir.path().join("run"), &maps)?;
+    crate::logging::init(&config.log);
+
+    let start_ms = match games.first() {
+        Some(g) => g.start_ms - 3_600_000,
+        None => POPULATION_EPOCH_MS,
+    };
+    let clock = ManualClock::at(crate::ladder::next_wave_after(start_ms, WAVE_MS) - 1);
+    let env = Environment {
+        clock: Arc::new(clock.clone()),
+        seed: Some(opts.seed),
+        // The driver ticks; the loop's own timer only backs it up.
+        tick_every: Duration::from_secs(3600),
+        discord: Some(DiscordRuntime {
+            token: sim.config().token.clone(),
+            api: ApiEndpoint {
+                proxy: Some(sim.http_addr().to_string()),
+            },
+            gateway_url: Some(sim.gateway_url().to_owned()),
+            identify_without_delay: true,
+        }),
+        worker_exe: Some(opts.worker_exe.clone()),
+        ..Environment::default()
+    };
+    let shutdown = CancellationToken::new();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let task = tokio::spawn(supervisor::run(
+        config.clone(),
+        env,
+        shutdown.clone(),
+        move |r| {
+            let _ = tx.send(r);
+        },
+    ));
+    let running = match tokio::time::timeout(Duration::from_secs(60), rx).await {
+        Ok(Ok(r)) => r,
+        _ => {
+            shutdown.cancel();
+            let why = match task.await {
+                Ok(Err(e)) => e.to_string(),
+                _ => "it did not report READY within 60 s".to_owned(),
+            };
+            sim.shutdown().await;
+            return Err(DemoError::Supervisor(why));
+        }
+    };
+
+    let mut driver = driver::Driver::new(&sim, &running, clock.clone(), &opts, stop.clone());
+    for game in &games {
+        if stop.is_cancelled() {
+            break;
+        }
+        driver.replay_round(game, &maps).await;
+    }
+    let population_start = crate::ladder::next_wave_after(
+        games
+            .last()
+            .map_or(POPULATION_EPOCH_MS, |g| g.end_ms + 3_600_000),
+        WAVE_MS,
+    ) - 1;
+    if !stop.is_cancelled() {
+        driver
+            .population(opts.players, opts.minutes, population_start)
+            .await;
+    }
+    let outcome = driver.finish().await;
+    if !outcome.skipped_games.is_empty() {
+        notes.push(format!(
+            "{} corpus games were not re-enacted: each starts within minutes of the previous round's upload, and ladder time only moves forward ({})",
+            outcome.skipped_games.len(),
+            outcome
+                .skipped_games
+                .iter()
+                .filter_map(|f| f.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+
+    let handling = running
+        .handling
+        .percentiles(tokio::time::Instant::now().into_std());
+    let http_failed = running
+        .http
+        .as_ref()
+        .map_or(0, |h| h.failed.load(std::sync::atomic::Ordering::Relaxed));
+    // The supervisor stops the worker pool only once nobody else holds it.
+    drop(driver);
+    drop(running);
+    shutdown.cancel();
+    let stopped = tokio::time::timeout(Duration::from_secs(60), task).await;
+    let counters = sim.counters();
+    let totals = sim.totals();
+    sim.shutdown().await;
+    let mut errors = outcome.errors;
+    match stopped {
+        Ok(Ok(Ok(()))) => {}
+        Ok(Ok(Err(e))) => errors.push(format!("the supervisor stopped with an error: {e}")),
+        Ok(Err(e)) => errors.push(format!("the supervisor task failed: {e}")),
+        Err(_) => errors.push("the supervisor did not stop within 60 s".to_owned()),
+    }
+
+    let snapshot = crate::store::load_snapshot(&StoreConfig::at(db.clone()))?;
+    let count =
+        |state: MatchState| snapshot.matches.iter().filter(|m| m.state == state).count() as u64;
+    let replays_verified = snapshot
+        .replays
+        .iter()
+        .filter(|r| r.verdict == ReplayVerdict::Verified)
+        .count() as u64;
+    if replays_verified < outcome.replays_uploaded {
+        errors.push(format!(
+            "{} of {} uploaded replays were not verified",
+            outcome.replays_uploaded - replays_verified,
+            outcome.replays_uploaded
+        ));
+    }
+    let spearman = driver::rating_skill_spearman(&snapshot, &outcome.skills);
+    if opts.keep_db.is_some() {
+        notes.push(format!("the database is kept at {}", db.display()));
+    }
+    let summary = Summary {
+        players: opts.players,
+        seed: opts.seed,
+        simulated_minutes: opts.minutes,
+        wall_seconds: began.elapsed().as_secs_f64(),
+        waves: outcome.waves,
+        interactions: outcome.interactions,
+        matches_found: snapshot.matches.len() as u64,
+        matches_completed: count(MatchState::Completed),
+        matches_abandoned: count(MatchState::Abandoned),
+        matches_open_at_end: count(MatchState::Found) + count(MatchState::InProgress),
+        replay_rounds: outcome.replay_rounds,
+        replays_uploaded: outcome.replays_uploaded,
+        replays_verified,
+        http_requests: totals.requests,
+        http_429: totals.rate_limited,
+        http_failed,
+        http_429_by_route: counters
+            .iter()
+            .filter(|(_, c)| c.rate_limited > 0)
+            .map(|(k, c)| (k.clone(), c.rate_limited))
+            .collect(),
+        requests_by_route: counters.into_iter().map(|(k, c)| (k, c.requests)).collect(),
+        handle_p50_us: handling.p50_us,
+        handle_p99_us: handling.p99_us,
+        handled_interactions: handling.count,
+        rating_skill_spearman: spearman,
+        errors: errors.len() as u64 + http_failed,
+        error_samples: errors.into_iter().take(10).collect(),
+        simulator_route_limits: limits
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), format!("{} per {:?}", v.limit, v.window)))
+            .collect(),
+        notes,
+        stopped_early: stop.is_cancelled(),
+    };
+    Ok(summary)
+}
+
+/// The ladder the demo runs: the production defaults, the simulator's
+/// guild and lobby, two replay workers, and — when there are replay rounds —
+/// the corpus games' maps as the pool with all but one vetoable.
+fn demo_config(
+    sim: &Simulator,
+    db: &std::path::Path,
+    runtime_dir: &std::path::Path,
+    maps: &[String],
+) -> Result<Config, DemoError> {
+    use std::fmt::Write as _;
+    let ids = sim.ids();
+    let mut text = format!(
+        "[log]\nlevel = \"warn\"\n[store]\npath = {db:?}\nsynchronous = \"normal\"\n\
+         [discord]\nguild_id = {}\nlobby_channel_id = {}\n\
+         [ops]\nhealth_log_interval_s = 0\n\
+         [replay]\nworkers = 2\nruntime_dir = {runtime_dir:?}\n[ladder]\n",
+        ids.guild, ids.lobby,
+    );
+    if !maps.is_empty() {
+        let _ = writeln!(text, "max_vetoes = {}", maps.len() - 1);
+        for m in maps {
+            let _ = writeln!(text, "[[ladder.maps]]\nname = {m:?}");
+        }
+    }
+    Config::from_toml(std::path::Path::new("(demo)"), &text)
+        .map_err(|e| DemoError::Config(e.to_string()))
+}

@@ -1,0 +1,82 @@
+//! `ladderd demo` through the binary: the newcomer's first command must end
+//! with zero errors and zero 429s, and say what it did.
+
+use std::process::Command;
+
+use crate::support::ladderd_bin;
+
+#[test]
+fn a_short_demo_plays_a_ladder_with_no_errors_and_no_429s() {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = dir.path().join("summary.json");
+    let db = dir.path().join("kept.db");
+    let mut cmd = Command::new(ladderd_bin());
+    cmd.args(["demo", "--players", "12", "--minutes", "6", "--seed", "7"])
+        .arg("--summary-json")
+        .arg(&summary)
+        .arg("--keep-db")
+        .arg(&db)
+        .env("RUST_LOG", "warn");
+    let corpus = crate::replay::corpus();
+    match &corpus {
+        Some(c) => cmd.arg("--replays").arg(c),
+        None => cmd.arg("--replays").arg(dir.path()),
+    };
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("ladderd demo — summary"), "{stdout}");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+    for key in [
+        "matches_found",
+        "matches_completed",
+        "replays_verified",
+        "http_requests",
+        "http_429",
+        "errors",
+        "handle_p50_us",
+        "handle_p99_us",
+    ] {
+        assert!(json[key].is_u64(), "{key} missing: {json}");
+    }
+    assert_eq!(json["errors"], 0, "{json}");
+    assert_eq!(json["http_429"], 0, "{json}");
+    assert!(json["matches_found"].as_u64().unwrap() > 0, "{json}");
+    assert!(json["matches_completed"].as_u64().unwrap() > 0, "{json}");
+    assert!(
+        json["handle_p99_us"].as_u64() >= json["handle_p50_us"].as_u64(),
+        "{json}"
+    );
+    if corpus.is_some() {
+        let uploaded = json["replays_uploaded"].as_u64().unwrap();
+        assert!(uploaded > 0, "{json}");
+        assert_eq!(json["replays_verified"].as_u64(), Some(uploaded), "{json}");
+    }
+    // The kept database holds the ladder the summary describes.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let matches: i64 = conn
+        .query_row("SELECT count(*) FROM matches", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(Some(matches), json["matches_found"].as_i64());
+    let players: i64 = conn
+        .query_row("SELECT count(*) FROM players", [], |r| r.get(0))
+        .unwrap();
+    assert!(players >= 12, "{players}");
+
+    // Asked to keep the database where one exists: refused, nothing touched.
+    let before = std::fs::metadata(&db).unwrap().len();
+    let again = Command::new(ladderd_bin())
+        .args(["demo", "--players", "4", "--minutes", "1", "--keep-db"])
+        .arg(&db)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("exists"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), before);
+}
