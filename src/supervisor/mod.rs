@@ -250,7 +250,6 @@ pub async fn run(
                     config.replay.max_upload_bytes,
                     config.replay.start_window_s,
                     config.replay.allow_observers,
-                    config.ladder.confirm_window_ms,
                     config
                         .ladder
                         .races
