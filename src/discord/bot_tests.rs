@@ -53,6 +53,7 @@ impl Transport for FakeApi {
 struct Harness {
     bot: Arc<Bot<FakeApi>>,
     api: FakeApi,
+    live: super::live::LiveDiscord,
     _store: Store,
     _dir: tempfile::TempDir,
 }
@@ -84,6 +85,7 @@ impl Harness {
             OutboundConfig::default(),
             CancellationToken::new(),
         );
+        let live = super::live::LiveDiscord::new(config.discord.clone());
         let bot = Bot::new(
             Id::new(901),
             outbound,
@@ -92,11 +94,13 @@ impl Harness {
             vec![],
             vec![],
         )
+        .with_live_discord(live.clone())
         .with_health(Arc::new(|| "up 5s, store fine".to_owned()));
         let bot = Arc::new(bot);
         Harness {
             bot,
             api,
+            live,
             _store: store,
             _dir: dir,
         }
@@ -295,4 +299,42 @@ async fn admin_health_answers_admins_only() {
         "{contents:?}"
     );
     assert!(reqs.iter().all(|r| r.2["data"]["flags"] == EPHEMERAL));
+}
+
+#[tokio::test]
+async fn a_reloaded_admin_list_applies_to_the_next_interaction() {
+    let h = Harness::new();
+    let health = json!([{"name": "health", "type": 1, "options": []}]);
+    h.bot
+        .on_interaction(&slash(3, "admin", health.clone()))
+        .await;
+    let reqs = h.requests(1).await;
+    assert!(
+        reqs[0].2["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("needs a ladder admin"),
+        "{reqs:?}"
+    );
+    // What the supervisor does on reload: user 3 becomes an admin, 2 is not one.
+    let next = Config::from_toml(
+        std::path::Path::new("t.toml"),
+        "[discord]\nowner_user_ids = [1]\nadmin_user_ids = [3]\nlobby_channel_id = 555\n",
+    )
+    .unwrap();
+    h.live.set(next.discord);
+    let content = |reqs: &[(String, String, Value)], i: usize| -> String {
+        reqs[i].2["data"]["content"].as_str().unwrap().to_owned()
+    };
+    h.bot
+        .on_interaction(&slash(3, "admin", health.clone()))
+        .await;
+    let reqs = h.requests(2).await;
+    assert!(content(&reqs, 1).contains("up 5s, store fine"), "{reqs:?}");
+    h.bot.on_interaction(&slash(2, "admin", health)).await;
+    let reqs = h.requests(3).await;
+    assert!(
+        content(&reqs, 2).contains("needs a ladder admin"),
+        "{reqs:?}"
+    );
 }
