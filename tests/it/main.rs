@@ -4,6 +4,8 @@ mod cli;
 #[cfg(feature = "sim")]
 mod e2e;
 mod ops;
+#[cfg(feature = "sim")]
+mod reload;
 mod replay;
 mod replay_pool;
 mod sandbox;
