@@ -44,7 +44,6 @@ pub const HELP: &str = "**How the ladder works**\n1. `/termsofservice` and accep
 
 struct PendingAdmin {
     caller: u64,
-    actor: Actor,
     command: Command,
     asked_at: Instant,
 }
@@ -270,7 +269,6 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                         nonce,
                         PendingAdmin {
                             caller: actor.id,
-                            actor,
                             command,
                             asked_at: Instant::now(),
                         },
@@ -318,7 +316,9 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 };
                 match taken {
                     Err(why) => self.reply(interaction, error(why)),
-                    Ok(Some(p)) if confirmed => self.run(interaction, p.actor, p.command).await,
+                    // With the authority the caller has now (`actor`, routed
+                    // from the click): a reload may have revoked it since.
+                    Ok(Some(p)) if confirmed => self.run(interaction, actor, p.command).await,
                     Ok(_) => self.reply(interaction, info("Cancelled; nothing was done.", true)),
                 }
             }

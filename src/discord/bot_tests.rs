@@ -338,3 +338,29 @@ async fn a_reloaded_admin_list_applies_to_the_next_interaction() {
         "{reqs:?}"
     );
 }
+
+#[tokio::test]
+async fn an_admin_removed_by_a_reload_cannot_confirm_what_they_asked_before() {
+    let h = Harness::new();
+    h.bot
+        .on_interaction(&slash(
+            2,
+            "admin",
+            json!([{"name": "clearqueue", "type": 1, "options": [
+            {"name": "reason", "type": 3, "value": "maintenance"}]}]),
+        ))
+        .await;
+    let reqs = h.requests(1).await;
+    let buttons = &reqs[0].2["data"]["components"][0]["components"];
+    let confirm = buttons[0]["custom_id"].as_str().unwrap().to_owned();
+    let next = Config::from_toml(
+        std::path::Path::new("t.toml"),
+        "[discord]\nowner_user_ids = [1]\nlobby_channel_id = 555\n",
+    )
+    .unwrap();
+    h.live.set(next.discord);
+    h.bot.on_interaction(&click(2, &confirm)).await;
+    let reqs = h.requests(2).await;
+    let content = reqs[1].2["data"]["content"].as_str().unwrap();
+    assert!(content.contains("needs a ladder admin"), "{content}");
+}
