@@ -176,16 +176,22 @@ impl Ladder {
             .map(|m| m.name.clone())
             .collect();
         // Matches already made keep their map and what verifies its replays.
-        for info in &removed {
-            let in_use = self.open.iter().any(|id| {
-                self.matches
+        let in_use = |ladder: &Ladder, name: &str| {
+            ladder.open.iter().any(|id| {
+                ladder
+                    .matches
                     .get(id)
-                    .is_some_and(|m| m.map.eq_ignore_ascii_case(&info.name))
-            });
-            if in_use && !self.retired_maps.iter().any(|r| r.name == info.name) {
-                self.retired_maps.push((*info).clone());
+                    .is_some_and(|m| m.map.eq_ignore_ascii_case(name))
+            })
+        };
+        let mut retired = std::mem::take(&mut self.retired_maps);
+        retired.retain(|r| in_use(self, &r.name));
+        for info in &removed {
+            if in_use(self, &info.name) && !retired.iter().any(|r| r.name == info.name) {
+                retired.push((*info).clone());
             }
         }
+        self.retired_maps = retired;
         let mut pool: Vec<String> = self
             .season
             .map_pool
