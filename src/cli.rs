@@ -184,7 +184,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
             let store = store::Store::open(&config.store)?;
             tracing::info!(path = %config.store.path.display(), "{}", store.migration);
             store.close();
-            run_supervisor(config, token)
+            run_supervisor(config, cli.config, token)
         }
         Command::Worker(args) => match crate::replay::worker::run(&args.socket) {
             Ok(()) => Ok(ExitCode::from(EXIT_OK)),
@@ -282,7 +282,12 @@ fn not_built(command: &str, what: &str) -> Result<ExitCode, CliError> {
 }
 
 /// `ladderd run` after its checks: the runtime, the signals, the supervisor.
-fn run_supervisor(config: Config, token: config::DiscordToken) -> Result<ExitCode, CliError> {
+/// Each SIGHUP reloads `config_path`, the file `run` was started with.
+fn run_supervisor(
+    config: Config,
+    config_path: PathBuf,
+    token: config::DiscordToken,
+) -> Result<ExitCode, CliError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("ladderd")
@@ -293,15 +298,22 @@ fn run_supervisor(config: Config, token: config::DiscordToken) -> Result<ExitCod
         let (reload_tx, mut reload_rx) = tokio::sync::mpsc::channel(1);
         crate::ops::signals::spawn(shutdown.clone(), reload_tx)
             .map_err(|e| CliError::Other(format!("cannot install signal handlers: {e}")))?;
-        tokio::spawn(async move {
-            while reload_rx.recv().await.is_some() {
-                tracing::warn!(
-                    "SIGHUP: live reload is not built yet; the running configuration stays"
-                );
+        let notifier = crate::ops::notify::Notifier::from_env();
+        // Reloads start once the supervisor is up; a SIGHUP during start-up
+        // waits in the channel until then.
+        let on_started = {
+            let notifier = notifier.clone();
+            move |running: crate::supervisor::Running| {
+                let reloader = running.reloader;
+                tokio::spawn(async move {
+                    while reload_rx.recv().await.is_some() {
+                        let _ = reloader.on_hangup(&config_path, &notifier).await;
+                    }
+                });
             }
-        });
+        };
         let env = crate::supervisor::Environment {
-            notifier: crate::ops::notify::Notifier::from_env(),
+            notifier,
             discord: Some(crate::discord::connect::DiscordRuntime {
                 token: token.expose().to_owned(),
                 api: crate::discord::transport::ApiEndpoint {
@@ -313,7 +325,7 @@ fn run_supervisor(config: Config, token: config::DiscordToken) -> Result<ExitCod
             worker_exe: Some(std::path::PathBuf::from("/proc/self/exe")),
             ..crate::supervisor::Environment::default()
         };
-        match crate::supervisor::run(config, env, shutdown, |_| {}).await {
+        match crate::supervisor::run(config, env, shutdown, on_started).await {
             Ok(()) => Ok(ExitCode::from(EXIT_OK)),
             Err(e) => Err(CliError::Other(e.to_string())),
         }

@@ -588,6 +588,107 @@ impl LadderConfig {
             .map_or_else(String::new, |r| r.server.clone())
     }
 
+    /// The `[ladder]` keys whose effective value differs between `self` and
+    /// `other`, named as in the file, in file order. Races and their groups
+    /// are one key (`ladder.race_groups`).
+    pub fn changed_keys(&self, other: &LadderConfig) -> Vec<&'static str> {
+        let (a, b) = (self, other);
+        let (m, n) = (&a.matchmaker, &b.matchmaker);
+        let (r, q) = (&a.rating, &b.rating);
+        [
+            ("ladder.season_name", a.season_name != b.season_name),
+            (
+                "ladder.race_groups",
+                a.race_groups != b.race_groups || a.races != b.races,
+            ),
+            ("ladder.maps", a.maps != b.maps),
+            ("ladder.max_vetoes", a.max_vetoes != b.max_vetoes),
+            ("ladder.regions", a.regions != b.regions),
+            ("ladder.servers", a.servers != b.servers),
+            (
+                "ladder.blocked_region_pairs",
+                a.blocked_region_pairs != b.blocked_region_pairs,
+            ),
+            (
+                "ladder.wave_interval_s",
+                m.wave_interval_ms != n.wave_interval_ms,
+            ),
+            ("ladder.window_base", m.window_base != n.window_base),
+            ("ladder.window_growth", m.window_growth != n.window_growth),
+            ("ladder.wait_bonus", m.wait_bonus != n.wait_bonus),
+            (
+                "ladder.rematch_penalty",
+                m.rematch_penalty != n.rematch_penalty,
+            ),
+            (
+                "ladder.rematch_last_matches",
+                m.rematch_last_matches != n.rematch_last_matches,
+            ),
+            (
+                "ladder.rematch_within_minutes",
+                m.rematch_within_ms != n.rematch_within_ms,
+            ),
+            ("ladder.max_wait_s", m.max_wait_ms != n.max_wait_ms),
+            ("ladder.matcher", m.strategy != n.strategy),
+            (
+                "ladder.confirm_window_s",
+                a.confirm_window_ms != b.confirm_window_ms,
+            ),
+            (
+                "ladder.abandon_cooldown_s",
+                a.abandon_cooldown_ms != b.abandon_cooldown_ms,
+            ),
+            (
+                "ladder.aborts_per_month",
+                a.aborts_per_month != b.aborts_per_month,
+            ),
+            (
+                "ladder.unreported_flag_after_minutes",
+                a.unreported_flag_after_ms != b.unreported_flag_after_ms,
+            ),
+            ("ladder.rating_system", r.system != q.system),
+            (
+                "ladder.initial_rating",
+                r.initial_rating != q.initial_rating,
+            ),
+            (
+                "ladder.initial_deviation",
+                r.initial_deviation != q.initial_deviation,
+            ),
+            (
+                "ladder.initial_volatility",
+                r.initial_volatility != q.initial_volatility,
+            ),
+            ("ladder.tau", r.tau != q.tau),
+            ("ladder.elo_k", r.elo_k != q.elo_k),
+            ("ladder.elo_divisor", r.elo_divisor != q.elo_divisor),
+            (
+                "ladder.provisional_games",
+                r.provisional_games != q.provisional_games,
+            ),
+            ("ladder.rank_shares", r.rank_shares != q.rank_shares),
+            (
+                "ladder.inactive_after_days",
+                r.inactive_after_ms != q.inactive_after_ms,
+            ),
+            (
+                "ladder.season_soft_reset",
+                r.season_soft_reset != q.season_soft_reset,
+            ),
+            (
+                "ladder.leaderboard_page_size",
+                a.leaderboard_page_size != b.leaderboard_page_size,
+            ),
+            (
+                "ladder.lobby_settings",
+                a.lobby_settings != b.lobby_settings,
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(key, changed)| changed.then_some(key))
+        .collect()
+    }
+
     pub(super) fn describe(&self, out: &mut String) {
         let races: Vec<String> = self
             .races
@@ -683,6 +784,22 @@ races = [{ id = "T", name = "Terran" }, { id = "Z", name = "Zerg" }]
             .expect("the example config is valid")
             .ladder;
         assert_eq!(c, super::LadderConfig::default());
+    }
+
+    #[test]
+    fn changed_keys_name_each_difference_as_in_the_file() {
+        let a = load("").unwrap().ladder;
+        assert!(a.changed_keys(&a.clone()).is_empty());
+        let b = load("wave_interval_s = 60\nelo_k = 32\n[[ladder.maps]]\nname = \"Alcyone LE\"\n")
+            .unwrap()
+            .ladder;
+        assert_eq!(
+            a.changed_keys(&b),
+            ["ladder.maps", "ladder.wave_interval_s", "ladder.elo_k"]
+        );
+        // A key written with its default value is no change.
+        let c = load("max_vetoes = 4\n").unwrap().ladder;
+        assert!(a.changed_keys(&c).is_empty());
     }
 
     #[test]

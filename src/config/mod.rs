@@ -13,6 +13,7 @@
 mod discord;
 mod ladder;
 mod ops;
+pub mod reload;
 mod replay;
 pub mod token;
 

@@ -44,7 +44,6 @@ pub const HELP: &str = "**How the ladder works**\n1. `/termsofservice` and accep
 
 struct PendingAdmin {
     caller: u64,
-    actor: Actor,
     command: Command,
     asked_at: Instant,
 }
@@ -55,7 +54,10 @@ pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
     application_id: Id<ApplicationMarker>,
     outbound: Outbound<T>,
     ladder: LadderHandle,
+    /// As started: the channels ladderd posts in.
     discord: DiscordConfig,
+    /// Who is an owner or admin; a configuration reload replaces it.
+    live: super::live::LiveDiscord,
     races: Vec<(String, String)>,
     maps: Vec<String>,
     dm_channels: Mutex<HashMap<u64, Id<ChannelMarker>>>,
@@ -106,6 +108,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             application_id,
             outbound,
             ladder,
+            live: super::live::LiveDiscord::new(discord.clone()),
             discord,
             races,
             maps,
@@ -119,6 +122,12 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             next_nonce: AtomicU64::new(seed_nonce()),
             health: None,
         }
+    }
+
+    /// Route with these settings, which a configuration reload replaces.
+    pub fn with_live_discord(mut self, live: super::live::LiveDiscord) -> Self {
+        self.live = live;
+        self
     }
 
     /// What `/admin health` reports.
@@ -267,7 +276,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     /// of its own once the ladder has committed.
     pub async fn accept(self: &Arc<Self>, interaction: Interaction) {
         let started = std::time::Instant::now();
-        match router::route(&interaction, &self.discord) {
+        match router::route(&interaction, &self.live.get()) {
             Routed::Ladder(actor, command) => match self.ladder.submit(actor, command).await {
                 Ok(answer) => {
                     let bot = self.clone();
@@ -288,7 +297,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
 
     /// Handles one interaction to the end (reply sent or queued).
     pub async fn on_interaction(self: &Arc<Self>, interaction: &Interaction) {
-        match router::route(interaction, &self.discord) {
+        match router::route(interaction, &self.live.get()) {
             Routed::Ladder(actor, command) => self.run(interaction, actor, command).await,
             Routed::ConfirmAdmin(actor, command) => {
                 let nonce = self.next_nonce.fetch_add(1, Ordering::Relaxed);
@@ -309,7 +318,6 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                         nonce,
                         PendingAdmin {
                             caller: actor.id,
-                            actor,
                             command,
                             asked_at: Instant::now(),
                         },
@@ -357,7 +365,9 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 };
                 match taken {
                     Err(why) => self.reply(interaction, error(why)),
-                    Ok(Some(p)) if confirmed => self.run(interaction, p.actor, p.command).await,
+                    // With the authority the caller has now (`actor`, routed
+                    // from the click): a reload may have revoked it since.
+                    Ok(Some(p)) if confirmed => self.run(interaction, actor, p.command).await,
                     Ok(_) => self.reply(interaction, info("Cancelled; nothing was done.", true)),
                 }
             }

@@ -65,6 +65,7 @@ impl Transport for FakeApi {
 struct Harness {
     bot: Arc<Bot<FakeApi>>,
     api: FakeApi,
+    live: super::live::LiveDiscord,
     _store: Store,
     _dir: tempfile::TempDir,
 }
@@ -99,6 +100,7 @@ impl Harness {
             OutboundConfig::default(),
             CancellationToken::new(),
         );
+        let live = super::live::LiveDiscord::new(config.discord.clone());
         let bot = Bot::new(
             Id::new(901),
             outbound,
@@ -107,11 +109,13 @@ impl Harness {
             vec![],
             vec![],
         )
+        .with_live_discord(live.clone())
         .with_health(Arc::new(|| "up 5s, store fine".to_owned()));
         let bot = Arc::new(bot);
         Harness {
             bot,
             api,
+            live,
             _store: store,
             _dir: dir,
         }
@@ -337,6 +341,7 @@ fn card(match_id: u64, players: [u64; 2]) -> crate::ladder::MatchCard {
         server: "Europe".into(),
         win_probability: 0.5,
         lobby_settings: vec![],
+        created_at: 0,
         confirm_by: 0,
     }
 }
@@ -479,4 +484,68 @@ async fn restored_matches_keep_their_thread() {
         .await;
     let reqs = h.requests(1).await;
     assert_eq!(reqs[0].1, "channels/8100/messages", "{reqs:?}");
+}
+
+#[tokio::test]
+async fn a_reloaded_admin_list_applies_to_the_next_interaction() {
+    let h = Harness::new();
+    let health = json!([{"name": "health", "type": 1, "options": []}]);
+    h.bot
+        .on_interaction(&slash(3, "admin", health.clone()))
+        .await;
+    let reqs = h.requests(1).await;
+    assert!(
+        reqs[0].2["data"]["content"]
+            .as_str()
+            .unwrap()
+            .contains("needs a ladder admin"),
+        "{reqs:?}"
+    );
+    // What the supervisor does on reload: user 3 becomes an admin, 2 is not one.
+    let next = Config::from_toml(
+        std::path::Path::new("t.toml"),
+        "[discord]\nowner_user_ids = [1]\nadmin_user_ids = [3]\nlobby_channel_id = 555\n",
+    )
+    .unwrap();
+    h.live.set(next.discord);
+    let content = |reqs: &[(String, String, Value)], i: usize| -> String {
+        reqs[i].2["data"]["content"].as_str().unwrap().to_owned()
+    };
+    h.bot
+        .on_interaction(&slash(3, "admin", health.clone()))
+        .await;
+    let reqs = h.requests(2).await;
+    assert!(content(&reqs, 1).contains("up 5s, store fine"), "{reqs:?}");
+    h.bot.on_interaction(&slash(2, "admin", health)).await;
+    let reqs = h.requests(3).await;
+    assert!(
+        content(&reqs, 2).contains("needs a ladder admin"),
+        "{reqs:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_admin_removed_by_a_reload_cannot_confirm_what_they_asked_before() {
+    let h = Harness::new();
+    h.bot
+        .on_interaction(&slash(
+            2,
+            "admin",
+            json!([{"name": "clearqueue", "type": 1, "options": [
+            {"name": "reason", "type": 3, "value": "maintenance"}]}]),
+        ))
+        .await;
+    let reqs = h.requests(1).await;
+    let buttons = &reqs[0].2["data"]["components"][0]["components"];
+    let confirm = buttons[0]["custom_id"].as_str().unwrap().to_owned();
+    let next = Config::from_toml(
+        std::path::Path::new("t.toml"),
+        "[discord]\nowner_user_ids = [1]\nlobby_channel_id = 555\n",
+    )
+    .unwrap();
+    h.live.set(next.discord);
+    h.bot.on_interaction(&click(2, &confirm)).await;
+    let reqs = h.requests(2).await;
+    let content = reqs[1].2["data"]["content"].as_str().unwrap();
+    assert!(content.contains("needs a ladder admin"), "{content}");
 }

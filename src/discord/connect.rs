@@ -56,7 +56,7 @@ pub enum ConnectError {
 #[allow(clippy::too_many_arguments)]
 pub async fn serve(
     rt: DiscordRuntime,
-    discord: DiscordConfig,
+    live: super::live::LiveDiscord,
     ladder: LadderHandle,
     mut outgoing: mpsc::UnboundedReceiver<Message>,
     races: Vec<(String, String)>,
@@ -69,6 +69,8 @@ pub async fn serve(
     ready: oneshot::Sender<()>,
     stop: CancellationToken,
 ) -> Result<(), ConnectError> {
+    // Shards, guild and channels as started; the admin list stays live.
+    let discord: DiscordConfig = (*live.get()).clone();
     let clients = transport::clients(&rt.token, &rt.api);
     let out_stop = CancellationToken::new();
     let (outbound, out_task) = Outbound::spawn_with_stats(
@@ -121,6 +123,7 @@ pub async fn serve(
             races,
             maps,
         )
+        .with_live_discord(live)
         .with_health(health)
         .with_intake(intake)
         .with_handling(handling),

@@ -7,6 +7,7 @@ pub mod commands;
 pub mod connect;
 pub mod gateway;
 pub mod ids;
+pub mod live;
 pub mod outbound;
 pub mod ratelimit;
 pub mod render;

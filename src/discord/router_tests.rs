@@ -356,6 +356,7 @@ fn buttons_on_a_rendered_match_card_route_back_to_the_match() {
         server: "Europe".into(),
         win_probability: 0.5,
         lobby_settings: vec!["Speed: Faster".into()],
+        created_at: 1_800_000_000_000,
         confirm_by: 1_800_000_060_000,
     };
     let rendered = render(

@@ -31,7 +31,6 @@ pub struct ReplayIntake {
     pub max_upload_bytes: u64,
     start_window_s: i64,
     allow_observers: bool,
-    confirm_window_ms: i64,
     /// Ladder race ids and names ("T", "Terran").
     races: Vec<(String, String)>,
     clock: Arc<dyn Clock>,
@@ -46,7 +45,6 @@ impl ReplayIntake {
         max_upload_bytes: u64,
         start_window_s: u64,
         allow_observers: bool,
-        confirm_window_ms: i64,
         races: Vec<(String, String)>,
         clock: Arc<dyn Clock>,
         used: HashSet<String>,
@@ -63,7 +61,6 @@ impl ReplayIntake {
             max_upload_bytes,
             start_window_s: start_window_s as i64,
             allow_observers,
-            confirm_window_ms,
             races,
             clock,
             used: Mutex::new(used),
@@ -138,7 +135,7 @@ impl ReplayIntake {
         let expectation = MatchExpectation {
             slots: [slot(0), slot(1)],
             map_name: card.map.replay_name.clone(),
-            created_at: (card.confirm_by - self.confirm_window_ms) / 1000,
+            created_at: card.created_at / 1000,
             start_window_s: self.start_window_s,
             allow_observers: self.allow_observers,
             used_replays: &used,

@@ -74,7 +74,7 @@ impl Ladder {
             }
             s => return Err(LadderError::WrongState(match_id, state_name(s))),
         }
-        if now >= m.created_at + self.config.confirm_window_ms {
+        if now >= self.confirm_deadline(m) {
             // The timeout was due before this confirm: it wins, as the tick would have.
             let mut fx = self.expire(now, match_id);
             fx.tell(
@@ -201,7 +201,7 @@ impl Ladder {
             if m.state != MatchState::Found {
                 continue;
             }
-            let deadline = m.created_at + window;
+            let deadline = self.confirm_deadline(m);
             if now >= deadline {
                 fx.extend(self.expire(now, id));
             } else if now >= deadline - window / 3 && !self.reminded.contains(&id) {

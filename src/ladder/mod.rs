@@ -18,6 +18,7 @@ pub mod matchmaker;
 mod queue;
 pub mod rating;
 mod reads;
+pub mod reconfigure;
 pub mod time;
 pub mod validate;
 
@@ -41,6 +42,7 @@ pub use reads::{
     HistoryEntry, HistoryPage, LeaderboardPage, LeaderboardQuery, LeaderboardRow, ProfileRace,
     ProfileView, QueueView, Snapshot,
 };
+pub use reconfigure::{ReconfigureError, Reconfigured};
 pub use validate::{FieldError, SetupForm};
 
 pub type PlayerId = u64;
@@ -170,6 +172,8 @@ pub struct MatchCard {
     pub win_probability: f64,
     /// How to set up the custom game, from the config.
     pub lobby_settings: Vec<String>,
+    /// When the match was made (the replay's earliest plausible start).
+    pub created_at: UnixMillis,
     pub confirm_by: UnixMillis,
 }
 
@@ -348,6 +352,11 @@ pub struct Ladder {
     last_seen: HashMap<PlayerId, UnixMillis>,
     next_match_id: MatchId,
     next_wave_at: UnixMillis,
+    /// Confirm deadlines promised under an earlier `confirm_window_s`
+    /// (see `reconfigure`); other matches: created + the current window.
+    confirm_by: HashMap<MatchId, UnixMillis>,
+    /// Maps a reload removed that open matches still play on.
+    retired_maps: Vec<MapInfo>,
 }
 
 impl Ladder {
@@ -409,6 +418,8 @@ impl Ladder {
             reminded: HashSet::new(),
             last_seen: HashMap::new(),
             next_match_id: 1,
+            confirm_by: HashMap::new(),
+            retired_maps: Vec::new(),
         };
         for p in rows.players {
             ladder.players.insert(p.discord_id, p);
@@ -570,6 +581,14 @@ impl Ladder {
     }
 
     // ---- helpers shared by the handlers ----
+
+    /// When `m` must be confirmed by.
+    fn confirm_deadline(&self, m: &MatchRow) -> UnixMillis {
+        self.confirm_by
+            .get(&m.id)
+            .copied()
+            .unwrap_or(m.created_at + self.config.confirm_window_ms)
+    }
 
     fn player_ref(&self, id: PlayerId) -> Result<&PlayerRow, LadderError> {
         self.players.get(&id).ok_or(LadderError::UnknownPlayer(id))

@@ -338,6 +338,11 @@ impl Ladder {
         let map = self
             .config
             .map(&m.map)
+            .or_else(|| {
+                self.retired_maps
+                    .iter()
+                    .find(|r| r.name.eq_ignore_ascii_case(&m.map))
+            })
             .cloned()
             .unwrap_or_else(|| crate::config::MapInfo {
                 name: m.map.clone(),
@@ -356,7 +361,8 @@ impl Ladder {
             server: m.server.clone(),
             win_probability: rating::win_probability(&self.config.rating, m.before1, m.before2),
             lobby_settings: self.config.lobby_settings.clone(),
-            confirm_by: m.created_at + self.config.confirm_window_ms,
+            created_at: m.created_at,
+            confirm_by: self.confirm_deadline(m),
         }
     }
 }

@@ -1556,3 +1556,217 @@ fn a_replay_proves_one_match_only() {
     );
     assert_eq!(l.matches[&second].state, MatchState::InProgress);
 }
+
+// ---- live reconfiguration ----
+
+fn with_maps(mut c: LadderConfig, names: &[&str]) -> LadderConfig {
+    c.maps = names
+        .iter()
+        .map(|n| MapInfo {
+            name: (*n).into(),
+            replay_name: format!("{n} (replay)"),
+            link: None,
+            author: None,
+        })
+        .collect();
+    c
+}
+
+fn join_vetoing(l: &mut Ladder, id: PlayerId, vetoes: &[&str], now: UnixMillis) {
+    ok(l.handle(
+        now,
+        Actor::player(id),
+        Command::JoinQueue {
+            races: vec!["T".into()],
+            vetoes: Some(vetoes.iter().map(|v| (*v).to_string()).collect()),
+        },
+    ));
+}
+
+#[test]
+fn reconfigure_with_the_same_config_changes_nothing() {
+    let mut l = ladder();
+    matched_pair(&mut l);
+    let before = l.clone();
+    let done = l
+        .reconfigure(T0 + 50 * S, LadderConfig::default())
+        .expect("the same config is accepted");
+    assert!(done.changed.is_empty());
+    assert_eq!(done.effects, Effects::default());
+    assert!(l == before);
+}
+
+#[test]
+fn refused_reconfigure_names_each_key_and_changes_nothing() {
+    let mut l = ladder();
+    matched_pair(&mut l);
+    register(&mut l, 3, "Charlie", "EU", T0 + 46 * S);
+    join_vetoing(&mut l, 3, &["Alcyone LE"], T0 + 46 * S);
+    let before = l.clone();
+    // Live changes (maps, wave) together with refused ones: all or nothing.
+    let mut c = with_maps(
+        config_from("wave_interval_s = 60\nseason_name = \"Other\"\nrating_system = \"elo\"\n"),
+        &["Amphion LE"],
+    );
+    c.races.pop();
+    let err = l.reconfigure(T0 + 47 * S, c).unwrap_err();
+    let keys: Vec<&str> = err.refused.iter().map(|(k, _)| *k).collect();
+    assert_eq!(
+        keys,
+        [
+            "ladder.season_name",
+            "ladder.race_groups",
+            "ladder.rating_system"
+        ]
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("`ladder.race_groups` cannot change"),
+        "{text}"
+    );
+    assert!(l == before, "a refused reconfigure changed the ladder");
+    for section in [
+        "initial_rating = 1200",
+        "[[ladder.regions]]\nid = \"EU\"\nserver = \"Europe\"",
+    ] {
+        let err = l
+            .reconfigure(T0 + 47 * S, config_from(section))
+            .unwrap_err();
+        assert_eq!(err.refused.len(), 1, "{err}");
+        assert!(l == before);
+    }
+}
+
+#[test]
+fn removed_maps_leave_the_pool_and_the_vetoes_but_open_matches_keep_theirs() {
+    let all = ["Alcyone LE", "Amphion LE", "Crimson Court LE", "Dynasty LE"];
+    let mut l = ladder_with(with_maps(LadderConfig::default(), &all));
+    let id = matched_pair(&mut l);
+    let played = l.match_row(id).expect("made").map.clone();
+    let vetoed: Vec<&str> = all.iter().copied().filter(|m| *m != played).collect();
+    register(&mut l, 3, "Charlie", "EU", T0 + 46 * S);
+    join_vetoing(&mut l, 3, &vetoed[..2], T0 + 46 * S);
+
+    // Remove the open match's map and the first veto; add a new map.
+    let kept: Vec<&str> = all
+        .iter()
+        .copied()
+        .filter(|m| *m != played && *m != vetoed[0])
+        .chain(["Ghost River LE"])
+        .collect();
+    let done = l
+        .reconfigure(T0 + 50 * S, with_maps(LadderConfig::default(), &kept))
+        .expect("the map pool is live");
+    assert_eq!(done.changed, ["ladder.maps"]);
+    let mut pool = l.season().map_pool.clone();
+    pool.sort();
+    let mut want: Vec<String> = kept.iter().map(|m| (*m).to_string()).collect();
+    want.sort();
+    assert_eq!(pool, want);
+    assert!(
+        done.effects
+            .writes
+            .iter()
+            .any(|w| matches!(w, Write::Season(s) if s.map_pool == l.season().map_pool)),
+        "the new pool is persisted"
+    );
+    // The queue entry and the remembered preference lost the removed veto.
+    assert_eq!(l.queue[&3].vetoes, [vetoed[1]]);
+    assert!(
+        done.effects.writes.iter().any(
+            |w| matches!(w, Write::QueuePrefs(p) if p.player_id == 3 && p.vetoes == [vetoed[1]])
+        )
+    );
+    assert!(
+        done.effects
+            .messages
+            .iter()
+            .any(|m| m.to == Audience::Lobby)
+    );
+    // The open match still plays its map, with the replay name to verify it.
+    let card = l.card(l.match_row(id).expect("open"), false);
+    assert_eq!(card.map.name, played);
+    assert_eq!(card.map.replay_name, format!("{played} (replay)"));
+    // New vetoes of a removed map are refused.
+    register(&mut l, 4, "Delta", "EU", T0 + 51 * S);
+    let fx = l.handle(
+        T0 + 51 * S,
+        Actor::player(4),
+        Command::JoinQueue {
+            races: vec!["T".into()],
+            vetoes: Some(vec![played.clone()]),
+        },
+    );
+    assert_eq!(errors(&fx), [&LadderError::UnknownMap(played)]);
+}
+
+#[test]
+fn new_matches_use_only_the_reloaded_pool() {
+    let mut l = ladder();
+    l.reconfigure(T0, with_maps(LadderConfig::default(), &["Pylon LE"]))
+        .expect("the map pool is live");
+    let id = matched_pair(&mut l);
+    assert_eq!(l.match_row(id).map(|m| m.map.as_str()), Some("Pylon LE"));
+}
+
+#[test]
+fn lowering_max_vetoes_trims_queue_entries_and_preferences() {
+    let mut l = ladder();
+    register(&mut l, 3, "Charlie", "EU", T0);
+    join_vetoing(&mut l, 3, &["Alcyone LE", "Amphion LE", "Dynasty LE"], T0);
+    let done = l
+        .reconfigure(T0 + S, config_from("max_vetoes = 1\n"))
+        .expect("max_vetoes is live");
+    assert_eq!(done.changed, ["ladder.max_vetoes"]);
+    assert_eq!(l.queue[&3].vetoes, ["Alcyone LE"]);
+    assert_eq!(l.prefs[&3].vetoes, ["Alcyone LE"]);
+}
+
+#[test]
+fn a_new_wave_interval_keeps_the_announced_wave_unless_it_comes_sooner() {
+    let mut l = ladder();
+    assert_eq!(l.next_wave_at(), T0 + 45 * S);
+    // Longer: the wave players were promised still comes, then the new rhythm.
+    l.reconfigure(T0 + 10 * S, config_from("wave_interval_s = 3600\n"))
+        .expect("the wave interval is live");
+    assert_eq!(l.next_wave_at(), T0 + 45 * S);
+    l.tick(T0 + 45 * S);
+    assert_eq!(l.next_wave_at(), T0 + 3_600 * S);
+    // Shorter: the next multiple of the new interval.
+    l.reconfigure(T0 + 100 * S, config_from("wave_interval_s = 30\n"))
+        .expect("the wave interval is live");
+    assert_eq!(l.next_wave_at(), T0 + 120 * S);
+}
+
+#[test]
+fn a_new_confirm_window_applies_to_new_matches_and_keeps_shown_deadlines() {
+    let mut l = ladder();
+    let id = matched_pair(&mut l);
+    let found_at = T0 + 45 * S;
+    l.reconfigure(found_at + S, config_from("confirm_window_s = 10\n"))
+        .expect("the confirm window is live");
+    // The match shown "confirm within 60 s" is not expired by the shorter window.
+    l.tick(found_at + 30 * S);
+    assert_eq!(l.match_row(id).map(|m| m.state), Some(MatchState::Found));
+    let card = l.card(l.match_row(id).expect("open"), false);
+    assert_eq!(card.confirm_by, found_at + 60 * S);
+    l.tick(found_at + 60 * S);
+    assert_eq!(
+        l.match_row(id).map(|m| m.state),
+        Some(MatchState::Abandoned)
+    );
+    // A match made after the reload gets the new window.
+    register(&mut l, 3, "Charlie", "EU", found_at + 61 * S);
+    register(&mut l, 4, "Delta", "EU", found_at + 61 * S);
+    ok(join(&mut l, 3, "T", found_at + 61 * S));
+    ok(join(&mut l, 4, "T", found_at + 61 * S));
+    let wave = l.next_wave_at();
+    l.tick(wave);
+    let next = l.current_match(3).expect("the wave paired them");
+    assert_ne!(next, id);
+    l.tick(wave + 10 * S);
+    assert_eq!(
+        l.match_row(next).map(|m| m.state),
+        Some(MatchState::Abandoned)
+    );
+}

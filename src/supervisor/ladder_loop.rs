@@ -24,7 +24,8 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use super::clock::Clock;
-use crate::ladder::{Actor, Command, Effects, Ladder, Message};
+use crate::config::LadderConfig;
+use crate::ladder::{Actor, Command, Effects, Ladder, Message, ReconfigureError};
 use crate::store::{PendingCommit, StoreWriter};
 
 /// Requests waiting for the loop beyond this make senders wait.
@@ -43,6 +44,20 @@ enum Request {
     /// Boxed: a command is large and ticks are frequent.
     Command(Box<CommandRequest>),
     Tick,
+    /// A configuration reload, applied in order with the commands.
+    Reconfigure(Box<ReconfigureRequest>),
+}
+
+struct ReconfigureRequest {
+    config: LadderConfig,
+    reply: oneshot::Sender<Result<Reconfiguring, ReconfigureError>>,
+}
+
+/// An accepted reconfiguration: the keys that changed and the ticket for
+/// its commit.
+struct Reconfiguring {
+    changed: Vec<&'static str>,
+    committed: oneshot::Receiver<Result<(), LoopError>>,
 }
 
 struct CommandRequest {
@@ -92,6 +107,33 @@ impl LadderHandle {
     }
 }
 
+impl LadderHandle {
+    /// Applies the `[ladder]` part of a reloaded configuration, in order with
+    /// the commands (see `Ladder::reconfigure`). Resolves after the commit of
+    /// its rows with the keys that changed; `Ok(Err(_))`: refused, nothing
+    /// changed.
+    pub async fn reconfigure(
+        &self,
+        config: LadderConfig,
+    ) -> Result<Result<Vec<&'static str>, ReconfigureError>, LoopError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Request::Reconfigure(Box::new(ReconfigureRequest {
+                config,
+                reply,
+            })))
+            .await
+            .map_err(|_| LoopError::Stopped)?;
+        match rx.await.map_err(|_| LoopError::Stopped)? {
+            Err(refused) => Ok(Err(refused)),
+            Ok(done) => {
+                done.committed.await.map_err(|_| LoopError::Stopped)??;
+                Ok(Ok(done.changed))
+            }
+        }
+    }
+}
+
 /// The answer to a submitted command, released after its commit.
 pub struct Answer(oneshot::Receiver<Result<Vec<Message>, LoopError>>);
 
@@ -108,7 +150,15 @@ pub type Outgoing = mpsc::UnboundedSender<Message>;
 struct Acked {
     commit: Option<PendingCommit>,
     messages: Vec<Message>,
-    reply: Option<oneshot::Sender<Result<Vec<Message>, LoopError>>>,
+    reply: Option<Reply>,
+}
+
+/// Who waits for a commit.
+enum Reply {
+    /// A command: its messages come back with the answer.
+    Command(oneshot::Sender<Result<Vec<Message>, LoopError>>),
+    /// A reconfiguration: its messages go out like a tick's, then it is told.
+    Done(oneshot::Sender<Result<(), LoopError>>),
 }
 
 /// Starts the loop and its acker. `start_effects` are the effects of
@@ -201,7 +251,7 @@ async fn run(
                     reply,
                 } = *request;
                 let fx = ladder.handle(clock.now(), actor, command);
-                persist(fx, Some(reply)).await?;
+                persist(fx, Some(Reply::Command(reply))).await?;
             }
             Request::Tick => {
                 let fx = ladder.tick(clock.now());
@@ -209,11 +259,28 @@ async fn run(
                     persist(fx, None).await?;
                 }
             }
+            Request::Reconfigure(request) => {
+                let ReconfigureRequest { config, reply } = *request;
+                match ladder.reconfigure(clock.now(), config) {
+                    Err(refused) => {
+                        let _ = reply.send(Err(refused));
+                    }
+                    Ok(done) => {
+                        let (done_tx, committed) = oneshot::channel();
+                        let _ = reply.send(Ok(Reconfiguring {
+                            changed: done.changed,
+                            committed,
+                        }));
+                        persist(done.effects, Some(Reply::Done(done_tx))).await?;
+                    }
+                }
+            }
         }
     }
     // Anyone still waiting in the queue is told, not left hanging.
     rx.close();
     while let Ok(request) = rx.try_recv() {
+        // A pending reconfiguration's sender is dropped: it reads `Stopped`.
         if let Request::Command(request) = request {
             let _ = request.reply.send(Err(LoopError::Stopped));
         }
@@ -246,16 +313,22 @@ async fn acker(
             },
         };
         match (saved, acked.reply) {
-            (true, Some(reply)) => {
+            (true, Some(Reply::Command(reply))) => {
                 let _ = reply.send(Ok(acked.messages));
             }
-            (true, None) => {
+            (true, reply) => {
                 for m in acked.messages {
                     let _ = outgoing.send(m);
                 }
+                if let Some(Reply::Done(done)) = reply {
+                    let _ = done.send(Ok(()));
+                }
             }
-            (false, Some(reply)) => {
+            (false, Some(Reply::Command(reply))) => {
                 let _ = reply.send(Err(LoopError::NotSaved));
+            }
+            (false, Some(Reply::Done(done))) => {
+                let _ = done.send(Err(LoopError::NotSaved));
             }
             (false, None) => {}
         }

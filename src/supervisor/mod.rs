@@ -10,6 +10,7 @@
 
 pub mod clock;
 pub mod ladder_loop;
+pub mod reload;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -99,6 +100,8 @@ pub struct Running {
     pub pool: Option<Arc<crate::replay::pool::Pool>>,
     /// ladderd's own handling time per interaction (last five minutes).
     pub handling: Arc<crate::ops::latency::LatencyWindow>,
+    /// Applies configuration reloads (the CLI calls it on SIGHUP).
+    pub reloader: reload::Reloader,
     /// Players and matches as loaded at start-up.
     pub loaded_players: usize,
     pub loaded_matches: usize,
@@ -141,6 +144,7 @@ pub async fn run(
         Ladder::from_rows(config.ladder.clone(), seed, rows_of(snapshot), now);
     let open_matches = ladder.open_cards();
     let (outgoing_tx, outgoing) = tokio::sync::mpsc::unbounded_channel();
+    let live_discord = crate::discord::live::LiveDiscord::new(config.discord.clone());
     let (ladder, ladder_task) = ladder_loop::spawn(
         ladder,
         start_effects,
@@ -253,7 +257,6 @@ pub async fn run(
                     config.replay.max_upload_bytes,
                     config.replay.start_window_s,
                     config.replay.allow_observers,
-                    config.ladder.confirm_window_ms,
                     config
                         .ladder
                         .races
@@ -266,7 +269,7 @@ pub async fn run(
             });
             let task = tokio::spawn(crate::discord::connect::serve(
                 rt,
-                config.discord.clone(),
+                live_discord.clone(),
                 ladder.clone(),
                 outgoing,
                 races,
@@ -294,7 +297,9 @@ pub async fn run(
         }
         None => (Some(outgoing), None),
     };
+    let reloader = reload::Reloader::new(config.clone(), ladder.clone(), live_discord);
     started(Running {
+        reloader,
         ladder,
         outgoing,
         writer: writer.clone(),

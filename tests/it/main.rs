@@ -6,6 +6,8 @@ mod demo;
 #[cfg(feature = "sim")]
 mod e2e;
 mod ops;
+#[cfg(feature = "sim")]
+mod reload;
 mod replay;
 mod replay_pool;
 mod sandbox;

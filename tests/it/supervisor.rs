@@ -3,6 +3,8 @@
 //! commands only after their rows are committed, releases a wave's "match
 //! found" only after the match is committed, and on shutdown flushes the
 //! store, says STOPPING and returns; a second boot continues from the database.
+//! A configuration reload changes what the running ladder does, and a bad
+//! one (unparsable, invalid, or not live) changes nothing.
 
 use std::os::unix::net::UnixDatagram;
 use std::path::Path;
@@ -34,15 +36,22 @@ fn count(db: &Path, sql: &str) -> i64 {
     conn.query_row(sql, [], |r| r.get(0)).unwrap()
 }
 
-async fn boot(
-    config: &Config,
-    notify: &Path,
-    clock: &ManualClock,
-) -> (
+type Booted = (
     Running,
     CancellationToken,
     tokio::task::JoinHandle<Result<(), supervisor::SupervisorError>>,
-) {
+);
+
+async fn boot(config: &Config, notify: &Path, clock: &ManualClock) -> Booted {
+    boot_with(config, notify, clock, Some(crate::support::ladderd_bin())).await
+}
+
+async fn boot_with(
+    config: &Config,
+    notify: &Path,
+    clock: &ManualClock,
+    worker_exe: Option<std::path::PathBuf>,
+) -> Booted {
     let shutdown = CancellationToken::new();
     let (tx, rx) = tokio::sync::oneshot::channel();
     let env = Environment {
@@ -52,7 +61,7 @@ async fn boot(
         // Ticks come from the test, after it moves the clock.
         tick_every: Duration::from_secs(3600),
         discord: None,
-        worker_exe: Some(crate::support::ladderd_bin()),
+        worker_exe,
     };
     let task = tokio::spawn(supervisor::run(
         config.clone(),
@@ -292,5 +301,184 @@ async fn a_failed_commit_is_never_acknowledged_and_stops_the_ladder() {
     assert_eq!(count(&store_config.path, "SELECT count(*) FROM players"), 1);
     tokio::task::spawn_blocking(move || store.close())
         .await
+        .unwrap();
+}
+
+const RELOAD_BASE: &str = "[store]\npath = \"ladder.db\"\n";
+
+fn ladder_section(wave_s: u64, maps: &[&str]) -> String {
+    let mut out = format!("[ladder]\nwave_interval_s = {wave_s}\n");
+    for m in maps {
+        out.push_str(&format!("[[ladder.maps]]\nname = {m:?}\n"));
+    }
+    out
+}
+
+/// Seconds to the next wave and whether joining with `veto` was accepted.
+async fn probe(running: &Running, player: u64, veto: &str) -> (i64, bool) {
+    let actor = Actor::player(player);
+    let joined = running
+        .ladder
+        .command(
+            actor,
+            Command::JoinQueue {
+                races: vec!["T".into()],
+                vetoes: Some(vec![veto.into()]),
+            },
+        )
+        .await
+        .unwrap();
+    let accepted = !joined.iter().any(|m| matches!(m.body, Notice::Error(_)));
+    if accepted {
+        running
+            .ladder
+            .command(actor, Command::LeaveQueue)
+            .await
+            .unwrap();
+    }
+    let view = running
+        .ladder
+        .command(actor, Command::QueueView)
+        .await
+        .unwrap();
+    let seconds = view
+        .iter()
+        .find_map(|m| match &m.body {
+            Notice::Queue(q) => Some(q.seconds_to_next_wave),
+            _ => None,
+        })
+        .expect("a queue view");
+    (seconds, accepted)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_changes_maps_and_timings_and_a_bad_one_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ladderd.toml");
+    let db = dir.path().join("ladder.db");
+    let write = |text: String| std::fs::write(&path, text).unwrap();
+    write(format!(
+        "{RELOAD_BASE}{}",
+        ladder_section(45, &["Alcyone LE", "Amphion LE"])
+    ));
+    let config = Config::load(&path).unwrap();
+    let notify_path = dir.path().join("notify");
+    let _notify = UnixDatagram::bind(&notify_path).unwrap();
+    let clock = ManualClock::at(T0);
+    let (mut running, shutdown, task) = boot_with(&config, &notify_path, &clock, None).await;
+    let actor = Actor::player(1);
+    running
+        .ladder
+        .command(
+            actor,
+            Command::AcceptTos {
+                discord_name: "Alpha".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let form = SetupForm {
+        ingame_name: "Alpha".into(),
+        battletag: "Alpha#1234".into(),
+        alt_names: vec![],
+        country: "DE".into(),
+        region: "EU".into(),
+    };
+    running
+        .ladder
+        .command(actor, Command::Setup(form))
+        .await
+        .unwrap();
+    // Before: Dynasty LE is not in the pool; waves every 45 s.
+    clock.advance(45_000);
+    running.ladder.tick().await.unwrap();
+    assert_eq!(probe(&running, 1, "Dynasty LE").await, (45, false));
+
+    // A good reload: a new map pool, a new wave interval, a new admin, and a
+    // key that needs a restart (reported, not applied).
+    write(format!(
+        "{RELOAD_BASE}commit_window_us = 500\n[discord]\nadmin_user_ids = [5]\n{}",
+        ladder_section(60, &["Alcyone LE", "Dynasty LE"])
+    ));
+    let done = running.reloader.reload_file(&path).await.unwrap();
+    assert_eq!(
+        done.applied,
+        [
+            "ladder.maps",
+            "ladder.wave_interval_s",
+            "discord.admin_user_ids"
+        ]
+    );
+    assert_eq!(done.needs_restart, ["store.commit_window_us"]);
+    // The new pool is committed before the reload returns.
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM seasons WHERE ended_at IS NULL \
+             AND map_pool LIKE '%Dynasty LE%' AND map_pool NOT LIKE '%Amphion LE%'"
+        ),
+        1
+    );
+    let lobby = tokio::time::timeout(
+        Duration::from_secs(10),
+        running.outgoing.as_mut().unwrap().recv(),
+    )
+    .await
+    .expect("the pool change is announced")
+    .unwrap();
+    assert!(
+        matches!((&lobby.to, &lobby.body), (Audience::Lobby, Notice::Info(t)) if t.contains("Dynasty LE")),
+        "{lobby:?}"
+    );
+    // At T0 + 45 s the 60 s rhythm's next wave (T0 + 60 s) comes before the
+    // one announced (T0 + 90 s): it is the next; then every 60 s.
+    assert_eq!(probe(&running, 1, "Dynasty LE").await, (15, true));
+    assert!(!probe(&running, 1, "Amphion LE").await.1);
+    clock.advance(15_000);
+    running.ladder.tick().await.unwrap();
+    assert_eq!(probe(&running, 1, "Dynasty LE").await, (60, true));
+    let good = running.reloader.running().await;
+    assert_eq!(good.ladder.matchmaker.wave_interval_ms, 60_000);
+    assert_eq!(good.store.commit_window_us, 0, "restart-only: kept");
+
+    // Bad reloads: unparsable, an invalid value, a key that is not live.
+    let bad = [
+        (
+            "[ladder\nwave_interval_s = 30\n".to_owned(),
+            "invalid config",
+        ),
+        (
+            format!("{RELOAD_BASE}{}", ladder_section(1, &["Amphion LE"])),
+            "ladder.wave_interval_s",
+        ),
+        (
+            format!("{RELOAD_BASE}[ladder]\nseason_name = \"Other\"\nwave_interval_s = 30\n"),
+            "ladder.season_name",
+        ),
+    ];
+    for (text, names) in bad {
+        write(text);
+        let err = running.reloader.reload_file(&path).await.unwrap_err();
+        assert!(err.to_string().contains(names), "{err}");
+        let kept = running.reloader.running().await;
+        assert_eq!(kept.ladder, good.ladder);
+        assert_eq!(kept.discord.admin_user_ids, good.discord.admin_user_ids);
+        assert_eq!(probe(&running, 1, "Dynasty LE").await, (60, true));
+        assert!(!probe(&running, 1, "Amphion LE").await.1);
+    }
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM seasons WHERE map_pool LIKE '%Amphion LE%'"
+        ),
+        0,
+        "the first season's row was updated in place, and no bad reload wrote"
+    );
+
+    shutdown.cancel();
+    tokio::time::timeout(Duration::from_secs(20), task)
+        .await
+        .expect("stops within 20 s")
+        .unwrap()
         .unwrap();
 }

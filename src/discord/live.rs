@@ -1,0 +1,36 @@
+//! The `[discord]` settings as the running bot sees them: a snapshot that a
+//! configuration reload replaces. Only the admin list (owners, admin users,
+//! admin roles) changes live; the supervisor keeps the rest as it started.
+
+use std::sync::{Arc, RwLock};
+
+use crate::config::DiscordConfig;
+
+/// Shared by the supervisor (which replaces it on reload) and the bot (which
+/// takes one snapshot per interaction, so one interaction is routed with one
+/// consistent admin list).
+#[derive(Clone)]
+pub struct LiveDiscord(Arc<RwLock<Arc<DiscordConfig>>>);
+
+impl LiveDiscord {
+    pub fn new(config: DiscordConfig) -> LiveDiscord {
+        LiveDiscord(Arc::new(RwLock::new(Arc::new(config))))
+    }
+
+    /// The current settings.
+    pub fn get(&self) -> Arc<DiscordConfig> {
+        // A poisoned lock still holds a whole Arc: writers only swap it.
+        self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Replaces the settings for every interaction routed from now on.
+    pub fn set(&self, config: DiscordConfig) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(config);
+    }
+}
+
+impl std::fmt::Debug for LiveDiscord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("LiveDiscord").field(&self.get()).finish()
+    }
+}
