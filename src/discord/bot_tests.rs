@@ -53,6 +53,9 @@ impl Transport for FakeApi {
 struct Harness {
     bot: Arc<Bot<FakeApi>>,
     api: FakeApi,
+    ladder: ladder_loop::LadderHandle,
+    /// The bot's "ladderd is stopping" token.
+    stopping: CancellationToken,
     _store: Store,
     _dir: tempfile::TempDir,
 }
@@ -84,19 +87,23 @@ impl Harness {
             OutboundConfig::default(),
             CancellationToken::new(),
         );
+        let stopping = CancellationToken::new();
         let bot = Bot::new(
             Id::new(901),
             outbound,
-            handle,
+            handle.clone(),
             config.discord,
             vec![],
             vec![],
         )
-        .with_health(Arc::new(|| "up 5s, store fine".to_owned()));
+        .with_health(Arc::new(|| "up 5s, store fine".to_owned()))
+        .with_stopping(stopping.clone());
         let bot = Arc::new(bot);
         Harness {
             bot,
             api,
+            ladder: handle,
+            stopping,
             _store: store,
             _dir: dir,
         }
@@ -295,4 +302,45 @@ async fn admin_health_answers_admins_only() {
         "{contents:?}"
     );
     assert!(reqs.iter().all(|r| r.2["data"]["flags"] == EPHEMERAL));
+}
+
+#[tokio::test]
+async fn interactions_while_stopping_are_answered_restarting_and_not_applied() {
+    let h = Harness::new();
+    h.stopping.cancel();
+    // A ladder command (accept the terms) and one answered by the bot itself.
+    h.bot.accept(click(10, "tos:accept")).await;
+    h.bot.accept(slash(10, "setup", json!([]))).await;
+    let reqs = h.requests(2).await;
+    for (method, path, body) in &reqs {
+        assert_eq!(
+            (method.as_str(), path.as_str()),
+            ("POST", "interactions/900/secret-token/callback")
+        );
+        assert_eq!(body["type"], 4, "a message, not the setup modal: {body}");
+        assert_eq!(body["data"]["flags"], EPHEMERAL);
+        assert_eq!(body["data"]["content"], super::bot::RESTARTING);
+    }
+    // The ladder (still running here) never saw the first: a later command
+    // is committed, the click before it is not.
+    h.ladder
+        .command(
+            crate::ladder::Actor::player(11),
+            crate::ladder::Command::AcceptTos {
+                discord_name: "eleven".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let db = h._dir.path().join("bot.db");
+    let players: Vec<i64> = rusqlite::Connection::open(&db)
+        .unwrap()
+        .prepare("SELECT discord_id FROM players ORDER BY discord_id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(players, vec![11]);
+    assert_eq!(h.requests(2).await.len(), 2, "nothing else was sent");
 }

@@ -65,6 +65,7 @@ pub async fn serve(
     intake: Option<Arc<super::upload::ReplayIntake>>,
     handling: Arc<crate::ops::latency::LatencyWindow>,
     http_stats: Arc<super::outbound::OutboundStats>,
+    gateway_stats: Arc<gateway::GatewayStats>,
     ready: oneshot::Sender<()>,
     stop: CancellationToken,
 ) -> Result<(), ConnectError> {
@@ -85,6 +86,7 @@ pub async fn serve(
             shards: discord.shards,
             identify_without_delay: rt.identify_without_delay,
         },
+        gateway_stats,
         gateway_stop.clone(),
     );
 
@@ -122,7 +124,8 @@ pub async fn serve(
         )
         .with_health(health)
         .with_intake(intake)
-        .with_handling(handling),
+        .with_handling(handling)
+        .with_stopping(stop.clone()),
     );
     let _ = ready.send(());
     tracing::info!(application = application_id.get(), "connected to Discord");
@@ -168,6 +171,8 @@ pub async fn serve(
     drop(deliver_tx);
     let _ = deliverer.await;
     let _ = gateway_task.await;
+    // Answers still on their way to the scheduler go out before it stops.
+    bot.finish().await;
     out_stop.cancel();
     let _ = out_task.await;
     Ok(())
