@@ -223,6 +223,10 @@ async fn sigterm_during_sign_ups_loses_no_acknowledged_work() {
     let log_text = show_log();
     assert_eq!(status.code(), Some(0), "{log_text}");
     assert!(log_text.contains("stopped"), "{log_text}");
+    // A clean stop: nothing given up, no delivery cut off by the grace
+    // period, the replay pool shut down rather than left behind.
+    assert!(!log_text.contains("ERROR"), "{log_text}");
+    assert!(!log_text.contains("still shared"), "{log_text}");
 
     // Every interaction ladderd received was answered once; count the kinds.
     let sent = std::mem::take(&mut *sent.lock().unwrap());
