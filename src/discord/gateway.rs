@@ -304,3 +304,62 @@ async fn sleep_until(at: Option<tokio::time::Instant>) {
         None => std::future::pending().await,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_states_map_to_the_reported_words() {
+        let cases = [
+            (ShardState::Active, "connected"),
+            (ShardState::Identifying, "identifying"),
+            (ShardState::Resuming, "resuming"),
+            (
+                ShardState::Disconnected {
+                    reconnect_attempts: 3,
+                },
+                "disconnected",
+            ),
+            (ShardState::FatallyClosed, "closed"),
+        ];
+        for (state, word) in cases {
+            assert_eq!(ShardStatus::of(state).label(), word, "{state:?}");
+        }
+        let labels: std::collections::HashSet<_> =
+            ShardStatus::ALL.iter().map(|s| s.label()).collect();
+        assert_eq!(labels.len(), ShardStatus::ALL.len());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn dispatches_are_counted_and_averaged_over_the_last_minute() {
+        let stats = GatewayStats::default();
+        let start = tokio::time::Instant::now();
+        // 120 dispatches in the first two seconds, then silence.
+        for i in 0..120u64 {
+            stats.record_event(start + Duration::from_millis(i * 2000 / 120));
+        }
+        stats.set(ShardFigures {
+            shard: 0,
+            status: ShardStatus::Connected,
+            latency_recent: Some(Duration::from_millis(30)),
+            latency_average: None,
+        });
+        let at = |s: u64| stats.snapshot(start + Duration::from_secs(s));
+        assert_eq!(at(2).events, 120);
+        assert_eq!(at(2).events_per_second, 60.0);
+        assert_eq!(at(60).events_per_second, 2.0);
+        assert_eq!(at(62).events_per_second, 0.0);
+        assert_eq!(at(62).events, 120, "the total never drops");
+        assert_eq!(at(62).shards[0].status, ShardStatus::Connected);
+        // A later figure for the same shard replaces the earlier one.
+        stats.set(ShardFigures {
+            shard: 0,
+            status: ShardStatus::Resuming,
+            latency_recent: None,
+            latency_average: None,
+        });
+        assert_eq!(at(63).shards.len(), 1);
+        assert_eq!(at(63).shards[0].status, ShardStatus::Resuming);
+    }
+}
