@@ -75,7 +75,7 @@ pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
     /// Cancelled when ladderd begins to stop: interactions that still arrive
     /// are answered "restarting" and not applied.
     stopping: tokio_util::sync::CancellationToken,
-    /// Answers and uploads in flight, so shutdown can wait for their replies
+    /// Ladder-command answers in flight, so shutdown can wait for their replies
     /// to reach the scheduler before stopping it.
     tasks: tokio_util::task::TaskTracker,
 }
@@ -123,7 +123,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
         self
     }
 
-    /// Waits until every answer and upload task has handed its replies to
+    /// Waits until every answer task has handed its replies to
     /// the scheduler (call once no more interactions are accepted).
     pub async fn finish(&self) {
         self.tasks.close();

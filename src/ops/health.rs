@@ -146,7 +146,7 @@ impl fmt::Display for HealthReport {
                 if c.sent == 0 && c.failed == 0 {
                     continue;
                 }
-                let sep = if first { " by class: " } else { ", " };
+                let sep = if first { ", by class: " } else { ", " };
                 first = false;
                 write!(
                     f,
