@@ -80,6 +80,12 @@ pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
     next_nonce: AtomicU64,
     /// The health report `/admin health` shows (set by the supervisor).
     health: Option<HealthFn>,
+    /// Cancelled when ladderd begins to stop: interactions that still arrive
+    /// are answered "restarting" and not applied.
+    stopping: tokio_util::sync::CancellationToken,
+    /// Ladder-command answers in flight, so shutdown can wait for their replies
+    /// to reach the scheduler before stopping it.
+    tasks: tokio_util::task::TaskTracker,
 }
 
 /// Work for the thread lane.
@@ -89,6 +95,8 @@ enum ThreadJob {
     /// A message for a match's thread.
     Post(Message),
 }
+/// The answer to an interaction that arrives while ladderd stops.
+pub const RESTARTING: &str = "⏳ ladderd is restarting; nothing was done — try again in a minute.";
 
 /// Produces the current one-line health report.
 pub type HealthFn = Arc<dyn Fn() -> String + Send + Sync>;
@@ -121,6 +129,8 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             pending_admin: Mutex::new(HashMap::new()),
             next_nonce: AtomicU64::new(seed_nonce()),
             health: None,
+            stopping: tokio_util::sync::CancellationToken::new(),
+            tasks: tokio_util::task::TaskTracker::new(),
         }
     }
 
@@ -128,6 +138,19 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     pub fn with_live_discord(mut self, live: super::live::LiveDiscord) -> Self {
         self.live = live;
         self
+    }
+
+    /// Answer "restarting" to every interaction once `stopping` is cancelled.
+    pub fn with_stopping(mut self, stopping: tokio_util::sync::CancellationToken) -> Self {
+        self.stopping = stopping;
+        self
+    }
+
+    /// Waits until every answer task has handed its replies to
+    /// the scheduler (call once no more interactions are accepted).
+    pub async fn finish(&self) {
+        self.tasks.close();
+        self.tasks.wait().await;
     }
 
     /// What `/admin health` reports.
@@ -275,12 +298,15 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     /// applies commands in the order users made them — then answers in a task
     /// of its own once the ladder has committed.
     pub async fn accept(self: &Arc<Self>, interaction: Interaction) {
+        if self.stopping.is_cancelled() {
+            return self.reply(&interaction, info(RESTARTING, true));
+        }
         let started = std::time::Instant::now();
         match router::route(&interaction, &self.live.get()) {
             Routed::Ladder(actor, command) => match self.ladder.submit(actor, command).await {
                 Ok(answer) => {
                     let bot = self.clone();
-                    tokio::spawn(async move {
+                    self.tasks.spawn(async move {
                         let result = answer.answer().await;
                         bot.answer(&interaction, result).await;
                         bot.record_handling(started);

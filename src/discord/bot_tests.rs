@@ -66,6 +66,9 @@ struct Harness {
     bot: Arc<Bot<FakeApi>>,
     api: FakeApi,
     live: super::live::LiveDiscord,
+    ladder: ladder_loop::LadderHandle,
+    /// The bot's "ladderd is stopping" token.
+    stopping: CancellationToken,
     _store: Store,
     _dir: tempfile::TempDir,
 }
@@ -101,21 +104,25 @@ impl Harness {
             CancellationToken::new(),
         );
         let live = super::live::LiveDiscord::new(config.discord.clone());
+        let stopping = CancellationToken::new();
         let bot = Bot::new(
             Id::new(901),
             outbound,
-            handle,
+            handle.clone(),
             config.discord,
             vec![],
             vec![],
         )
         .with_live_discord(live.clone())
-        .with_health(Arc::new(|| "up 5s, store fine".to_owned()));
+        .with_health(Arc::new(|| "up 5s, store fine".to_owned()))
+        .with_stopping(stopping.clone());
         let bot = Arc::new(bot);
         Harness {
             bot,
             api,
             live,
+            ladder: handle,
+            stopping,
             _store: store,
             _dir: dir,
         }
@@ -548,4 +555,45 @@ async fn an_admin_removed_by_a_reload_cannot_confirm_what_they_asked_before() {
     let reqs = h.requests(2).await;
     let content = reqs[1].2["data"]["content"].as_str().unwrap();
     assert!(content.contains("needs a ladder admin"), "{content}");
+}
+
+#[tokio::test]
+async fn interactions_while_stopping_are_answered_restarting_and_not_applied() {
+    let h = Harness::new();
+    h.stopping.cancel();
+    // A ladder command (accept the terms) and one answered by the bot itself.
+    h.bot.accept(click(10, "tos:accept")).await;
+    h.bot.accept(slash(10, "setup", json!([]))).await;
+    let reqs = h.requests(2).await;
+    for (method, path, body) in &reqs {
+        assert_eq!(
+            (method.as_str(), path.as_str()),
+            ("POST", "interactions/900/secret-token/callback")
+        );
+        assert_eq!(body["type"], 4, "a message, not the setup modal: {body}");
+        assert_eq!(body["data"]["flags"], EPHEMERAL);
+        assert_eq!(body["data"]["content"], super::bot::RESTARTING);
+    }
+    // The ladder (still running here) never saw the first: a later command
+    // is committed, the click before it is not.
+    h.ladder
+        .command(
+            crate::ladder::Actor::player(11),
+            crate::ladder::Command::AcceptTos {
+                discord_name: "eleven".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let db = h._dir.path().join("bot.db");
+    let players: Vec<i64> = rusqlite::Connection::open(&db)
+        .unwrap()
+        .prepare("SELECT discord_id FROM players ORDER BY discord_id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(players, vec![11]);
+    assert_eq!(h.requests(2).await.len(), 2, "nothing else was sent");
 }

@@ -66,6 +66,7 @@ pub async fn serve(
     handling: Arc<crate::ops::latency::LatencyWindow>,
     http_stats: Arc<super::outbound::OutboundStats>,
     open_matches: Vec<(crate::ladder::MatchCard, Option<u64>)>,
+    gateway_stats: Arc<gateway::GatewayStats>,
     ready: oneshot::Sender<()>,
     stop: CancellationToken,
 ) -> Result<(), ConnectError> {
@@ -88,6 +89,7 @@ pub async fn serve(
             shards: discord.shards,
             identify_without_delay: rt.identify_without_delay,
         },
+        gateway_stats,
         gateway_stop.clone(),
     );
 
@@ -126,7 +128,8 @@ pub async fn serve(
         .with_live_discord(live)
         .with_health(health)
         .with_intake(intake)
-        .with_handling(handling),
+        .with_handling(handling)
+        .with_stopping(stop.clone()),
     );
     bot.restore(open_matches);
     let thread_lane = bot.start_thread_lane();
@@ -173,9 +176,12 @@ pub async fn serve(
     }
     drop(deliver_tx);
     let _ = deliverer.await;
+    let _ = gateway_task.await;
+    // Answers still on their way to the scheduler go out before it stops;
+    // their thread messages go through the lane, which closes after them.
+    bot.finish().await;
     bot.close_thread_lane();
     let _ = thread_lane.await;
-    let _ = gateway_task.await;
     out_stop.cancel();
     let _ = out_task.await;
     Ok(())

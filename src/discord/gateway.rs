@@ -4,15 +4,174 @@
 //! part is to keep reading — heartbeats are answered while `next_event` is
 //! polled — and never to drop an event it received: the channel to the router
 //! is bounded, so a slow router slows reading rather than losing events.
+//!
+//! Each shard task also keeps [`GatewayStats`] current (the shard's state and
+//! heartbeat latency, the dispatches received) for health and metrics.
 
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use twilight_gateway::queue::InMemoryQueue;
 use twilight_gateway::{
-    CloseFrame, ConfigBuilder, Event, EventTypeFlags, Intents, Shard, ShardId, StreamExt,
+    CloseFrame, ConfigBuilder, Event, EventTypeFlags, Intents, Shard, ShardId, ShardState,
+    StreamExt,
 };
+
+use crate::ops::rate::EventRate;
+
+/// A shard's connection as health reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardStatus {
+    /// Identified, with an active session.
+    Connected,
+    /// Connecting or identifying (a new session).
+    Identifying,
+    /// Resuming its session, replaying missed dispatches.
+    Resuming,
+    /// Disconnected; twilight reconnects.
+    Disconnected,
+    /// Closed for good: shut down, or a fatal close code (bad token, intents).
+    Closed,
+}
+
+impl ShardStatus {
+    pub const ALL: [ShardStatus; 5] = [
+        ShardStatus::Connected,
+        ShardStatus::Identifying,
+        ShardStatus::Resuming,
+        ShardStatus::Disconnected,
+        ShardStatus::Closed,
+    ];
+
+    pub fn of(state: ShardState) -> ShardStatus {
+        match state {
+            ShardState::Active => ShardStatus::Connected,
+            ShardState::Identifying => ShardStatus::Identifying,
+            ShardState::Resuming => ShardStatus::Resuming,
+            ShardState::Disconnected { .. } => ShardStatus::Disconnected,
+            ShardState::FatallyClosed => ShardStatus::Closed,
+        }
+    }
+
+    /// The `state` label value (and the word in the health line).
+    pub fn label(self) -> &'static str {
+        match self {
+            ShardStatus::Connected => "connected",
+            ShardStatus::Identifying => "identifying",
+            ShardStatus::Resuming => "resuming",
+            ShardStatus::Disconnected => "disconnected",
+            ShardStatus::Closed => "closed",
+        }
+    }
+}
+
+/// One shard's figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ShardFigures {
+    pub shard: u32,
+    pub status: ShardStatus,
+    /// The latest heartbeat's round trip (twilight's `Latency::recent()[0]`);
+    /// `None` before the first acknowledged heartbeat of this connection.
+    pub latency_recent: Option<Duration>,
+    /// Average round trip over this connection's heartbeats.
+    pub latency_average: Option<Duration>,
+}
+
+/// The gateway's figures, shared by the shard tasks (writers) and the health
+/// report (reader). Created by the supervisor, like `OutboundStats`.
+#[derive(Debug)]
+pub struct GatewayStats {
+    shards: Mutex<BTreeMap<u32, ShardFigures>>,
+    events: AtomicU64,
+    rate: Mutex<EventRate>,
+}
+
+impl Default for GatewayStats {
+    fn default() -> Self {
+        GatewayStats {
+            shards: Mutex::new(BTreeMap::new()),
+            events: AtomicU64::new(0),
+            rate: Mutex::new(EventRate::new(tokio::time::Instant::now())),
+        }
+    }
+}
+
+/// A snapshot of [`GatewayStats`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct GatewayFigures {
+    pub shards: Vec<ShardFigures>,
+    /// Dispatches received since start (gateway housekeeping — hello,
+    /// heartbeat acks, close frames — not counted).
+    pub events: u64,
+    /// Dispatches per second over the last minute.
+    pub events_per_second: f64,
+}
+
+impl GatewayStats {
+    /// Records `shard`'s current state and latency.
+    pub fn observe(&self, shard: &Shard) {
+        self.set(ShardFigures {
+            shard: shard.id().number(),
+            status: ShardStatus::of(shard.state()),
+            latency_recent: shard.latency().recent().first().copied(),
+            latency_average: shard.latency().average(),
+        });
+    }
+
+    pub fn set(&self, figures: ShardFigures) {
+        self.shards
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(figures.shard, figures);
+    }
+
+    /// Counts one dispatch received at `now`.
+    pub fn record_event(&self, now: tokio::time::Instant) {
+        self.events.fetch_add(1, Ordering::Relaxed);
+        self.rate
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .record(now, 1);
+    }
+
+    pub fn snapshot(&self, now: tokio::time::Instant) -> GatewayFigures {
+        GatewayFigures {
+            shards: self
+                .shards
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .values()
+                .copied()
+                .collect(),
+            events: self.events.load(Ordering::Relaxed),
+            events_per_second: self
+                .rate
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .per_second(now),
+        }
+    }
+}
+
+/// Whether `event` is a dispatch (not the gateway's own housekeeping).
+fn is_dispatch(event: &Event) -> bool {
+    !matches!(
+        event,
+        Event::GatewayClose(_)
+            | Event::GatewayHeartbeat
+            | Event::GatewayHeartbeatAck
+            | Event::GatewayHello(_)
+            | Event::GatewayInvalidateSession(_)
+            | Event::GatewayReconnect
+    )
+}
+
+/// How often a shard's state is re-read while no event arrives.
+const OBSERVE_EVERY: Duration = Duration::from_secs(1);
 
 /// What ladderd needs from Discord: guild structure, guild and DM messages
 /// (replay uploads arrive as attachments; reading them in guild channels
@@ -41,6 +200,7 @@ pub struct GatewaySettings {
 /// that ends once every shard has closed after `shutdown`.
 pub fn spawn(
     settings: GatewaySettings,
+    stats: Arc<GatewayStats>,
     shutdown: CancellationToken,
 ) -> (
     mpsc::Receiver<(ShardId, Event)>,
@@ -67,7 +227,13 @@ pub fn spawn(
     let task = tokio::spawn(async move {
         let mut tasks = tokio::task::JoinSet::new();
         for shard in shards {
-            tasks.spawn(read_shard(shard, tx.clone(), shutdown.clone()));
+            stats.observe(&shard);
+            tasks.spawn(read_shard(
+                shard,
+                tx.clone(),
+                stats.clone(),
+                shutdown.clone(),
+            ));
         }
         drop(tx);
         while tasks.join_next().await.is_some() {}
@@ -83,10 +249,13 @@ const CLOSE_GRACE: Duration = Duration::from_secs(2);
 async fn read_shard(
     mut shard: Shard,
     tx: mpsc::Sender<(ShardId, Event)>,
+    stats: Arc<GatewayStats>,
     shutdown: CancellationToken,
 ) {
     let id = shard.id();
     let mut close_by: Option<tokio::time::Instant> = None;
+    let mut observe = tokio::time::interval(OBSERVE_EVERY);
+    observe.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let next = tokio::select! {
             _ = shutdown.cancelled(), if close_by.is_none() => {
@@ -95,12 +264,20 @@ async fn read_shard(
                 continue;
             }
             _ = sleep_until(close_by) => break,
+            _ = observe.tick() => {
+                stats.observe(&shard);
+                continue;
+            }
             next = shard.next_event(EventTypeFlags::all()) => next,
         };
+        stats.observe(&shard);
         let closing = close_by.is_some();
         match next {
             Some(Ok(Event::GatewayClose(_))) if closing => break,
             Some(Ok(event)) => {
+                if is_dispatch(&event) {
+                    stats.record_event(tokio::time::Instant::now());
+                }
                 if tx.send((id, event)).await.is_err() {
                     break; // The router is gone: nobody to hand events to.
                 }
@@ -112,6 +289,12 @@ async fn read_shard(
             None => break,
         }
     }
+    stats.set(ShardFigures {
+        shard: id.number(),
+        status: ShardStatus::Closed,
+        latency_recent: None,
+        latency_average: None,
+    });
     tracing::info!(shard = id.number(), "gateway shard closed");
 }
 
@@ -119,5 +302,64 @@ async fn sleep_until(at: Option<tokio::time::Instant>) {
     match at {
         Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shard_states_map_to_the_reported_words() {
+        let cases = [
+            (ShardState::Active, "connected"),
+            (ShardState::Identifying, "identifying"),
+            (ShardState::Resuming, "resuming"),
+            (
+                ShardState::Disconnected {
+                    reconnect_attempts: 3,
+                },
+                "disconnected",
+            ),
+            (ShardState::FatallyClosed, "closed"),
+        ];
+        for (state, word) in cases {
+            assert_eq!(ShardStatus::of(state).label(), word, "{state:?}");
+        }
+        let labels: std::collections::HashSet<_> =
+            ShardStatus::ALL.iter().map(|s| s.label()).collect();
+        assert_eq!(labels.len(), ShardStatus::ALL.len());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn dispatches_are_counted_and_averaged_over_the_last_minute() {
+        let stats = GatewayStats::default();
+        let start = tokio::time::Instant::now();
+        // 120 dispatches in the first two seconds, then silence.
+        for i in 0..120u64 {
+            stats.record_event(start + Duration::from_millis(i * 2000 / 120));
+        }
+        stats.set(ShardFigures {
+            shard: 0,
+            status: ShardStatus::Connected,
+            latency_recent: Some(Duration::from_millis(30)),
+            latency_average: None,
+        });
+        let at = |s: u64| stats.snapshot(start + Duration::from_secs(s));
+        assert_eq!(at(2).events, 120);
+        assert_eq!(at(2).events_per_second, 60.0);
+        assert_eq!(at(60).events_per_second, 2.0);
+        assert_eq!(at(62).events_per_second, 0.0);
+        assert_eq!(at(62).events, 120, "the total never drops");
+        assert_eq!(at(62).shards[0].status, ShardStatus::Connected);
+        // A later figure for the same shard replaces the earlier one.
+        stats.set(ShardFigures {
+            shard: 0,
+            status: ShardStatus::Resuming,
+            latency_recent: None,
+            latency_average: None,
+        });
+        assert_eq!(at(63).shards.len(), 1);
+        assert_eq!(at(63).shards[0].status, ShardStatus::Resuming);
     }
 }

@@ -93,7 +93,7 @@ impl Default for OutboundConfig {
     }
 }
 
-/// Counters for health and metrics.
+/// Counters for health and metrics: totals, and the same per [`RouteClass`].
 #[derive(Debug, Default)]
 pub struct OutboundStats {
     pub sent: AtomicU64,
@@ -102,6 +102,89 @@ pub struct OutboundStats {
     pub retries: AtomicU64,
     pub failed: AtomicU64,
     pub queued: AtomicU64,
+    /// Indexed by `RouteClass as usize`.
+    pub by_class: [ClassStats; RouteClass::ALL.len()],
+}
+
+/// One route class's counters.
+#[derive(Debug, Default)]
+pub struct ClassStats {
+    pub sent: AtomicU64,
+    pub rate_limited: AtomicU64,
+    pub retries: AtomicU64,
+    pub failed: AtomicU64,
+}
+
+impl OutboundStats {
+    pub fn class(&self, class: RouteClass) -> &ClassStats {
+        &self.by_class[class as usize]
+    }
+}
+
+/// What a request is for, as health and metrics group requests: derived from
+/// its route key (and, for messages, its priority: a message at
+/// `Priority::Direct` goes to a DM channel).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum RouteClass {
+    /// Interaction callbacks and followups (`interactions/…`, `webhooks/…`).
+    Interaction = 0,
+    /// Opening DM channels (`users/@me/channels`) and messages sent to them.
+    Dm = 1,
+    /// Messages in guild channels and threads.
+    ChannelMessage = 2,
+    /// Creating threads.
+    Thread = 3,
+    /// Adding (or removing) thread members.
+    ThreadMember = 4,
+    /// Slash-command registration.
+    Commands = 5,
+    Other = 6,
+}
+
+impl RouteClass {
+    pub const ALL: [RouteClass; 7] = [
+        RouteClass::Interaction,
+        RouteClass::Dm,
+        RouteClass::ChannelMessage,
+        RouteClass::Thread,
+        RouteClass::ThreadMember,
+        RouteClass::Commands,
+        RouteClass::Other,
+    ];
+
+    /// The class of a request on `route` (`"METHOD path"`, as
+    /// `transport::route_key` builds it) sent at `priority`.
+    pub fn of(priority: Priority, route: &RouteKey) -> RouteClass {
+        let path = route.0.split_once(' ').map_or(route.0.as_str(), |(_, p)| p);
+        let path = path.trim_start_matches('/');
+        let segments: Vec<&str> = path.split('/').collect();
+        match segments.as_slice() {
+            ["interactions" | "webhooks", ..] => RouteClass::Interaction,
+            ["users", "@me", "channels"] => RouteClass::Dm,
+            ["channels", _, "threads"] | ["channels", _, "messages", _, "threads"] => {
+                RouteClass::Thread
+            }
+            ["channels", _, "messages", ..] if priority == Priority::Direct => RouteClass::Dm,
+            ["channels", _, "messages", ..] => RouteClass::ChannelMessage,
+            ["channels", _, "thread-members", ..] => RouteClass::ThreadMember,
+            ["applications", _, "commands", ..]
+            | ["applications", _, "guilds", _, "commands", ..] => RouteClass::Commands,
+            _ => RouteClass::Other,
+        }
+    }
+
+    /// The `class` label value.
+    pub fn label(self) -> &'static str {
+        match self {
+            RouteClass::Interaction => "interaction",
+            RouteClass::Dm => "dm",
+            RouteClass::ChannelMessage => "channel_message",
+            RouteClass::Thread => "thread",
+            RouteClass::ThreadMember => "thread_member",
+            RouteClass::Commands => "commands",
+            RouteClass::Other => "other",
+        }
+    }
 }
 
 type Done<B> = oneshot::Sender<Result<Reply<B>, Failure>>;
@@ -112,6 +195,7 @@ type Attempt<T> = (Job<T>, Result<Reply<<T as Transport>::Body>, String>);
 struct Job<T: Transport> {
     priority: Priority,
     route: RouteKey,
+    class: RouteClass,
     request: Arc<T::Request>,
     done: Option<Done<T::Body>>,
     attempts: u32,
@@ -180,9 +264,14 @@ impl<T: Transport> Outbound<T> {
         request: T::Request,
     ) -> oneshot::Receiver<Result<Reply<T::Body>, Failure>> {
         let (done, rx) = oneshot::channel();
+        let class = RouteClass::of(priority, &route);
         let queued = self.stats.queued.load(Ordering::Relaxed) as usize;
         if queued >= self.max_queued {
             self.stats.failed.fetch_add(1, Ordering::Relaxed);
+            self.stats
+                .class(class)
+                .failed
+                .fetch_add(1, Ordering::Relaxed);
             tracing::error!(queued, "outbound queue full; request refused");
             let _ = done.send(Err(Failure::QueueFull(queued)));
             return rx;
@@ -191,6 +280,7 @@ impl<T: Transport> Outbound<T> {
         let job = Job {
             priority,
             route,
+            class,
             request: Arc::new(request),
             done: Some(done),
             attempts: 0,
@@ -310,6 +400,10 @@ impl<T: Transport> Scheduler<T> {
             self.pacer.on_send(&job.route, now);
         }
         self.stats.sent.fetch_add(1, Ordering::Relaxed);
+        self.stats
+            .class(job.class)
+            .sent
+            .fetch_add(1, Ordering::Relaxed);
         let transport = self.transport.clone();
         self.in_flight.spawn(async move {
             let result = transport.send(&job.request).await;
@@ -337,6 +431,10 @@ impl<T: Transport> Scheduler<T> {
                     }
                     429 => {
                         self.stats.rate_limited.fetch_add(1, Ordering::Relaxed);
+                        self.stats
+                            .class(job.class)
+                            .rate_limited
+                            .fetch_add(1, Ordering::Relaxed);
                         tracing::warn!(route = %job.route.0, global = reply.headers.global, "Discord answered 429");
                         // The pacer now holds the route (or everything) until
                         // the reset; a 429 does not use up an attempt.
@@ -377,6 +475,10 @@ impl<T: Transport> Scheduler<T> {
             return;
         }
         self.stats.retries.fetch_add(1, Ordering::Relaxed);
+        self.stats
+            .class(job.class)
+            .retries
+            .fetch_add(1, Ordering::Relaxed);
         let delay = self.config.backoff * 2u32.saturating_pow(job.attempts - 1);
         job.not_before = Some(now + delay);
         self.requeue_front(job);
@@ -392,6 +494,10 @@ impl<T: Transport> Scheduler<T> {
         self.stats.queued.fetch_sub(1, Ordering::Relaxed);
         if outcome.is_err() {
             self.stats.failed.fetch_add(1, Ordering::Relaxed);
+            self.stats
+                .class(job.class)
+                .failed
+                .fetch_add(1, Ordering::Relaxed);
         }
         if let Some(done) = job.done.take() {
             let _ = done.send(outcome);

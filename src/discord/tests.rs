@@ -344,6 +344,57 @@ async fn server_errors_are_retried_and_refusals_reported() {
     assert_eq!(stats.retries.load(Ordering::Relaxed), 2 + 3);
     assert_eq!(stats.failed.load(Ordering::Relaxed), 2);
     assert_eq!(stats.queued.load(Ordering::Relaxed), 0);
+    // All three were channel messages: the class carries the same figures.
+    let class = stats.class(RouteClass::ChannelMessage);
+    assert_eq!(class.sent.load(Ordering::Relaxed), 3 + 1 + 4);
+    assert_eq!(class.retries.load(Ordering::Relaxed), 2 + 3);
+    assert_eq!(class.failed.load(Ordering::Relaxed), 2);
+    assert_eq!(stats.class(RouteClass::Dm).sent.load(Ordering::Relaxed), 0);
+}
+
+#[test]
+fn route_classes_follow_the_route_key_and_priority() {
+    let class = |p: Priority, route: &str| RouteClass::of(p, &RouteKey(route.into()));
+    use Priority::*;
+    use RouteClass as C;
+    let cases = [
+        (
+            Interaction,
+            "POST interactions/1/{token}/callback",
+            C::Interaction,
+        ),
+        (Interaction, "POST webhooks/2/{token}", C::Interaction),
+        (
+            Interaction,
+            "PATCH webhooks/2/{token}/messages/@original",
+            C::Interaction,
+        ),
+        (Direct, "POST users/@me/channels", C::Dm),
+        (Direct, "POST channels/5/messages", C::Dm),
+        (Channel, "POST channels/5/messages", C::ChannelMessage),
+        (Channel, "PATCH channels/5/messages/6", C::ChannelMessage),
+        (Channel, "POST /channels/5/messages", C::ChannelMessage),
+        (Channel, "POST channels/5/threads", C::Thread),
+        (Channel, "POST channels/5/messages/6/threads", C::Thread),
+        (Channel, "PUT channels/5/thread-members/7", C::ThreadMember),
+        (Channel, "GET applications/1/guilds/3/commands", C::Commands),
+        (Channel, "PUT applications/1/guilds/3/commands", C::Commands),
+        (Channel, "PUT applications/1/commands", C::Commands),
+        (Channel, "PATCH channels/5", C::Other),
+        (Channel, "GET gateway/bot", C::Other),
+        (Channel, "", C::Other),
+        (Channel, "POST", C::Other),
+    ];
+    for (priority, route, want) in cases {
+        assert_eq!(class(priority, route), want, "{priority:?} {route:?}");
+    }
+    // Labels are distinct Prometheus label values.
+    let labels: std::collections::HashSet<&str> =
+        RouteClass::ALL.iter().map(|c| c.label()).collect();
+    assert_eq!(labels.len(), RouteClass::ALL.len());
+    for (i, c) in RouteClass::ALL.iter().enumerate() {
+        assert_eq!(*c as usize, i, "ALL is in index order");
+    }
 }
 
 #[tokio::test(start_paused = true)]
@@ -370,6 +421,13 @@ async fn a_429_is_counted_waited_out_and_delivered() {
         200
     );
     assert_eq!(out.stats().rate_limited.load(Ordering::Relaxed), 1);
+    assert_eq!(
+        out.stats()
+            .class(RouteClass::ChannelMessage)
+            .rate_limited
+            .load(Ordering::Relaxed),
+        1
+    );
     assert_eq!(fake.state.lock().unwrap().status_429, 1);
 }
 

@@ -1,7 +1,6 @@
 //! Health: one report assembled from the parts' own counters, logged at an
-//! interval and (with the Discord layer) shown by `/admin health`. Parts that
-//! have not landed yet (gateway, HTTP, replay pool, ladder) add their fields
-//! when they do.
+//! interval, published to the metrics registry (at each interval and at each
+//! scrape) and (with the Discord layer) shown by `/admin health`.
 
 use std::fmt;
 use std::path::Path;
@@ -11,6 +10,8 @@ use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
 use super::latency::Percentiles;
+use crate::discord::gateway::{GatewayFigures, ShardStatus};
+use crate::discord::outbound::RouteClass;
 use crate::store::StoreWriter;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +24,8 @@ pub struct HealthReport {
     pub pool: Option<crate::replay::pool::PoolStats>,
     /// Requests to Discord through the outbound scheduler, when connected.
     pub http: Option<HttpHealth>,
+    /// The gateway's shards and dispatches, when connected.
+    pub gateway: Option<GatewayFigures>,
     /// ladderd's own handling time per interaction over the last minutes.
     pub handling: super::latency::Percentiles,
 }
@@ -34,7 +37,19 @@ pub struct HttpHealth {
     pub rate_limited: u64,
     pub retries: u64,
     pub failed: u64,
+    /// Requests waiting in the scheduler (queued or in flight).
     pub queued: u64,
+    /// The same counts per route class, indexed by `RouteClass as usize`.
+    pub by_class: [ClassHealth; RouteClass::ALL.len()],
+}
+
+/// One route class's request counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ClassHealth {
+    pub sent: u64,
+    pub rate_limited: u64,
+    pub retries: u64,
+    pub failed: u64,
 }
 
 impl HttpHealth {
@@ -46,7 +61,20 @@ impl HttpHealth {
             retries: s.retries.load(Ordering::Relaxed),
             failed: s.failed.load(Ordering::Relaxed),
             queued: s.queued.load(Ordering::Relaxed),
+            by_class: RouteClass::ALL.map(|c| {
+                let c = s.class(c);
+                ClassHealth {
+                    sent: c.sent.load(Ordering::Relaxed),
+                    rate_limited: c.rate_limited.load(Ordering::Relaxed),
+                    retries: c.retries.load(Ordering::Relaxed),
+                    failed: c.failed.load(Ordering::Relaxed),
+                }
+            }),
         }
+    }
+
+    pub fn class(&self, class: RouteClass) -> &ClassHealth {
+        &self.by_class[class as usize]
     }
 }
 
@@ -111,6 +139,44 @@ impl fmt::Display for HealthReport {
                 self.handling.p50_us,
                 self.handling.p99_us
             )?;
+            // Classes that sent anything: "dm 12 (0 429s, 1 retries, 0 failed)".
+            let mut first = true;
+            for class in RouteClass::ALL {
+                let c = h.class(class);
+                if c.sent == 0 && c.failed == 0 {
+                    continue;
+                }
+                let sep = if first { ", by class: " } else { ", " };
+                first = false;
+                write!(
+                    f,
+                    "{sep}{} {} ({} 429s, {} retries, {} failed)",
+                    class.label(),
+                    c.sent,
+                    c.rate_limited,
+                    c.retries,
+                    c.failed
+                )?;
+            }
+        }
+        if let Some(g) = &self.gateway {
+            let ms = |d: Option<Duration>| d.map_or("?".to_owned(), |d| d.as_millis().to_string());
+            write!(f, ", gateway:")?;
+            for s in &g.shards {
+                write!(
+                    f,
+                    " shard {} {} (heartbeat {} ms, avg {} ms),",
+                    s.shard,
+                    s.status.label(),
+                    ms(s.latency_recent),
+                    ms(s.latency_average)
+                )?;
+            }
+            write!(
+                f,
+                " {:.1} events/s (last min), {} events",
+                g.events_per_second, g.events
+            )?;
         }
         if let Some(p) = &self.pool {
             write!(
@@ -142,11 +208,45 @@ impl HealthReport {
             metrics::gauge!("ladderd_database_size_bytes").set(b as f64);
         }
         if let Some(h) = &self.http {
-            metrics::counter!("ladderd_discord_requests_total").absolute(h.sent);
-            metrics::counter!("ladderd_discord_rate_limited_total").absolute(h.rate_limited);
-            metrics::counter!("ladderd_discord_retries_total").absolute(h.retries);
-            metrics::counter!("ladderd_discord_failed_total").absolute(h.failed);
+            // Per class only: the total is `sum()` (an unlabelled series
+            // beside the labelled ones would be counted twice by it).
+            for class in RouteClass::ALL {
+                let c = h.class(class);
+                let label = class.label();
+                metrics::counter!("ladderd_discord_requests_total", "class" => label)
+                    .absolute(c.sent);
+                metrics::counter!("ladderd_discord_rate_limited_total", "class" => label)
+                    .absolute(c.rate_limited);
+                metrics::counter!("ladderd_discord_retries_total", "class" => label)
+                    .absolute(c.retries);
+                metrics::counter!("ladderd_discord_failed_total", "class" => label)
+                    .absolute(c.failed);
+            }
             metrics::gauge!("ladderd_discord_queued_requests").set(h.queued as f64);
+        }
+        if let Some(g) = &self.gateway {
+            for s in &g.shards {
+                let shard = s.shard.to_string();
+                for status in ShardStatus::ALL {
+                    metrics::gauge!(
+                        "ladderd_gateway_shard_state",
+                        "shard" => shard.clone(),
+                        "state" => status.label()
+                    )
+                    .set(if s.status == status { 1.0 } else { 0.0 });
+                }
+                // NaN (no heartbeat yet on this connection) rather than a stale figure.
+                let secs = |d: Option<Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64());
+                metrics::gauge!("ladderd_gateway_heartbeat_latency_seconds", "shard" => shard.clone())
+                    .set(secs(s.latency_recent));
+                metrics::gauge!(
+                    "ladderd_gateway_heartbeat_latency_average_seconds",
+                    "shard" => shard
+                )
+                .set(secs(s.latency_average));
+            }
+            metrics::counter!("ladderd_gateway_events_total").absolute(g.events);
+            metrics::gauge!("ladderd_gateway_events_per_second").set(g.events_per_second);
         }
         if let Some(p) = &self.pool {
             metrics::gauge!("ladderd_replay_workers_healthy").set(p.healthy as f64);
@@ -236,6 +336,7 @@ mod tests {
             store: StoreHealth::default(),
             pool: None,
             http: None,
+            gateway: None,
             handling: Percentiles::default(),
         };
         let s = r.to_string();
@@ -252,6 +353,68 @@ mod tests {
         let s = with_http.to_string();
         assert!(
             s.contains("discord: 10 requests") && s.contains("0 429s"),
+            "{s}"
+        );
+        // Classes that sent nothing are left out of the line.
+        assert!(!s.contains("by class"), "{s}");
+    }
+
+    #[test]
+    fn report_shows_classes_and_gateway() {
+        use crate::discord::gateway::ShardFigures;
+        let mut http = HttpHealth {
+            sent: 7,
+            rate_limited: 1,
+            ..HttpHealth::default()
+        };
+        http.by_class[RouteClass::Interaction as usize].sent = 5;
+        http.by_class[RouteClass::Dm as usize] = ClassHealth {
+            sent: 2,
+            rate_limited: 1,
+            retries: 3,
+            failed: 1,
+        };
+        let r = HealthReport {
+            uptime: Duration::from_secs(5),
+            resident_bytes: None,
+            database_bytes: None,
+            store: StoreHealth::default(),
+            pool: None,
+            http: Some(http),
+            gateway: Some(GatewayFigures {
+                shards: vec![
+                    ShardFigures {
+                        shard: 0,
+                        status: ShardStatus::Connected,
+                        latency_recent: Some(Duration::from_millis(42)),
+                        latency_average: Some(Duration::from_millis(40)),
+                    },
+                    ShardFigures {
+                        shard: 1,
+                        status: ShardStatus::Resuming,
+                        latency_recent: None,
+                        latency_average: None,
+                    },
+                ],
+                events: 1234,
+                events_per_second: 3.3,
+            }),
+            handling: Percentiles::default(),
+        };
+        let s = r.to_string();
+        assert!(!s.contains('\n'), "{s}");
+        assert!(
+            s.contains(
+                "by class: interaction 5 (0 429s, 0 retries, 0 failed), dm 2 (1 429s, 3 retries, 1 failed)"
+            ),
+            "{s}"
+        );
+        assert!(!s.contains("thread"), "{s}");
+        assert!(
+            s.contains(
+                "gateway: shard 0 connected (heartbeat 42 ms, avg 40 ms), \
+                 shard 1 resuming (heartbeat ? ms, avg ? ms), 3.3 events/s (last min), 1234 events"
+            ),
             "{s}"
         );
     }

@@ -87,10 +87,65 @@ fn describe() {
         Unit::Bytes,
         "Database file plus its WAL"
     );
+    describe_counter!(
+        "ladderd_discord_requests_total",
+        "Requests sent to Discord (attempts), by route class"
+    );
+    describe_counter!(
+        "ladderd_discord_rate_limited_total",
+        "Requests Discord answered 429, by route class"
+    );
+    describe_counter!(
+        "ladderd_discord_retries_total",
+        "Requests retried after a 5xx or transport error, by route class"
+    );
+    describe_counter!(
+        "ladderd_discord_failed_total",
+        "Requests given up or refused, by route class"
+    );
+    describe_gauge!(
+        "ladderd_discord_queued_requests",
+        "Requests waiting in the outbound scheduler (queued or in flight)"
+    );
+    describe_gauge!(
+        "ladderd_gateway_shard_state",
+        "1 for the state each gateway shard is in, 0 for the others"
+    );
+    describe_gauge!(
+        "ladderd_gateway_heartbeat_latency_seconds",
+        Unit::Seconds,
+        "Latest gateway heartbeat round trip per shard (NaN before the first)"
+    );
+    describe_gauge!(
+        "ladderd_gateway_heartbeat_latency_average_seconds",
+        Unit::Seconds,
+        "Average gateway heartbeat round trip per shard, this connection"
+    );
+    describe_counter!(
+        "ladderd_gateway_events_total",
+        "Gateway dispatches received"
+    );
+    describe_gauge!(
+        "ladderd_gateway_events_per_second",
+        "Gateway dispatches per second over the last minute"
+    );
 }
+
+/// Run before each scrape is rendered (the supervisor publishes a fresh
+/// health report with it).
+pub type Refresh = std::sync::Arc<dyn Fn() + Send + Sync>;
 
 /// Serves `GET /metrics` on `listener` until `shutdown`.
 pub async fn serve(listener: TcpListener, shutdown: CancellationToken) {
+    serve_with(listener, None, shutdown).await
+}
+
+/// [`serve`], calling `refresh` before rendering each scrape.
+pub async fn serve_with(
+    listener: TcpListener,
+    refresh: Option<Refresh>,
+    shutdown: CancellationToken,
+) {
     let Some(handle) = handle() else {
         tracing::warn!("another metrics recorder is installed; the metrics endpoint is off");
         return;
@@ -109,8 +164,10 @@ pub async fn serve(listener: TcpListener, shutdown: CancellationToken) {
         };
         let io = hyper_util::rt::TokioIo::new(stream);
         let shutdown = shutdown.clone();
+        let refresh = refresh.clone();
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |req| respond(handle, req));
+            let service =
+                hyper::service::service_fn(move |req| respond(handle, refresh.clone(), req));
             let conn = hyper::server::conn::http1::Builder::new()
                 .max_buf_size(16 * 1024)
                 .header_read_timeout(Duration::from_secs(5))
@@ -126,9 +183,13 @@ pub async fn serve(listener: TcpListener, shutdown: CancellationToken) {
 
 async fn respond(
     handle: &'static PrometheusHandle,
+    refresh: Option<Refresh>,
     req: Request<hyper::body::Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let response = if req.method() == Method::GET && req.uri().path() == "/metrics" {
+        if let Some(refresh) = refresh {
+            refresh();
+        }
         handle.run_upkeep();
         Response::builder()
             .header("content-type", "text/plain; version=0.0.4")

@@ -6,5 +6,6 @@ pub mod health;
 pub mod latency;
 pub mod metrics;
 pub mod notify;
+pub mod rate;
 pub mod sandbox;
 pub mod signals;

@@ -49,6 +49,17 @@ pub struct Dispatched {
     pub token: String,
 }
 
+/// What became of a dispatched interaction.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    /// Its INTERACTION_CREATE was written to a client's gateway socket.
+    pub written: bool,
+    /// Callbacks accepted (Discord accepts one; a second gets 400 and is not counted).
+    pub callbacks: u32,
+    /// The message the callback posted, if it posted one (not for a modal).
+    pub reply: Option<twilight_model::channel::Message>,
+}
+
 impl Simulator {
     /// Dispatch an INTERACTION_CREATE from `user` in `channel`.
     pub fn interact(
@@ -165,6 +176,7 @@ impl Simulator {
                 channel,
                 created: tokio::time::Instant::now(),
                 callbacks: 0,
+                written: false,
                 ephemeral: false,
                 original: None,
                 message: component_message,
@@ -173,6 +185,20 @@ impl Simulator {
         drop(w);
         gateway::dispatch(&self.shared, "INTERACTION_CREATE", &shaped_json);
         Ok(Dispatched { id, token })
+    }
+
+    /// What became of the interaction with `token` (`None`: never dispatched).
+    pub fn outcome(&self, token: &str) -> Option<Outcome> {
+        let w = lock(&self.shared.world);
+        let rec = w.interactions.get(token)?;
+        Some(Outcome {
+            written: rec.written,
+            callbacks: rec.callbacks,
+            reply: rec
+                .original
+                .and_then(|m| w.messages.get(&m))
+                .map(|m| m.message.clone()),
+        })
     }
 
     /// The DM channel between `user` and the bot (created on first use, as

@@ -316,7 +316,11 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, cancel: Cancellation
             }
             out = out => match out {
                 Some(Out::Frame(f)) => {
+                    let interaction = interaction_token(&f);
                     if ws.send(Message::text(f)).await.is_err() { break; }
+                    if let Some(token) = interaction {
+                        written(&shared, &token);
+                    }
                 }
                 Some(Out::Reconnect) => {
                     if ws.send(op(7, Value::Null)).await.is_err() { break; }
@@ -401,6 +405,25 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, cancel: Cancellation
         drop(g);
         shared.bump();
     }
+}
+
+/// The token of an INTERACTION_CREATE frame (`None` for other frames).
+fn interaction_token(frame: &str) -> Option<String> {
+    if !frame.contains("\"INTERACTION_CREATE\"") {
+        return None;
+    }
+    let v: Value = serde_json::from_str(frame).ok()?;
+    (v["t"] == "INTERACTION_CREATE")
+        .then(|| v["d"]["token"].as_str().map(str::to_owned))
+        .flatten()
+}
+
+/// Marks an interaction as written to a client's socket.
+fn written(shared: &Shared, token: &str) {
+    if let Some(rec) = lock(&shared.world).interactions.get_mut(token) {
+        rec.written = true;
+    }
+    shared.bump();
 }
 
 fn token_ok(shared: &Shared, token: &Value) -> bool {

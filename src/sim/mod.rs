@@ -53,7 +53,7 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-pub use events::{Dispatched, Interact, ModalField};
+pub use events::{Dispatched, Interact, ModalField, Outcome};
 pub use gateway::GatewayStats;
 pub use ratelimit::RouteLimit;
 pub use world::{IDS, Ids, Place, Seen};

@@ -118,6 +118,8 @@ pub(crate) struct InteractionRec {
     pub channel: u64,
     pub created: tokio::time::Instant,
     pub callbacks: u32,
+    /// Written to a client's gateway socket (at least once).
+    pub written: bool,
     pub ephemeral: bool,
     pub original: Option<u64>,
     /// The message whose component was used (component interactions).

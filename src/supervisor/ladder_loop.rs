@@ -34,7 +34,7 @@ const QUEUE: usize = 4096;
 /// Why a command got no answer.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LoopError {
-    #[error("the ladder is stopping; nothing was done")]
+    #[error("ladderd is restarting; nothing was done — try again in a minute")]
     Stopped,
     #[error("the ladder could not save this; nothing was changed — try again in a minute")]
     NotSaved,

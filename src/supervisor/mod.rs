@@ -190,6 +190,16 @@ pub async fn run(
     ));
     let http_stats: Option<Arc<crate::discord::outbound::OutboundStats>> =
         env.discord.as_ref().map(|_| Arc::default());
+    let gateway_stats: Option<Arc<crate::discord::gateway::GatewayStats>> =
+        env.discord.as_ref().map(|_| Arc::default());
+    let parts = Arc::new(HealthParts {
+        writer: writer.clone(),
+        db: config.store.path.clone(),
+        pool: pool.clone(),
+        http: http_stats.clone(),
+        gateway: gateway_stats.clone(),
+        handling: handling.clone(),
+    });
     // Tasks stop on `tasks_stop`, which follows `shutdown` but is cancelled
     // only after in-flight work has been given its grace period.
     let tasks_stop = CancellationToken::new();
@@ -201,20 +211,24 @@ pub async fn run(
                 .await
                 .map_err(|source| SupervisorError::MetricsListen { addr, source })?;
             let bound = listener.local_addr().ok();
-            tasks.spawn(crate::ops::metrics::serve(listener, tasks_stop.clone()));
+            // Each scrape publishes a fresh report first, so the figures are
+            // current whatever the health log interval.
+            let refresh: crate::ops::metrics::Refresh = {
+                let parts = parts.clone();
+                Arc::new(move || parts.report(began).publish())
+            };
+            tasks.spawn(crate::ops::metrics::serve_with(
+                listener,
+                Some(refresh),
+                tasks_stop.clone(),
+            ));
             tracing::info!(addr = ?bound, "serving metrics");
             bound
         }
         None => None,
     };
     if config.ops.health_log_interval_s > 0 {
-        let parts = HealthParts {
-            writer: writer.clone(),
-            db: config.store.path.clone(),
-            pool: pool.clone(),
-            http: http_stats.clone(),
-            handling: handling.clone(),
-        };
+        let parts = parts.clone();
         let handle = health::spawn_logger(
             Duration::from_secs(config.ops.health_log_interval_s),
             move || parts.report(began),
@@ -242,13 +256,7 @@ pub async fn run(
                 .map(|r| (r.id.clone(), r.name.clone()))
                 .collect();
             let maps = config.ladder.maps.iter().map(|m| m.name.clone()).collect();
-            let parts = HealthParts {
-                writer: writer.clone(),
-                db: config.store.path.clone(),
-                pool: pool.clone(),
-                http: http_stats.clone(),
-                handling: handling.clone(),
-            };
+            let parts = parts.clone();
             let health: crate::discord::bot::HealthFn =
                 Arc::new(move || parts.report(began).to_string());
             let intake = pool.as_ref().map(|pool| {
@@ -279,6 +287,7 @@ pub async fn run(
                 handling.clone(),
                 http_stats.clone().unwrap_or_default(),
                 open_matches,
+                gateway_stats.clone().unwrap_or_default(),
                 ready_tx,
                 shutdown.clone(),
             ));
@@ -346,6 +355,8 @@ pub async fn run(
             tracing::error!(error = %e, "a supervisor task panicked");
         }
     }
+    // The report's parts hold the pool and a writer: let go of them first.
+    drop(parts);
     if let Some(pool) = pool {
         match Arc::try_unwrap(pool) {
             Ok(pool) => pool.shutdown().await,
@@ -374,6 +385,7 @@ pub struct HealthParts {
     pub db: std::path::PathBuf,
     pub pool: Option<Arc<crate::replay::pool::Pool>>,
     pub http: Option<Arc<crate::discord::outbound::OutboundStats>>,
+    pub gateway: Option<Arc<crate::discord::gateway::GatewayStats>>,
     pub handling: Arc<crate::ops::latency::LatencyWindow>,
 }
 
@@ -388,6 +400,10 @@ impl HealthParts {
             store: StoreHealth::of(&self.writer, now),
             pool: self.pool.as_deref().map(crate::replay::pool::Pool::stats),
             http: self.http.as_deref().map(health::HttpHealth::of),
+            gateway: self
+                .gateway
+                .as_deref()
+                .map(|g| g.snapshot(tokio::time::Instant::now())),
             handling: self.handling.percentiles(now),
         }
     }

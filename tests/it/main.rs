@@ -12,6 +12,8 @@ mod replay;
 mod replay_pool;
 mod sandbox;
 #[cfg(feature = "sim")]
+mod sigterm;
+#[cfg(feature = "sim")]
 mod sim_gateway;
 #[cfg(feature = "sim")]
 mod sim_outbound;
