@@ -8,6 +8,8 @@ mod replay;
 mod replay_pool;
 mod sandbox;
 #[cfg(feature = "sim")]
+mod sim_faults;
+#[cfg(feature = "sim")]
 mod sim_gateway;
 #[cfg(feature = "sim")]
 mod sim_outbound;
