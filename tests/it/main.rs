@@ -3,6 +3,8 @@
 mod cli;
 #[cfg(feature = "sim")]
 mod e2e;
+#[cfg(feature = "sim")]
+mod e2e_flows;
 mod ops;
 mod replay;
 mod replay_pool;
