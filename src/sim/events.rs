@@ -24,6 +24,13 @@ pub enum Interact {
         name: String,
         options: Vec<(String, String)>,
     },
+    /// `/name sub` (a subcommand) with typed options, e.g. `/admin resolve
+    /// match:3 outcome:player1 reason:…`.
+    Subcommand {
+        name: String,
+        sub: String,
+        options: Vec<(String, OptionValue)>,
+    },
     /// A button click on a message (the bot's message, if `message` is set).
     Button {
         custom_id: String,
@@ -40,6 +47,26 @@ pub enum Interact {
         custom_id: String,
         fields: Vec<ModalField>,
     },
+}
+
+/// A typed slash-command option value (Discord's option types 3, 4, 5, 6).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OptionValue {
+    String(String),
+    Integer(i64),
+    Boolean(bool),
+    User(u64),
+}
+
+impl OptionValue {
+    fn json(&self, name: &str) -> Value {
+        match self {
+            OptionValue::String(v) => json!({ "name": name, "type": 3, "value": v }),
+            OptionValue::Integer(v) => json!({ "name": name, "type": 4, "value": v }),
+            OptionValue::Boolean(v) => json!({ "name": name, "type": 5, "value": v }),
+            OptionValue::User(v) => json!({ "name": name, "type": 6, "value": v.to_string() }),
+        }
+    }
 }
 
 /// The dispatched interaction, for tests to follow up on.
@@ -87,6 +114,17 @@ impl Simulator {
                 (
                     2,
                     json!({ "id": cmd_id.to_string(), "name": name, "type": 1, "options": opts }),
+                    None,
+                )
+            }
+            Interact::Subcommand { name, sub, options } => {
+                let opts: Vec<Value> = options.iter().map(|(n, v)| v.json(n)).collect();
+                let cmd_id = w.id();
+                (
+                    2,
+                    json!({ "id": cmd_id.to_string(), "name": name, "type": 1, "options": [
+                        { "name": sub, "type": 1, "options": opts }
+                    ]}),
                     None,
                 )
             }
@@ -199,6 +237,19 @@ impl Simulator {
                 .and_then(|m| w.messages.get(&m))
                 .map(|m| m.message.clone()),
         })
+    }
+
+    /// The bot's response to `interaction` once it exists (its `@original`:
+    /// the reply a type 4 callback created, the message a type 7 updated, a
+    /// deferred reply after its first edit), as it is now; followups are not
+    /// included.
+    pub fn reply(&self, interaction: &Dispatched) -> Option<twilight_model::channel::Message> {
+        let w = lock(&self.shared.world);
+        let rec = w
+            .interactions
+            .get(&interaction.token)
+            .filter(|r| r.id == interaction.id)?;
+        w.messages.get(&rec.original?).map(|m| m.message.clone())
     }
 
     /// The DM channel between `user` and the bot (created on first use, as

@@ -36,6 +36,7 @@
 //! ```
 
 mod events;
+pub mod faults;
 mod gateway;
 pub mod players;
 pub mod ratelimit;
@@ -53,11 +54,13 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-pub use events::{Dispatched, Interact, ModalField, Outcome};
+pub use events::{Dispatched, Interact, ModalField, OptionValue, Outcome};
+pub use faults::{Fault, FaultError, FaultKind};
 pub use gateway::GatewayStats;
 pub use ratelimit::RouteLimit;
 pub use world::{IDS, Ids, Place, Seen};
 
+use faults::Faults;
 use gateway::GatewayState;
 use ratelimit::Limiter;
 use world::World;
@@ -76,6 +79,8 @@ pub enum SimError {
     },
     #[error("unknown {0}")]
     Unknown(&'static str),
+    #[error("fault not injected: {0}")]
+    Fault(#[from] FaultError),
 }
 
 /// How the simulated Discord behaves.
@@ -131,6 +136,8 @@ pub struct RouteCounters {
     pub ok: u64,
     pub client_errors: u64,
     pub rate_limited: u64,
+    /// 5xx answers (injected faults: see [`Simulator::inject`]).
+    pub server_errors: u64,
     /// Most requests of this route being handled at once (shows whether a
     /// client serialises them).
     pub max_in_flight: u64,
@@ -142,6 +149,7 @@ pub(crate) struct Shared {
     pub world: Mutex<World>,
     pub limiter: Mutex<Limiter>,
     pub counters: Mutex<BTreeMap<String, RouteCounters>>,
+    pub faults: Mutex<Faults>,
     pub gateway: Mutex<GatewayState>,
     pub gateway_url: String,
     pub changed: watch::Sender<u64>,
@@ -184,6 +192,7 @@ impl Simulator {
             config,
             world: Mutex::new(World::new(format!("http://{http_addr}"))),
             counters: Mutex::new(BTreeMap::new()),
+            faults: Mutex::new(Faults::default()),
             gateway_url,
             changed: watch::channel(0).0,
         });
@@ -249,9 +258,29 @@ impl Simulator {
                 ok: a.ok + c.ok,
                 client_errors: a.client_errors + c.client_errors,
                 rate_limited: a.rate_limited + c.rate_limited,
+                server_errors: a.server_errors + c.server_errors,
                 max_in_flight: a.max_in_flight.max(c.max_in_flight),
                 in_flight: 0,
             })
+    }
+
+    /// Answer the next requests with a fault instead of handling them (see
+    /// [`faults`]); faults queue behind those still pending. A nonsense fault
+    /// (no requests, a status outside 500–599, a zero `retry_after`) is
+    /// refused and nothing changes.
+    pub fn inject(&self, fault: Fault) -> Result<(), SimError> {
+        lock(&self.shared.faults).push(fault)?;
+        Ok(())
+    }
+
+    /// Requests the pending faults will still answer.
+    pub fn faults_left(&self) -> u64 {
+        lock(&self.shared.faults).left()
+    }
+
+    /// Drop every pending fault.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
     }
 
     /// Invalid requests (401, 403, 429) in the last ten minutes, and ever.

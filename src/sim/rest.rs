@@ -4,7 +4,9 @@
 //! cap (413), Authorization (401, except interaction callbacks and webhook
 //! routes, which Discord authenticates by token in the path), the global
 //! limit (callbacks exempt), the route bucket, the configured latency, then
-//! the handler. Each answer carries the route's bucket headers.
+//! the handler. Each answer carries the route's bucket headers. An injected
+//! fault (`faults.rs`) answers instead of the limits and the handler, right
+//! after Authorization (a 5xx without bucket headers).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -25,7 +27,8 @@ use tokio_util::task::TaskTracker;
 use twilight_model::application::command::Command;
 use twilight_model::http::interaction::InteractionResponse;
 
-use super::ratelimit::{BucketHeaders, Limited};
+use super::faults::FaultKind;
+use super::ratelimit::{BucketHeaders, Limited, RouteLimit, bucket_id};
 use super::validate::{self, ApiError, FormErrors};
 use super::world::{ChannelKind, ChannelRec, IDS, World, now_iso, shaped};
 use super::{RouteCounters, Shared, gateway, lock};
@@ -104,7 +107,7 @@ fn route(method: &Method, path: &str) -> Option<Route> {
             p(3),
             vec![p(1), p(3)],
         ),
-        ("PUT", ["applications", _, "commands"]) => {
+        ("GET" | "PUT", ["applications", _, "commands"]) => {
             r("applications/{application_id}/commands", p(1), vec![p(1)])
         }
         ("POST", ["interactions", _, _, "callback"]) => r(
@@ -307,6 +310,10 @@ async fn routed(shared: &Arc<Shared>, route: &Route, req: Request<Incoming>) -> 
         .get(&route.key)
         .copied()
         .unwrap_or(shared.config.default_route_limit);
+    let fault = lock(&shared.faults).take(&route.key);
+    if let Some(fault) = fault {
+        return faulted(shared, route, limit, fault);
+    }
     let (headers, refused) =
         lock(&shared.limiter).check(&route.key, &route.major, limit, route.exempt_global, now);
     if let Some(refused) = refused {
@@ -358,6 +365,34 @@ fn finish(
         }
     }
     resp
+}
+
+/// An injected fault's answer (see `faults.rs`); the request is not handled.
+fn faulted(shared: &Shared, route: &Route, limit: RouteLimit, fault: FaultKind) -> Resp {
+    match fault {
+        FaultKind::RateLimited {
+            retry_after,
+            global,
+        } => {
+            let headers = BucketHeaders {
+                bucket: bucket_id(&route.key),
+                limit: limit.limit,
+                remaining: 0,
+                reset_after: retry_after,
+            };
+            let why = if global {
+                Limited::Global { retry_after }
+            } else {
+                Limited::Route { retry_after }
+            };
+            too_many(shared, route, &headers, why)
+        }
+        FaultKind::ServerError { status } => {
+            count(shared, &route.key, |c| c.server_errors += 1);
+            let body = json!({ "message": format!("{status}: injected server error"), "code": 0 });
+            json_response(status, Some(&body))
+        }
+    }
 }
 
 fn too_many(shared: &Shared, route: &Route, headers: &BucketHeaders, why: Limited) -> Resp {
@@ -507,27 +542,33 @@ fn create_dm(shared: &Shared, body: &Value) -> Answer {
     Ok((200, w.channel_json(id)))
 }
 
-/// The guild's commands as the last bulk overwrite left them.
-fn list_commands(shared: &Shared, ps: &[String]) -> Answer {
+/// The application and (for guild routes) guild in the path must be ours.
+fn command_scope(ps: &[String]) -> Result<(), ApiError> {
     if ps.first().and_then(|a| parse_id(a)) != Some(IDS.application) {
         return Err(unknown(10002, "Application"));
     }
     if ps.len() > 1 && parse_id(&ps[1]) != Some(IDS.guild) {
         return Err(unknown(10004, "Guild"));
     }
-    Ok((
-        200,
-        Some(Value::Array(lock(&shared.world).commands.clone())),
-    ))
+    Ok(())
+}
+
+/// The registered commands of the guild (guild route) or the global ones.
+fn list_commands(shared: &Shared, ps: &[String]) -> Answer {
+    command_scope(ps)?;
+    let guild = ps.len() > 1;
+    let w = lock(&shared.world);
+    let list: Vec<Value> = w
+        .commands
+        .iter()
+        .filter(|c| c.get("guild_id").is_some_and(|g| !g.is_null()) == guild)
+        .cloned()
+        .collect();
+    Ok((200, Some(Value::Array(list))))
 }
 
 fn bulk_commands(shared: &Shared, ps: &[String], body: &Value) -> Answer {
-    if ps.first().and_then(|a| parse_id(a)) != Some(IDS.application) {
-        return Err(unknown(10002, "Application"));
-    }
-    if ps.len() > 1 && parse_id(&ps[1]) != Some(IDS.guild) {
-        return Err(unknown(10004, "Guild"));
-    }
+    command_scope(ps)?;
     let Some(list) = body.as_array() else {
         return Err(ApiError::invalid_json());
     };

@@ -2,197 +2,14 @@
 //! supervisor with the real twilight gateway and HTTP clients, driven by
 //! virtual users' interactions, with a manual clock for the waves.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use ladderd::config::Config;
-use ladderd::discord::connect::DiscordRuntime;
-use ladderd::discord::transport::ApiEndpoint;
-use ladderd::sim::{Interact, ModalField, Place, SimConfig, Simulator};
+use ladderd::sim::{Interact, Place, SimConfig, Simulator};
 use ladderd::supervisor::clock::ManualClock;
-use ladderd::supervisor::{self, Environment, Running};
-use tokio_util::sync::CancellationToken;
 
-/// A multiple of the default 45 s wave interval.
-const T0: i64 = 45_000 * 40_000_000;
-
-type Booted = (
-    Running,
-    CancellationToken,
-    tokio::task::JoinHandle<Result<(), supervisor::SupervisorError>>,
-);
-
-async fn boot(sim: &Simulator, dir: &std::path::Path, clock: &ManualClock) -> Booted {
-    boot_with(sim, dir, clock, "", false).await
-}
-
-/// Boots the supervisor against `sim`; `extra` is appended to the config,
-/// `workers` starts the replay pool (one worker, the built binary).
-async fn boot_with(
-    sim: &Simulator,
-    dir: &std::path::Path,
-    clock: &ManualClock,
-    extra: &str,
-    workers: bool,
-) -> Booted {
-    let ids = sim.ids();
-    let text = format!(
-        "[store]\npath = \"ladder.db\"\nsynchronous = \"normal\"\n[discord]\nguild_id = {}\nlobby_channel_id = {}\n[ops]\nhealth_log_interval_s = 0\n[replay]\nworkers = 1\nruntime_dir = {:?}\n{extra}",
-        ids.guild,
-        ids.lobby,
-        dir.join("run")
-    );
-    let config = Config::from_toml(&dir.join("ladderd.toml"), &text).unwrap();
-    let env = Environment {
-        clock: Arc::new(clock.clone()),
-        seed: Some(3),
-        tick_every: Duration::from_secs(3600),
-        discord: Some(DiscordRuntime {
-            token: sim.config().token.clone(),
-            api: ApiEndpoint {
-                proxy: Some(sim.http_addr().to_string()),
-            },
-            gateway_url: Some(sim.gateway_url().to_owned()),
-            identify_without_delay: true,
-        }),
-        worker_exe: workers.then(crate::support::ladderd_bin),
-        ..Environment::default()
-    };
-    let shutdown = CancellationToken::new();
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let task = tokio::spawn(supervisor::run(config, env, shutdown.clone(), move |r| {
-        let _ = tx.send(r);
-    }));
-    let running = tokio::time::timeout(Duration::from_secs(20), rx)
-        .await
-        .expect("the supervisor starts")
-        .expect("the supervisor reports its start");
-    (running, shutdown, task)
-}
-
-/// Stops the supervisor (it must exit cleanly within 20 s), then the simulator.
-async fn stop(
-    shutdown: CancellationToken,
-    task: tokio::task::JoinHandle<Result<(), supervisor::SupervisorError>>,
-    sim: Simulator,
-) {
-    shutdown.cancel();
-    tokio::time::timeout(Duration::from_secs(20), task)
-        .await
-        .expect("stops")
-        .unwrap()
-        .unwrap();
-    sim.shutdown().await;
-}
-
-/// Waits until `user` has seen a message whose content contains `needle`
-/// (in their DMs, threads or as a reply only they see: the lobby is everyone's).
-async fn wait_seen(sim: &Simulator, user: u64, needle: &str) -> ladderd::sim::Seen {
-    wait_seen_in(sim, user, needle, |p| *p != Place::Lobby).await
-}
-
-async fn wait_seen_in(
-    sim: &Simulator,
-    user: u64,
-    needle: &str,
-    place: impl Fn(&Place) -> bool,
-) -> ladderd::sim::Seen {
-    for _ in 0..1000 {
-        if let Some(s) = sim
-            .seen_by(user)
-            .into_iter()
-            .find(|s| place(&s.place) && s.message.content.contains(needle))
-        {
-            return s;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!(
-        "user {user} never saw {needle:?}; saw {:#?}",
-        sim.seen_by(user)
-            .iter()
-            .map(|s| (&s.place, &s.message.content))
-            .collect::<Vec<_>>()
-    );
-}
-
-fn custom_ids(message: &twilight_model::channel::Message) -> Vec<String> {
-    use twilight_model::channel::message::component::Component;
-    let mut out = Vec::new();
-    for c in &message.components {
-        if let Component::ActionRow(row) = c {
-            for inner in &row.components {
-                if let Component::Button(b) = inner
-                    && let Some(id) = &b.custom_id
-                {
-                    out.push(id.clone());
-                }
-            }
-        }
-    }
-    out
-}
-
-/// One virtual user through terms, setup and the queue (race T), waiting
-/// for each reply before the next step, as a person would.
-async fn sign_up(sim: &Simulator, name: &str) -> u64 {
-    sign_up_as(sim, name, "T").await
-}
-
-async fn sign_up_as(sim: &Simulator, name: &str, race: &str) -> u64 {
-    let lobby = sim.ids().lobby;
-    let user = sim.add_user(name);
-    sim.interact(
-        user,
-        lobby,
-        &Interact::Slash {
-            name: "termsofservice".into(),
-            options: vec![],
-        },
-    )
-    .unwrap();
-    wait_seen(sim, user, "Ladder rules").await;
-    sim.interact(
-        user,
-        lobby,
-        &Interact::Button {
-            custom_id: "tos:accept".into(),
-            message: None,
-        },
-    )
-    .unwrap();
-    wait_seen(sim, user, "terms accepted").await;
-    let field = |id: &str, v: &str| ModalField {
-        custom_id: id.into(),
-        value: v.into(),
-    };
-    sim.interact(
-        user,
-        lobby,
-        &Interact::Modal {
-            custom_id: "setup".into(),
-            fields: vec![
-                field("ingame_name", name),
-                field("battletag", &format!("{name}#1234")),
-                field("alt_names", ""),
-                field("country", "DE"),
-                field("region", "EU"),
-            ],
-        },
-    )
-    .unwrap();
-    sim.interact(
-        user,
-        lobby,
-        &Interact::Slash {
-            name: "queue".into(),
-            options: vec![("race".into(), race.into())],
-        },
-    )
-    .unwrap();
-    wait_seen(sim, user, "you are in the queue").await;
-    user
-}
+use crate::support::e2e::{
+    T0, boot, boot_with, custom_ids, letters, sign_up, sign_up_as, stop, wait_seen, wait_seen_in,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_queue_match_confirm_and_report_through_discord() {
@@ -304,17 +121,6 @@ async fn sign_up_queue_match_confirm_and_report_through_discord() {
     assert_eq!(totals.rate_limited, 0, "{:#?}", sim.counters());
 
     stop(shutdown, task, sim).await;
-}
-
-/// Letters-only in-game names: "Paaa", "Paab", …
-fn letters(i: usize) -> String {
-    let (a, b, c) = (i / 676 % 26, i / 26 % 26, i % 26);
-    format!(
-        "P{}{}{}",
-        (b'a' + a as u8) as char,
-        (b'a' + b as u8) as char,
-        (b'a' + c as u8) as char
-    )
 }
 
 /// 40 players, one wave, 20 matches: every player gets the card by DM and

@@ -5,6 +5,8 @@ mod cli;
 mod demo;
 #[cfg(feature = "sim")]
 mod e2e;
+#[cfg(feature = "sim")]
+mod e2e_flows;
 mod ops;
 #[cfg(feature = "sim")]
 mod reload;
@@ -13,6 +15,7 @@ mod replay_pool;
 mod sandbox;
 #[cfg(feature = "sim")]
 mod sigterm;
+mod sim_faults;
 #[cfg(feature = "sim")]
 mod sim_gateway;
 #[cfg(feature = "sim")]

@@ -28,4 +28,6 @@ pub fn require_tool(tool: &str) -> bool {
     found
 }
 #[cfg(feature = "sim")]
+pub mod e2e;
+#[cfg(feature = "sim")]
 pub mod sim;
