@@ -86,7 +86,23 @@ pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
     /// Ladder-command answers in flight, so shutdown can wait for their replies
     /// to reach the scheduler before stopping it.
     tasks: tokio_util::task::TaskTracker,
+    /// A ladder answer slower than this is deferred (Discord's "thinking…")
+    /// and sent as a followup, so the 3-second callback deadline never passes.
+    defer_after: Duration,
 }
+
+/// How an interaction's answer reaches the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReplyVia {
+    /// The interaction callback itself (within Discord's 3 s).
+    Callback,
+    /// A followup after a deferred callback.
+    Followup,
+}
+
+/// Answers slower than this are deferred: Discord allows 3 s for the
+/// callback, and the callback's own round trip needs some of it.
+pub const DEFER_AFTER: Duration = Duration::from_millis(2_000);
 
 /// Work for the thread lane.
 enum ThreadJob {
@@ -131,7 +147,14 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             health: None,
             stopping: tokio_util::sync::CancellationToken::new(),
             tasks: tokio_util::task::TaskTracker::new(),
+            defer_after: DEFER_AFTER,
         }
+    }
+
+    /// Defer answers slower than `after` (tests use a short one).
+    pub fn with_defer_after(mut self, after: Duration) -> Self {
+        self.defer_after = after;
+        self
     }
 
     /// Route with these settings, which a configuration reload replaces.
@@ -307,8 +330,21 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 Ok(answer) => {
                     let bot = self.clone();
                     self.tasks.spawn(async move {
-                        let result = answer.answer().await;
-                        bot.answer(&interaction, result).await;
+                        let mut pending = std::pin::pin!(answer.answer());
+                        let (result, via) = tokio::select! {
+                            biased;
+                            result = &mut pending => (result, ReplyVia::Callback),
+                            _ = tokio::time::sleep(bot.defer_after) => {
+                                // Slow (a stalled disk, a huge backlog):
+                                // "thinking…" now, the answer as a followup
+                                // once the deferral is through.
+                                let deferred = bot.defer(&interaction);
+                                let result = pending.await;
+                                let _ = deferred.await;
+                                (result, ReplyVia::Followup)
+                            }
+                        };
+                        bot.answer_via(&interaction, result, via).await;
                         bot.record_handling(started);
                     });
                 }
@@ -449,6 +485,16 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
         interaction: &Interaction,
         result: Result<Vec<Message>, crate::supervisor::ladder_loop::LoopError>,
     ) {
+        self.answer_via(interaction, result, ReplyVia::Callback)
+            .await;
+    }
+
+    async fn answer_via(
+        self: &Arc<Self>,
+        interaction: &Interaction,
+        result: Result<Vec<Message>, crate::supervisor::ladder_loop::LoopError>,
+        via: ReplyVia,
+    ) {
         match result {
             Ok(messages) => {
                 let (mine, others): (Vec<Message>, Vec<Message>) =
@@ -471,12 +517,66 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                     reply.content = "Done.".to_owned();
                 }
                 reply.content = render::truncate(&reply.content, render::MAX_CONTENT);
-                self.reply(interaction, reply);
+                self.reply_via(interaction, reply, via);
                 for m in others {
                     self.deliver(m).await;
                 }
             }
-            Err(e) => self.reply(interaction, error(&e.to_string())),
+            Err(e) => self.reply_via(interaction, error(&e.to_string()), via),
+        }
+    }
+
+    fn reply_via(&self, interaction: &Interaction, r: Rendered, via: ReplyVia) {
+        if via == ReplyVia::Callback {
+            return self.reply(interaction, r);
+        }
+        let client = self.http.interaction(self.application_id);
+        let mut followup = client
+            .create_followup(&interaction.token)
+            .content(&r.content)
+            .components(&r.components);
+        if r.ephemeral {
+            followup = followup.flags(MessageFlags::EPHEMERAL);
+        }
+        match followup.try_into_request() {
+            Ok(request) => drop(self.outbound.send(
+                Priority::Interaction,
+                route_key(&request),
+                request,
+            )),
+            Err(e) => tracing::error!(error = %e, "could not build an interaction followup"),
+        }
+    }
+
+    /// Sends the "thinking…" callback (ephemeral); resolves once it is through.
+    fn defer(
+        &self,
+        interaction: &Interaction,
+    ) -> tokio::sync::oneshot::Receiver<
+        Result<super::outbound::Reply<Vec<u8>>, super::outbound::Failure>,
+    > {
+        let response = InteractionResponse {
+            kind: InteractionResponseType::DeferredChannelMessageWithSource,
+            data: Some(InteractionResponseData {
+                flags: Some(MessageFlags::EPHEMERAL),
+                ..Default::default()
+            }),
+        };
+        let request = self
+            .http
+            .interaction(self.application_id)
+            .create_response(interaction.id, &interaction.token, &response)
+            .try_into_request();
+        match request {
+            Ok(request) => self
+                .outbound
+                .send(Priority::Interaction, route_key(&request), request),
+            Err(e) => {
+                tracing::error!(error = %e, "could not build a deferral");
+                let (tx, rx) = tokio::sync::oneshot::channel();
+                drop(tx);
+                rx
+            }
         }
     }
 

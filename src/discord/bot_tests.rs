@@ -79,6 +79,10 @@ impl Harness {
     }
 
     fn with_api(api: FakeApi) -> Harness {
+        Harness::build(api, super::bot::DEFER_AFTER)
+    }
+
+    fn build(api: FakeApi, defer_after: Duration) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&StoreConfig::at(dir.path().join("bot.db"))).unwrap();
         let config = Config::from_toml(
@@ -115,7 +119,8 @@ impl Harness {
         )
         .with_live_discord(live.clone())
         .with_health(Arc::new(|| "up 5s, store fine".to_owned()))
-        .with_stopping(stopping.clone());
+        .with_stopping(stopping.clone())
+        .with_defer_after(defer_after);
         let bot = Arc::new(bot);
         Harness {
             bot,
@@ -596,4 +601,39 @@ async fn interactions_while_stopping_are_answered_restarting_and_not_applied() {
         .unwrap();
     assert_eq!(players, vec![11]);
     assert_eq!(h.requests(2).await.len(), 2, "nothing else was sent");
+}
+
+/// An answer slower than the deferral threshold: "thinking…" first (an
+/// ephemeral deferred callback), then the answer as an ephemeral followup —
+/// only after the deferral went through.
+#[tokio::test]
+async fn a_slow_answer_is_deferred_then_sent_as_a_followup() {
+    // A zero threshold: every ladder answer counts as slow.
+    let h = Harness::build(FakeApi::default(), Duration::ZERO);
+    h.bot.accept(click(10, "tos:accept")).await;
+    let reqs = h.requests(2).await;
+    assert_eq!(reqs[0].1, "interactions/900/secret-token/callback");
+    assert_eq!(reqs[0].2["type"], 5, "{:?}", reqs[0]);
+    assert_eq!(reqs[0].2["data"]["flags"], EPHEMERAL);
+    assert_eq!(reqs[1].0, "POST");
+    assert!(
+        reqs[1].1.starts_with("webhooks/901/secret-token"),
+        "{:?}",
+        reqs[1]
+    );
+    assert_eq!(reqs[1].2["flags"], EPHEMERAL);
+    let content = reqs[1].2["content"].as_str().unwrap();
+    assert!(content.contains("terms accepted"), "{content}");
+    assert_eq!(h.requests(2).await.len(), 2, "one deferral, one followup");
+}
+
+/// A fast answer is the callback itself, never deferred.
+#[tokio::test]
+async fn a_fast_answer_is_the_callback_itself() {
+    let h = Harness::build(FakeApi::default(), Duration::from_secs(60));
+    h.bot.accept(click(10, "tos:accept")).await;
+    let reqs = h.requests(1).await;
+    assert_eq!(reqs[0].2["type"], 4, "{:?}", reqs[0]);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(h.api.0.lock().unwrap().len(), 1);
 }
