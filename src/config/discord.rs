@@ -38,6 +38,9 @@ pub struct RawDiscord {
     pub admin_role_ids: Vec<Snowflake>,
     /// Gateway shards; a single-guild ladder needs one.
     pub shards: Option<toml::Spanned<u32>>,
+    /// Finished matches' (archived) threads are deleted this many days after
+    /// the match ended; 0 keeps them.
+    pub delete_threads_after_days: Option<toml::Spanned<u32>>,
     /// `host:port` of a plain-HTTP stand-in for the REST API (the simulator).
     pub api_proxy: Option<toml::Spanned<String>>,
     /// `ws://host:port` of a stand-in gateway (the simulator).
@@ -53,6 +56,8 @@ pub struct DiscordConfig {
     pub admin_user_ids: Vec<Snowflake>,
     pub admin_role_ids: Vec<Snowflake>,
     pub shards: u32,
+    /// 0: never delete finished matches' threads.
+    pub delete_threads_after_days: u32,
     pub api_proxy: Option<String>,
     pub gateway_url: Option<String>,
 }
@@ -68,6 +73,17 @@ pub(super) fn validate(raw: RawDiscord, v: &Validator<'_>) -> Result<DiscordConf
         }
         Some(s) => *s.get_ref(),
         None => 1,
+    };
+    let delete_threads_after_days = match &raw.delete_threads_after_days {
+        Some(d) if *d.get_ref() > 3_650 => {
+            return Err(v.invalid(
+                "discord.delete_threads_after_days",
+                span_of(d),
+                format!("{} is out of range 0..=3650 (0 keeps threads)", d.get_ref()),
+            ));
+        }
+        Some(d) => *d.get_ref(),
+        None => 30,
     };
     if let Some(proxy) = &raw.api_proxy {
         let ok = proxy
@@ -100,6 +116,7 @@ pub(super) fn validate(raw: RawDiscord, v: &Validator<'_>) -> Result<DiscordConf
     }
     Ok(DiscordConfig {
         shards,
+        delete_threads_after_days,
         api_proxy: raw.api_proxy.map(toml::Spanned::into_inner),
         gateway_url: raw.gateway_url.map(toml::Spanned::into_inner),
         guild_id: raw.guild_id,

@@ -78,6 +78,10 @@ pub fn changes(old: &Config, new: &Config) -> ConfigChanges {
         d.admin_role_ids != e.admin_role_ids,
     );
     check("discord.shards", d.shards != e.shards);
+    check(
+        "discord.delete_threads_after_days",
+        d.delete_threads_after_days != e.delete_threads_after_days,
+    );
     check("discord.api_proxy", d.api_proxy != e.api_proxy);
     check("discord.gateway_url", d.gateway_url != e.gateway_url);
     let (r, q) = (&old.replay, &new.replay);

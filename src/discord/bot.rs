@@ -86,6 +86,11 @@ pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
     /// Ladder-command answers in flight, so shutdown can wait for their replies
     /// to reach the scheduler before stopping it.
     tasks: tokio_util::task::TaskTracker,
+    /// Finished matches' archived threads by (finished at, match), deleted
+    /// once older than `[discord] delete_threads_after_days`.
+    finished_threads: Mutex<std::collections::BTreeMap<(i64, u64), Id<ChannelMarker>>>,
+    /// Ladder time (the supervisor's clock), for thread ages.
+    clock: Arc<dyn crate::supervisor::clock::Clock>,
     /// A ladder answer slower than this is deferred (Discord's "thinking…")
     /// and sent as a followup, so the 3-second callback deadline never passes.
     defer_after: Duration,
@@ -103,6 +108,15 @@ enum ReplyVia {
 /// Answers slower than this are deferred: Discord allows 3 s for the
 /// callback, and the callback's own round trip needs some of it.
 pub const DEFER_AFTER: Duration = Duration::from_millis(2_000);
+
+/// What the ladder knows at start-up that the bot keeps in memory.
+#[derive(Debug, Default)]
+pub struct Restored {
+    /// Open matches: card and thread.
+    pub open: Vec<(crate::ladder::MatchCard, Option<u64>)>,
+    /// Finished matches whose thread still exists: (match, thread, finished at).
+    pub finished_threads: Vec<(u64, u64, i64)>,
+}
 
 /// Work for the thread lane.
 enum ThreadJob {
@@ -148,7 +162,15 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             stopping: tokio_util::sync::CancellationToken::new(),
             tasks: tokio_util::task::TaskTracker::new(),
             defer_after: DEFER_AFTER,
+            finished_threads: Mutex::new(std::collections::BTreeMap::new()),
+            clock: Arc::new(crate::supervisor::clock::SystemClock),
         }
+    }
+
+    /// Take ladder time from `clock` (the supervisor's).
+    pub fn with_clock(mut self, clock: Arc<dyn crate::supervisor::clock::Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Defer answers slower than `after` (tests use a short one).
@@ -204,10 +226,18 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     /// Takes back what the ladder knows of its open matches after a start:
     /// each player's card (for replay uploads) and each match's thread (so
     /// its messages keep going there instead of the lobby).
-    pub fn restore(&self, open: Vec<(crate::ladder::MatchCard, Option<u64>)>) {
+    pub fn restore(&self, restored: Restored) {
+        {
+            let mut finished = lock(&self.finished_threads);
+            for (match_id, thread, finished_at) in restored.finished_threads {
+                if let Some(t) = Id::new_checked(thread) {
+                    finished.insert((finished_at, match_id), t);
+                }
+            }
+        }
         let mut cards = lock(&self.cards);
         let mut threads = lock(&self.threads);
-        for (card, thread) in open {
+        for (card, thread) in restored.open {
             if let Some(t) = thread.and_then(Id::new_checked) {
                 threads.insert(card.match_id, t);
             }
@@ -729,6 +759,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 return tracing::warn!(match_id, error = %e, "could not build a thread archive");
             }
         };
+        lock(&self.finished_threads).insert((self.clock.now(), match_id), thread);
         let outbound = self.outbound.clone();
         tokio::spawn(async move {
             let _ = posted.await;
@@ -739,6 +770,53 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 tracing::warn!(match_id, error = %e, "archiving the match thread failed");
             }
         });
+    }
+
+    /// Deletes the threads of matches that ended more than `days` ago and
+    /// records each deletion on its match. A thread Discord no longer has
+    /// counts as deleted; any other failure is retried at the next sweep.
+    pub async fn sweep_threads(&self, days: u32) -> usize {
+        if days == 0 {
+            return 0;
+        }
+        let cutoff = self.clock.now() - i64::from(days) * 86_400_000;
+        let due: Vec<((i64, u64), Id<ChannelMarker>)> = {
+            let mut finished = lock(&self.finished_threads);
+            let keep = finished.split_off(&(cutoff + 1, 0));
+            std::mem::replace(&mut *finished, keep)
+                .into_iter()
+                .collect()
+        };
+        let mut deleted = 0;
+        for ((finished_at, match_id), thread) in due {
+            let Ok(request) = self.http.delete_channel(thread).try_into_request() else {
+                continue;
+            };
+            let outcome = self
+                .outbound
+                .send(Priority::Channel, route_key(&request), request)
+                .await;
+            let gone = match &outcome {
+                Ok(Ok(_)) | Ok(Err(super::outbound::Failure::Refused { status: 404 })) => true,
+                Ok(Err(e)) => {
+                    tracing::warn!(match_id, error = %e, "deleting an old match thread failed; retrying later");
+                    false
+                }
+                Err(_) => false,
+            };
+            if !gone {
+                lock(&self.finished_threads).insert((finished_at, match_id), thread);
+                continue;
+            }
+            lock(&self.threads).remove(&match_id);
+            let record = Command::ClearMatchThread { match_id };
+            // Recorded under the bot's own authority, as SetMatchThread is.
+            if let Err(e) = self.ladder.command(Actor::player(0), record).await {
+                tracing::warn!(match_id, error = %e, "could not record the deleted thread");
+            }
+            deleted += 1;
+        }
+        deleted
     }
 
     /// The first time a match's card is delivered: a private thread under the

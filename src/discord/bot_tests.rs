@@ -120,7 +120,8 @@ impl Harness {
         .with_live_discord(live.clone())
         .with_health(Arc::new(|| "up 5s, store fine".to_owned()))
         .with_stopping(stopping.clone())
-        .with_defer_after(defer_after);
+        .with_defer_after(defer_after)
+        .with_clock(Arc::new(ManualClock::at(t0)));
         let bot = Arc::new(bot);
         Harness {
             bot,
@@ -487,7 +488,10 @@ async fn cards_reach_dms_while_the_thread_is_still_being_created() {
 async fn restored_matches_keep_their_thread() {
     use crate::ladder::{Audience, Message, Notice};
     let h = Harness::new();
-    h.bot.restore(vec![(card(9, [51, 52]), Some(8100))]);
+    h.bot.restore(super::bot::Restored {
+        open: vec![(card(9, [51, 52]), Some(8100))],
+        finished_threads: vec![],
+    });
     h.bot
         .deliver(Message {
             to: Audience::MatchThread(9),
@@ -636,4 +640,29 @@ async fn a_fast_answer_is_the_callback_itself() {
     assert_eq!(reqs[0].2["type"], 4, "{:?}", reqs[0]);
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(h.api.0.lock().unwrap().len(), 1);
+}
+
+/// Threads of matches that ended more than the configured days ago are
+/// deleted once; younger ones stay; 0 days keeps everything.
+#[tokio::test]
+async fn old_finished_threads_are_deleted_once() {
+    let h = Harness::new();
+    let t0: i64 = 45_000 * 40_000_000;
+    let day = 86_400_000;
+    h.bot.restore(super::bot::Restored {
+        open: vec![],
+        finished_threads: vec![(3, 8300, t0 - 31 * day), (4, 8400, t0 - 2 * day)],
+    });
+    assert_eq!(h.bot.sweep_threads(0).await, 0, "0 days keeps threads");
+    assert_eq!(h.bot.sweep_threads(30).await, 1);
+    let reqs = h.requests(1).await;
+    assert_eq!(
+        (reqs[0].0.as_str(), reqs[0].1.as_str()),
+        ("DELETE", "channels/8300")
+    );
+    assert_eq!(h.bot.sweep_threads(30).await, 0, "deleted once");
+    // The younger one goes once it is old enough.
+    assert_eq!(h.bot.sweep_threads(1).await, 1);
+    let reqs = h.requests(2).await;
+    assert_eq!(reqs[1].1, "channels/8400");
 }

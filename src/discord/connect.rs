@@ -26,6 +26,9 @@ use crate::config::DiscordConfig;
 use crate::ladder::Message;
 use crate::supervisor::ladder_loop::LadderHandle;
 
+/// How often finished matches' old threads are looked for.
+const THREAD_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// How to reach Discord (or the simulator).
 #[derive(Clone)]
 pub struct DiscordRuntime {
@@ -65,7 +68,8 @@ pub async fn serve(
     intake: Option<Arc<super::upload::ReplayIntake>>,
     handling: Arc<crate::ops::latency::LatencyWindow>,
     http_stats: Arc<super::outbound::OutboundStats>,
-    open_matches: Vec<(crate::ladder::MatchCard, Option<u64>)>,
+    restored: super::bot::Restored,
+    clock: Arc<dyn crate::supervisor::clock::Clock>,
     gateway_stats: Arc<gateway::GatewayStats>,
     ready: oneshot::Sender<()>,
     stop: CancellationToken,
@@ -116,6 +120,7 @@ pub async fn serve(
     if let Some(guild_id) = guild_id {
         register_commands(&outbound, application_id, guild_id).await;
     }
+    let discord_days = discord.delete_threads_after_days;
     let bot = Arc::new(
         Bot::new(
             application_id,
@@ -129,10 +134,31 @@ pub async fn serve(
         .with_health(health)
         .with_intake(intake)
         .with_handling(handling)
-        .with_stopping(stop.clone()),
+        .with_stopping(stop.clone())
+        .with_clock(clock),
     );
-    bot.restore(open_matches);
+    bot.restore(restored);
     let thread_lane = bot.start_thread_lane();
+    // Old finished matches' threads: swept soon after start, then hourly.
+    let sweeper = {
+        let bot = bot.clone();
+        let days = discord_days;
+        let stop = stop.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(THREAD_SWEEP_EVERY);
+            loop {
+                tokio::select! {
+                    _ = stop.cancelled() => break,
+                    _ = every.tick() => {
+                        let deleted = bot.sweep_threads(days).await;
+                        if deleted > 0 {
+                            tracing::info!(deleted, days, "deleted old match threads");
+                        }
+                    }
+                }
+            }
+        })
+    };
     let _ = ready.send(());
     tracing::info!(application = application_id.get(), "connected to Discord");
 
@@ -182,6 +208,7 @@ pub async fn serve(
     bot.finish().await;
     bot.close_thread_lane();
     let _ = thread_lane.await;
+    let _ = sweeper.await;
     out_stop.cancel();
     let _ = out_task.await;
     Ok(())

@@ -113,6 +113,10 @@ pub enum Command {
         match_id: MatchId,
         thread_id: u64,
     },
+    /// The router deleted a finished match's thread (it had grown old).
+    ClearMatchThread {
+        match_id: MatchId,
+    },
     QueueView,
     Profile {
         player: Option<PlayerId>,
@@ -534,6 +538,16 @@ impl Ladder {
             .collect()
     }
 
+    /// Finished matches whose thread still exists: (match, thread, finished
+    /// at), for deleting threads once they are old.
+    pub fn finished_threads(&self) -> Vec<(MatchId, u64, UnixMillis)> {
+        self.matches
+            .values()
+            .filter(|m| !self.open.contains(&m.id))
+            .filter_map(|m| Some((m.id, m.thread_id?, m.finished_at?)))
+            .collect()
+    }
+
     /// Applies one command. Errors become a message to the actor and change nothing.
     pub fn handle(&mut self, now: UnixMillis, actor: Actor, command: Command) -> Effects {
         self.last_seen.insert(actor.id, now);
@@ -549,7 +563,8 @@ impl Ladder {
             Command::SetMatchThread {
                 match_id,
                 thread_id,
-            } => self.set_thread(match_id, thread_id),
+            } => self.set_thread(match_id, Some(thread_id)),
+            Command::ClearMatchThread { match_id } => self.set_thread(match_id, None),
             Command::QueueView => Ok(self.queue_view(now)),
             Command::Profile { player } => self.profile(now, player.unwrap_or(actor.id)),
             Command::Leaderboard(query) => self.leaderboard(now, &query),
@@ -723,12 +738,16 @@ impl Ladder {
         }));
     }
 
-    fn set_thread(&mut self, match_id: MatchId, thread_id: u64) -> Result<Effects, LadderError> {
+    fn set_thread(
+        &mut self,
+        match_id: MatchId,
+        thread_id: Option<u64>,
+    ) -> Result<Effects, LadderError> {
         let m = self
             .matches
             .get_mut(&match_id)
             .ok_or(LadderError::UnknownMatch(match_id))?;
-        m.thread_id = Some(thread_id);
+        m.thread_id = thread_id;
         let mut fx = Effects::default();
         fx.write(Write::Match(m.clone()));
         Ok(fx)

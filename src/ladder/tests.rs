@@ -966,6 +966,15 @@ fn restart_empties_the_queue_and_open_matches_continue() {
         Some(MatchState::Completed)
     );
     assert!(back.open_cards().is_empty());
+    // Its thread is now a finished match's thread, until it is deleted.
+    assert_eq!(back.finished_threads(), vec![(id, 777, T0 + 601 * S)]);
+    ok(back.handle(
+        T0 + 602 * S,
+        Actor::player(1),
+        Command::ClearMatchThread { match_id: id },
+    ));
+    assert!(back.finished_threads().is_empty());
+    assert_eq!(back.match_row(id).and_then(|m| m.thread_id), None);
     // New match ids continue after the stored ones.
     ok(join(&mut back, 1, "T", T0 + 602 * S));
     ok(join(&mut back, 2, "T", T0 + 602 * S));

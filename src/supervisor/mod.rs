@@ -142,7 +142,10 @@ pub async fn run(
     let seed = env.seed.unwrap_or(now as u64);
     let (ladder, start_effects) =
         Ladder::from_rows(config.ladder.clone(), seed, rows_of(snapshot), now);
-    let open_matches = ladder.open_cards();
+    let restored = crate::discord::bot::Restored {
+        open: ladder.open_cards(),
+        finished_threads: ladder.finished_threads(),
+    };
     let (outgoing_tx, outgoing) = tokio::sync::mpsc::unbounded_channel();
     let live_discord = crate::discord::live::LiveDiscord::new(config.discord.clone());
     let (ladder, ladder_task) = ladder_loop::spawn(
@@ -286,7 +289,8 @@ pub async fn run(
                 intake,
                 handling.clone(),
                 http_stats.clone().unwrap_or_default(),
-                open_matches,
+                restored,
+                env.clock.clone(),
                 gateway_stats.clone().unwrap_or_default(),
                 ready_tx,
                 shutdown.clone(),
