@@ -177,7 +177,7 @@ impl Summary {
         row(&mut t, "requests given up", self.http_failed.to_string());
         row(
             &mut t,
-            "handling time p50 / p99",
+            "handling p50 / p99 (5 min)",
             format!(
                 "{} µs / {} µs over {} interactions",
                 self.handle_p50_us, self.handle_p99_us, self.handled_interactions
