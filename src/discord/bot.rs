@@ -59,7 +59,6 @@ pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
     /// Who is an owner or admin; a configuration reload replaces it.
     live: super::live::LiveDiscord,
     races: Vec<(String, String)>,
-    maps: Vec<String>,
     dm_channels: Mutex<HashMap<u64, Id<ChannelMarker>>>,
     /// Each match's private thread, once created.
     threads: Mutex<HashMap<u64, Id<ChannelMarker>>>,
@@ -146,10 +145,13 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             application_id,
             outbound,
             ladder,
-            live: super::live::LiveDiscord::new(discord.clone()),
+            live: {
+                let live = super::live::LiveDiscord::new(discord.clone());
+                live.set_maps(maps);
+                live
+            },
             discord,
             races,
-            maps,
             dm_channels: Mutex::new(HashMap::new()),
             threads: Mutex::new(HashMap::new()),
             thread_lane: Mutex::new(None),
@@ -181,6 +183,9 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
 
     /// Route with these settings, which a configuration reload replaces.
     pub fn with_live_discord(mut self, live: super::live::LiveDiscord) -> Self {
+        if live.maps().is_empty() {
+            live.set_maps(self.live.maps().to_vec());
+        }
         self.live = live;
         self
     }
@@ -323,10 +328,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             Ok(messages) => {
                 let (mine, others): (Vec<Message>, Vec<Message>) =
                     messages.into_iter().partition(|m| m.to == Audience::Actor);
-                let text: Vec<String> = mine
-                    .iter()
-                    .map(|m| render::render(&m.body, &self.ctx()).content)
-                    .collect();
+                let text: Vec<String> = mine.iter().map(|m| self.render(&m.body).content).collect();
                 if !text.is_empty() {
                     answer(text.join("\n")).await;
                 }
@@ -338,12 +340,17 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
         }
     }
 
-    fn ctx(&self) -> RenderContext<'_> {
-        RenderContext {
-            races: &self.races,
-            maps: &self.maps,
-            leaderboard_query: None,
-        }
+    /// Renders with the map names as they are now (a reload may change them).
+    fn render(&self, body: &crate::ladder::Notice) -> Rendered {
+        let maps = self.live.maps();
+        render::render(
+            body,
+            &RenderContext {
+                races: &self.races,
+                maps: &maps,
+                leaderboard_query: None,
+            },
+        )
     }
 
     /// Takes one interaction: routes it and, for a ladder command, submits it
@@ -534,7 +541,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                     ..Rendered::default()
                 };
                 for m in &mine {
-                    let r = render::render(&m.body, &self.ctx());
+                    let r = self.render(&m.body);
                     if !reply.content.is_empty() {
                         reply.content.push('\n');
                     }
@@ -658,7 +665,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
         if matches!(message.to, Audience::MatchThread(_)) {
             return self.queue_thread_job(ThreadJob::Post(message)).await;
         }
-        let rendered = render::render(&message.body, &self.ctx());
+        let rendered = self.render(&message.body);
         let (channel, priority) = match message.to {
             Audience::Actor => {
                 tracing::debug!("an Actor message without an interaction; dropped");
@@ -714,7 +721,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 else {
                     return;
                 };
-                let rendered = render::render(&message.body, &self.ctx());
+                let rendered = self.render(&message.body);
                 let request = match self
                     .http
                     .create_message(channel)
@@ -866,10 +873,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(card.match_id, thread);
-        let rendered = render::render(
-            &crate::ladder::Notice::MatchFound(Box::new(card.clone())),
-            &self.ctx(),
-        );
+        let rendered = self.render(&crate::ladder::Notice::MatchFound(Box::new(card.clone())));
         if let Ok(request) = self
             .http
             .create_message(thread)

@@ -666,3 +666,34 @@ async fn old_finished_threads_are_deleted_once() {
     let reqs = h.requests(2).await;
     assert_eq!(reqs[1].1, "channels/8400");
 }
+
+/// A reload's new map pool reaches the veto select of the next queue view.
+#[tokio::test]
+async fn the_veto_select_offers_the_maps_as_reloaded() {
+    let h = Harness::new();
+    let veto_options = |body: &Value| -> Vec<String> {
+        let rows = body["data"]["components"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        rows.iter()
+            .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+            .filter(|c| c["custom_id"] == "queue:vetoes")
+            .flat_map(|c| c["options"].as_array().cloned().unwrap_or_default())
+            .filter_map(|o| o["value"].as_str().map(str::to_owned))
+            .collect()
+    };
+    h.live.set_maps(vec!["Alpha LE".into(), "Beta LE".into()]);
+    h.bot.accept(slash(10, "queue", json!([]))).await;
+    let reqs = h.requests(1).await;
+    assert_eq!(
+        veto_options(&reqs[0].2),
+        ["Alpha LE", "Beta LE"],
+        "{:?}",
+        reqs[0]
+    );
+    h.live.set_maps(vec!["Gamma LE".into()]);
+    h.bot.accept(slash(10, "queue", json!([]))).await;
+    let reqs = h.requests(2).await;
+    assert_eq!(veto_options(&reqs[1].2), ["Gamma LE"], "{:?}", reqs[1]);
+}

@@ -1,6 +1,8 @@
 //! The `[discord]` settings as the running bot sees them: a snapshot that a
 //! configuration reload replaces. Only the admin list (owners, admin users,
 //! admin roles) changes live; the supervisor keeps the rest as it started.
+//! Beside them, the map pool's names the veto select offers, which a reload
+//! of `[ladder] maps` replaces once the ladder has taken the new pool.
 
 use std::sync::{Arc, RwLock};
 
@@ -10,11 +12,27 @@ use crate::config::DiscordConfig;
 /// takes one snapshot per interaction, so one interaction is routed with one
 /// consistent admin list).
 #[derive(Clone)]
-pub struct LiveDiscord(Arc<RwLock<Arc<DiscordConfig>>>);
+pub struct LiveDiscord(
+    Arc<RwLock<Arc<DiscordConfig>>>,
+    Arc<RwLock<Arc<Vec<String>>>>,
+);
 
 impl LiveDiscord {
     pub fn new(config: DiscordConfig) -> LiveDiscord {
-        LiveDiscord(Arc::new(RwLock::new(Arc::new(config))))
+        LiveDiscord(
+            Arc::new(RwLock::new(Arc::new(config))),
+            Arc::new(RwLock::new(Arc::new(Vec::new()))),
+        )
+    }
+
+    /// The map names the veto select offers now.
+    pub fn maps(&self) -> Arc<Vec<String>> {
+        self.1.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Replaces the map names (after the ladder took the new pool).
+    pub fn set_maps(&self, maps: Vec<String>) {
+        *self.1.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(maps);
     }
 
     /// The current settings.

@@ -103,6 +103,8 @@ impl Reloader {
         let mut applied = Vec::new();
         if !changes.ladder.is_empty() {
             applied = self.ladder.reconfigure(new.ladder.clone()).await??;
+            self.discord
+                .set_maps(new.ladder.maps.iter().map(|m| m.name.clone()).collect());
         }
         let next = running.with_live_parts_of(&new);
         if !changes.live.is_empty() {
