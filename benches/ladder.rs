@@ -138,35 +138,6 @@ fn pct<T: Copy + PartialOrd>(sorted: &[T], p: f64) -> Option<T> {
     Some(sorted[i])
 }
 
-fn ranks(values: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..values.len()).collect();
-    idx.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
-    let mut r = vec![0.0; values.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && values[idx[j + 1]] == values[idx[i]] {
-            j += 1;
-        }
-        let avg = (i + j) as f64 / 2.0;
-        for k in i..=j {
-            r[idx[k]] = avg;
-        }
-        i = j + 1;
-    }
-    r
-}
-
-fn spearman(x: &[f64], y: &[f64]) -> f64 {
-    let (rx, ry) = (ranks(x), ranks(y));
-    let n = x.len() as f64;
-    let (mx, my) = (rx.iter().sum::<f64>() / n, ry.iter().sum::<f64>() / n);
-    let cov: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let vx: f64 = rx.iter().map(|a| (a - mx).powi(2)).sum();
-    let vy: f64 = ry.iter().map(|b| (b - my).powi(2)).sum();
-    cov / (vx * vy).sqrt()
-}
-
 struct Sim {
     ladder: Ladder,
     rng: ChaCha8Rng,
@@ -423,7 +394,7 @@ fn simulate(strategy: MatcherStrategy, players: usize, days: f64, seed: u64) -> 
     }
     SimResult {
         spearman: if ratings.len() > 2 {
-            spearman(&ratings, &skills)
+            ladderd::ladder::rating::spearman(&ratings, &skills).unwrap_or(f64::NAN)
         } else {
             f64::NAN
         },

@@ -750,39 +750,11 @@ pub fn rating_skill_spearman(snapshot: &Snapshot, skills: &HashMap<u64, f64>) ->
             *e = e.max(r.rating);
         }
     }
-    let pairs: Vec<(f64, f64)> = best.iter().map(|(p, r)| (*r, skills[p])).collect();
-    if pairs.len() < 3 {
+    let (ratings, hidden): (Vec<f64>, Vec<f64>) = best.iter().map(|(p, r)| (*r, skills[p])).unzip();
+    if ratings.len() < 3 {
         return None;
     }
-    let ranks = |values: Vec<f64>| -> Vec<f64> {
-        let mut idx: Vec<usize> = (0..values.len()).collect();
-        idx.sort_by(|a, b| values[*a].total_cmp(&values[*b]));
-        let mut ranks = vec![0.0; values.len()];
-        let mut i = 0;
-        while i < idx.len() {
-            let mut j = i;
-            while j + 1 < idx.len() && values[idx[j + 1]] == values[idx[i]] {
-                j += 1;
-            }
-            let avg = (i + j) as f64 / 2.0;
-            for k in &idx[i..=j] {
-                ranks[*k] = avg;
-            }
-            i = j + 1;
-        }
-        ranks
-    };
-    let ra = ranks(pairs.iter().map(|p| p.0).collect());
-    let rb = ranks(pairs.iter().map(|p| p.1).collect());
-    let n = ra.len() as f64;
-    let mean = (n - 1.0) / 2.0;
-    let (mut cov, mut va, mut vb) = (0.0, 0.0, 0.0);
-    for (a, b) in ra.iter().zip(&rb) {
-        cov += (a - mean) * (b - mean);
-        va += (a - mean).powi(2);
-        vb += (b - mean).powi(2);
-    }
-    (va > 0.0 && vb > 0.0).then(|| cov / (va * vb).sqrt())
+    crate::ladder::rating::spearman(&ratings, &hidden)
 }
 
 #[cfg(test)]

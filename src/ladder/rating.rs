@@ -216,3 +216,56 @@ mod tests {
         assert_eq!(r.deviation, 200.0);
     }
 }
+
+/// Spearman's rank correlation of `x` and `y` (ties get their average
+/// rank): how well ratings order players by a known strength. `None` for
+/// fewer than two pairs, unequal lengths, or a constant side.
+pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
+    if x.len() != y.len() || x.len() < 2 {
+        return None;
+    }
+    let (rx, ry) = (ranks(x), ranks(y));
+    let n = x.len() as f64;
+    let (mx, my) = (rx.iter().sum::<f64>() / n, ry.iter().sum::<f64>() / n);
+    let cov: f64 = rx.iter().zip(&ry).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let vx: f64 = rx.iter().map(|a| (a - mx).powi(2)).sum();
+    let vy: f64 = ry.iter().map(|b| (b - my).powi(2)).sum();
+    (vx > 0.0 && vy > 0.0).then(|| cov / (vx * vy).sqrt())
+}
+
+fn ranks(values: &[f64]) -> Vec<f64> {
+    let mut idx: Vec<usize> = (0..values.len()).collect();
+    idx.sort_by(|&a, &b| values[a].total_cmp(&values[b]));
+    let mut r = vec![0.0; values.len()];
+    let mut i = 0;
+    while i < idx.len() {
+        let mut j = i;
+        while j + 1 < idx.len() && values[idx[j + 1]] == values[idx[i]] {
+            j += 1;
+        }
+        let avg = (i + j) as f64 / 2.0;
+        for &k in &idx[i..=j] {
+            r[k] = avg;
+        }
+        i = j + 1;
+    }
+    r
+}
+
+#[cfg(test)]
+mod spearman_tests {
+    use super::spearman;
+
+    #[test]
+    fn order_not_scale_and_ties_averaged() {
+        assert_eq!(
+            spearman(&[1.0, 2.0, 3.0], &[10.0, 200.0, 3000.0]),
+            Some(1.0)
+        );
+        assert_eq!(spearman(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]), Some(-1.0));
+        assert_eq!(spearman(&[1.0, 1.0], &[1.0, 2.0]), None, "a constant side");
+        assert_eq!(spearman(&[1.0], &[1.0]), None);
+        let rho = spearman(&[1.0, 2.0, 2.0, 4.0], &[1.0, 2.0, 3.0, 4.0]).unwrap();
+        assert!(rho > 0.9 && rho < 1.0, "{rho}");
+    }
+}
