@@ -35,9 +35,6 @@ use tokio_util::sync::CancellationToken;
 
 use super::ratelimit::{Pacer, RateLimitHeaders, Readiness, RouteKey};
 
-#[cfg(doc)]
-use super::ratelimit::MIN_429_WAIT;
-
 /// Who waits for the request, most urgent first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Priority {
