@@ -1,6 +1,6 @@
-//! ladderd's Discord layer. What is here so far: the outbound scheduler and
-//! its pacing by Discord's rate-limit headers. The gateway, the router and the
-//! twilight-http transport come with the issue "ladderd on Discord".
+//! ladderd's Discord layer: the outbound scheduler and its pacing by
+//! Discord's rate-limit headers, the transport (twilight-built requests sent
+//! over hyper, one attempt each), the gateway, the router and the bot.
 
 pub mod bot;
 pub mod commands;

@@ -2,9 +2,22 @@
 //! through here. Interaction callbacks go out at once, never queued behind
 //! anything (Discord gives 3 s and exempts them from the global limit); then
 //! DMs; then channel, thread and lobby work. Paced requests wait for their
-//! route per [`Pacer`]; 5xx and transport errors are retried with backoff, a
-//! 429 (a bug to count, not a normal path) waits as told and retries; what
-//! finally fails is logged and counted, never dropped silently.
+//! route per [`Pacer`]. The transport hands back every answer after one
+//! attempt, so every retry is decided here:
+//! - a **429** (a bug to count, not a normal path) on any request,
+//!   interaction callbacks included, is counted (`rate_limited`, in total and
+//!   per class) and the route waits [`RateLimitHeaders::wait_after_429`]
+//!   (`Retry-After`, never less than 100 ms: no hot loop) before it is tried
+//!   again; a 429 does not use up an attempt, but at most
+//!   `max_rate_limited` of them are borne per request;
+//! - a **5xx or transport error** is retried with exponential backoff
+//!   (`backoff` doubling up to `backoff_cap`, `max_attempts` attempts: the
+//!   defaults ride out about a minute of outage, so a message the ladder has
+//!   committed survives it);
+//! - an **interaction callback** is retried only while the retry still falls
+//!   within `interaction_deadline` of its submission (Discord gives 3 s).
+//!
+//! What finally fails is logged and counted, never dropped silently.
 //!
 //! Generic over [`Transport`] so the policy is tested against a fake Discord
 //! with paused time; the twilight-http transport is the production one.
@@ -73,8 +86,15 @@ pub struct OutboundConfig {
     pub global_per_second: usize,
     /// Attempts for 5xx and transport errors before giving up.
     pub max_attempts: u32,
-    /// First retry delay; doubles each attempt.
+    /// First retry delay after a 5xx or transport error; doubles each attempt.
     pub backoff: Duration,
+    /// The longest retry delay after a 5xx or transport error.
+    pub backoff_cap: Duration,
+    /// 429s borne by one request before it is given up (each waited out).
+    pub max_rate_limited: u32,
+    /// An interaction callback is not retried past this long after it was
+    /// submitted (Discord lets a callback come 3 s after the interaction).
+    pub interaction_deadline: Duration,
     /// Requests waiting beyond this are refused with [`Failure::QueueFull`].
     pub max_queued: usize,
     /// Interaction callbacks in flight at once.
@@ -85,8 +105,13 @@ impl Default for OutboundConfig {
     fn default() -> Self {
         OutboundConfig {
             global_per_second: 45,
-            max_attempts: 4,
+            // 250 ms doubling to 10 s: 0.25+0.5+1+2+4+8+10×5 ≈ 66 s of
+            // 5xx answers survived (longer with slow answers).
+            max_attempts: 12,
             backoff: Duration::from_millis(250),
+            backoff_cap: Duration::from_secs(10),
+            max_rate_limited: 10,
+            interaction_deadline: Duration::from_secs(3),
             max_queued: 100_000,
             max_interactions_in_flight: 256,
         }
@@ -198,7 +223,13 @@ struct Job<T: Transport> {
     class: RouteClass,
     request: Arc<T::Request>,
     done: Option<Done<T::Body>>,
+    /// Times sent.
     attempts: u32,
+    /// Answers that were 5xx or no answer at all.
+    errors: u32,
+    /// Answers that were 429.
+    rate_limited: u32,
+    submitted: Instant,
     not_before: Option<Instant>,
 }
 
@@ -284,6 +315,9 @@ impl<T: Transport> Outbound<T> {
             request: Arc::new(request),
             done: Some(done),
             attempts: 0,
+            errors: 0,
+            rate_limited: 0,
+            submitted: Instant::now(),
             not_before: None,
         };
         if let Err(mpsc::error::SendError(job)) = self.tx.send(job) {
@@ -417,7 +451,7 @@ impl<T: Transport> Scheduler<T> {
             self.interactions_in_flight -= 1;
         }
         job.attempts += 1;
-        let retry_reason = match result {
+        let reason = match result {
             Ok(reply) => {
                 if job.priority != Priority::Interaction {
                     self.pacer
@@ -435,16 +469,23 @@ impl<T: Transport> Scheduler<T> {
                             .class(job.class)
                             .rate_limited
                             .fetch_add(1, Ordering::Relaxed);
-                        tracing::warn!(route = %job.route.0, global = reply.headers.global, "Discord answered 429");
-                        // The pacer now holds the route (or everything) until
-                        // the reset; a 429 does not use up an attempt.
-                        job.attempts -= 1;
-                        if job.priority == Priority::Interaction {
-                            job.not_before = Some(
-                                now + reply.headers.retry_after.unwrap_or(Duration::from_secs(1)),
-                            );
+                        job.rate_limited += 1;
+                        // The pacer now holds the route (or every paced route)
+                        // for as long; the job waits the same on its own, which
+                        // is what holds an interaction's route.
+                        let wait = reply.headers.wait_after_429();
+                        tracing::warn!(
+                            route = %job.route.0,
+                            global = reply.headers.global,
+                            wait_ms = wait.as_millis() as u64,
+                            "Discord answered 429"
+                        );
+                        if job.rate_limited > self.config.max_rate_limited {
+                            let reason = format!("{} answers were 429", job.rate_limited);
+                            self.give_up(job, reason);
+                        } else {
+                            self.retry_at(job, now + wait, "HTTP 429".to_owned(), false);
                         }
-                        self.requeue_front(job);
                         return;
                     }
                     500..=599 => format!("HTTP {}", reply.status),
@@ -462,26 +503,48 @@ impl<T: Transport> Scheduler<T> {
                 e
             }
         };
-        if job.attempts >= self.config.max_attempts {
-            tracing::error!(route = %job.route.0, attempts = job.attempts, last = %retry_reason, "giving up on a Discord request");
-            let attempts = job.attempts;
-            self.finish(
-                job,
-                Err(Failure::GaveUp {
-                    attempts,
-                    last: retry_reason,
-                }),
-            );
+        job.errors += 1;
+        if job.errors >= self.config.max_attempts {
+            self.give_up(job, reason);
             return;
         }
-        self.stats.retries.fetch_add(1, Ordering::Relaxed);
-        self.stats
-            .class(job.class)
-            .retries
-            .fetch_add(1, Ordering::Relaxed);
-        let delay = self.config.backoff * 2u32.saturating_pow(job.attempts - 1);
-        job.not_before = Some(now + delay);
+        let delay = self
+            .config
+            .backoff
+            .saturating_mul(2u32.saturating_pow(job.errors - 1))
+            .min(self.config.backoff_cap);
+        self.retry_at(job, now + delay, reason, true);
+    }
+
+    /// Queues `job` again, to go no sooner than `at` — unless it is an
+    /// interaction callback that would then miss its deadline. `error`: the
+    /// retry follows a 5xx or transport error (counted in `retries`).
+    fn retry_at(&mut self, mut job: Job<T>, at: Instant, reason: String, error: bool) {
+        if job.priority == Priority::Interaction
+            && at > job.submitted + self.config.interaction_deadline
+        {
+            let reason = format!(
+                "{reason}; a retry would come after the interaction's {:?} deadline",
+                self.config.interaction_deadline
+            );
+            self.give_up(job, reason);
+            return;
+        }
+        if error {
+            self.stats.retries.fetch_add(1, Ordering::Relaxed);
+            self.stats
+                .class(job.class)
+                .retries
+                .fetch_add(1, Ordering::Relaxed);
+        }
+        job.not_before = Some(at);
         self.requeue_front(job);
+    }
+
+    fn give_up(&mut self, job: Job<T>, last: String) {
+        tracing::error!(route = %job.route.0, attempts = job.attempts, last = %last, "giving up on a Discord request");
+        let attempts = job.attempts;
+        self.finish(job, Err(Failure::GaveUp { attempts, last }));
     }
 
     /// A retried request goes back before the requests that came after it on

@@ -31,6 +31,13 @@ pub struct RateLimitHeaders {
     pub retry_after: Option<Duration>,
 }
 
+/// The shortest wait after a 429, whatever its headers say: a 429 with
+/// `Retry-After: 0` or no usable header must not turn into a hot loop.
+pub const MIN_429_WAIT: Duration = Duration::from_millis(100);
+
+/// The wait after a 429 that says nothing usable about its duration.
+pub const DEFAULT_429_WAIT: Duration = Duration::from_secs(1);
+
 /// Header values longer than this are ignored (a bucket id is ~32 chars).
 const MAX_HEADER_VALUE: usize = 128;
 
@@ -65,6 +72,19 @@ impl RateLimitHeaders {
             }
         }
         out
+    }
+
+    /// How long to wait after a 429 with these headers before the route (or,
+    /// for a global one, any paced route) may be tried again: the longer of
+    /// `Retry-After` and `X-RateLimit-Reset-After`, [`DEFAULT_429_WAIT`]
+    /// without either, never less than [`MIN_429_WAIT`].
+    pub fn wait_after_429(&self) -> Duration {
+        let told = match (self.retry_after, self.reset_after) {
+            (Some(a), Some(b)) => a.max(b),
+            (Some(a), None) | (None, Some(a)) => a,
+            (None, None) => DEFAULT_429_WAIT,
+        };
+        told.max(MIN_429_WAIT)
     }
 }
 
@@ -174,10 +194,7 @@ impl Pacer {
     ) {
         self.in_flight.remove(route);
         if status == 429 {
-            let wait = headers
-                .retry_after
-                .or(headers.reset_after)
-                .unwrap_or(Duration::from_secs(1));
+            let wait = headers.wait_after_429();
             if headers.global || headers.scope.as_deref() == Some("global") {
                 self.global_blocked_until = Some(now + wait);
             } else {

@@ -30,6 +30,10 @@ struct FakeState {
     max_global_in_window: usize,
     /// Scripted statuses by request id, consumed one per attempt.
     script: HashMap<u64, VecDeque<u16>>,
+    /// `Retry-After` on scripted 429s (none: no rate-limit headers at all).
+    scripted_retry_after: Option<Duration>,
+    /// When each request id was sent, every attempt.
+    attempts: HashMap<u64, Vec<Instant>>,
 }
 
 struct FakeDiscord {
@@ -55,6 +59,13 @@ impl Transport for std::sync::Arc<FakeDiscord> {
     type Body = ();
 
     async fn send(&self, req: &FakeRequest) -> Result<Reply<()>, String> {
+        self.state
+            .lock()
+            .unwrap()
+            .attempts
+            .entry(req.id)
+            .or_default()
+            .push(Instant::now());
         tokio::time::sleep(self.latency / 2).await;
         let now = Instant::now();
         let reply = {
@@ -64,9 +75,17 @@ impl Transport for std::sync::Arc<FakeDiscord> {
                     return Err("connection reset".into());
                 }
                 if status != 200 {
+                    let headers = match (status, s.scripted_retry_after) {
+                        (429, Some(wait)) => RateLimitHeaders {
+                            retry_after: Some(wait),
+                            scope: Some("user".into()),
+                            ..Default::default()
+                        },
+                        _ => RateLimitHeaders::default(),
+                    };
                     return Ok(Reply {
                         status,
-                        headers: RateLimitHeaders::default(),
+                        headers,
                         body: (),
                     });
                 }
@@ -322,7 +341,11 @@ async fn server_errors_are_retried_and_refusals_reported() {
         s.script.insert(2, VecDeque::from([400]));
         s.script.insert(3, VecDeque::from([500, 500, 500, 500]));
     }
-    let (out, _stop, _task) = start(&fake, OutboundConfig::default());
+    let config = OutboundConfig {
+        max_attempts: 4,
+        ..OutboundConfig::default()
+    };
+    let (out, _stop, _task) = start(&fake, config);
     let (r1, q1) = req("POST /channels/1/messages", 1);
     let (r2, q2) = req("POST /channels/2/messages", 2);
     let (r3, q3) = req("POST /channels/3/messages", 3);
@@ -453,5 +476,237 @@ async fn shutdown_sends_what_was_queued_then_stops() {
             .unwrap()
             .unwrap_err(),
         Failure::ShuttingDown
+    );
+}
+
+fn interaction(id: u64) -> (RouteKey, FakeRequest) {
+    let route = format!("POST /interactions/{id}/token{id}/callback");
+    (
+        RouteKey(route.clone()),
+        FakeRequest {
+            route,
+            id,
+            interaction: true,
+        },
+    )
+}
+
+/// Gaps between one request's attempts.
+fn gaps(fake: &Fake, id: u64) -> Vec<Duration> {
+    let s = fake.state.lock().unwrap();
+    s.attempts[&id].windows(2).map(|w| w[1] - w[0]).collect()
+}
+
+/// A 5xx outage of about a minute: the request is retried with doubling
+/// backoff capped at 10 s, and delivered when Discord is back.
+#[tokio::test(start_paused = true)]
+async fn a_minute_of_server_errors_is_ridden_out_with_capped_backoff() {
+    let fake = Fake::new(FakeDiscord::new(
+        5,
+        Duration::from_secs(5),
+        Duration::from_millis(10),
+    ));
+    let config = OutboundConfig::default();
+    let failures = config.max_attempts - 1;
+    fake.state.lock().unwrap().script.insert(
+        1,
+        (0..failures)
+            .map(|i| [500, 502, 503, 0][i as usize % 4])
+            .collect(),
+    );
+    let (out, _stop, _task) = start(&fake, config.clone());
+    let t0 = Instant::now();
+    let (route, r) = req("POST /users/@me/channels", 1);
+    let reply = out.send(Priority::Direct, route, r).await.unwrap();
+    assert_eq!(reply.unwrap().status, 200);
+    assert!(
+        t0.elapsed() >= Duration::from_secs(60),
+        "{:?}",
+        t0.elapsed()
+    );
+    let gaps = gaps(&fake, 1);
+    assert_eq!(gaps.len(), failures as usize);
+    for (i, gap) in gaps.iter().enumerate() {
+        let backoff = (config.backoff * 2u32.pow(i as u32)).min(config.backoff_cap);
+        assert!(
+            *gap >= backoff,
+            "retry {i} after {gap:?}, backoff {backoff:?}"
+        );
+    }
+    assert!(gaps.last().unwrap() >= &config.backoff_cap);
+    let stats = out.stats();
+    assert_eq!(stats.retries.load(Ordering::Relaxed), u64::from(failures));
+    assert_eq!(
+        stats.class(RouteClass::Dm).retries.load(Ordering::Relaxed),
+        u64::from(failures)
+    );
+    assert_eq!(stats.failed.load(Ordering::Relaxed), 0);
+}
+
+/// One more 5xx than the attempts allow: given up, logged and counted.
+#[tokio::test(start_paused = true)]
+async fn an_outage_longer_than_every_attempt_fails_counted() {
+    let fake = Fake::new(FakeDiscord::new(
+        5,
+        Duration::from_secs(5),
+        Duration::from_millis(10),
+    ));
+    let config = OutboundConfig::default();
+    fake.state
+        .lock()
+        .unwrap()
+        .script
+        .insert(1, (0..config.max_attempts).map(|_| 503).collect());
+    let (out, _stop, _task) = start(&fake, config.clone());
+    let (route, r) = req("POST /channels/1/messages", 1);
+    let outcome = out.send(Priority::Channel, route, r).await.unwrap();
+    assert_eq!(
+        outcome.unwrap_err(),
+        Failure::GaveUp {
+            attempts: config.max_attempts,
+            last: "HTTP 503".into()
+        }
+    );
+    assert_eq!(out.stats().failed.load(Ordering::Relaxed), 1);
+    assert_eq!(
+        out.stats()
+            .class(RouteClass::ChannelMessage)
+            .failed
+            .load(Ordering::Relaxed),
+        1
+    );
+    assert_eq!(out.stats().queued.load(Ordering::Relaxed), 0);
+}
+
+/// A 429 on a paced route and two on an interaction callback: each is
+/// counted, in total and per class; each retry, and the next request on the
+/// paced route, waits `Retry-After`.
+#[tokio::test(start_paused = true)]
+async fn a_429_waits_retry_after_on_its_route_interactions_too() {
+    let fake = Fake::new(FakeDiscord::new(
+        50,
+        Duration::from_secs(1),
+        Duration::from_millis(10),
+    ));
+    let retry_after = Duration::from_millis(900);
+    {
+        let mut s = fake.state.lock().unwrap();
+        s.scripted_retry_after = Some(retry_after);
+        s.script.insert(1, VecDeque::from([429]));
+        s.script.insert(2, VecDeque::from([429, 429]));
+    }
+    let (out, _stop, _task) = start(&fake, OutboundConfig::default());
+    let (r1, q1) = req("POST /channels/1/messages", 1);
+    let (r3, q3) = req("POST /channels/1/messages", 3);
+    let (r2, q2) = interaction(2);
+    let (a, b, c) = (
+        out.send(Priority::Channel, r1, q1),
+        out.send(Priority::Interaction, r2, q2),
+        out.send(Priority::Channel, r3, q3),
+    );
+    assert_eq!(a.await.unwrap().unwrap().status, 200);
+    assert_eq!(b.await.unwrap().unwrap().status, 200);
+    assert_eq!(c.await.unwrap().unwrap().status, 200);
+    for gap in gaps(&fake, 1).into_iter().chain(gaps(&fake, 2)) {
+        assert!(gap >= retry_after, "{gap:?}");
+    }
+    assert_eq!(gaps(&fake, 2).len(), 2);
+    {
+        let s = fake.state.lock().unwrap();
+        let first_429 = s.attempts[&1][0];
+        assert!(
+            s.attempts[&3][0] >= first_429 + retry_after,
+            "the route waited for request 3 too"
+        );
+    }
+    let stats = out.stats();
+    assert_eq!(stats.rate_limited.load(Ordering::Relaxed), 3);
+    let class = |c: RouteClass| stats.class(c).rate_limited.load(Ordering::Relaxed);
+    assert_eq!(class(RouteClass::ChannelMessage), 1);
+    assert_eq!(class(RouteClass::Interaction), 2);
+    assert_eq!(
+        stats.retries.load(Ordering::Relaxed),
+        0,
+        "429s are not 5xx retries"
+    );
+    assert_eq!(stats.failed.load(Ordering::Relaxed), 0);
+}
+
+/// A 429 saying `Retry-After: 0` (or nothing usable) is waited out for at
+/// least `MIN_429_WAIT`, and a request 429'd over and over is given up.
+#[tokio::test(start_paused = true)]
+async fn a_429_saying_zero_does_not_hot_loop() {
+    use super::ratelimit::MIN_429_WAIT;
+    let fake = Fake::new(FakeDiscord::new(
+        5,
+        Duration::from_secs(5),
+        Duration::from_millis(2),
+    ));
+    let config = OutboundConfig {
+        max_rate_limited: 5,
+        ..OutboundConfig::default()
+    };
+    {
+        let mut s = fake.state.lock().unwrap();
+        s.scripted_retry_after = Some(Duration::ZERO);
+        s.script.insert(1, (0..20).map(|_| 429).collect());
+    }
+    let (out, _stop, _task) = start(&fake, config);
+    let (route, r) = req("POST /channels/1/messages", 1);
+    let outcome = out.send(Priority::Channel, route, r).await.unwrap();
+    assert!(
+        matches!(outcome, Err(Failure::GaveUp { attempts: 6, .. })),
+        "{outcome:?}"
+    );
+    let gaps = gaps(&fake, 1);
+    assert_eq!(gaps.len(), 5);
+    assert!(gaps.iter().all(|g| *g >= MIN_429_WAIT), "{gaps:?}");
+    assert_eq!(out.stats().rate_limited.load(Ordering::Relaxed), 6);
+    assert_eq!(out.stats().failed.load(Ordering::Relaxed), 1);
+}
+
+/// An interaction callback is retried only while the retry still falls in
+/// its 3 s: 250 + 500 + 1000 ms of backoff fit, the next 2 s would not.
+#[tokio::test(start_paused = true)]
+async fn an_interaction_callback_stops_retrying_at_its_deadline() {
+    let fake = Fake::new(FakeDiscord::new(
+        5,
+        Duration::from_secs(5),
+        Duration::from_millis(10),
+    ));
+    fake.state
+        .lock()
+        .unwrap()
+        .script
+        .insert(1, (0..20).map(|_| 500).collect());
+    let config = OutboundConfig::default();
+    let (out, _stop, _task) = start(&fake, config.clone());
+    let t0 = Instant::now();
+    let (route, r) = interaction(1);
+    let outcome = out.send(Priority::Interaction, route, r).await.unwrap();
+    assert!(
+        matches!(outcome, Err(Failure::GaveUp { attempts: 4, .. })),
+        "{outcome:?}"
+    );
+    // Virtual time: it gave up at once rather than sleep past the deadline.
+    assert!(
+        t0.elapsed() < config.interaction_deadline,
+        "{:?}",
+        t0.elapsed()
+    );
+    let stats = out.stats();
+    assert_eq!(
+        stats
+            .class(RouteClass::Interaction)
+            .retries
+            .load(Ordering::Relaxed),
+        3
+    );
+    assert_eq!(
+        stats
+            .class(RouteClass::Interaction)
+            .failed
+            .load(Ordering::Relaxed),
+        1
     );
 }

@@ -1,31 +1,48 @@
-//! The production [`Transport`]: twilight-http, as two clients.
+//! The production [`Transport`]: twilight-http *builds* each request
+//! (`twilight_http::request::Request`: method, path, headers, body, whether it
+//! carries the bot token) and ladderd *sends* it itself, over the hyper client
+//! stack (hyper-util's pooled client, hyper-rustls), so that every answer —
+//! 2xx, 4xx, 429, 5xx — comes back to the scheduler with its status, headers
+//! and body. twilight-http's own `Client::request` retries a 429 internally
+//! (at once, in a loop, when it has no rate limiter), which hid every 429
+//! from ladderd's figures and made callbacks hammer Discord; nothing below
+//! [`super::outbound`] retries anything now.
 //!
-//! twilight's rate limiter learns a bucket only from responses carrying
-//! `X-RateLimit-Scope` (Discord sends that on 429s only) and serialises every
-//! request whose bucket it does not know, interaction callbacks included. So
-//! ladderd paces by the bucket headers of every response itself
-//! ([`super::ratelimit`]), and sends through:
-//! - the **paced** client, with twilight's one `RateLimiter` on: it adds
-//!   nothing while ladderd's pacing holds (one request in flight per route
-//!   already), and if a 429 happens anyway it makes twilight wait for the
-//!   reset instead of retrying at once — without a limiter twilight retries
-//!   a 429 immediately, in a loop;
-//! - the **interaction** client, limiter off: callbacks and followups carry no
-//!   bot token, are exempt from the global limit, and must never queue behind
-//!   other requests (Discord gives 3 s).
+//! - **Paced** requests (those with `use_authorization_token`: everything the
+//!   bot does in its own name) take a permit from the process's **one**
+//!   `twilight_http_ratelimiting::RateLimiter` before they go, and complete
+//!   it with the response's bucket headers (every response, not only those
+//!   with `X-RateLimit-Scope`; a global 429 completes it with none, a shared
+//!   one as `RateLimitHeaders::shared`). A request that got no response drops
+//!   its permit, which the limiter counts as cancelled.
+//! - **Interaction** callbacks and followups (no bot token: Discord exempts
+//!   them from the global limit, and gives a callback 3 s) bypass the limiter
+//!   entirely: never queued, never waiting on a permit.
 //!
-//! The transport picks the client by `use_authorization_token`, which is
-//! false exactly for interaction and webhook requests.
+//! Pacing itself is [`super::ratelimit::Pacer`]'s, in the scheduler; the
+//! limiter is the one global rate-limit state the design asks for, and a
+//! second line of defence. Requests go to `https://discord.com/api/v10/…`, or
+//! to `http://{proxy}/api/v10/…` for a plain-HTTP stand-in (the simulator).
+//!
+//! Architecture Invariant: `send` makes exactly one HTTP attempt per call.
 
-use twilight_http::Client;
-use twilight_http::error::ErrorType;
-use twilight_http::request::Request;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Bytes;
+use hyper::header::{AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, USER_AGENT};
+use hyper_util::client::legacy::Client as HttpClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use twilight_http::request::{Method, Request};
+use twilight_http_ratelimiting::{Endpoint, RateLimiter};
 
 use super::outbound::{Reply, Transport};
 use super::ratelimit::{RateLimitHeaders, RouteKey};
 
-/// Installs ring as rustls' process-wide crypto provider (twilight-http's TLS
-/// needs one). Idempotent.
+/// Installs ring as rustls' process-wide crypto provider (the HTTPS clients
+/// need one). Idempotent.
 pub fn install_crypto_provider() {
     // An error means a provider is already installed: fine either way.
     let _ = rustls::crypto::ring::default_provider().install_default();
@@ -38,38 +55,81 @@ pub struct ApiEndpoint {
     pub proxy: Option<String>,
 }
 
-/// The process's two HTTP clients (see the module docs).
-pub struct Clients {
-    pub paced: std::sync::Arc<Client>,
-    pub interactions: std::sync::Arc<Client>,
+impl ApiEndpoint {
+    /// The URL prefix every API path is appended to (no trailing slash).
+    pub fn base_url(&self) -> String {
+        match &self.proxy {
+            Some(proxy) => format!("http://{proxy}/api/v10"),
+            None => "https://discord.com/api/v10".to_owned(),
+        }
+    }
 }
 
-/// Builds both clients; the paced one holds the process's one `RateLimiter`.
+/// Discord requires `DiscordBot ($url, $versionNumber)`.
+pub const USER_AGENT_VALUE: &str = concat!(
+    "DiscordBot (https://github.com/ladderd/ladderd, ",
+    env!("CARGO_PKG_VERSION"),
+    ")"
+);
+
+/// One HTTP exchange (connect, send, read the answer) is abandoned after this.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Response bodies beyond this are refused (Discord's are a few KiB).
+pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
+
+type Https = hyper_rustls::HttpsConnector<HttpConnector>;
+
+/// What the transport needs to reach Discord: the HTTP client, where to, the
+/// bot token's `Authorization` value, and the process's one rate limiter.
+pub struct Clients {
+    http: HttpClient<Https, Full<Bytes>>,
+    base_url: String,
+    /// `Bot <token>`; `None` if the token cannot be a header value.
+    authorization: Option<HeaderValue>,
+    /// The one `RateLimiter` of the supervisor (paced requests only).
+    pub limiter: RateLimiter,
+}
+
+/// Builds the HTTP client and the one `RateLimiter` (must run inside a tokio
+/// runtime: the limiter spawns its actor task).
 pub fn clients(token: &str, endpoint: &ApiEndpoint) -> Clients {
     install_crypto_provider();
-    let build = |limiter| {
-        let mut builder = Client::builder()
-            .token(token.to_owned())
-            .ratelimiter(limiter)
-            .timeout(std::time::Duration::from_secs(10));
-        if let Some(proxy) = &endpoint.proxy {
-            builder = builder.proxy(proxy.clone(), true);
-        }
-        std::sync::Arc::new(builder.build())
+    let https = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_platform_verifier()
+        .https_or_http()
+        .enable_http1()
+        .build();
+    let token = token.trim();
+    let value = if token.starts_with("Bot ") || token.starts_with("Bearer ") {
+        token.to_owned()
+    } else {
+        format!("Bot {token}")
     };
+    let authorization = HeaderValue::from_str(&value).ok().map(|mut v| {
+        v.set_sensitive(true);
+        v
+    });
+    if authorization.is_none() {
+        tracing::error!("the bot token is not a valid header value; requests will go without it");
+    }
     Clients {
-        paced: build(Some(twilight_http_ratelimiting::RateLimiter::default())),
-        interactions: build(None),
+        http: HttpClient::builder(TokioExecutor::new()).build(https),
+        base_url: endpoint.base_url(),
+        authorization,
+        limiter: RateLimiter::default(),
     }
 }
 
 pub struct TwilightTransport {
-    clients: Clients,
+    clients: Arc<Clients>,
 }
 
 impl TwilightTransport {
     pub fn new(clients: Clients) -> TwilightTransport {
-        TwilightTransport { clients }
+        TwilightTransport {
+            clients: Arc::new(clients),
+        }
     }
 }
 
@@ -93,46 +153,133 @@ pub fn route_key(request: &Request) -> RouteKey {
     ))
 }
 
+/// The limiter's view of a response: the bucket headers when Discord sent
+/// all of them; `None` for a global 429 or an answer without them.
+fn limiter_headers(
+    headers: &RateLimitHeaders,
+) -> Option<twilight_http_ratelimiting::RateLimitHeaders> {
+    let bucket = headers.bucket.as_ref()?.as_bytes().to_vec();
+    match headers.scope.as_deref() {
+        Some("global") => None,
+        _ if headers.global => None,
+        Some("shared") => {
+            let secs = headers.retry_after.or(headers.reset_after)?.as_secs_f64();
+            Some(twilight_http_ratelimiting::RateLimitHeaders::shared(
+                bucket,
+                secs.ceil().min(f64::from(u16::MAX)) as u16,
+            ))
+        }
+        _ => Some(twilight_http_ratelimiting::RateLimitHeaders {
+            bucket,
+            limit: u16::try_from(headers.limit?).unwrap_or(u16::MAX),
+            remaining: u16::try_from(headers.remaining?).unwrap_or(u16::MAX),
+            reset_at: std::time::Instant::now() + headers.reset_after?,
+        }),
+    }
+}
+
+impl Clients {
+    /// Builds the `hyper` request for a twilight-built one.
+    fn http_request(&self, request: &Request) -> Result<hyper::Request<Full<Bytes>>, String> {
+        let method = request.method();
+        let url = format!("{}/{}", self.base_url, request.path());
+        let mut builder = hyper::Request::builder().method(method.name()).uri(url);
+        let headers = builder
+            .headers_mut()
+            .ok_or_else(|| "building the request failed".to_owned())?;
+        headers.insert(USER_AGENT, HeaderValue::from_static(USER_AGENT_VALUE));
+        if request.use_authorization_token()
+            && let Some(auth) = &self.authorization
+        {
+            headers.insert(AUTHORIZATION, auth.clone());
+        }
+        let body = if let Some(form) = request.form() {
+            if let Ok(v) = HeaderValue::from_bytes(&form.content_type()) {
+                headers.insert(CONTENT_TYPE, v);
+            }
+            Bytes::from(form.clone().build())
+        } else if let Some(body) = request.body() {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            Bytes::copy_from_slice(body)
+        } else {
+            Bytes::new()
+        };
+        if !body.is_empty() || matches!(method, Method::Post | Method::Put | Method::Patch) {
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(body.len()));
+        }
+        if let Some(extra) = request.headers() {
+            for (name, value) in extra {
+                headers.insert(name, value.clone());
+            }
+        }
+        builder
+            .body(Full::new(body))
+            .map_err(|e| format!("building the request failed: {e}"))
+    }
+
+    /// One HTTP exchange, bounded by [`REQUEST_TIMEOUT`].
+    async fn exchange(&self, request: &Request) -> Result<Reply<Vec<u8>>, String> {
+        let http_request = self.http_request(request)?;
+        let exchange = async {
+            let response = self
+                .http
+                .request(http_request)
+                .await
+                .map_err(|e| format!("sending the request failed: {e}"))?;
+            let status = response.status().as_u16();
+            let headers = RateLimitHeaders::parse(
+                response
+                    .headers()
+                    .iter()
+                    .map(|(name, value)| (name.as_str(), value.as_bytes())),
+            );
+            let body = Limited::new(response.into_body(), MAX_RESPONSE_BYTES)
+                .collect()
+                .await
+                .map_err(|e| format!("reading the response body failed: {e}"))?
+                .to_bytes()
+                .to_vec();
+            Ok(Reply {
+                status,
+                headers,
+                body,
+            })
+        };
+        tokio::time::timeout(REQUEST_TIMEOUT, exchange)
+            .await
+            .map_err(|_| format!("no answer within {REQUEST_TIMEOUT:?}"))?
+    }
+}
+
 impl Transport for TwilightTransport {
     type Request = Request;
     type Body = Vec<u8>;
 
     async fn send(&self, request: &Request) -> Result<Reply<Vec<u8>>, String> {
-        let client = if request.use_authorization_token() {
-            &self.clients.paced
-        } else {
-            &self.clients.interactions
-        };
-        match client.request::<()>(request.clone()).await {
-            Ok(response) => {
-                let status = response.status().get();
-                let headers = RateLimitHeaders::parse(response.headers());
-                let body = response
-                    .bytes()
-                    .await
-                    .map_err(|e| format!("reading the response body: {e}"))?;
-                Ok(Reply {
-                    status,
-                    headers,
-                    body,
-                })
-            }
-            Err(e) => match e.kind() {
-                // twilight keeps the status and body of a non-2xx answer, not its headers.
-                ErrorType::Response { status, body, .. } => Ok(Reply {
-                    status: status.get(),
-                    headers: RateLimitHeaders::default(),
-                    body: body.clone(),
-                }),
-                _ => Err(e.to_string()),
-            },
+        if !request.use_authorization_token() {
+            // Interaction callbacks and followups: exempt, never queued.
+            return self.clients.exchange(request).await;
         }
+        let path = request.path();
+        let endpoint = Endpoint {
+            method: request.method(),
+            path: path.split('?').next().unwrap_or(path).to_owned(),
+        };
+        let permit = self.clients.limiter.acquire(endpoint).await;
+        let result = self.clients.exchange(request).await;
+        match &result {
+            Ok(reply) => permit.complete(limiter_headers(&reply.headers)),
+            // No response: dropping the permit cancels it.
+            Err(_) => drop(permit),
+        }
+        result
     }
 }
 
 #[cfg(test)]
 mod tests {
     use std::convert::Infallible;
+    use std::sync::atomic::{AtomicU64, Ordering};
 
     use http_body_util::Full;
     use hyper::body::Bytes;
@@ -141,39 +288,66 @@ mod tests {
 
     use super::*;
 
-    /// A one-route stand-in for Discord: answers with bucket headers, or with
-    /// Discord's error JSON for channel 400.
-    async fn fake_api() -> std::net::SocketAddr {
+    /// A stand-in for Discord that counts requests and answers by channel:
+    /// 400 with Discord's error JSON, 429 with `Retry-After`, 503, or 200
+    /// with bucket headers and the request's path, `Authorization` and
+    /// `User-Agent` echoed in the body.
+    async fn fake_api() -> (std::net::SocketAddr, Arc<AtomicU64>) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
+        let count = Arc::new(AtomicU64::new(0));
+        let counter = count.clone();
         tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
+                let counter = counter.clone();
                 tokio::spawn(async move {
                     let service = hyper::service::service_fn(
-                        |req: hyper::Request<hyper::body::Incoming>| async move {
-                            let path = req.uri().path().to_owned();
-                            let response = if path.contains("/channels/400/") {
-                                hyper::Response::builder()
-                                .status(400)
-                                .header("content-type", "application/json")
-                                .body(Full::new(Bytes::from_static(
-                                    br#"{"code":50035,"message":"Invalid Form Body","errors":{}}"#,
-                                )))
-                            } else {
-                                hyper::Response::builder()
-                                    .header("content-type", "application/json")
-                                    .header("x-ratelimit-bucket", "abc")
-                                    .header("x-ratelimit-limit", "5")
-                                    .header("x-ratelimit-remaining", "4")
-                                    .header("x-ratelimit-reset-after", "4.5")
-                                    .body(Full::new(Bytes::from(format!(
-                                        "{{\"path\":\"{path}\"}}"
-                                    ))))
-                            };
-                            Ok::<_, Infallible>(response.unwrap())
+                        move |req: hyper::Request<hyper::body::Incoming>| {
+                            counter.fetch_add(1, Ordering::SeqCst);
+                            async move {
+                                let path = req.uri().path().to_owned();
+                                let header = |name: &str| {
+                                    req.headers()
+                                        .get(name)
+                                        .and_then(|v| v.to_str().ok())
+                                        .unwrap_or("-")
+                                        .to_owned()
+                                };
+                                let json = |status: u16| {
+                                    hyper::Response::builder()
+                                        .status(status)
+                                        .header("content-type", "application/json")
+                                        .header("x-ratelimit-bucket", "abc")
+                                        .header("x-ratelimit-limit", "5")
+                                        .header("x-ratelimit-remaining", "4")
+                                        .header("x-ratelimit-reset-after", "4.5")
+                                };
+                                let response = if path.contains("/channels/400/") {
+                                    json(400).body(Full::new(Bytes::from_static(
+                                        br#"{"code":50035,"message":"Invalid Form Body","errors":{}}"#,
+                                    )))
+                                } else if path.contains("/channels/429/") {
+                                    json(429)
+                                        .header("retry-after", "3")
+                                        .header("x-ratelimit-scope", "user")
+                                        .body(Full::new(Bytes::from_static(
+                                            br#"{"message":"You are being rate limited.","retry_after":2.5,"global":false}"#,
+                                        )))
+                                } else if path.contains("/channels/503/") {
+                                    json(503).body(Full::new(Bytes::from_static(b"upstream down")))
+                                } else {
+                                    let body = format!(
+                                        "{{\"path\":\"{path}\",\"auth\":\"{}\",\"ua\":\"{}\"}}",
+                                        header("authorization"),
+                                        header("user-agent")
+                                    );
+                                    json(200).body(Full::new(Bytes::from(body)))
+                                };
+                                Ok::<_, Infallible>(response.unwrap())
+                            }
                         },
                     );
                     let _ = hyper::server::conn::http1::Builder::new()
@@ -182,20 +356,26 @@ mod tests {
                 });
             }
         });
-        addr
+        (addr, count)
+    }
+
+    fn transport(addr: std::net::SocketAddr) -> TwilightTransport {
+        TwilightTransport::new(clients(
+            "test",
+            &ApiEndpoint {
+                proxy: Some(addr.to_string()),
+            },
+        ))
+    }
+
+    fn builder() -> twilight_http::Client {
+        twilight_http::Client::new(String::new())
     }
 
     #[tokio::test]
     async fn headers_status_and_errors_come_through() {
-        let addr = fake_api().await;
-        let clients = clients(
-            "Bot test",
-            &ApiEndpoint {
-                proxy: Some(addr.to_string()),
-            },
-        );
-        let client = clients.paced.clone();
-        let transport = TwilightTransport::new(clients);
+        let (addr, _) = fake_api().await;
+        let transport = transport(addr);
 
         let ok = Request::from_route(&twilight_http::routing::Route::GetChannel { channel_id: 7 });
         let reply = transport.send(&ok).await.unwrap();
@@ -206,12 +386,13 @@ mod tests {
             reply.headers.reset_after,
             Some(std::time::Duration::from_millis(4500))
         );
-        assert_eq!(
-            String::from_utf8_lossy(&reply.body),
-            r#"{"path":"/api/v10/channels/7"}"#
-        );
+        let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+        assert_eq!(body["path"], "/api/v10/channels/7");
+        assert_eq!(body["auth"], "Bot test");
+        assert_eq!(body["ua"], USER_AGENT_VALUE);
+        assert!(USER_AGENT_VALUE.starts_with("DiscordBot ("));
 
-        let bad = client
+        let bad = builder()
             .create_message(Id::new(400))
             .content("hi")
             .try_into_request()
@@ -219,6 +400,105 @@ mod tests {
         let reply = transport.send(&bad).await.unwrap();
         assert_eq!(reply.status, 400);
         assert!(String::from_utf8_lossy(&reply.body).contains("50035"));
+    }
+
+    /// twilight-http's `Client::request` would have retried this 429 itself;
+    /// the transport hands it (and a 5xx) back after exactly one attempt.
+    #[tokio::test]
+    async fn a_429_and_a_5xx_come_back_after_one_attempt_each() {
+        let (addr, count) = fake_api().await;
+        let transport = transport(addr);
+        let limited = builder()
+            .create_message(Id::new(429))
+            .content("hi")
+            .try_into_request()
+            .unwrap();
+        let reply = transport.send(&limited).await.unwrap();
+        assert_eq!(reply.status, 429);
+        assert_eq!(reply.headers.retry_after, Some(Duration::from_secs(3)));
+        assert_eq!(reply.headers.scope.as_deref(), Some("user"));
+        assert!(String::from_utf8_lossy(&reply.body).contains("rate limited"));
+        assert_eq!(count.load(Ordering::SeqCst), 1, "no hidden retry");
+
+        let down = builder()
+            .create_message(Id::new(503))
+            .content("hi")
+            .try_into_request()
+            .unwrap();
+        let reply = transport.send(&down).await.unwrap();
+        assert_eq!(reply.status, 503);
+        assert_eq!(reply.body, b"upstream down");
+        assert_eq!(count.load(Ordering::SeqCst), 2);
+    }
+
+    /// Interaction callbacks carry no bot token (their own token is in the path).
+    #[tokio::test]
+    async fn interaction_callbacks_go_without_the_bot_token() {
+        let (addr, _) = fake_api().await;
+        let transport = transport(addr);
+        let response = twilight_model::http::interaction::InteractionResponse {
+            kind: twilight_model::http::interaction::InteractionResponseType::DeferredUpdateMessage,
+            data: None,
+        };
+        let callback = builder()
+            .interaction(Id::new(1))
+            .create_response(Id::new(123), "tok", &response)
+            .try_into_request()
+            .unwrap();
+        assert!(!callback.use_authorization_token());
+        let reply = transport.send(&callback).await.unwrap();
+        assert_eq!(reply.status, 200);
+        let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+        assert_eq!(body["path"], "/api/v10/interactions/123/tok/callback");
+        assert_eq!(body["auth"], "-");
+    }
+
+    #[tokio::test]
+    async fn no_server_is_a_transport_error() {
+        // Bind and drop: nothing listens on that port any more.
+        let addr = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let transport = transport(addr);
+        let r = Request::from_route(&twilight_http::routing::Route::GetChannel { channel_id: 7 });
+        let e = transport.send(&r).await.unwrap_err();
+        assert!(e.contains("sending the request failed"), "{e}");
+    }
+
+    #[test]
+    fn limiter_headers_follow_the_scope() {
+        let user = RateLimitHeaders {
+            bucket: Some("b".into()),
+            limit: Some(5),
+            remaining: Some(0),
+            reset_after: Some(Duration::from_secs(2)),
+            ..Default::default()
+        };
+        let h = limiter_headers(&user).expect("all bucket headers");
+        assert_eq!(
+            (h.bucket.as_slice(), h.limit, h.remaining),
+            (&b"b"[..], 5, 0)
+        );
+        let global = RateLimitHeaders {
+            scope: Some("global".into()),
+            global: true,
+            ..user.clone()
+        };
+        assert_eq!(limiter_headers(&global), None);
+        let shared = RateLimitHeaders {
+            scope: Some("shared".into()),
+            retry_after: Some(Duration::from_millis(1500)),
+            ..user.clone()
+        };
+        let h = limiter_headers(&shared).unwrap();
+        assert_eq!((h.limit, h.remaining), (0, 0));
+        let partial = RateLimitHeaders {
+            remaining: None,
+            ..user
+        };
+        assert_eq!(limiter_headers(&partial), None);
     }
 
     #[test]

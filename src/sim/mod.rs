@@ -44,7 +44,7 @@ mod rest;
 pub mod validate;
 mod world;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -144,12 +144,31 @@ pub struct RouteCounters {
     pub(crate) in_flight: u64,
 }
 
+/// One API request as the simulator saw it (see [`Simulator::requests`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoggedRequest {
+    /// When it arrived (before its body was read).
+    pub at: tokio::time::Instant,
+    /// The route key, e.g. `"POST /channels/{channel_id}/messages"`.
+    pub route_key: String,
+    /// The path as sent, ids and tokens included: what one route of a
+    /// client's is (`/api/v10/channels/5/messages`).
+    pub path: String,
+    pub status: u16,
+    /// A 429's `Retry-After` header (whole seconds).
+    pub retry_after: Option<Duration>,
+}
+
+/// The request log keeps the latest this many requests.
+pub const REQUEST_LOG_CAP: usize = 10_000;
+
 pub(crate) struct Shared {
     pub config: SimConfig,
     pub world: Mutex<World>,
     pub limiter: Mutex<Limiter>,
     pub counters: Mutex<BTreeMap<String, RouteCounters>>,
     pub faults: Mutex<Faults>,
+    pub requests: Mutex<VecDeque<LoggedRequest>>,
     pub gateway: Mutex<GatewayState>,
     pub gateway_url: String,
     pub changed: watch::Sender<u64>,
@@ -193,6 +212,7 @@ impl Simulator {
             world: Mutex::new(World::new(format!("http://{http_addr}"))),
             counters: Mutex::new(BTreeMap::new()),
             faults: Mutex::new(Faults::default()),
+            requests: Mutex::new(VecDeque::new()),
             gateway_url,
             changed: watch::channel(0).0,
         });
@@ -271,6 +291,13 @@ impl Simulator {
     pub fn inject(&self, fault: Fault) -> Result<(), SimError> {
         lock(&self.shared.faults).push(fault)?;
         Ok(())
+    }
+
+    /// The latest API requests (at most [`REQUEST_LOG_CAP`]), oldest first,
+    /// with when they arrived and what they were answered: to check how a
+    /// client spaces its retries.
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        lock(&self.shared.requests).iter().cloned().collect()
     }
 
     /// Requests the pending faults will still answer.

@@ -31,7 +31,7 @@ use super::faults::FaultKind;
 use super::ratelimit::{BucketHeaders, Limited, RouteLimit, bucket_id};
 use super::validate::{self, ApiError, FormErrors};
 use super::world::{ChannelKind, ChannelRec, IDS, World, now_iso, shaped};
-use super::{RouteCounters, Shared, gateway, lock};
+use super::{LoggedRequest, REQUEST_LOG_CAP, RouteCounters, Shared, gateway, lock};
 
 /// Request bodies above this get 413 (Discord's default upload limit).
 const MAX_BODY: usize = 10 * 1024 * 1024;
@@ -270,6 +270,7 @@ async fn handle_inner(shared: &Arc<Shared>, req: Request<Incoming>) -> Resp {
         let e = ApiError::not_found();
         return json_response(e.status, Some(&e.body));
     };
+    let at = Instant::now();
     count(shared, &route.key, |c| {
         c.requests += 1;
         c.in_flight += 1;
@@ -277,6 +278,24 @@ async fn handle_inner(shared: &Arc<Shared>, req: Request<Incoming>) -> Resp {
     });
     let resp = routed(shared, &route, req).await;
     count(shared, &route.key, |c| c.in_flight -= 1);
+    let retry_after = resp
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(std::time::Duration::from_secs);
+    let mut log = lock(&shared.requests);
+    if log.len() >= REQUEST_LOG_CAP {
+        log.pop_front();
+    }
+    log.push_back(LoggedRequest {
+        at,
+        route_key: route.key.clone(),
+        path,
+        status: resp.status().as_u16(),
+        retry_after,
+    });
+    drop(log);
     resp
 }
 

@@ -15,6 +15,7 @@ mod replay_pool;
 mod sandbox;
 #[cfg(feature = "sim")]
 mod sigterm;
+#[cfg(feature = "sim")]
 mod sim_faults;
 #[cfg(feature = "sim")]
 mod sim_gateway;

@@ -156,3 +156,25 @@ pub async fn raw_typed(
         body: buf[split + 4..].to_vec(),
     }
 }
+
+/// Every 429 in `log` is followed, on the same path (one of the client's
+/// routes), by a retry no sooner than the 429's `Retry-After`. A lower bound
+/// only: load can only make the wait longer. Returns how many 429s it checked.
+pub fn assert_429s_waited_out(log: &[ladderd::sim::LoggedRequest]) -> usize {
+    let mut checked = 0;
+    for (i, limited) in log.iter().enumerate().filter(|(_, r)| r.status == 429) {
+        let retry_after = limited.retry_after.expect("a 429 says Retry-After");
+        let next = log[i + 1..]
+            .iter()
+            .find(|r| r.path == limited.path)
+            .unwrap_or_else(|| panic!("no retry after the 429 on {}", limited.route_key));
+        let waited = next.at - limited.at;
+        assert!(
+            waited >= retry_after,
+            "{} retried after {waited:?}, Retry-After {retry_after:?}",
+            limited.route_key
+        );
+        checked += 1;
+    }
+    checked
+}
