@@ -673,7 +673,15 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             }
             Audience::Dm(player) => match self.dm_channel(player).await {
                 Some(c) => (c, Priority::Direct),
-                None => return,
+                None => {
+                    // The scheduler already retried the channel open for
+                    // about a minute and counted the failure; say what was lost.
+                    return tracing::error!(
+                        player,
+                        message = %render::truncate(&rendered.content, 120),
+                        "could not open a DM channel; this direct message was not delivered"
+                    );
+                }
             },
             Audience::MatchThread(_) => return,
             Audience::Lobby => match self.discord.lobby_channel_id {
