@@ -327,7 +327,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             Routed::Ladder(actor, command) => self.run(interaction, actor, command).await,
             Routed::ConfirmAdmin(actor, command) => {
                 let nonce = self.next_nonce.fetch_add(1, Ordering::Relaxed);
-                let summary = format!("Run `{command:?}`?");
+                let summary = render::admin_summary(&command);
                 {
                     let mut pending = self.pending_admin.lock().unwrap_or_else(|p| p.into_inner());
                     pending.retain(|_, p| p.asked_at.elapsed() < ADMIN_CONFIRM_WINDOW);
