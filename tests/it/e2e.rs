@@ -8,8 +8,8 @@ use ladderd::sim::{Interact, Place, SimConfig, Simulator};
 use ladderd::supervisor::clock::ManualClock;
 
 use crate::support::e2e::{
-    HANG, T0, boot, boot_with, custom_ids, letters, sign_up, sign_up_as, stop, wait_seen,
-    wait_seen_in,
+    BootOptions, HANG, T0, boot, boot_opts, boot_with, custom_ids, letters, sign_up, sign_up_as,
+    stop, wait_seen, wait_seen_in,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -256,6 +256,55 @@ async fn twenty_match_wave(scope_on_success: bool) {
         "20-match wave (scope on 2xx: {scope_on_success}): {} requests, {} 429s",
         totals.requests, totals.rate_limited
     );
+    stop(shutdown, task, sim).await;
+}
+
+/// `shards = "auto"`: ladderd asks `GET /gateway/bot`, runs the two shards
+/// the simulator recommends and, the simulator routing guild events to one
+/// shard and DMs to shard 0 as Discord does, answers every interaction once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_shards_run_what_discord_recommends() {
+    let sim = Simulator::start(SimConfig {
+        recommended_shards: 2,
+        max_concurrency: 2,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(T0);
+    let opts = BootOptions {
+        discord: "shards = \"auto\"",
+        ..BootOptions::default()
+    };
+    let (running, shutdown, task) = boot_opts(&sim, dir.path(), &clock, &opts).await;
+    let both = tokio::time::timeout(HANG, sim.wait_until(|s| s.gateway().connected() == 2)).await;
+    assert!(
+        both.is_ok(),
+        "{} shard(s) connected",
+        sim.gateway().connected()
+    );
+    let asked: u64 = sim
+        .counters()
+        .iter()
+        .filter(|(route, _)| route.ends_with("/gateway/bot"))
+        .map(|(_, c)| c.requests)
+        .sum();
+    assert_eq!(asked, 1, "{:#?}", sim.counters());
+
+    let users = [sign_up(&sim, "Alpha").await, sign_up(&sim, "Bravo").await];
+    clock.advance(45_000);
+    running.ladder.tick().await.unwrap();
+    for user in users {
+        wait_seen_in(&sim, user, "Match found", |p| *p == Place::Dm).await;
+        let rules = sim
+            .seen_by(user)
+            .iter()
+            .filter(|s| s.message.content.contains("Ladder rules"))
+            .count();
+        assert_eq!(rules, 1, "user {user}: one answer per interaction");
+    }
+    assert_eq!(sim.totals().rate_limited, 0);
     stop(shutdown, task, sim).await;
 }
 
