@@ -24,6 +24,36 @@ impl TryFrom<u64> for Snowflake {
     }
 }
 
+/// How many gateway shards to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShardCount {
+    /// Exactly this many (1..=[`MAX_SHARDS`]).
+    Fixed(u32),
+    /// As many as Discord recommends (`GET /gateway/bot`), asked at start-up.
+    Auto,
+}
+
+impl std::fmt::Display for ShardCount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ShardCount::Fixed(n) => write!(f, "{n}"),
+            ShardCount::Auto => f.write_str("auto"),
+        }
+    }
+}
+
+/// The most shards one ladderd process runs, configured or recommended by
+/// Discord (one shard serves about 1,000 guilds; a ladder lives in one).
+pub const MAX_SHARDS: u32 = 64;
+
+/// `shards = 2` or `shards = "auto"`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawShards {
+    Count(i64),
+    Word(String),
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDiscord {
@@ -36,8 +66,8 @@ pub struct RawDiscord {
     pub admin_user_ids: Vec<Snowflake>,
     #[serde(default)]
     pub admin_role_ids: Vec<Snowflake>,
-    /// Gateway shards; a single-guild ladder needs one.
-    pub shards: Option<toml::Spanned<u32>>,
+    /// Gateway shards: a number, or `"auto"`; a single-guild ladder needs one.
+    pub shards: Option<toml::Spanned<RawShards>>,
     /// Finished matches' (archived) threads are deleted this many days after
     /// the match ended; 0 keeps them.
     pub delete_threads_after_days: Option<toml::Spanned<u32>>,
@@ -55,7 +85,7 @@ pub struct DiscordConfig {
     pub owner_user_ids: Vec<Snowflake>,
     pub admin_user_ids: Vec<Snowflake>,
     pub admin_role_ids: Vec<Snowflake>,
-    pub shards: u32,
+    pub shards: ShardCount,
     /// 0: never delete finished matches' threads.
     pub delete_threads_after_days: u32,
     pub api_proxy: Option<String>,
@@ -64,15 +94,27 @@ pub struct DiscordConfig {
 
 pub(super) fn validate(raw: RawDiscord, v: &Validator<'_>) -> Result<DiscordConfig, ConfigError> {
     let shards = match &raw.shards {
-        Some(s) if !(1..=64).contains(s.get_ref()) => {
-            return Err(v.invalid(
-                "discord.shards",
-                span_of(s),
-                format!("{} is out of range 1..=64", s.get_ref()),
-            ));
-        }
-        Some(s) => *s.get_ref(),
-        None => 1,
+        None => ShardCount::Fixed(1),
+        Some(s) => match s.get_ref() {
+            RawShards::Count(n) => match u32::try_from(*n) {
+                Ok(n) if (1..=MAX_SHARDS).contains(&n) => ShardCount::Fixed(n),
+                _ => {
+                    return Err(v.invalid(
+                        "discord.shards",
+                        span_of(s),
+                        format!("{n} is out of range 1..={MAX_SHARDS}"),
+                    ));
+                }
+            },
+            RawShards::Word(w) if w == "auto" => ShardCount::Auto,
+            RawShards::Word(w) => {
+                return Err(v.invalid(
+                    "discord.shards",
+                    span_of(s),
+                    format!("{w:?} is neither a number 1..={MAX_SHARDS} nor \"auto\""),
+                ));
+            }
+        },
     };
     let delete_threads_after_days = match &raw.delete_threads_after_days {
         Some(d) if *d.get_ref() > 3_650 => {

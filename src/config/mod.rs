@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-pub use discord::DiscordConfig;
+pub use discord::{DiscordConfig, MAX_SHARDS, ShardCount};
 pub use ladder::{
     LadderConfig, MapInfo, MatcherStrategy, MatchmakerConfig, Race, RatingConfig, RatingSystem,
     Region,

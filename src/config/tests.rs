@@ -18,8 +18,23 @@ fn empty_file_means_all_defaults() {
     let c = load("").unwrap();
     assert_eq!(c.store.path, Path::new("/var/lib/ladderd/ladderd.db"));
     assert_eq!(c.store.synchronous, Synchronous::Full);
-    assert_eq!(c.discord.shards, 1);
+    assert_eq!(c.discord.shards, ShardCount::Fixed(1));
     assert_eq!(c.ops.metrics_listen, None);
+}
+
+#[test]
+fn shards_are_a_number_or_auto() {
+    assert_eq!(
+        load("[discord]\nshards = 3\n").unwrap().discord.shards,
+        ShardCount::Fixed(3)
+    );
+    assert_eq!(
+        load("[discord]\nshards = \"auto\"\n")
+            .unwrap()
+            .discord
+            .shards,
+        ShardCount::Auto
+    );
 }
 
 #[test]
@@ -36,6 +51,12 @@ fn bad_values_name_key_line_and_column() {
     );
     assert_eq!(
         invalid_at("[discord]\nshards = 0\n"),
+        ("discord.shards".into(), Location(Some((2, 10))))
+    );
+    assert_eq!(invalid_at("[discord]\nshards = 65\n").0, "discord.shards");
+    assert_eq!(invalid_at("[discord]\nshards = -1\n").0, "discord.shards");
+    assert_eq!(
+        invalid_at("[discord]\nshards = \"many\"\n"),
         ("discord.shards".into(), Location(Some((2, 10))))
     );
     assert_eq!(

@@ -368,9 +368,11 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                     let bot = self.clone();
                     self.tasks.spawn(async move {
                         let mut pending = std::pin::pin!(answer.answer());
+                        // The timer first: an answer that is only ready once
+                        // the threshold has passed was slow, so it is deferred
+                        // (this also makes a zero threshold always defer).
                         let (result, via) = tokio::select! {
                             biased;
-                            result = &mut pending => (result, ReplyVia::Callback),
                             _ = tokio::time::sleep(bot.defer_after) => {
                                 // Slow (a stalled disk, a huge backlog):
                                 // "thinking…" now, the answer as a followup
@@ -380,6 +382,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                                 let _ = deferred.await;
                                 (result, ReplyVia::Followup)
                             }
+                            result = &mut pending => (result, ReplyVia::Callback),
                         };
                         bot.answer_via(&interaction, result, via).await;
                         bot.record_handling(started);
@@ -400,7 +403,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             Routed::Ladder(actor, command) => self.run(interaction, actor, command).await,
             Routed::ConfirmAdmin(actor, command) => {
                 let nonce = self.next_nonce.fetch_add(1, Ordering::Relaxed);
-                let summary = format!("Run `{command:?}`?");
+                let summary = render::admin_summary(&command);
                 {
                     let mut pending = self.pending_admin.lock().unwrap_or_else(|p| p.into_inner());
                     pending.retain(|_, p| p.asked_at.elapsed() < ADMIN_CONFIRM_WINDOW);

@@ -243,7 +243,15 @@ async fn admin_commands_run_only_when_their_caller_confirms() {
         ))
         .await;
     let reqs = h.requests(1).await;
+    // The prompt says what will happen, in words, only to the caller.
+    assert_eq!(
+        reqs[0].2["data"]["content"],
+        "Remove everyone from the queue?\nReason: maintenance"
+    );
+    assert_eq!(reqs[0].2["data"]["flags"], 64, "ephemeral");
     let buttons = &reqs[0].2["data"]["components"][0]["components"];
+    assert_eq!(buttons[0]["label"], "Confirm");
+    assert_eq!(buttons[1]["label"], "Cancel");
     let confirm = buttons[0]["custom_id"].as_str().unwrap().to_owned();
     // Someone else presses Confirm: refused, nothing runs.
     h.bot.on_interaction(&click(3, &confirm)).await;
@@ -266,6 +274,30 @@ async fn admin_commands_run_only_when_their_caller_confirms() {
             .as_str()
             .unwrap()
             .contains("expired")
+    );
+}
+
+#[tokio::test]
+async fn a_grant_by_a_non_owner_is_refused_without_a_prompt() {
+    let h = Harness::new();
+    // User 2 is a configured admin, not an owner.
+    h.bot
+        .on_interaction(&slash(
+            2,
+            "admin",
+            json!([{"name": "grant", "type": 1, "options": [
+                {"name": "player", "type": 6, "value": "5"},
+                {"name": "reason", "type": 3, "value": "helps"}]}]),
+        ))
+        .await;
+    let reqs = h.requests(1).await;
+    let data = &reqs[0].2["data"];
+    let content = data["content"].as_str().unwrap();
+    assert!(content.starts_with('❌'), "{content}");
+    assert!(content.contains("only an owner"), "{content}");
+    assert!(
+        data["components"].as_array().is_none_or(|c| c.is_empty()),
+        "no Confirm button: {data}"
     );
 }
 

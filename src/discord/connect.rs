@@ -52,6 +52,8 @@ impl std::fmt::Debug for DiscordRuntime {
 pub enum ConnectError {
     #[error("the gateway closed before READY")]
     NoReady,
+    #[error(transparent)]
+    Shards(#[from] gateway::ShardPlanError),
 }
 
 /// Serves until `stop` and until `outgoing` is closed and delivered.
@@ -76,10 +78,23 @@ pub async fn serve(
 ) -> Result<(), ConnectError> {
     // Shards, guild and channels as started; the admin list stays live.
     let discord: DiscordConfig = (*live.get()).clone();
-    let clients = transport::clients(&rt.token, &rt.api);
+    let transport = TwilightTransport::new(transport::clients(&rt.token, &rt.api));
+    // Before anything connects: a refused plan starts nothing. One request,
+    // straight through the transport (the scheduler is not running yet).
+    let plan = tokio::select! {
+        _ = stop.cancelled() => return Ok(()),
+        plan = gateway::plan(discord.shards, &transport) => plan,
+    };
+    let plan = match plan {
+        Ok(plan) => plan,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the gateway");
+            return Err(e.into());
+        }
+    };
     let out_stop = CancellationToken::new();
     let (outbound, out_task) = Outbound::spawn_with_stats(
-        TwilightTransport::new(clients),
+        transport,
         OutboundConfig::default(),
         http_stats,
         out_stop.clone(),
@@ -90,7 +105,7 @@ pub async fn serve(
             token: rt.token.clone(),
             intents: gateway::intents(),
             proxy_url: rt.gateway_url.clone(),
-            shards: discord.shards,
+            plan,
             identify_without_delay: rt.identify_without_delay,
         },
         gateway_stats,

@@ -5,6 +5,12 @@
 //! polled — and never to drop an event it received: the channel to the router
 //! is bounded, so a slow router slows reading rather than losing events.
 //!
+//! How many shards, and how fast they may identify, is a [`ShardPlan`]: a
+//! configured count, or Discord's recommendation from `GET /gateway/bot`
+//! (`shards = "auto"`). All shards share one identify queue built from the
+//! plan's `session_start_limit`, so at most `max_concurrency` identify per
+//! 5 s and never more than `remaining` before `reset_after`.
+//!
 //! Each shard task also keeps [`GatewayStats`] current (the shard's state and
 //! heartbeat latency, the dispatches received) for health and metrics.
 
@@ -21,7 +27,128 @@ use twilight_gateway::{
     StreamExt,
 };
 
+use twilight_model::gateway::SessionStartLimit;
+use twilight_model::gateway::connection_info::BotConnectionInfo;
+
+use crate::config::{MAX_SHARDS, ShardCount};
 use crate::ops::rate::EventRate;
+
+/// The shards to start and the identify limits they share.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardPlan {
+    /// Total shards; this process runs all of them (ids `0..shards`).
+    pub shards: u32,
+    pub limit: SessionStartLimit,
+}
+
+/// Why the shards could not be planned. Nothing has connected yet.
+#[derive(Debug, thiserror::Error)]
+pub enum ShardPlanError {
+    #[error("asking Discord for the shard count (GET /gateway/bot) failed: {0}")]
+    Request(String),
+    #[error(
+        "Discord recommends {0} shards; ladderd runs 1..={MAX_SHARDS} \
+         (set discord.shards to a number to override)"
+    )]
+    Count(u32),
+    #[error(
+        "Discord's session start limit makes no sense (max_concurrency {}, remaining {} of {})",
+        .0.max_concurrency, .0.remaining, .0.total
+    )]
+    Limit(SessionStartLimit),
+}
+
+impl ShardPlan {
+    /// `shards` shards with Discord's default limits: one identify per 5 s,
+    /// 1,000 sessions a day (twilight's `InMemoryQueue::default`).
+    pub fn fixed(shards: u32) -> ShardPlan {
+        ShardPlan {
+            shards,
+            limit: SessionStartLimit {
+                max_concurrency: 1,
+                remaining: 1000,
+                reset_after: 24 * 60 * 60 * 1000,
+                total: 1000,
+            },
+        }
+    }
+
+    /// Discord's recommendation, checked: a shard count of 0 or above
+    /// [`MAX_SHARDS`], a `max_concurrency` of 0 or `remaining > total` is
+    /// refused rather than started.
+    pub fn from_discord(info: &BotConnectionInfo) -> Result<ShardPlan, ShardPlanError> {
+        if !(1..=MAX_SHARDS).contains(&info.shards) {
+            return Err(ShardPlanError::Count(info.shards));
+        }
+        let limit = info.session_start_limit.clone();
+        if limit.max_concurrency == 0 || limit.remaining > limit.total || limit.total == 0 {
+            return Err(ShardPlanError::Limit(limit));
+        }
+        Ok(ShardPlan {
+            shards: info.shards,
+            limit,
+        })
+    }
+
+    /// The one identify queue every shard shares.
+    fn queue(&self, without_delay: bool) -> InMemoryQueue {
+        if without_delay {
+            return InMemoryQueue::new(0, 0, Duration::ZERO, 0);
+        }
+        let l = &self.limit;
+        if l.remaining == 0 {
+            tracing::warn!(
+                reset_after_ms = l.reset_after,
+                "no session starts left today: the shards wait for Discord's reset"
+            );
+        }
+        InMemoryQueue::new(
+            l.max_concurrency,
+            l.remaining,
+            Duration::from_millis(l.reset_after),
+            l.total,
+        )
+    }
+}
+
+/// The plan for the configured count: a number as is; `auto` asks Discord
+/// (`GET /gateway/bot`, authenticated) through `http`.
+pub async fn plan<T>(count: ShardCount, transport: &T) -> Result<ShardPlan, ShardPlanError>
+where
+    T: super::outbound::Transport<Request = twilight_http::request::Request, Body = Vec<u8>>,
+{
+    use twilight_http::request::TryIntoRequest;
+    match count {
+        ShardCount::Fixed(n) => Ok(ShardPlan::fixed(n)),
+        ShardCount::Auto => {
+            let request = |e: &dyn std::fmt::Display| ShardPlanError::Request(e.to_string());
+            // A token-less client only builds the request; the transport
+            // sends it with the bot's token, once.
+            let get = twilight_http::Client::new(String::new())
+                .gateway()
+                .authed()
+                .try_into_request()
+                .map_err(|e| request(&e))?;
+            let reply = transport.send(&get).await.map_err(|e| request(&e))?;
+            if reply.status != 200 {
+                return Err(request(&format!(
+                    "GET /gateway/bot answered HTTP {}",
+                    reply.status
+                )));
+            }
+            let info: BotConnectionInfo =
+                serde_json::from_slice(&reply.body).map_err(|e| request(&e))?;
+            let plan = ShardPlan::from_discord(&info)?;
+            tracing::info!(
+                shards = plan.shards,
+                max_concurrency = plan.limit.max_concurrency,
+                remaining = plan.limit.remaining,
+                "shard count from Discord"
+            );
+            Ok(plan)
+        }
+    }
+}
 
 /// A shard's connection as health reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,8 +316,8 @@ pub struct GatewaySettings {
     pub intents: Intents,
     /// `ws://host:port` of a stand-in gateway (the simulator); `None` for Discord.
     pub proxy_url: Option<String>,
-    /// Total shards; this process runs all of them.
-    pub shards: u32,
+    /// Shards and identify limits (see [`plan`]).
+    pub plan: ShardPlan,
     /// Identify at once instead of Discord's 5 s spacing (tests and the demo,
     /// against the simulator only).
     pub identify_without_delay: bool,
@@ -208,20 +335,17 @@ pub fn spawn(
 ) {
     super::transport::install_crypto_provider();
     let (tx, rx) = mpsc::channel(EVENT_QUEUE);
-    let shards: Vec<Shard> = twilight_gateway::bucket(0, 1, settings.shards.max(1))
+    // One queue for all shards: identify limits are per bot, not per shard.
+    let queue = settings.plan.queue(settings.identify_without_delay);
+    // Bucket 0 of 1: this process runs every shard.
+    let shards: Vec<Shard> = twilight_gateway::bucket(0, 1, settings.plan.shards.max(1))
         .map(|id| {
-            let mut builder = ConfigBuilder::new(settings.token.clone(), settings.intents);
+            let mut builder =
+                ConfigBuilder::new(settings.token.clone(), settings.intents).queue(queue.clone());
             if let Some(url) = &settings.proxy_url {
                 builder = builder.proxy_url(url.clone());
             }
-            let config = if settings.identify_without_delay {
-                builder
-                    .queue(InMemoryQueue::new(0, 0, Duration::ZERO, 0))
-                    .build()
-            } else {
-                builder.build()
-            };
-            Shard::with_config(id, config)
+            Shard::with_config(id, builder.build())
         })
         .collect();
     let task = tokio::spawn(async move {
@@ -308,6 +432,59 @@ async fn sleep_until(at: Option<tokio::time::Instant>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn info(shards: u32, max_concurrency: u16, remaining: u32, total: u32) -> BotConnectionInfo {
+        BotConnectionInfo {
+            session_start_limit: SessionStartLimit {
+                max_concurrency,
+                remaining,
+                reset_after: 1000,
+                total,
+            },
+            shards,
+            url: "wss://gateway.discord.gg".into(),
+        }
+    }
+
+    #[test]
+    fn discords_recommendation_is_used_when_sane_and_refused_otherwise() {
+        let plan = ShardPlan::from_discord(&info(3, 2, 900, 1000)).unwrap();
+        assert_eq!(plan.shards, 3);
+        assert_eq!(plan.limit.max_concurrency, 2);
+        assert_eq!(plan.limit.remaining, 900);
+        assert_eq!(
+            ShardPlan::from_discord(&info(MAX_SHARDS, 1, 0, 1000))
+                .unwrap()
+                .shards,
+            MAX_SHARDS
+        );
+        for bad in [0, MAX_SHARDS + 1, u32::MAX] {
+            let err = ShardPlan::from_discord(&info(bad, 1, 1, 1)).unwrap_err();
+            assert!(matches!(err, ShardPlanError::Count(n) if n == bad), "{err}");
+            assert!(err.to_string().contains("discord.shards"), "{err}");
+        }
+        // twilight's queue would panic on remaining > total; 0 disables it.
+        for (c, r, t) in [(0, 1, 1), (1, 2, 1), (1, 0, 0)] {
+            let err = ShardPlan::from_discord(&info(1, c, r, t)).unwrap_err();
+            assert!(matches!(err, ShardPlanError::Limit(_)), "{err}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_fixed_count_asks_nobody() {
+        // A transport pointed at a closed port: any request would fail.
+        let http =
+            super::super::transport::TwilightTransport::new(super::super::transport::clients(
+                "t",
+                &super::super::transport::ApiEndpoint {
+                    proxy: Some("127.0.0.1:1".into()),
+                },
+            ));
+        let plan = plan(ShardCount::Fixed(2), &http).await.unwrap();
+        assert_eq!(plan, ShardPlan::fixed(2));
+        let err = super::plan(ShardCount::Auto, &http).await.unwrap_err();
+        assert!(matches!(err, ShardPlanError::Request(_)), "{err}");
+    }
 
     #[test]
     fn shard_states_map_to_the_reported_words() {

@@ -12,7 +12,9 @@ use twilight_model::channel::message::component::{
 };
 
 use super::ids::ComponentId;
-use crate::ladder::{LeaderboardQuery, MatchCard, Notice};
+use crate::ladder::{
+    AdminOp, Command, LeaderboardQuery, MatchCard, Notice, RatingAdjustment, Resolution,
+};
 use crate::store::rows::{MatchResult, Report};
 
 /// Discord's limit on message content.
@@ -456,6 +458,74 @@ pub fn setup_modal_components() -> Vec<Component> {
     ]
 }
 
+/// The question above an /admin command's Confirm button: what pressing it
+/// will do, in words, with the reason the caller gave. Players are mentions
+/// (Discord shows their names; an ephemeral message pings nobody).
+pub fn admin_summary(command: &Command) -> String {
+    let Command::Admin { reason, op } = command else {
+        return "Run this command?".to_owned();
+    };
+    let who = |p: &u64| format!("<@{p}>");
+    let question = match op {
+        AdminOp::Snapshot => "Show a snapshot of the ladder?".to_owned(),
+        AdminOp::InspectPlayer(p) => format!("Show the ladder's record of {}?", who(p)),
+        AdminOp::InspectMatch(m) => format!("Show match #{m}?"),
+        AdminOp::Resolve {
+            match_id,
+            resolution,
+        } => match resolution {
+            Resolution::Player1 => format!("Resolve match #{match_id} as a win for player 1?"),
+            Resolution::Player2 => format!("Resolve match #{match_id} as a win for player 2?"),
+            Resolution::Draw => format!("Resolve match #{match_id} as a draw?"),
+            Resolution::Invalidate => {
+                format!("Invalidate match #{match_id} (no result, no rating change)?")
+            }
+        },
+        AdminOp::AdjustRating {
+            player,
+            race,
+            adjustment,
+        } => match adjustment {
+            RatingAdjustment::Set(v) => format!("Set {}'s {race} rating to {v}?", who(player)),
+            RatingAdjustment::Add(v) => format!("Add {v} to {}'s {race} rating?", who(player)),
+            RatingAdjustment::Subtract(v) => {
+                format!("Subtract {v} from {}'s {race} rating?", who(player))
+            }
+        },
+        AdminOp::RemoveFromQueue(p) => format!("Remove {} from the queue?", who(p)),
+        AdminOp::ResetToIdle(p) => format!(
+            "Reset {} to idle (out of the queue and any open match)?",
+            who(p)
+        ),
+        AdminOp::Ban(p) => format!("Ban {} from the ladder?", who(p)),
+        AdminOp::Unban(p) => format!("Lift {}'s ladder ban?", who(p)),
+        AdminOp::ResetAborts(p) => format!("Give {} this month's aborts back?", who(p)),
+        AdminOp::ClearQueue => "Remove everyone from the queue?".to_owned(),
+        AdminOp::GrantAdmin(p) => format!("Make {} a ladder admin?", who(p)),
+        AdminOp::RevokeAdmin(p) => format!("Take ladder admin away from {}?", who(p)),
+        AdminOp::EndSeason {
+            next_name,
+            map_pool,
+        } => {
+            let maps = if map_pool.is_empty() {
+                "every configured map".to_owned()
+            } else {
+                format!("the maps {}", map_pool.join(", "))
+            };
+            format!(
+                "End the current season (ratings archived and soft-reset) and start \"{next_name}\" with {maps}?"
+            )
+        }
+    };
+    let reason = reason.trim();
+    let text = if reason.is_empty() {
+        question
+    } else {
+        format!("{question}\nReason: {reason}")
+    };
+    truncate(&text, MAX_CONTENT)
+}
+
 /// Cuts `s` to at most `max` bytes on a character boundary, marking the cut.
 pub fn truncate(s: &str, max: usize) -> String {
     if s.len() <= max {
@@ -479,6 +549,111 @@ mod tests {
         let t = truncate(&s, MAX_CONTENT);
         assert!(t.len() <= MAX_CONTENT);
         assert!(t.ends_with('…'));
+    }
+
+    #[test]
+    fn every_admin_command_is_summarised_in_words() {
+        let p = 42u64;
+        let resolve = |resolution| AdminOp::Resolve {
+            match_id: 12,
+            resolution,
+        };
+        let rating = |adjustment| AdminOp::AdjustRating {
+            player: p,
+            race: "Zerg".into(),
+            adjustment,
+        };
+        let cases: Vec<(AdminOp, &str)> = vec![
+            (AdminOp::Snapshot, "Show a snapshot of the ladder?"),
+            (
+                AdminOp::InspectPlayer(p),
+                "Show the ladder's record of <@42>?",
+            ),
+            (AdminOp::InspectMatch(7), "Show match #7?"),
+            (
+                resolve(Resolution::Player1),
+                "Resolve match #12 as a win for player 1?",
+            ),
+            (
+                resolve(Resolution::Player2),
+                "Resolve match #12 as a win for player 2?",
+            ),
+            (resolve(Resolution::Draw), "Resolve match #12 as a draw?"),
+            (
+                resolve(Resolution::Invalidate),
+                "Invalidate match #12 (no result, no rating change)?",
+            ),
+            (
+                rating(RatingAdjustment::Set(1500.0)),
+                "Set <@42>'s Zerg rating to 1500?",
+            ),
+            (
+                rating(RatingAdjustment::Add(12.5)),
+                "Add 12.5 to <@42>'s Zerg rating?",
+            ),
+            (
+                rating(RatingAdjustment::Subtract(30.0)),
+                "Subtract 30 from <@42>'s Zerg rating?",
+            ),
+            (AdminOp::RemoveFromQueue(p), "Remove <@42> from the queue?"),
+            (
+                AdminOp::ResetToIdle(p),
+                "Reset <@42> to idle (out of the queue and any open match)?",
+            ),
+            (AdminOp::Ban(p), "Ban <@42> from the ladder?"),
+            (AdminOp::Unban(p), "Lift <@42>'s ladder ban?"),
+            (
+                AdminOp::ResetAborts(p),
+                "Give <@42> this month's aborts back?",
+            ),
+            (AdminOp::ClearQueue, "Remove everyone from the queue?"),
+            (AdminOp::GrantAdmin(p), "Make <@42> a ladder admin?"),
+            (
+                AdminOp::RevokeAdmin(p),
+                "Take ladder admin away from <@42>?",
+            ),
+            (
+                AdminOp::EndSeason {
+                    next_name: "Season 3".into(),
+                    map_pool: vec![],
+                },
+                "End the current season (ratings archived and soft-reset) and start \"Season 3\" with every configured map?",
+            ),
+            (
+                AdminOp::EndSeason {
+                    next_name: "Season 3".into(),
+                    map_pool: vec!["Alcyone".into(), "Amphion".into()],
+                },
+                "End the current season (ratings archived and soft-reset) and start \"Season 3\" with the maps Alcyone, Amphion?",
+            ),
+        ];
+        for (op, question) in cases {
+            let with_reason = Command::Admin {
+                reason: " cheating report #3 ".into(),
+                op: op.clone(),
+            };
+            assert_eq!(
+                admin_summary(&with_reason),
+                format!("{question}\nReason: cheating report #3"),
+                "{op:?}"
+            );
+            let without = Command::Admin {
+                reason: String::new(),
+                op: op.clone(),
+            };
+            let text = admin_summary(&without);
+            assert_eq!(text, question, "{op:?}");
+            assert!(!text.contains("AdminOp"), "no Debug text: {text}");
+        }
+        // A huge map pool still fits one message.
+        let long = Command::Admin {
+            reason: "x".repeat(200),
+            op: AdminOp::EndSeason {
+                next_name: "n".repeat(200),
+                map_pool: vec!["m".repeat(200); 25],
+            },
+        };
+        assert!(admin_summary(&long).len() <= MAX_CONTENT);
     }
 
     #[test]

@@ -248,10 +248,29 @@ fn admin(actor: Actor, options: &[CommandDataOption]) -> Routed {
             other => return Err(refusal(format!("/admin {other} is not an admin command"))),
         })
     })();
-    match op {
-        Ok(op) => Routed::ConfirmAdmin(actor, Command::Admin { reason, op }),
-        Err(refusal) => refusal.into(),
+    let op = match op {
+        Ok(op) => op,
+        Err(refusal) => return refusal.into(),
+    };
+    // Refuse here what the ladder would refuse after Confirm, where the router
+    // knows for sure. Owners come only from the config, so a non-owner can
+    // never grant or revoke admin. Whether a caller is an admin it cannot
+    // know: the ladder grants admin to players (`/admin grant`), kept on the
+    // player row, so a caller who is not a configured admin still gets the
+    // prompt and the ladder decides on Confirm.
+    if matches!(op, AdminOp::GrantAdmin(_) | AdminOp::RevokeAdmin(_)) && !actor.is_owner {
+        return refused(format!(
+            "/admin {}: only an owner can grant or revoke admin",
+            sub.name
+        ));
     }
+    if op.changes_state() && reason.trim().is_empty() {
+        return refused(format!(
+            "/admin {}: give a reason (it is kept in the audit log)",
+            sub.name
+        ));
+    }
+    Routed::ConfirmAdmin(actor, Command::Admin { reason, op })
 }
 
 fn component(actor: Actor, display_name: &str, data: &MessageComponentInteractionData) -> Routed {

@@ -133,16 +133,18 @@ fn admin_commands_wait_for_a_confirm() {
         }
         other => panic!("{other:?}"),
     }
-    // A non-admin gets the same confirm step; the ladder core refuses on confirm
-    // unless the ladder itself granted them admin.
+    // A caller who is not a configured admin still gets the confirm step: the
+    // ladder may have granted them admin, and decides on Confirm.
     assert!(matches!(
         slash(
             3,
             &[],
             "admin",
-            json!([{"name": "clearqueue", "type": 1, "options": []}])
+            json!([{"name": "clearqueue", "type": 1, "options": [
+                {"name": "reason", "type": 3, "value": "stuck"}
+            ]}])
         ),
-        Routed::ConfirmAdmin(..)
+        Routed::ConfirmAdmin(a, _) if !a.is_admin && !a.is_owner
     ));
     assert!(matches!(
         slash(
@@ -164,6 +166,80 @@ fn admin_commands_wait_for_a_confirm() {
             ]}])
         ),
         Routed::Refused(_)
+    ));
+}
+
+/// `/admin grant` or `revoke` for `player`, by `user`.
+fn grant(user: u64, sub: &str) -> Routed {
+    slash(
+        user,
+        &[],
+        "admin",
+        json!([{"name": sub, "type": 1, "options": [
+            {"name": "player", "type": 6, "value": "5"},
+            {"name": "reason", "type": 3, "value": "helps run the ladder"}
+        ]}]),
+    )
+}
+
+#[test]
+fn what_the_ladder_would_refuse_for_sure_is_refused_before_the_prompt() {
+    // Only configured owners (user 1) grant or revoke admin; an admin by
+    // config (2), by role, or anyone else is refused without a prompt.
+    for sub in ["grant", "revoke"] {
+        assert!(
+            matches!(grant(1, sub), Routed::ConfirmAdmin(a, Command::Admin { op, .. })
+                if a.is_owner && matches!(op, AdminOp::GrantAdmin(5) | AdminOp::RevokeAdmin(5))),
+            "{sub}"
+        );
+        for user in [2, 3] {
+            match grant(user, sub) {
+                Routed::Refused(why) => assert!(why.contains("only an owner"), "{why}"),
+                other => panic!("{sub} by {user}: {other:?}"),
+            }
+        }
+        let by_role = slash(
+            4,
+            &[77],
+            "admin",
+            json!([{"name": sub, "type": 1, "options": [
+                {"name": "player", "type": 6, "value": "5"},
+                {"name": "reason", "type": 3, "value": "r"}
+            ]}]),
+        );
+        assert!(matches!(by_role, Routed::Refused(_)), "{by_role:?}");
+    }
+    // A change without a reason (blank counts) is refused before the prompt;
+    // reads need none.
+    for reason in [None, Some("   ")] {
+        let mut options = vec![json!({"name": "player", "type": 6, "value": "5"})];
+        if let Some(r) = reason {
+            options.push(json!({"name": "reason", "type": 3, "value": r}));
+        }
+        match slash(
+            2,
+            &[],
+            "admin",
+            json!([{"name": "ban", "type": 1, "options": options}]),
+        ) {
+            Routed::Refused(why) => assert!(why.contains("reason"), "{why}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(matches!(
+        slash(
+            2,
+            &[],
+            "admin",
+            json!([{"name": "player", "type": 1, "options": [{"name": "player", "type": 6, "value": "5"}]}])
+        ),
+        Routed::ConfirmAdmin(
+            _,
+            Command::Admin {
+                op: AdminOp::InspectPlayer(5),
+                ..
+            }
+        )
     ));
 }
 
@@ -293,8 +369,9 @@ fn commands_and_router_agree() {
                     .filter(|o| o.required == Some(true))
                     .map(sample)
                     .collect();
+                // The owner (user 1): grant and revoke are theirs alone.
                 let r = slash(
-                    2,
+                    1,
                     &[],
                     "admin",
                     json!([{"name": sub.name, "type": 1, "options": inner}]),

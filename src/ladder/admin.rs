@@ -72,7 +72,9 @@ impl AdminOp {
         }
     }
 
-    fn changes_state(&self) -> bool {
+    /// Whether the op changes the ladder (and so needs a reason); the three
+    /// reads do not.
+    pub fn changes_state(&self) -> bool {
         !matches!(
             self,
             AdminOp::Snapshot | AdminOp::InspectPlayer(_) | AdminOp::InspectMatch(_)

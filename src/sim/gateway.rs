@@ -34,6 +34,9 @@ pub(crate) enum Out {
 struct Session {
     /// The intents sent in Identify; dispatches are filtered by them.
     intents: u64,
+    /// `[shard_id, num_shards]` from Identify (`[0, 1]` without one): guild
+    /// events go to shard `(guild_id >> 22) % num_shards`, DMs to shard 0.
+    shard: (u64, u64),
     seq: u64,
     buffer: VecDeque<(u64, String)>,
     conn: Option<(u64, mpsc::UnboundedSender<Out>)>,
@@ -150,11 +153,40 @@ impl GatewayControl<'_> {
     }
 }
 
+/// The guild a dispatch belongs to; `None` for DMs.
+fn guild_of(data: &Value) -> Option<u64> {
+    data["guild_id"].as_str().and_then(|g| g.parse().ok())
+}
+
+/// Discord's routing: a guild's events go to shard `(guild_id >> 22) %
+/// num_shards`; events without a guild (DMs) to shard 0.
+fn is_for_shard(guild: Option<u64>, (id, total): (u64, u64)) -> bool {
+    match guild {
+        Some(g) => (g >> 22) % total.max(1) == id,
+        None => id == 0,
+    }
+}
+
+/// `[shard_id, num_shards]` from an Identify, if well-formed.
+fn shard_of(shard: &Value) -> (u64, u64) {
+    match shard.as_array().map(|a| {
+        (
+            a.first().and_then(Value::as_u64),
+            a.get(1).and_then(Value::as_u64),
+        )
+    }) {
+        Some((Some(id), Some(total))) if id < total => (id, total),
+        _ => (0, 1),
+    }
+}
+
 pub(crate) fn dispatch(shared: &Shared, event: &str, data: &Value) {
     let mut g = lock(&shared.gateway);
+    let guild = guild_of(data);
     let ids: Vec<(String, u64)> = g
         .sessions
         .iter()
+        .filter(|(_, s)| is_for_shard(guild, s.shard))
         .map(|(k, s)| (k.clone(), s.intents))
         .collect();
     for (id, intents) in ids {
@@ -501,19 +533,24 @@ fn identify(
     drop(g);
     let ready = ready_json(shared, &id, &d["shard"])?;
     let guild = guild_json(shared)?;
+    let shard = shard_of(&d["shard"]);
+    let guild_here = is_for_shard(guild["id"].as_str().and_then(|g| g.parse().ok()), shard);
     let (tx, rx) = mpsc::unbounded_channel();
     let mut g = lock(&shared.gateway);
     g.sessions.insert(
         id.clone(),
         Session {
             intents: d["intents"].as_u64().unwrap_or(0),
+            shard,
             seq: 0,
             buffer: VecDeque::new(),
             conn: Some((conn, tx)),
         },
     );
     g.push(&id, "READY", &ready);
-    g.push(&id, "GUILD_CREATE", &guild);
+    if guild_here {
+        g.push(&id, "GUILD_CREATE", &guild);
+    }
     drop(g);
     shared.bump();
     Ok((id, conn, rx))

@@ -110,6 +110,12 @@ pub struct SimConfig {
     /// How long an interaction token serves followups and `@original`
     /// (Discord: 15 minutes); later ones get 401 Invalid Webhook Token.
     pub token_lifetime: Duration,
+    /// `GET /gateway/bot`'s recommended `shards` (Discord: one per 1,000
+    /// guilds or so; a single-guild bot gets 1).
+    pub recommended_shards: u32,
+    /// `GET /gateway/bot`'s `session_start_limit.max_concurrency` (Discord:
+    /// 1, or 16 and up for very large bots).
+    pub max_concurrency: u16,
 }
 
 impl Default for SimConfig {
@@ -125,6 +131,8 @@ impl Default for SimConfig {
             resume_buffer: 10_000,
             callback_deadline: Duration::from_secs(3),
             token_lifetime: Duration::from_secs(15 * 60),
+            recommended_shards: 1,
+            max_concurrency: 1,
         }
     }
 }

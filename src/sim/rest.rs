@@ -506,9 +506,10 @@ fn dispatch_route(
         ("GET", "/gateway/bot") => Ok((
             200,
             Some(json!({
-                "url": shared.gateway_url, "shards": 1,
+                "url": shared.gateway_url, "shards": shared.config.recommended_shards,
                 "session_start_limit": {
-                    "total": 1000, "remaining": 999, "reset_after": 86_400_000, "max_concurrency": 1
+                    "total": 1000, "remaining": 999, "reset_after": 86_400_000,
+                    "max_concurrency": shared.config.max_concurrency
                 },
             })),
         )),

@@ -8,7 +8,8 @@ use ladderd::sim::{Interact, Place, SimConfig, Simulator};
 use ladderd::supervisor::clock::ManualClock;
 
 use crate::support::e2e::{
-    T0, boot, boot_with, custom_ids, letters, sign_up, sign_up_as, stop, wait_seen, wait_seen_in,
+    BootOptions, HANG, T0, boot, boot_opts, boot_with, custom_ids, letters, sign_up, sign_up_as,
+    stop, wait_seen, wait_seen_in,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -123,9 +124,12 @@ async fn sign_up_queue_match_confirm_and_report_through_discord() {
     stop(shutdown, task, sim).await;
 }
 
-/// 40 players, one wave, 20 matches: every player gets the card by DM and
-/// Discord never has to answer 429 — whether or not its 2xx responses carry
-/// `X-RateLimit-Scope` (twilight learns buckets only when they do).
+/// 40 players, one wave, 20 matches: every player gets the card by DM with
+/// Confirm and Abort, every match gets its private thread (its two players
+/// and the bot, nobody else) with the card in it, the lobby gets the wave
+/// announcement, and Discord never has to answer 429 — whether or not its 2xx
+/// responses carry `X-RateLimit-Scope` (twilight learns buckets only when
+/// they do).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn twenty_matches_without_429s_with_documented_headers() {
     twenty_match_wave(false).await;
@@ -139,38 +143,169 @@ async fn twenty_matches_without_429s_when_2xx_carry_scope() {
 /// Most of its ~40 s is the simulator's default bucket on DM-channel creation
 /// (5 per 5 s, one bucket for all users), which the pacer waits out.
 async fn twenty_match_wave(scope_on_success: bool) {
-    {
-        let sim = Simulator::start(SimConfig {
-            scope_on_success,
-            ..SimConfig::default()
-        })
-        .await
-        .unwrap();
-        let dir = tempfile::tempdir().unwrap();
-        let clock = ManualClock::at(T0);
-        let (running, shutdown, task) = boot(&sim, dir.path(), &clock).await;
-        let mut users = Vec::new();
-        for i in 0..40 {
-            users.push(sign_up(&sim, &letters(i)).await);
-        }
-        clock.advance(45_000);
-        running.ladder.tick().await.unwrap();
-        for user in &users {
-            wait_seen(&sim, *user, "Match found").await;
-        }
-        let totals = sim.totals();
-        assert_eq!(
-            totals.rate_limited,
-            0,
-            "scope_on_success = {scope_on_success}: {:#?}",
-            sim.counters()
-        );
-        eprintln!(
-            "20-match wave (scope on 2xx: {scope_on_success}): {} requests, {} 429s",
-            totals.requests, totals.rate_limited
-        );
-        stop(shutdown, task, sim).await;
+    use std::collections::{BTreeMap, BTreeSet};
+
+    let sim = Simulator::start(SimConfig {
+        scope_on_success,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(T0);
+    let (running, shutdown, task) = boot(&sim, dir.path(), &clock).await;
+    let mut users = Vec::new();
+    for i in 0..40 {
+        users.push(sign_up(&sim, &letters(i)).await);
     }
+    clock.advance(45_000);
+    running.ladder.tick().await.unwrap();
+
+    // Every player: the card by DM, with Confirm and Abort for its match.
+    let mut players_of: BTreeMap<u64, BTreeSet<u64>> = BTreeMap::new();
+    for user in &users {
+        let card = wait_seen_in(&sim, *user, "Match found", |p| *p == Place::Dm).await;
+        let ids = custom_ids(&card.message);
+        let confirm = ids
+            .iter()
+            .find(|c| c.starts_with("match:") && c.ends_with(":confirm"))
+            .unwrap_or_else(|| panic!("user {user}: no Confirm on the DM card: {ids:?}"));
+        let match_id: u64 = confirm.split(':').nth(1).unwrap().parse().unwrap();
+        assert!(
+            ids.contains(&format!("match:{match_id}:abort")),
+            "user {user}: no Abort on the DM card: {ids:?}"
+        );
+        assert!(
+            card.message.content.contains(&format!("match #{match_id}")),
+            "{}",
+            card.message.content
+        );
+        assert!(
+            players_of.entry(match_id).or_default().insert(*user),
+            "user {user} got the card twice"
+        );
+    }
+    assert_eq!(players_of.len(), 20, "{players_of:?}");
+    assert!(
+        players_of.values().all(|p| p.len() == 2),
+        "two players a match: {players_of:?}"
+    );
+
+    // Every match: a private thread with exactly its two players (and the
+    // bot that created it), the card posted in it.
+    let mut threads = BTreeSet::new();
+    for (match_id, players) in &players_of {
+        let title = format!("match #{match_id}**");
+        let mut thread_of = Vec::new();
+        for user in players {
+            let seen = wait_seen_in(&sim, *user, &title, |p| matches!(p, Place::Thread(_))).await;
+            let Place::Thread(t) = seen.place else {
+                unreachable!("waited for a thread")
+            };
+            thread_of.push(t);
+        }
+        assert_eq!(thread_of[0], thread_of[1], "match #{match_id}: one thread");
+        let thread = thread_of[0];
+        assert!(threads.insert(thread), "match #{match_id} shares a thread");
+        let members: BTreeSet<u64> = sim
+            .thread_members(thread)
+            .expect("the thread exists")
+            .into_iter()
+            .collect();
+        let mut expected = players.clone();
+        expected.insert(sim.ids().bot_user);
+        assert_eq!(members, expected, "match #{match_id}'s thread members");
+        let cards = sim
+            .channel_messages(thread)
+            .into_iter()
+            .filter(|m| m.content.contains("Match found") && m.content.contains(&title))
+            .count();
+        assert_eq!(cards, 1, "match #{match_id}: the card, once, in its thread");
+    }
+    assert_eq!(threads.len(), 20);
+
+    // The lobby: the wave's announcement.
+    let lobby = sim.ids().lobby;
+    let announcement = "🌊 Wave: 20 match(es) found; 0 still queueing.";
+    let announced = tokio::time::timeout(
+        HANG,
+        sim.wait_until(|sim| {
+            sim.channel_messages(lobby)
+                .iter()
+                .any(|m| m.content == announcement)
+        }),
+    )
+    .await;
+    assert!(
+        announced.is_ok(),
+        "{:?}",
+        sim.channel_messages(lobby)
+            .iter()
+            .map(|m| &m.content)
+            .collect::<Vec<_>>()
+    );
+
+    let totals = sim.totals();
+    assert_eq!(
+        totals.rate_limited,
+        0,
+        "scope_on_success = {scope_on_success}: {:#?}",
+        sim.counters()
+    );
+    eprintln!(
+        "20-match wave (scope on 2xx: {scope_on_success}): {} requests, {} 429s",
+        totals.requests, totals.rate_limited
+    );
+    stop(shutdown, task, sim).await;
+}
+
+/// `shards = "auto"`: ladderd asks `GET /gateway/bot`, runs the two shards
+/// the simulator recommends and, the simulator routing guild events to one
+/// shard and DMs to shard 0 as Discord does, answers every interaction once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_shards_run_what_discord_recommends() {
+    let sim = Simulator::start(SimConfig {
+        recommended_shards: 2,
+        max_concurrency: 2,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let clock = ManualClock::at(T0);
+    let opts = BootOptions {
+        discord: "shards = \"auto\"",
+        ..BootOptions::default()
+    };
+    let (running, shutdown, task) = boot_opts(&sim, dir.path(), &clock, &opts).await;
+    let both = tokio::time::timeout(HANG, sim.wait_until(|s| s.gateway().connected() == 2)).await;
+    assert!(
+        both.is_ok(),
+        "{} shard(s) connected",
+        sim.gateway().connected()
+    );
+    let asked: u64 = sim
+        .counters()
+        .iter()
+        .filter(|(route, _)| route.ends_with("/gateway/bot"))
+        .map(|(_, c)| c.requests)
+        .sum();
+    assert_eq!(asked, 1, "{:#?}", sim.counters());
+
+    let users = [sign_up(&sim, "Alpha").await, sign_up(&sim, "Bravo").await];
+    clock.advance(45_000);
+    running.ladder.tick().await.unwrap();
+    for user in users {
+        wait_seen_in(&sim, user, "Match found", |p| *p == Place::Dm).await;
+        let rules = sim
+            .seen_by(user)
+            .iter()
+            .filter(|s| s.message.content.contains("Ladder rules"))
+            .count();
+        assert_eq!(rules, 1, "user {user}: one answer per interaction");
+    }
+    assert_eq!(sim.totals().rate_limited, 0);
+    stop(shutdown, task, sim).await;
 }
 
 /// The gateway drops mid-flow; twilight resumes, the simulator replays what

@@ -163,7 +163,11 @@ async fn conflicting_reports_are_disputed_until_an_admin_resolves_them() {
         ],
     )
     .await;
-    assert!(prompt.message.content.contains("Run"), "{prompt:?}");
+    assert_eq!(
+        prompt.message.content,
+        format!("Resolve match #{id} as a win for player 1?\nReason: screenshot in the thread"),
+        "{prompt:?}"
+    );
     // Nothing happens before Confirm.
     assert_eq!(match_state(dir.path(), id), "conflict");
     let done = press(&sim, admin, &prompt, ":confirm").await;

@@ -442,3 +442,115 @@ async fn a_user_can_dm_the_bot() {
     assert!(sim.dm_channel(12345).is_err());
     sim.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_shards_start_as_many_shards_as_the_simulator_recommends() {
+    use std::collections::BTreeSet;
+    use std::sync::Arc;
+
+    use ladderd::config::ShardCount;
+    use ladderd::discord::gateway::{self, GatewaySettings, GatewayStats, ShardStatus};
+    use tokio_util::sync::CancellationToken;
+
+    let sim = Simulator::start(SimConfig {
+        recommended_shards: 3,
+        max_concurrency: 3,
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let http = sim_transport(&sim);
+    let plan = gateway::plan(ShardCount::Auto, &http).await.unwrap();
+    assert_eq!((plan.shards, plan.limit.max_concurrency), (3, 3));
+
+    let stats = Arc::new(GatewayStats::default());
+    let stop = CancellationToken::new();
+    // Discord's identify queue (not the tests' no-op one), from the plan.
+    let (mut events, task) = gateway::spawn(
+        GatewaySettings {
+            token: sim.config().token.clone(),
+            intents: gateway::intents(),
+            proxy_url: Some(sim.gateway_url().to_owned()),
+            plan,
+            identify_without_delay: false,
+        },
+        stats.clone(),
+        stop.clone(),
+    );
+    let mut ready = BTreeSet::new();
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while ready.len() < 3 {
+            match events.recv().await {
+                Some((id, Event::Ready(r))) => {
+                    assert_eq!(id.total(), 3);
+                    assert_eq!(r.shard, Some(id), "READY names the identifying shard");
+                    assert!(ready.insert(id.number()), "one READY per shard");
+                }
+                Some(_) => {}
+                None => panic!("the gateway ended before every shard was READY"),
+            }
+        }
+    })
+    .await
+    .expect("every recommended shard became READY");
+    assert_eq!(ready, BTreeSet::from([0, 1, 2]));
+    assert_eq!(
+        sim.gateway().connected(),
+        3,
+        "three sessions at the simulator"
+    );
+    let figures = stats.snapshot(tokio::time::Instant::now());
+    assert_eq!(
+        figures.shards.iter().map(|s| s.shard).collect::<Vec<_>>(),
+        [0, 1, 2]
+    );
+
+    stop.cancel();
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while events.recv().await.is_some() {}
+        task.await.unwrap();
+    })
+    .await
+    .expect("the shards closed after stop");
+    let closed = stats.snapshot(tokio::time::Instant::now());
+    assert!(
+        closed
+            .shards
+            .iter()
+            .all(|s| s.status == ShardStatus::Closed),
+        "{closed:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_absurd_recommendation_is_refused_before_connecting() {
+    use ladderd::config::{MAX_SHARDS, ShardCount};
+    use ladderd::discord::gateway::{self, ShardPlanError};
+
+    for shards in [0, MAX_SHARDS + 1] {
+        let sim = Simulator::start(SimConfig {
+            recommended_shards: shards,
+            ..SimConfig::default()
+        })
+        .await
+        .unwrap();
+        let http = sim_transport(&sim);
+        let err = gateway::plan(ShardCount::Auto, &http).await.unwrap_err();
+        assert!(
+            matches!(err, ShardPlanError::Count(n) if n == shards),
+            "{err}"
+        );
+        assert_eq!(sim.gateway().connected(), 0, "nothing connected");
+    }
+}
+
+/// ladderd's production transport pointed at the simulator.
+fn sim_transport(sim: &Simulator) -> ladderd::discord::transport::TwilightTransport {
+    use ladderd::discord::transport::{ApiEndpoint, TwilightTransport, clients};
+    TwilightTransport::new(clients(
+        &sim.config().token,
+        &ApiEndpoint {
+            proxy: Some(sim.http_addr().to_string()),
+        },
+    ))
+}
