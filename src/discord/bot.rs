@@ -272,6 +272,15 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
 
     /// A message a user posted: a `.SC2Replay` attachment is a replay upload
     /// for their current match; anything else is not ladderd's business.
+    /// Handles a posted message on a task shutdown waits for (`finish`), so
+    /// an upload being checked is answered before the scheduler stops
+    /// (within the supervisor's grace period).
+    pub fn spawn_on_message(self: &Arc<Self>, message: twilight_model::channel::Message) {
+        let bot = self.clone();
+        self.tasks
+            .spawn(async move { bot.on_message(&message).await });
+    }
+
     pub async fn on_message(self: &Arc<Self>, message: &twilight_model::channel::Message) {
         if message.author.bot {
             return;
@@ -297,6 +306,9 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 );
             }
         };
+        if self.stopping.is_cancelled() {
+            return answer(RESTARTING.into()).await;
+        }
         let Some(intake) = &self.intake else {
             return answer("❌ replay uploads are not available right now".into()).await;
         };

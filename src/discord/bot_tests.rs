@@ -729,3 +729,27 @@ async fn the_veto_select_offers_the_maps_as_reloaded() {
     let reqs = h.requests(2).await;
     assert_eq!(veto_options(&reqs[1].2), ["Gamma LE"], "{:?}", reqs[1]);
 }
+
+/// A replay posted while ladderd stops is answered "restarting", not checked;
+/// upload tasks are tracked, so `finish` waits for their answer.
+#[tokio::test]
+async fn an_upload_while_stopping_is_answered_restarting() {
+    let h = Harness::new();
+    let message: twilight_model::channel::Message = serde_json::from_value(json!({
+        "id": "70", "channel_id": "7010", "content": "gg",
+        "author": {"id": "10", "username": "ann", "discriminator": "0000", "avatar": null},
+        "timestamp": "2026-11-28T10:00:00.000000+00:00", "tts": false,
+        "mention_everyone": false, "mentions": [], "mention_roles": [],
+        "attachments": [{"id": "71", "filename": "game.SC2Replay", "size": 1000,
+                         "url": "http://127.0.0.1:1/game.SC2Replay",
+                         "proxy_url": "http://127.0.0.1:1/game.SC2Replay"}],
+        "embeds": [], "pinned": false, "type": 0
+    }))
+    .unwrap();
+    h.stopping.cancel();
+    h.bot.spawn_on_message(message);
+    h.bot.finish().await;
+    let reqs = h.requests(1).await;
+    assert_eq!(reqs[0].1, "channels/7010/messages", "{reqs:?}");
+    assert_eq!(reqs[0].2["content"], super::bot::RESTARTING);
+}

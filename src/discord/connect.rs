@@ -199,8 +199,7 @@ pub async fn serve(
                 Some((_, Event::InteractionCreate(i))) => bot.accept(i.0).await,
                 // A replay upload: download and parse off this loop.
                 Some((_, Event::MessageCreate(m))) if !m.attachments.is_empty() && !m.author.bot => {
-                    let bot = bot.clone();
-                    tokio::spawn(async move { bot.on_message(&m).await });
+                    bot.spawn_on_message(m.message);
                 }
                 Some(_) => {}
                 None => reading = false,
