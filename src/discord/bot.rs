@@ -385,7 +385,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                         // (this also makes a zero threshold always defer).
                         let (result, via) = tokio::select! {
                             biased;
-                            _ = tokio::time::sleep(bot.defer_after) => {
+                            _ = slow_after(bot.defer_after) => {
                                 // Slow (a stalled disk, a huge backlog):
                                 // "thinking…" now, the answer as a followup
                                 // once the deferral is through.
@@ -414,6 +414,19 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
         match router::route(interaction, &self.live.get()) {
             Routed::Ladder(actor, command) => self.run(interaction, actor, command).await,
             Routed::ConfirmAdmin(actor, command) => {
+                // Only the ladder knows who it granted admin: ask it before
+                // showing a prompt that would only be refused at Confirm.
+                match self.ladder.command(actor, Command::AdminCheck).await {
+                    Ok(messages) => {
+                        if let Some(refusal) = messages.iter().find_map(|m| match &m.body {
+                            crate::ladder::Notice::Error(e) => Some(e.to_string()),
+                            _ => None,
+                        }) {
+                            return self.reply(interaction, error(&refusal));
+                        }
+                    }
+                    Err(e) => return self.reply(interaction, error(&e.to_string())),
+                }
                 let nonce = self.next_nonce.fetch_add(1, Ordering::Relaxed);
                 let summary = render::admin_summary(&command);
                 {
@@ -959,6 +972,14 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             .unwrap_or_else(|p| p.into_inner())
             .insert(player, channel);
         Some(channel)
+    }
+}
+
+/// Resolves once an answer counts as slow; at once for zero (a timer of
+/// zero may still wait for the timer's next tick).
+async fn slow_after(after: Duration) {
+    if !after.is_zero() {
+        tokio::time::sleep(after).await;
     }
 }
 

@@ -118,6 +118,9 @@ pub enum Command {
         match_id: MatchId,
     },
     QueueView,
+    /// May the actor run admin commands (configured, or granted by the
+    /// ladder)? Answers nothing on yes, `NotAdmin` on no; changes nothing.
+    AdminCheck,
     Profile {
         player: Option<PlayerId>,
     },
@@ -566,6 +569,13 @@ impl Ladder {
             } => self.set_thread(match_id, Some(thread_id)),
             Command::ClearMatchThread { match_id } => self.set_thread(match_id, None),
             Command::QueueView => Ok(self.queue_view(now)),
+            Command::AdminCheck => {
+                if self.is_admin(actor) {
+                    Ok(Effects::default())
+                } else {
+                    Err(LadderError::NotAdmin)
+                }
+            }
             Command::Profile { player } => self.profile(now, player.unwrap_or(actor.id)),
             Command::Leaderboard(query) => self.leaderboard(now, &query),
             Command::History { player, page } => self.history(player.unwrap_or(actor.id), page),

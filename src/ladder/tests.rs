@@ -1779,3 +1779,22 @@ fn a_new_confirm_window_applies_to_new_matches_and_keeps_shown_deadlines() {
         Some(MatchState::Abandoned)
     );
 }
+
+#[test]
+fn admin_check_answers_without_changing_anything() {
+    let mut l = ladder();
+    register(&mut l, 5, "Echo", "EU", T0);
+    let before = l.clone();
+    let fx = l.handle(T0 + S, Actor::player(5), Command::AdminCheck);
+    assert!(fx.writes.is_empty());
+    assert!(
+        fx.messages
+            .iter()
+            .any(|m| m.body == Notice::Error(LadderError::NotAdmin)),
+        "{fx:?}"
+    );
+    let fx = l.handle(T0 + S, admin(), Command::AdminCheck);
+    assert!(fx.messages.is_empty() && fx.writes.is_empty(), "{fx:?}");
+    // Only `last_seen` moved.
+    assert_eq!(l.player(5), before.player(5));
+}
