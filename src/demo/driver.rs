@@ -225,7 +225,7 @@ impl<'a> Driver<'a> {
     }
 
     async fn tick(&mut self) {
-        if let Err(e) = self.running.ladder.tick().await {
+        if let Err(e) = self.running.ladder.tick_and_wait().await {
             self.error(format!("the ladder refused a tick: {e}"));
         }
     }

@@ -44,6 +44,8 @@ enum Request {
     /// Boxed: a command is large and ticks are frequent.
     Command(Box<CommandRequest>),
     Tick,
+    /// A tick whose sender waits until its messages are out (or none).
+    TickAndWait(oneshot::Sender<Result<(), LoopError>>),
     /// A configuration reload, applied in order with the commands.
     Reconfigure(Box<ReconfigureRequest>),
 }
@@ -104,6 +106,18 @@ impl LadderHandle {
             .send(Request::Tick)
             .await
             .map_err(|_| LoopError::Stopped)
+    }
+
+    /// Like [`tick`](Self::tick), but resolves only once the tick's rows are
+    /// committed and its messages handed on for delivery: the demo's driver
+    /// waits on it before it looks at what players were sent.
+    pub async fn tick_and_wait(&self) -> Result<(), LoopError> {
+        let (done, rx) = oneshot::channel();
+        self.tx
+            .send(Request::TickAndWait(done))
+            .await
+            .map_err(|_| LoopError::Stopped)?;
+        rx.await.map_err(|_| LoopError::Stopped)?
     }
 }
 
@@ -258,6 +272,10 @@ async fn run(
                 if !fx.writes.is_empty() || !fx.messages.is_empty() {
                     persist(fx, None).await?;
                 }
+            }
+            Request::TickAndWait(done) => {
+                let fx = ladder.tick(clock.now());
+                persist(fx, Some(Reply::Done(done))).await?;
             }
             Request::Reconfigure(request) => {
                 let ReconfigureRequest { config, reply } = *request;

@@ -161,16 +161,17 @@ async fn commands_and_waves_are_acknowledged_after_commit_across_restarts() {
         );
     }
     clock.advance(45_000);
-    running.ladder.tick().await.unwrap();
+    // Resolves once the wave is committed and its messages are handed on:
+    // they are all waiting in `outgoing` already.
+    running.ladder.tick_and_wait().await.unwrap();
     let mut found = 0;
     while found < 2 {
-        let m = tokio::time::timeout(
-            Duration::from_secs(10),
-            running.outgoing.as_mut().unwrap().recv(),
-        )
-        .await
-        .expect("the wave's messages arrive")
-        .unwrap();
+        let m = running
+            .outgoing
+            .as_mut()
+            .unwrap()
+            .try_recv()
+            .expect("the wave's messages are out when tick_and_wait returns");
         if let (Audience::Dm(_), Notice::MatchFound(_)) = (&m.to, &m.body) {
             // Released only after the match is committed.
             assert_eq!(
