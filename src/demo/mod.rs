@@ -242,11 +242,15 @@ pub async fn run(opts: DemoOptions, stop: CancellationToken) -> Result<Summary, 
     {
         return Err(DemoError::KeepDbExists(p.clone()));
     }
-    let games = opts
-        .corpus
-        .as_deref()
-        .map(replays::load)
-        .unwrap_or_default();
+    let games = match opts.corpus.clone() {
+        Some(dir) => {
+            let exe = opts.worker_exe.clone();
+            tokio::task::spawn_blocking(move || replays::load(&dir, &exe))
+                .await
+                .unwrap_or_default()
+        }
+        None => Vec::new(),
+    };
     let mut notes = Vec::new();
     match &opts.corpus {
         None => notes.push(
