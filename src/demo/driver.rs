@@ -58,8 +58,6 @@ struct Match {
     players: Vec<usize>,
     /// Players who clicked Confirm.
     confirmed: usize,
-    /// A player let the window lapse.
-    lapsed: bool,
     ends_at: Option<i64>,
 }
 
@@ -313,7 +311,7 @@ impl<'a> Driver<'a> {
                 if s.place == Place::Ephemeral {
                     continue;
                 }
-                for custom_id in buttons(&s.message) {
+                for custom_id in crate::sim::players::button_ids(&s.message) {
                     let Some(id) = custom_id
                         .strip_prefix("match:")
                         .and_then(|r| r.strip_suffix(":confirm"))
@@ -353,9 +351,8 @@ impl<'a> Driver<'a> {
             };
             // Replay rounds always confirm: their game was played.
             let confirm = self.players[p].skill.is_none() || self.chance(CONFIRM_RATE);
-            let m = self.matches.entry(id).or_default();
             if confirm {
-                m.confirmed += 1;
+                self.matches.entry(id).or_default().confirmed += 1;
                 self.interact(
                     p,
                     channel,
@@ -364,8 +361,6 @@ impl<'a> Driver<'a> {
                         message: Some(message),
                     },
                 );
-            } else {
-                m.lapsed = true;
             }
         }
     }
@@ -455,7 +450,6 @@ impl<'a> Driver<'a> {
         self.phase = "population";
         self.clock.set(start.max(self.clock.now()));
         self.tick().await;
-        let first = self.players.len();
         for i in 0..n {
             let race = ["T", "Z", "P"][self.below(3) as usize];
             let (region, country) =
@@ -471,7 +465,6 @@ impl<'a> Driver<'a> {
             }
         }
         self.settle().await;
-        debug_assert!(self.players.len() >= first);
         let end = start + i64::from(minutes) * 60_000;
         while self.clock.now() < end && !self.stop.is_cancelled() {
             self.join_idle();
@@ -720,24 +713,6 @@ fn after_number(text: &str, prefix: &str) -> Option<u64> {
     let rest = &text[text.find(prefix)? + prefix.len()..];
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
     digits.parse().ok()
-}
-
-fn buttons(message: &twilight_model::channel::Message) -> Vec<String> {
-    use twilight_model::channel::message::component::Component;
-    let mut out = Vec::new();
-    for c in &message.components {
-        if let Component::ActionRow(row) = c {
-            for inner in &row.components {
-                if let Component::Button(b) = inner
-                    && let Some(id) = &b.custom_id
-                    && !b.disabled
-                {
-                    out.push(id.clone());
-                }
-            }
-        }
-    }
-    out
 }
 
 /// Spearman's rank correlation between each population player's best

@@ -45,10 +45,11 @@ fn ladder_race(race: &str) -> Option<&'static str> {
     }
 }
 
-/// The name as the ladder accepts it (3–12 letters), or `None`.
+/// The name, if the ladder accepts it as an in-game name.
 fn ladder_name(name: &str) -> Option<String> {
-    let n = name.chars().count();
-    ((3..=12).contains(&n) && name.chars().all(char::is_alphabetic)).then(|| name.to_owned())
+    crate::ladder::validate::ingame_name_error(name)
+        .is_none()
+        .then(|| name.to_owned())
 }
 
 /// Every game in `dir` the demo can re-enact: two humans with ladder names

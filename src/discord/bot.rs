@@ -312,12 +312,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
         let Some(intake) = &self.intake else {
             return answer("❌ replay uploads are not available right now".into()).await;
         };
-        let card = self
-            .cards
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&player)
-            .cloned();
+        let card = lock(&self.cards).get(&player).cloned();
         let Some(card) = card else {
             return answer(
                 "❌ I don't know a match of yours to attach this replay to; an admin can attach it"
@@ -430,7 +425,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 let nonce = self.next_nonce.fetch_add(1, Ordering::Relaxed);
                 let summary = render::admin_summary(&command);
                 {
-                    let mut pending = self.pending_admin.lock().unwrap_or_else(|p| p.into_inner());
+                    let mut pending = lock(&self.pending_admin);
                     pending.retain(|_, p| p.asked_at.elapsed() < ADMIN_CONFIRM_WINDOW);
                     if pending.len() >= MAX_PENDING_ADMIN {
                         drop(pending);
@@ -477,7 +472,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 confirmed,
             } => {
                 let taken = {
-                    let mut pending = self.pending_admin.lock().unwrap_or_else(|p| p.into_inner());
+                    let mut pending = lock(&self.pending_admin);
                     match pending.get(&nonce) {
                         Some(p) if p.caller != actor.id => {
                             Err("only the admin who asked can confirm this")
@@ -531,7 +526,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                         ..Default::default()
                     }),
                 };
-                self.callback(interaction, &response);
+                drop(self.callback(interaction, &response));
             }
             Routed::Refused(why) => self.reply(interaction, error(&why)),
         }
@@ -627,22 +622,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 ..Default::default()
             }),
         };
-        let request = self
-            .http
-            .interaction(self.application_id)
-            .create_response(interaction.id, &interaction.token, &response)
-            .try_into_request();
-        match request {
-            Ok(request) => self
-                .outbound
-                .send(Priority::Interaction, route_key(&request), request),
-            Err(e) => {
-                tracing::error!(error = %e, "could not build a deferral");
-                let (tx, rx) = tokio::sync::oneshot::channel();
-                drop(tx);
-                rx
-            }
-        }
+        self.callback(interaction, &response)
     }
 
     fn reply(&self, interaction: &Interaction, r: Rendered) {
@@ -655,24 +635,32 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 ..Default::default()
             }),
         };
-        self.callback(interaction, &response);
+        drop(self.callback(interaction, &response));
     }
 
-    fn callback(&self, interaction: &Interaction, response: &InteractionResponse) {
+    /// Queues an interaction callback; the receiver says when it went
+    /// through (most callers need no answer: the scheduler logs failures).
+    fn callback(
+        &self,
+        interaction: &Interaction,
+        response: &InteractionResponse,
+    ) -> tokio::sync::oneshot::Receiver<
+        Result<super::outbound::Reply<Vec<u8>>, super::outbound::Failure>,
+    > {
         let request = self
             .http
             .interaction(self.application_id)
             .create_response(interaction.id, &interaction.token, response)
             .try_into_request();
         match request {
-            Ok(request) => {
-                // The reply needs no answer; the scheduler logs what fails.
-                drop(
-                    self.outbound
-                        .send(Priority::Interaction, route_key(&request), request),
-                );
+            Ok(request) => self
+                .outbound
+                .send(Priority::Interaction, route_key(&request), request),
+            Err(e) => {
+                tracing::error!(error = %e, "could not build an interaction response");
+                // A dropped sender: "no answer" to whoever waits.
+                tokio::sync::oneshot::channel().1
             }
-            Err(e) => tracing::error!(error = %e, "could not build an interaction response"),
         }
     }
 
@@ -869,12 +857,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
         let Some(lobby) = self.discord.lobby_channel_id else {
             return;
         };
-        if self
-            .threads
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains_key(&card.match_id)
-        {
+        if lock(&self.threads).contains_key(&card.match_id) {
             return;
         }
         let name = format!("Match #{}", card.match_id);
@@ -905,10 +888,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 );
             }
         }
-        self.threads
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(card.match_id, thread);
+        lock(&self.threads).insert(card.match_id, thread);
         let rendered = self.render(&crate::ladder::Notice::MatchFound(Box::new(card.clone())));
         if let Ok(request) = self
             .http
@@ -952,12 +932,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     }
 
     async fn dm_channel(&self, player: u64) -> Option<Id<ChannelMarker>> {
-        if let Some(c) = self
-            .dm_channels
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&player)
-        {
+        if let Some(c) = lock(&self.dm_channels).get(&player) {
             return Some(*c);
         }
         let user = Id::new_checked(player)?;
@@ -967,10 +942,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             .try_into_request()
             .ok()?;
         let channel = self.send_for_channel(Priority::Direct, request).await?;
-        self.dm_channels
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(player, channel);
+        lock(&self.dm_channels).insert(player, channel);
         Some(channel)
     }
 }

@@ -47,7 +47,8 @@ pub fn is_country(code: &str) -> bool {
     code.len() == 2 && COUNTRIES.split(' ').any(|c| c == code)
 }
 
-fn ingame_name_error(name: &str) -> Option<String> {
+/// Why `name` is not an in-game name the ladder accepts, if it is not.
+pub fn ingame_name_error(name: &str) -> Option<String> {
     let n = name.chars().count();
     if !(3..=12).contains(&n) {
         return Some(format!(

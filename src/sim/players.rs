@@ -274,20 +274,28 @@ pub async fn play(
 pub fn newest_button(sim: &Simulator, user: u64, prefix: &str) -> Option<(u64, u64, String)> {
     sim.seen_by(user).into_iter().rev().find_map(|seen| {
         let m = &seen.message;
-        m.components.iter().find_map(|row| {
-            let Component::ActionRow(row) = row else {
-                return None;
-            };
-            row.components.iter().find_map(|c| match c {
-                Component::Button(b) if !b.disabled => b
-                    .custom_id
-                    .as_ref()
-                    .filter(|id| id.starts_with(prefix))
-                    .map(|id| (m.channel_id.get(), m.id.get(), id.clone())),
-                _ => None,
-            })
-        })
+        button_ids(m)
+            .into_iter()
+            .find(|id| id.starts_with(prefix))
+            .map(|id| (m.channel_id.get(), m.id.get(), id))
     })
+}
+
+/// The custom_ids of a message's enabled buttons, in order.
+pub fn button_ids(message: &twilight_model::channel::Message) -> Vec<String> {
+    message
+        .components
+        .iter()
+        .filter_map(|row| match row {
+            Component::ActionRow(row) => Some(&row.components),
+            _ => None,
+        })
+        .flatten()
+        .filter_map(|c| match c {
+            Component::Button(b) if !b.disabled => b.custom_id.clone(),
+            _ => None,
+        })
+        .collect()
 }
 
 #[cfg(test)]

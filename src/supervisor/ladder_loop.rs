@@ -43,9 +43,8 @@ pub enum LoopError {
 enum Request {
     /// Boxed: a command is large and ticks are frequent.
     Command(Box<CommandRequest>),
-    Tick,
-    /// A tick whose sender waits until its messages are out (or none).
-    TickAndWait(oneshot::Sender<Result<(), LoopError>>),
+    /// With a sender: told once the tick's messages are handed on.
+    Tick(Option<oneshot::Sender<Result<(), LoopError>>>),
     /// A configuration reload, applied in order with the commands.
     Reconfigure(Box<ReconfigureRequest>),
 }
@@ -103,7 +102,7 @@ impl LadderHandle {
     /// the regular ticks. The demo and tests use it after moving a manual clock.
     pub async fn tick(&self) -> Result<(), LoopError> {
         self.tx
-            .send(Request::Tick)
+            .send(Request::Tick(None))
             .await
             .map_err(|_| LoopError::Stopped)
     }
@@ -114,7 +113,7 @@ impl LadderHandle {
     pub async fn tick_and_wait(&self) -> Result<(), LoopError> {
         let (done, rx) = oneshot::channel();
         self.tx
-            .send(Request::TickAndWait(done))
+            .send(Request::Tick(Some(done)))
             .await
             .map_err(|_| LoopError::Stopped)?;
         rx.await.map_err(|_| LoopError::Stopped)?
@@ -255,7 +254,7 @@ async fn run(
                 Some(r) => r,
                 None => break,
             },
-            _ = ticker.tick() => Request::Tick,
+            _ = ticker.tick() => Request::Tick(None),
         };
         match request {
             Request::Command(request) => {
@@ -267,15 +266,11 @@ async fn run(
                 let fx = ladder.handle(clock.now(), actor, command);
                 persist(fx, Some(Reply::Command(reply))).await?;
             }
-            Request::Tick => {
+            Request::Tick(done) => {
                 let fx = ladder.tick(clock.now());
-                if !fx.writes.is_empty() || !fx.messages.is_empty() {
-                    persist(fx, None).await?;
+                if done.is_some() || !fx.writes.is_empty() || !fx.messages.is_empty() {
+                    persist(fx, done.map(Reply::Done)).await?;
                 }
-            }
-            Request::TickAndWait(done) => {
-                let fx = ladder.tick(clock.now());
-                persist(fx, Some(Reply::Done(done))).await?;
             }
             Request::Reconfigure(request) => {
                 let ReconfigureRequest { config, reply } = *request;
