@@ -14,11 +14,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use ladderd::clock::ManualClock;
 use ladderd::config::{Config, StoreConfig, Synchronous};
 use ladderd::ladder::{Actor, Command, Ladder, SetupForm};
+use ladderd::ladder_loop;
 use ladderd::store::Store;
-use ladderd::supervisor::clock::ManualClock;
-use ladderd::supervisor::ladder_loop;
 use tokio_util::sync::CancellationToken;
 
 const T0: i64 = 45_000 * 40_000_000;

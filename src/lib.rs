@@ -4,11 +4,13 @@
 //! parses the command line and calls [`cli::dispatch`].
 
 pub mod cli;
+pub mod clock;
 pub mod config;
 #[cfg(feature = "sim")]
 pub mod demo;
 pub mod discord;
 pub mod ladder;
+pub mod ladder_loop;
 pub mod logging;
 pub mod ops;
 pub mod replay;

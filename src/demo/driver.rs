@@ -12,11 +12,11 @@ use tokio_util::sync::CancellationToken;
 
 use super::replays::CorpusGame;
 use super::{DemoOptions, Progress, WAVE_MS};
+use crate::clock::{Clock, ManualClock};
 use crate::ladder::next_wave_after;
 use crate::sim::{Interact, ModalField, Place, Simulator};
 use crate::store::Snapshot;
 use crate::supervisor::Running;
-use crate::supervisor::clock::{Clock, ManualClock};
 
 /// Longest wait for Discord traffic to settle after one step (a bound on a
 /// hang, reported as an error, not a performance target).

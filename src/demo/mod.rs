@@ -38,12 +38,12 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
+use crate::clock::ManualClock;
 use crate::config::{Config, StoreConfig};
 use crate::discord::connect::DiscordRuntime;
 use crate::discord::transport::ApiEndpoint;
 use crate::sim::{RouteLimit, SimConfig, Simulator};
 use crate::store::rows::{MatchState, ReplayVerdict};
-use crate::supervisor::clock::ManualClock;
 use crate::supervisor::{self, Environment};
 
 /// How the demo runs.

@@ -31,7 +31,7 @@ use super::router::{self, Routed};
 use super::transport::route_key;
 use crate::config::DiscordConfig;
 use crate::ladder::{Actor, Audience, Command, Message};
-use crate::supervisor::ladder_loop::LadderHandle;
+use crate::ladder_loop::LadderHandle;
 
 /// An unconfirmed /admin command expires after this.
 const ADMIN_CONFIRM_WINDOW: Duration = Duration::from_secs(300);
@@ -89,7 +89,7 @@ pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
     /// once older than `[discord] delete_threads_after_days`.
     finished_threads: Mutex<std::collections::BTreeMap<(i64, u64), Id<ChannelMarker>>>,
     /// Ladder time (the supervisor's clock), for thread ages.
-    clock: Arc<dyn crate::supervisor::clock::Clock>,
+    clock: Arc<dyn crate::clock::Clock>,
     /// A ladder answer slower than this is deferred (Discord's "thinking…")
     /// and sent as a followup, so the 3-second callback deadline never passes.
     defer_after: Duration,
@@ -165,12 +165,12 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             tasks: tokio_util::task::TaskTracker::new(),
             defer_after: DEFER_AFTER,
             finished_threads: Mutex::new(std::collections::BTreeMap::new()),
-            clock: Arc::new(crate::supervisor::clock::SystemClock),
+            clock: Arc::new(crate::clock::SystemClock),
         }
     }
 
     /// Take ladder time from `clock` (the supervisor's).
-    pub fn with_clock(mut self, clock: Arc<dyn crate::supervisor::clock::Clock>) -> Self {
+    pub fn with_clock(mut self, clock: Arc<dyn crate::clock::Clock>) -> Self {
         self.clock = clock;
         self
     }
@@ -543,7 +543,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     async fn answer(
         self: &Arc<Self>,
         interaction: &Interaction,
-        result: Result<Vec<Message>, crate::supervisor::ladder_loop::LoopError>,
+        result: Result<Vec<Message>, crate::ladder_loop::LoopError>,
     ) {
         self.answer_via(interaction, result, ReplyVia::Callback)
             .await;
@@ -552,7 +552,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     async fn answer_via(
         self: &Arc<Self>,
         interaction: &Interaction,
-        result: Result<Vec<Message>, crate::supervisor::ladder_loop::LoopError>,
+        result: Result<Vec<Message>, crate::ladder_loop::LoopError>,
         via: ReplyVia,
     ) {
         match result {

@@ -13,11 +13,11 @@ use super::bot::Bot;
 use super::outbound::{Outbound, OutboundConfig, Reply, Transport};
 use super::ratelimit::RateLimitHeaders;
 use super::router_tests::interaction;
+use crate::clock::ManualClock;
 use crate::config::{Config, StoreConfig};
 use crate::ladder::Ladder;
+use crate::ladder_loop;
 use crate::store::Store;
-use crate::supervisor::clock::ManualClock;
-use crate::supervisor::ladder_loop;
 
 #[derive(Clone, Default)]
 struct FakeApi(

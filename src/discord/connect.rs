@@ -24,7 +24,7 @@ use super::outbound::{Outbound, OutboundConfig, Priority};
 use super::transport::{self, ApiEndpoint, TwilightTransport, route_key};
 use crate::config::DiscordConfig;
 use crate::ladder::Message;
-use crate::supervisor::ladder_loop::LadderHandle;
+use crate::ladder_loop::LadderHandle;
 
 /// How often finished matches' old threads are looked for.
 const THREAD_SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
@@ -71,7 +71,7 @@ pub async fn serve(
     handling: Arc<crate::ops::latency::LatencyWindow>,
     http_stats: Arc<super::outbound::OutboundStats>,
     restored: super::bot::Restored,
-    clock: Arc<dyn crate::supervisor::clock::Clock>,
+    clock: Arc<dyn crate::clock::Clock>,
     gateway_stats: Arc<gateway::GatewayStats>,
     ready: oneshot::Sender<()>,
     stop: CancellationToken,

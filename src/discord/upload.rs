@@ -15,13 +15,13 @@ use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 
+use crate::clock::Clock;
 use crate::ladder::{MatchCard, ReplayEvidence, ReplayPlayer};
 use crate::replay::ParseLevel;
 use crate::replay::pool::Pool;
 use crate::replay::summary::{GameResult, Race, ReplaySummary};
 use crate::replay::verify::{ExpectedPlayer, MatchExpectation, verify};
 use crate::store::rows::{ReplayRow, ReplayVerdict};
-use crate::supervisor::clock::Clock;
 
 type Https = hyper_rustls::HttpsConnector<HttpConnector>;
 

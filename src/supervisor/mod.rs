@@ -8,8 +8,6 @@
 //! connection (when `Environment::discord` is set, see `discord::connect`),
 //! health, metrics and the watchdog.
 
-pub mod clock;
-pub mod ladder_loop;
 pub mod reload;
 
 use std::sync::Arc;
@@ -17,10 +15,10 @@ use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
-use self::clock::{Clock, SystemClock};
-use self::ladder_loop::LadderHandle;
+use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::ladder::{Ladder, Message, Rows};
+use crate::ladder_loop::{self, LadderHandle};
 use crate::ops::health::{self, HealthReport, StoreHealth};
 use crate::ops::notify::Notifier;
 use crate::store::{Snapshot, Store, StoreError, StoreWriter};

@@ -18,7 +18,7 @@ use crate::discord::live::LiveDiscord;
 use crate::ladder::ReconfigureError;
 use crate::ops::notify::Notifier;
 
-use super::ladder_loop::{LadderHandle, LoopError};
+use crate::ladder_loop::{LadderHandle, LoopError};
 
 /// Why a reload changed nothing.
 #[derive(Debug, thiserror::Error)]

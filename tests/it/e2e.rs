@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
+use ladderd::clock::ManualClock;
 use ladderd::sim::{Interact, Place, SimConfig, Simulator};
-use ladderd::supervisor::clock::ManualClock;
 
 use crate::support::e2e::{
     BootOptions, HANG, T0, boot, boot_opts, boot_with, custom_ids, letters, sign_up, sign_up_as,

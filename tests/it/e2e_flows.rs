@@ -7,8 +7,8 @@
 
 use std::time::Duration;
 
+use ladderd::clock::{Clock, ManualClock};
 use ladderd::sim::{Fault, Interact, OptionValue, Place, RouteLimit, SimConfig, Simulator};
-use ladderd::supervisor::clock::{Clock, ManualClock};
 
 use crate::support::e2e::{
     BootOptions, HANG, T0, admin_command, ask, boot_opts, button_ending, cards, click,

@@ -11,10 +11,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ladderd::clock::ManualClock;
 use ladderd::config::Config;
 use ladderd::ladder::{Actor, Audience, Command, Notice, SetupForm};
 use ladderd::ops::notify::Notifier;
-use ladderd::supervisor::clock::ManualClock;
 use ladderd::supervisor::{self, Environment, Running};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
@@ -228,7 +228,7 @@ async fn commands_and_waves_are_acknowledged_after_commit_across_restarts() {
             .ladder
             .command(Actor::player(1), Command::LeaveQueue)
             .await,
-        Err(supervisor::ladder_loop::LoopError::Stopped)
+        Err(ladderd::ladder_loop::LoopError::Stopped)
     ));
 
     // Second boot: the players and the open match are back.
@@ -252,8 +252,8 @@ async fn commands_and_waves_are_acknowledged_after_commit_across_restarts() {
 async fn a_failed_commit_is_never_acknowledged_and_stops_the_ladder() {
     use ladderd::config::StoreConfig;
     use ladderd::ladder::Ladder;
+    use ladderd::ladder_loop::{self, LoopError};
     use ladderd::store::Store;
-    use ladderd::supervisor::ladder_loop::{self, LoopError};
 
     let dir = tempfile::tempdir().unwrap();
     let mut store_config = StoreConfig::at(dir.path().join("ladder.db"));

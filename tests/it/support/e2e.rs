@@ -7,11 +7,11 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use ladderd::clock::ManualClock;
 use ladderd::config::Config;
 use ladderd::discord::connect::DiscordRuntime;
 use ladderd::discord::transport::ApiEndpoint;
 use ladderd::sim::{Interact, ModalField, OptionValue, Place, Seen, Simulator};
-use ladderd::supervisor::clock::ManualClock;
 use ladderd::supervisor::{self, Environment, Running};
 use tokio_util::sync::CancellationToken;
 

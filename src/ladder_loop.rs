@@ -23,7 +23,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
-use super::clock::Clock;
+use crate::clock::Clock;
 use crate::config::LadderConfig;
 use crate::ladder::{Actor, Command, Effects, Ladder, Message, ReconfigureError};
 use crate::store::{PendingCommit, StoreWriter};
