@@ -88,6 +88,12 @@ fn run(sync: Synchronous, clients: usize, secs: f64) {
             Arc::new(ManualClock::at(T0)),
             Duration::from_secs(3600),
             outgoing,
+            {
+                // No Discord here: the ladder may tick at once.
+                let deliverable = CancellationToken::new();
+                deliverable.cancel();
+                deliverable
+            },
             shutdown.clone(),
         );
         for id in 1..=PLAYERS {

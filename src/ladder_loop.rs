@@ -13,9 +13,13 @@
 //! yet committed).
 //!
 //! If a commit fails (disk full, I/O error, a refused row — a bug), memory and
-//! database disagree. The loop stops taking commands, tells the waiting users
-//! that nothing was saved, and ends with an error so the supervisor exits
-//! non-zero and systemd restarts it from the database.
+//! database disagree: that is the end of this process's story. The writer
+//! poisons itself (nothing enqueued after the failure commits, not even at
+//! `Store::close`), the acker answers the failed command and every command
+//! behind it "nothing was saved" (true: the writer refused their rows), the
+//! shutdown token is cancelled at once so the Discord layer stops taking
+//! interactions, and the loop ends with [`LoopFailure`] so the supervisor
+//! exits non-zero and systemd restarts it from the database.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +44,17 @@ pub enum LoopError {
     NotSaved,
 }
 
+/// Why the loop ended on its own.
+#[derive(Debug, thiserror::Error)]
+pub enum LoopFailure {
+    #[error("a commit failed; stopping so the ladder restarts from the database: {0}")]
+    Commit(#[source] crate::store::StoreError),
+    #[error("the store writer refused new work: {0}")]
+    Enqueue(#[source] crate::store::StoreError),
+    #[error("the ladder loop's acker task failed: {0}")]
+    Acker(#[source] tokio::task::JoinError),
+}
+
 enum Request {
     /// Boxed: a command is large and ticks are frequent.
     Command(Box<CommandRequest>),
@@ -47,6 +62,11 @@ enum Request {
     Tick(Option<oneshot::Sender<Result<(), LoopError>>>),
     /// A configuration reload, applied in order with the commands.
     Reconfigure(Box<ReconfigureRequest>),
+    /// The Discord layer delivered an outbox row (see `ladder::outbox`).
+    Delivered {
+        outbox: u64,
+        message_id: Option<u64>,
+    },
 }
 
 struct ReconfigureRequest {
@@ -121,6 +141,16 @@ impl LadderHandle {
 }
 
 impl LadderHandle {
+    /// Records that outbox row `outbox` reached Discord (as message
+    /// `message_id`, when known). Fire and forget: a mark lost in a crash
+    /// costs a resend, which Discord drops by its nonce.
+    pub async fn delivered(&self, outbox: u64, message_id: Option<u64>) -> Result<(), LoopError> {
+        self.tx
+            .send(Request::Delivered { outbox, message_id })
+            .await
+            .map_err(|_| LoopError::Stopped)
+    }
+
     /// Applies the `[ladder]` part of a reloaded configuration, in order with
     /// the commands (see `Ladder::reconfigure`). Resolves after the commit of
     /// its rows with the keys that changed; `Ok(Err(_))`: refused, nothing
@@ -176,8 +206,14 @@ enum Reply {
 
 /// Starts the loop and its acker. `start_effects` are the effects of
 /// rebuilding the ladder (season row, players set idle …), committed first.
+/// No tick runs before `deliverable` is cancelled (Discord is connected, or
+/// there is no Discord): deadlines do not expire and waves do not run while
+/// nobody can be told; the first tick (or command) resumes the ladder
+/// (`Ladder::resume`: downtime credited, the outbox re-issued).
 /// Both tasks end when `shutdown` is cancelled and everything enqueued has
-/// been acknowledged; the returned handle's result says whether a commit failed.
+/// been acknowledged; the returned handle's result says whether a commit
+/// failed — and a failed commit cancels `shutdown` itself.
+#[allow(clippy::too_many_arguments)]
 pub fn spawn(
     ladder: Ladder,
     start_effects: Effects,
@@ -185,12 +221,16 @@ pub fn spawn(
     clock: Arc<dyn Clock>,
     tick_every: Duration,
     outgoing: Outgoing,
+    deliverable: CancellationToken,
     shutdown: CancellationToken,
-) -> (LadderHandle, tokio::task::JoinHandle<Result<(), String>>) {
+) -> (
+    LadderHandle,
+    tokio::task::JoinHandle<Result<(), LoopFailure>>,
+) {
     let (tx, rx) = mpsc::channel(QUEUE);
     let (ack_tx, ack_rx) = mpsc::unbounded_channel();
     let failed = CancellationToken::new();
-    let acker = tokio::spawn(acker(ack_rx, outgoing, failed.clone()));
+    let acker = tokio::spawn(acker(ack_rx, outgoing, failed.clone(), shutdown.clone()));
     let main = tokio::spawn(async move {
         let result = run(
             ladder,
@@ -200,16 +240,25 @@ pub fn spawn(
             tick_every,
             rx,
             ack_tx,
-            shutdown,
-            failed,
+            Gates {
+                deliverable,
+                shutdown,
+                failed,
+            },
         )
         .await;
-        let acked = acker
-            .await
-            .map_err(|e| format!("the acker task failed: {e}"))?;
-        result.and(acked)
+        let acked = acker.await.map_err(LoopFailure::Acker)?;
+        // The commit failure is the cause; a refused enqueue follows from it.
+        acked.and(result)
     });
     (LadderHandle { tx }, main)
+}
+
+/// When the loop may tick and when it must stop.
+struct Gates {
+    deliverable: CancellationToken,
+    shutdown: CancellationToken,
+    failed: CancellationToken,
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -221,9 +270,13 @@ async fn run(
     tick_every: Duration,
     mut rx: mpsc::Receiver<Request>,
     ack_tx: mpsc::UnboundedSender<Acked>,
-    shutdown: CancellationToken,
-    failed: CancellationToken,
-) -> Result<(), String> {
+    gates: Gates,
+) -> Result<(), LoopFailure> {
+    let Gates {
+        deliverable,
+        shutdown,
+        failed,
+    } = gates;
     let persist = |fx: Effects, reply| {
         let writer = writer.clone();
         let ack_tx = ack_tx.clone();
@@ -231,7 +284,12 @@ async fn run(
             let commit = if fx.writes.is_empty() {
                 None
             } else {
-                Some(writer.enqueue(fx.writes).await.map_err(|e| e.to_string())?)
+                Some(
+                    writer
+                        .enqueue(fx.writes)
+                        .await
+                        .map_err(LoopFailure::Enqueue)?,
+                )
             };
             // The acker ends only after the loop drops its sender.
             let _ = ack_tx.send(Acked {
@@ -239,7 +297,7 @@ async fn run(
                 messages: fx.messages,
                 reply,
             });
-            Ok::<(), String>(())
+            Ok::<(), LoopFailure>(())
         }
     };
     persist(start_effects, None).await?;
@@ -254,7 +312,9 @@ async fn run(
                 Some(r) => r,
                 None => break,
             },
-            _ = ticker.tick() => Request::Tick(None),
+            // Discord became reachable: resume at once, not a tick later.
+            _ = deliverable.cancelled(), if !ladder.resumed() => Request::Tick(None),
+            _ = ticker.tick(), if deliverable.is_cancelled() => Request::Tick(None),
         };
         match request {
             Request::Command(request) => {
@@ -265,6 +325,16 @@ async fn run(
                 } = *request;
                 let fx = ladder.handle(clock.now(), actor, command);
                 persist(fx, Some(Reply::Command(reply))).await?;
+            }
+            Request::Delivered { outbox, message_id } => {
+                let fx = ladder.delivered(outbox, clock.now(), message_id);
+                persist(fx, None).await?;
+            }
+            Request::Tick(done) if !deliverable.is_cancelled() => {
+                // Asked for explicitly before Discord is up: nothing runs yet.
+                if let Some(done) = done {
+                    let _ = done.send(Ok(()));
+                }
             }
             Request::Tick(done) => {
                 let fx = ladder.tick(clock.now());
@@ -298,9 +368,7 @@ async fn run(
             let _ = request.reply.send(Err(LoopError::Stopped));
         }
     }
-    if failed.is_cancelled() {
-        return Err("a commit failed; stopping so the ladder restarts from the database".into());
-    }
+    // The acker reports the failed commit itself.
     Ok(())
 }
 
@@ -308,8 +376,9 @@ async fn acker(
     mut rx: mpsc::UnboundedReceiver<Acked>,
     outgoing: Outgoing,
     failed: CancellationToken,
-) -> Result<(), String> {
-    let mut first_error: Option<String> = None;
+    shutdown: CancellationToken,
+) -> Result<(), LoopFailure> {
+    let mut first_error: Option<crate::store::StoreError> = None;
     while let Some(acked) = rx.recv().await {
         let saved = match (acked.commit, &first_error) {
             // After one failure, nothing later is trusted to be saved either.
@@ -318,9 +387,12 @@ async fn acker(
             (Some(commit), None) => match commit.committed().await {
                 Ok(_) => true,
                 Err(e) => {
-                    tracing::error!(error = %e, "a ladder commit failed; the ladder stops");
-                    first_error = Some(e.to_string());
+                    tracing::error!(error = %e, "a ladder commit failed; ladderd stops and restarts from the database");
+                    first_error = Some(e);
                     failed.cancel();
+                    // The whole process stops now: nothing it does from here
+                    // on could be saved.
+                    shutdown.cancel();
                     false
                 }
             },
@@ -346,5 +418,5 @@ async fn acker(
             (false, None) => {}
         }
     }
-    first_error.map_or(Ok(()), Err)
+    first_error.map_or(Ok(()), |e| Err(LoopFailure::Commit(e)))
 }

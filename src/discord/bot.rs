@@ -4,6 +4,14 @@
 //! (`render`) and sends it through the outbound scheduler: the interaction
 //! callback at `Priority::Interaction`, DMs and channel messages behind it.
 //!
+//! Outbox (see `ladder::outbox`): a message with an outbox id is created with
+//! Discord's `nonce` (the outbox id) and `enforce_nonce`, so a resend after a
+//! crash is not shown twice; once Discord answers with the message, the bot
+//! reports it with `LadderHandle::delivered` (outbox id, message id), which
+//! commits the row's settle mark. A send that fails leaves the row pending
+//! (re-issued at the next start). A retry with backoff (issue #14) plugs in
+//! at [`Bot::settle_when_sent`]: on failure, requeue instead of logging.
+//!
 //! `/admin` commands run only after their caller presses Confirm under the
 //! summary: the pending command waits here (bounded, five minutes) keyed by
 //! a nonce in the button's custom_id, and only the same user may confirm it.
@@ -709,16 +717,81 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 None => return,
             },
         };
-        let request = self
+        match self.create_message(channel, &rendered, message.outbox) {
+            Ok(request) => {
+                let sent = self.outbound.send(priority, route_key(&request), request);
+                drop(self.settle_when_sent(message.outbox, sent));
+            }
+            Err(e) => tracing::error!(error = %e, "could not build a message"),
+        }
+    }
+
+    /// A message-create request; with an outbox id, carrying it as `nonce`
+    /// with `enforce_nonce` so Discord creates the message at most once
+    /// (twilight 0.18 sets a nonce but has no `enforce_nonce`: the JSON body
+    /// is amended here).
+    fn create_message(
+        &self,
+        channel: Id<ChannelMarker>,
+        rendered: &Rendered,
+        outbox: Option<u64>,
+    ) -> Result<Request, twilight_http::Error> {
+        let builder = self
             .http
             .create_message(channel)
             .content(&rendered.content)
-            .components(&rendered.components)
-            .try_into_request();
-        match request {
-            Ok(request) => drop(self.outbound.send(priority, route_key(&request), request)),
-            Err(e) => tracing::error!(error = %e, "could not build a message"),
-        }
+            .components(&rendered.components);
+        let Some(nonce) = outbox else {
+            return builder.try_into_request();
+        };
+        let request = builder.nonce(nonce).try_into_request()?;
+        let Some(mut body) = request
+            .body()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+        else {
+            return Ok(request);
+        };
+        body["enforce_nonce"] = serde_json::Value::Bool(true);
+        Request::builder(&twilight_http::routing::Route::CreateMessage {
+            channel_id: channel.get(),
+        })
+        .json(&body)
+        .build()
+    }
+
+    /// Reports an outbox message as delivered once Discord accepted it. The
+    /// receiver resolves once the send has an outcome (whatever it was).
+    fn settle_when_sent(
+        &self,
+        outbox: Option<u64>,
+        sent: tokio::sync::oneshot::Receiver<
+            Result<super::outbound::Reply<Vec<u8>>, super::outbound::Failure>,
+        >,
+    ) -> tokio::sync::oneshot::Receiver<()> {
+        let (done, finished) = tokio::sync::oneshot::channel();
+        let ladder = self.ladder.clone();
+        tokio::spawn(async move {
+            let outcome = sent.await;
+            let _ = done.send(());
+            let Some(outbox) = outbox else {
+                return;
+            };
+            match outcome {
+                Ok(Ok(reply)) => {
+                    let message_id = serde_json::from_slice::<serde_json::Value>(&reply.body)
+                        .ok()
+                        .and_then(|v| v.get("id")?.as_str()?.parse::<u64>().ok());
+                    if let Err(e) = ladder.delivered(outbox, message_id).await {
+                        tracing::debug!(outbox, error = %e, "delivery not recorded; it is re-issued at the next start");
+                    }
+                }
+                Ok(Err(e)) => {
+                    tracing::warn!(outbox, error = %e, "outbox message not delivered; it stays pending")
+                }
+                Err(_) => {}
+            }
+        });
+        finished
     }
 
     async fn queue_thread_job(self: &Arc<Self>, job: ThreadJob) {
@@ -746,19 +819,14 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                     return;
                 };
                 let rendered = self.render(&message.body);
-                let request = match self
-                    .http
-                    .create_message(channel)
-                    .content(&rendered.content)
-                    .components(&rendered.components)
-                    .try_into_request()
-                {
+                let request = match self.create_message(channel, &rendered, message.outbox) {
                     Ok(request) => request,
                     Err(e) => return tracing::error!(error = %e, "could not build a message"),
                 };
-                let sent = self
+                let reply = self
                     .outbound
                     .send(Priority::Channel, route_key(&request), request);
+                let sent = self.settle_when_sent(message.outbox, reply);
                 // A match that ended is done with its thread: archive it once
                 // the result is posted. Not locked: a later message (an admin
                 // changing the result) unarchives it, as Discord does.
@@ -775,9 +843,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
         &self,
         match_id: u64,
         thread: Id<ChannelMarker>,
-        posted: tokio::sync::oneshot::Receiver<
-            Result<super::outbound::Reply<Vec<u8>>, super::outbound::Failure>,
-        >,
+        posted: tokio::sync::oneshot::Receiver<()>,
     ) {
         let request = match self
             .http

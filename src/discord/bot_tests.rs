@@ -100,6 +100,7 @@ impl Harness {
             Arc::new(ManualClock::at(t0)),
             Duration::from_secs(3600),
             outgoing,
+            ready(),
             CancellationToken::new(),
         );
         let (outbound, _t) = Outbound::spawn(
@@ -309,6 +310,7 @@ async fn direct_messages_open_a_dm_channel_once() {
         h.bot
             .deliver(Message {
                 to: Audience::Dm(42),
+                outbox: None,
                 body: Notice::Info(text.into()),
             })
             .await;
@@ -316,6 +318,7 @@ async fn direct_messages_open_a_dm_channel_once() {
     h.bot
         .deliver(Message {
             to: Audience::Lobby,
+            outbox: None,
             body: Notice::Info("lobby".into()),
         })
         .await;
@@ -405,6 +408,7 @@ async fn cards_reach_dms_while_the_thread_is_still_being_created() {
         h.bot
             .deliver(Message {
                 to: Audience::Dm(p),
+                outbox: None,
                 body: Notice::MatchFound(Box::new(card.clone())),
             })
             .await;
@@ -413,6 +417,7 @@ async fn cards_reach_dms_while_the_thread_is_still_being_created() {
     h.bot
         .deliver(Message {
             to: Audience::MatchThread(5),
+            outbox: None,
             body: Notice::Info("news".into()),
         })
         .await;
@@ -482,6 +487,7 @@ async fn cards_reach_dms_while_the_thread_is_still_being_created() {
     h.bot
         .deliver(Message {
             to: Audience::MatchThread(5),
+            outbox: None,
             body: Notice::MatchEnded {
                 match_id: 5,
                 state: crate::store::rows::MatchState::Aborted,
@@ -527,6 +533,7 @@ async fn restored_matches_keep_their_thread() {
     h.bot
         .deliver(Message {
             to: Audience::MatchThread(9),
+            outbox: None,
             body: Notice::Info("after restart".into()),
         })
         .await;
@@ -752,4 +759,11 @@ async fn an_upload_while_stopping_is_answered_restarting() {
     let reqs = h.requests(1).await;
     assert_eq!(reqs[0].1, "channels/7010/messages", "{reqs:?}");
     assert_eq!(reqs[0].2["content"], super::bot::RESTARTING);
+}
+
+/// A gate already open: the test ladder ticks at once.
+fn ready() -> CancellationToken {
+    let t = CancellationToken::new();
+    t.cancel();
+    t
 }

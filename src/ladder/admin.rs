@@ -221,7 +221,25 @@ impl Ladder {
                 target_player = Some(id);
                 let old = self.player_ref(id)?.state;
                 self.queue.remove(&id);
-                let open = self.in_match.remove(&id);
+                // Their open match ends too, on disk as in memory: otherwise
+                // a restart would put them back in it.
+                let open = self.in_match.get(&id).copied();
+                if let Some(m) = open.and_then(|m| self.matches.get_mut(&m)) {
+                    m.state = MatchState::Aborted;
+                    m.ended_by = Some(id);
+                    m.finished_at = Some(now);
+                    let m = m.clone();
+                    fx.write(Write::Match(m.clone()));
+                    self.release_players(&m, now, &mut fx);
+                    let body = Notice::MatchEnded {
+                        match_id: m.id,
+                        state: MatchState::Aborted,
+                        result: None,
+                        rating_changes: None,
+                        detail: format!("an admin reset a player of this match: {reason}"),
+                    };
+                    self.tell_both(&m, &mut fx, body);
+                }
                 self.set_state(id, PlayerState::Idle, now, &mut fx);
                 serde_json::json!({ "old_state": old.as_str(), "left_match": open })
             }

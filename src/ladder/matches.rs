@@ -39,7 +39,7 @@ impl Ladder {
     }
 
     /// Frees both players of a match that no longer needs them.
-    fn release_players(&mut self, m: &MatchRow, now: UnixMillis, fx: &mut Effects) {
+    pub(super) fn release_players(&mut self, m: &MatchRow, now: UnixMillis, fx: &mut Effects) {
         self.open.remove(&m.id);
         self.reminded.remove(&m.id);
         for p in [m.player1_id, m.player2_id] {
@@ -50,7 +50,7 @@ impl Ladder {
         }
     }
 
-    fn tell_both(&self, m: &MatchRow, fx: &mut Effects, body: Notice) {
+    pub(super) fn tell_both(&self, m: &MatchRow, fx: &mut Effects, body: Notice) {
         fx.tell(Audience::Dm(m.player1_id), body.clone());
         fx.tell(Audience::Dm(m.player2_id), body.clone());
         fx.tell(Audience::MatchThread(m.id), body);

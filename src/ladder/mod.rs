@@ -15,6 +15,7 @@
 mod admin;
 mod matches;
 pub mod matchmaker;
+pub mod outbox;
 mod queue;
 pub mod rating;
 mod reads;
@@ -22,6 +23,8 @@ pub mod reconfigure;
 pub mod time;
 pub mod validate;
 
+#[cfg(test)]
+mod restart_tests;
 #[cfg(test)]
 mod tests;
 
@@ -150,6 +153,9 @@ pub enum Audience {
 pub struct Message {
     pub to: Audience,
     pub body: Notice,
+    /// The outbox row this message is (durable messages, see `outbox`);
+    /// the Discord layer reports its delivery under this id.
+    pub outbox: Option<u64>,
 }
 
 /// One side of a match card.
@@ -296,7 +302,11 @@ impl Effects {
         self.writes.push(w);
     }
     fn tell(&mut self, to: Audience, body: Notice) {
-        self.messages.push(Message { to, body });
+        self.messages.push(Message {
+            to,
+            body,
+            outbox: None,
+        });
     }
     fn info(&mut self, to: Audience, text: impl Into<String>) {
         self.tell(to, Notice::Info(text.into()));
@@ -328,6 +338,14 @@ pub struct Rows {
     pub matches: Vec<MatchRow>,
     /// Replays; verified ones attached to matches are remembered as evidence.
     pub replays: Vec<ReplayRow>,
+    /// Outbox rows not yet settled (see `outbox`).
+    pub outbox: Vec<crate::store::rows::OutboxRow>,
+    /// The id the next outbox row gets.
+    pub next_outbox_id: u64,
+    /// The last heartbeat before this start: the downtime starts there.
+    pub alive_at: Option<UnixMillis>,
+    /// (name, JSON) of maps a reload removed while open matches use them.
+    pub retired_maps: Vec<(String, String)>,
 }
 
 #[derive(Clone)]
@@ -359,17 +377,24 @@ pub struct Ladder {
     last_seen: HashMap<PlayerId, UnixMillis>,
     next_match_id: MatchId,
     next_wave_at: UnixMillis,
-    /// Confirm deadlines promised under an earlier `confirm_window_s`
-    /// (see `reconfigure`); other matches: created + the current window.
-    confirm_by: HashMap<MatchId, UnixMillis>,
-    /// Maps a reload removed that open matches still play on.
+    /// Maps a reload removed that open matches still play on (persisted).
     retired_maps: Vec<MapInfo>,
+    next_outbox_id: u64,
+    /// Outbox rows a restart found pending, until `resume` re-issues them.
+    pending_outbox: Vec<crate::store::rows::OutboxRow>,
+    /// The last heartbeat of the previous run (see `outbox::resume`).
+    down_since: Option<UnixMillis>,
+    resumed: bool,
+    alive_written: UnixMillis,
 }
 
 impl Ladder {
     /// A new, empty ladder (first start): opens season 1 with the configured pool.
+    /// Nothing to resume: no downtime, no outbox.
     pub fn new(config: LadderConfig, seed: u64, now: UnixMillis) -> (Ladder, Effects) {
-        Ladder::from_rows(config, seed, Rows::default(), now)
+        let (mut ladder, fx) = Ladder::from_rows(config, seed, Rows::default(), now);
+        ladder.resumed = true;
+        (ladder, fx)
     }
 
     /// Rebuilds the ladder from the database. Queues are not persisted as
@@ -425,8 +450,16 @@ impl Ladder {
             reminded: HashSet::new(),
             last_seen: HashMap::new(),
             next_match_id: 1,
-            confirm_by: HashMap::new(),
-            retired_maps: Vec::new(),
+            retired_maps: rows
+                .retired_maps
+                .iter()
+                .filter_map(|(_, json)| reconfigure::map_from_json(json))
+                .collect(),
+            next_outbox_id: rows.next_outbox_id.max(1),
+            pending_outbox: rows.outbox,
+            down_since: rows.alive_at,
+            resumed: false,
+            alive_written: now,
         };
         for p in rows.players {
             ladder.players.insert(p.discord_id, p);
@@ -494,6 +527,7 @@ impl Ladder {
                 fx.write(Write::Player(p.clone()));
             }
         }
+        ladder.seal(now, &mut fx);
         (ladder, fx)
     }
 
@@ -551,8 +585,73 @@ impl Ladder {
             .collect()
     }
 
-    /// Applies one command. Errors become a message to the actor and change nothing.
+    /// The ladder's own invariants, checked: every open match holds its two
+    /// players and they are in it, a player's stored state agrees with the
+    /// queue and the matches, ids are fresh. `Err` names the first breach.
+    /// Cheap enough for tests and a start-up check, not for every command.
+    pub fn check_consistency(&self) -> Result<(), String> {
+        for (&p, &m) in &self.in_match {
+            let row = self
+                .matches
+                .get(&m)
+                .ok_or(format!("player {p} is in unknown match {m}"))?;
+            if !self.open.contains(&m)
+                || !matches!(row.state, MatchState::Found | MatchState::InProgress)
+            {
+                return Err(format!(
+                    "player {p} is in match {m}, which is {:?}",
+                    row.state
+                ));
+            }
+            if row.player1_id != p && row.player2_id != p {
+                return Err(format!("player {p} is in match {m} without playing in it"));
+            }
+        }
+        for &m in &self.open {
+            let row = self
+                .matches
+                .get(&m)
+                .ok_or(format!("unknown open match {m}"))?;
+            for p in [row.player1_id, row.player2_id] {
+                if self.in_match.get(&p) != Some(&m) {
+                    return Err(format!("open match {m} has lost player {p}"));
+                }
+            }
+        }
+        for (id, p) in &self.players {
+            let expected = if self.in_match.contains_key(id) {
+                PlayerState::InMatch
+            } else if self.queue.contains_key(id) {
+                PlayerState::Queueing
+            } else {
+                PlayerState::Idle
+            };
+            if p.state != expected {
+                return Err(format!(
+                    "player {id} is stored {:?} but is {expected:?}",
+                    p.state
+                ));
+            }
+        }
+        if let Some(&max) = self.matches.keys().next_back()
+            && self.next_match_id <= max
+        {
+            return Err(format!("next match id {} is not fresh", self.next_match_id));
+        }
+        Ok(())
+    }
+
+    /// Applies one command. Errors become a message to the actor and change
+    /// nothing. The first command or tick after a start resumes the ladder
+    /// first (see [`resume`](Self::resume)).
     pub fn handle(&mut self, now: UnixMillis, actor: Actor, command: Command) -> Effects {
+        let mut fx = self.resume(now);
+        fx.extend(self.apply(now, actor, command));
+        self.seal(now, &mut fx);
+        fx
+    }
+
+    fn apply(&mut self, now: UnixMillis, actor: Actor, command: Command) -> Effects {
         self.last_seen.insert(actor.id, now);
         let result = match command {
             Command::AcceptTos { discord_name } => self.accept_tos(now, actor.id, discord_name),
@@ -583,25 +682,26 @@ impl Ladder {
         };
         match result {
             Ok(fx) => fx,
-            Err(e) => Effects {
-                writes: Vec::new(),
-                messages: vec![Message {
-                    to: Audience::Actor,
-                    body: Notice::Error(e),
-                }],
-            },
+            Err(e) => {
+                let mut fx = Effects::default();
+                fx.tell(Audience::Actor, Notice::Error(e));
+                fx
+            }
         }
     }
 
     /// What time alone triggers: confirm reminders and timeouts, unreported
     /// flags, and the wave when one is due. Call it at least once a second.
     pub fn tick(&mut self, now: UnixMillis) -> Effects {
-        let mut fx = self.expire_and_remind(now);
+        let mut fx = self.resume(now);
+        fx.extend(self.expire_and_remind(now));
         fx.extend(self.flag_unreported(now));
         if now >= self.next_wave_at {
             fx.extend(self.run_wave(now));
             self.next_wave_at = next_wave_after(now, self.config.matchmaker.wave_interval_ms);
         }
+        self.heartbeat(now, &mut fx);
+        self.seal(now, &mut fx);
         fx
     }
 
@@ -609,9 +709,7 @@ impl Ladder {
 
     /// When `m` must be confirmed by.
     fn confirm_deadline(&self, m: &MatchRow) -> UnixMillis {
-        self.confirm_by
-            .get(&m.id)
-            .copied()
+        m.confirm_by
             .unwrap_or(m.created_at + self.config.confirm_window_ms)
     }
 

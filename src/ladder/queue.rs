@@ -297,6 +297,7 @@ impl Ladder {
             ended_by: None,
             flagged_at: None,
             thread_id: None,
+            confirm_by: Some(now + self.config.confirm_window_ms),
         };
         self.remember_opponents(&m);
         self.open.insert(id);

@@ -116,23 +116,29 @@ impl Ladder {
         }
         let has = |key: &str| changed.contains(&key);
 
-        // Promises made under the old config are kept: confirm deadlines shown.
+        // Promises made under the old config are kept: confirm deadlines
+        // shown. Matches made since migration 2 carry theirs; older ones get
+        // it written now, before the window changes.
         if has("ladder.confirm_window_s") {
-            let waiting: Vec<(u64, UnixMillis)> = self
+            let waiting: Vec<u64> = self
                 .open
                 .iter()
-                .filter_map(|id| self.matches.get(id))
-                .filter(|m| m.state == MatchState::Found)
-                .map(|m| (m.id, self.confirm_deadline(m)))
+                .filter(|id| {
+                    self.matches
+                        .get(id)
+                        .is_some_and(|m| m.state == MatchState::Found && m.confirm_by.is_none())
+                })
+                .copied()
                 .collect();
-            self.confirm_by.extend(waiting);
+            for id in waiting {
+                let deadline = self.confirm_deadline(&self.matches[&id]);
+                if let Some(m) = self.matches.get_mut(&id) {
+                    m.confirm_by = Some(deadline);
+                    fx.write(Write::Match(m.clone()));
+                }
+            }
         }
         let old = std::mem::replace(&mut self.config, config);
-        self.confirm_by.retain(|id, _| {
-            self.matches
-                .get(id)
-                .is_some_and(|m| m.state == MatchState::Found)
-        });
 
         if has("ladder.maps") {
             self.apply_map_pool(&old, &mut fx);
@@ -150,6 +156,7 @@ impl Ladder {
             Audience::AdminLog,
             format!("configuration reloaded: {}", changed.join(", ")),
         );
+        self.seal(now, &mut fx);
         Ok(Reconfigured {
             changed,
             effects: fx,
@@ -185,10 +192,21 @@ impl Ladder {
             })
         };
         let mut retired = std::mem::take(&mut self.retired_maps);
+        // Persisted, so a restart still verifies replays of those matches.
+        for gone in retired.iter().filter(|r| !in_use(self, &r.name)) {
+            fx.write(Write::RetiredMap {
+                name: gone.name.clone(),
+                info_json: None,
+            });
+        }
         retired.retain(|r| in_use(self, &r.name));
         for info in &removed {
             if in_use(self, &info.name) && !retired.iter().any(|r| r.name == info.name) {
                 retired.push((*info).clone());
+                fx.write(Write::RetiredMap {
+                    name: info.name.clone(),
+                    info_json: Some(map_to_json(info)),
+                });
             }
         }
         self.retired_maps = retired;
@@ -250,4 +268,24 @@ impl Ladder {
             }
         }
     }
+}
+
+/// A map's configuration as `retired_maps` stores it.
+pub(super) fn map_to_json(m: &crate::config::MapInfo) -> String {
+    serde_json::json!({
+        "name": m.name, "replay_name": m.replay_name, "link": m.link, "author": m.author,
+    })
+    .to_string()
+}
+
+/// Reads what [`map_to_json`] wrote; `None` for anything else.
+pub(super) fn map_from_json(json: &str) -> Option<crate::config::MapInfo> {
+    let v: serde_json::Value = serde_json::from_str(json).ok()?;
+    let text = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
+    Some(crate::config::MapInfo {
+        name: text("name")?,
+        replay_name: text("replay_name")?,
+        link: text("link"),
+        author: text("author"),
+    })
 }

@@ -18,7 +18,10 @@ use super::StoreError;
 pub const APPLICATION_ID: i32 = 0x4C41_4444;
 
 /// Migration `i` (0-based) takes the schema from version `i` to `i + 1`.
-pub const MIGRATIONS: &[&str] = &[include_str!("migrations/0001_initial.sql")];
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_outbox.sql"),
+];
 
 /// The schema version this build writes.
 pub fn latest_version() -> i64 {

@@ -78,6 +78,10 @@ pub enum StoreError {
     BackupExists(PathBuf),
     #[error("database {path}: commit failed, nothing in this batch was saved: {message}")]
     CommitFailed { path: PathBuf, message: String },
+    #[error(
+        "database {path}: refused, nothing of this request was saved: an earlier request failed ({cause}); ladderd must restart from the database"
+    )]
+    Poisoned { path: PathBuf, cause: String },
     #[error("the store writer has stopped; the write was not committed")]
     WriterGone,
 }
@@ -203,8 +207,8 @@ impl Store {
         load_snapshot(&self.config)
     }
 
-    /// Stops accepting writes, commits everything already submitted, and
-    /// waits for the writer thread to finish. Blocking: call it from
+    /// Stops accepting writes, commits everything already submitted (unless
+    /// the writer is poisoned: then nothing more is written), and waits for the writer thread to finish. Blocking: call it from
     /// `spawn_blocking` inside a runtime.
     pub fn close(mut self) {
         self.writer.request_close();

@@ -251,6 +251,9 @@ pub struct MatchRow {
     pub ended_by: Option<u64>,
     pub flagged_at: Option<UnixMillis>,
     pub thread_id: Option<u64>,
+    /// The confirm deadline promised on the card (extended by a restart's
+    /// downtime). `None`: made before it was stored; created + the window.
+    pub confirm_by: Option<UnixMillis>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -320,6 +323,48 @@ pub struct AuditRow {
     pub details_json: Option<String>,
 }
 
+/// Who an outbox row is for: people and places, never Discord channels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OutboxAudience {
+    Player(u64),
+    Lobby,
+    Match(u64),
+    AdminLog,
+}
+
+/// How an outbox row was settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delivery {
+    /// Discord accepted the message.
+    Sent,
+    /// Not sent, on purpose: a restart found it no longer worth sending
+    /// (a card of a match that has moved on, a reminder of a past deadline).
+    Superseded,
+}
+
+impl Delivery {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Delivery::Sent => "sent",
+            Delivery::Superseded => "superseded",
+        }
+    }
+}
+
+/// A message someone must receive because of a state change, committed
+/// with that change. Insert; settled later by [`Write::OutboxSettled`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxRow {
+    pub id: u64,
+    pub created_at: UnixMillis,
+    pub to: OutboxAudience,
+    /// JSON written and read by `ladder::outbox`.
+    pub body_json: String,
+}
+
+/// Keys of the `ladder_meta` table.
+pub const META_ALIVE_AT: &str = "alive_at";
+
 /// One row to persist. A caller submits a `Vec<Write>`; the writer commits it
 /// whole (in its own savepoint) or not at all.
 #[derive(Debug, Clone, PartialEq)]
@@ -332,4 +377,22 @@ pub enum Write {
     Replay(ReplayRow),
     AdminAction(AdminActionRow),
     Audit(AuditRow),
+    Outbox(OutboxRow),
+    /// An outbox row delivered (with the Discord message id, when known) or
+    /// given up on purpose.
+    OutboxSettled {
+        id: u64,
+        at: UnixMillis,
+        delivery: Delivery,
+        message_id: Option<u64>,
+    },
+    /// The ladder was alive at this time (a restart measures its downtime
+    /// from the last one).
+    AliveAt(UnixMillis),
+    /// A map a reload removed while open matches still play on it (JSON of
+    /// its configuration), or `None` to forget it.
+    RetiredMap {
+        name: String,
+        info_json: Option<String>,
+    },
 }

@@ -87,6 +87,18 @@ fn enum_col<T>(
     parse(&value).ok_or(RowError::BadEnum { column, value })
 }
 
+/// A nullable enumeration column.
+fn opt_enum_col<T>(
+    row: &Row<'_>,
+    idx: usize,
+    column: &'static str,
+    parse: fn(&str) -> Option<T>,
+) -> Result<Option<T>, RowError> {
+    row.get::<_, Option<String>>(idx)?
+        .map(|v| enum_col(column, v, parse))
+        .transpose()
+}
+
 /// Applies one write inside the writer's transaction.
 pub fn apply(tx: &Connection, write: &Write) -> Result<(), RowError> {
     match write {
@@ -189,9 +201,10 @@ pub fn apply(tx: &Connection, write: &Write) -> Result<(), RowError> {
                     rating2_before, deviation2_before, volatility2_before,
                     map, server, state, created_at, confirmed1_at, confirmed2_at, started_at,
                     report1, report2, reported1_at, reported2_at, result, result_source,
-                    finished_at, rating1_change, rating2_change, ended_by, flagged_at, thread_id)
+                    finished_at, rating1_change, rating2_change, ended_by, flagged_at, thread_id,
+                    confirm_by)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31)
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)
                  ON CONFLICT (id) DO UPDATE SET
                     state = excluded.state, confirmed1_at = excluded.confirmed1_at,
                     confirmed2_at = excluded.confirmed2_at, started_at = excluded.started_at,
@@ -200,7 +213,8 @@ pub fn apply(tx: &Connection, write: &Write) -> Result<(), RowError> {
                     result = excluded.result, result_source = excluded.result_source,
                     finished_at = excluded.finished_at, rating1_change = excluded.rating1_change,
                     rating2_change = excluded.rating2_change, ended_by = excluded.ended_by,
-                    flagged_at = excluded.flagged_at, thread_id = excluded.thread_id",
+                    flagged_at = excluded.flagged_at, thread_id = excluded.thread_id,
+                    confirm_by = excluded.confirm_by",
             )?
             .execute(params![
                 id("match id", m.id)?,
@@ -234,6 +248,7 @@ pub fn apply(tx: &Connection, write: &Write) -> Result<(), RowError> {
                 opt_id("ended_by", m.ended_by)?,
                 m.flagged_at,
                 opt_id("thread id", m.thread_id)?,
+                m.confirm_by,
             ])?;
         }
         Write::Replay(r) => {
@@ -287,6 +302,62 @@ pub fn apply(tx: &Connection, write: &Write) -> Result<(), RowError> {
                 a.details_json
             ])?;
         }
+        Write::Outbox(o) => {
+            let (audience, target) = match o.to {
+                OutboxAudience::Player(p) => ("player", Some(id("player id", p)?)),
+                OutboxAudience::Lobby => ("lobby", None),
+                OutboxAudience::Match(m) => ("match", Some(id("match id", m)?)),
+                OutboxAudience::AdminLog => ("admin_log", None),
+            };
+            tx.prepare_cached(
+                "INSERT INTO outbox (id, created_at, audience, target, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
+                id("outbox id", o.id)?,
+                o.created_at,
+                audience,
+                target,
+                o.body_json
+            ])?;
+        }
+        Write::OutboxSettled {
+            id: row,
+            at,
+            delivery,
+            message_id,
+        } => {
+            // Only a pending row is settled: a late duplicate mark changes nothing.
+            tx.prepare_cached(
+                "UPDATE outbox SET delivered_at = ?2, delivery = ?3, message_id = ?4
+                 WHERE id = ?1 AND delivered_at IS NULL",
+            )?
+            .execute(params![
+                id("outbox id", *row)?,
+                at,
+                delivery.as_str(),
+                opt_id("message id", *message_id)?
+            ])?;
+        }
+        Write::AliveAt(at) => {
+            tx.prepare_cached(
+                "INSERT INTO ladder_meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![META_ALIVE_AT, at])?;
+        }
+        Write::RetiredMap { name, info_json } => match info_json {
+            Some(info) => {
+                tx.prepare_cached(
+                    "INSERT INTO retired_maps (name, info) VALUES (?1, ?2)
+                     ON CONFLICT (name) DO UPDATE SET info = excluded.info",
+                )?
+                .execute(params![name, info])?;
+            }
+            None => {
+                tx.prepare_cached("DELETE FROM retired_maps WHERE name = ?1")?
+                    .execute(params![name])?;
+            }
+        },
     }
     Ok(())
 }
@@ -301,6 +372,15 @@ pub struct Snapshot {
     pub matches: Vec<MatchRow>,
     /// Every uploaded replay and its verdict (a verified one proves its match).
     pub replays: Vec<ReplayRow>,
+    /// Outbox rows not yet settled, oldest first.
+    pub outbox: Vec<OutboxRow>,
+    /// The id the next outbox row gets (one past the largest ever written).
+    pub next_outbox_id: u64,
+    /// When the ladder last said it was alive (`None`: never, or a database
+    /// from before migration 2).
+    pub alive_at: Option<UnixMillis>,
+    /// (name, JSON of the map's configuration) of maps a reload removed.
+    pub retired_maps: Vec<(String, String)>,
 }
 
 fn u64_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<u64> {
@@ -414,16 +494,11 @@ pub fn load(conn: &Connection) -> Result<Snapshot, RowError> {
             rating2_before, deviation2_before, volatility2_before,
             map, server, state, created_at, confirmed1_at, confirmed2_at, started_at,
             report1, report2, reported1_at, reported2_at, result, result_source,
-            finished_at, rating1_change, rating2_change, ended_by, flagged_at, thread_id
+            finished_at, rating1_change, rating2_change, ended_by, flagged_at, thread_id, confirm_by
          FROM matches ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        let report = |idx| -> Result<Option<Report>, RowError> {
-            row.get::<_, Option<String>>(idx)?
-                .map(|v| enum_col("matches.report", v, Report::parse))
-                .transpose()
-        };
         snap.matches.push(MatchRow {
             id: u64_col(row, 0)?,
             season_id: row.get(1)?,
@@ -448,24 +523,19 @@ pub fn load(conn: &Connection) -> Result<Snapshot, RowError> {
             confirmed1_at: row.get(16)?,
             confirmed2_at: row.get(17)?,
             started_at: row.get(18)?,
-            report1: report(19)?,
-            report2: report(20)?,
+            report1: opt_enum_col(row, 19, "matches.report1", Report::parse)?,
+            report2: opt_enum_col(row, 20, "matches.report2", Report::parse)?,
             reported1_at: row.get(21)?,
             reported2_at: row.get(22)?,
-            result: row
-                .get::<_, Option<String>>(23)?
-                .map(|v| enum_col("matches.result", v, MatchResult::parse))
-                .transpose()?,
-            result_source: row
-                .get::<_, Option<String>>(24)?
-                .map(|v| enum_col("matches.result_source", v, ResultSource::parse))
-                .transpose()?,
+            result: opt_enum_col(row, 23, "matches.result", MatchResult::parse)?,
+            result_source: opt_enum_col(row, 24, "matches.result_source", ResultSource::parse)?,
             finished_at: row.get(25)?,
             rating1_change: row.get(26)?,
             rating2_change: row.get(27)?,
             ended_by: opt_u64_col(row, 28)?,
             flagged_at: row.get(29)?,
             thread_id: opt_u64_col(row, 30)?,
+            confirm_by: row.get(31)?,
         });
     }
 
@@ -492,5 +562,50 @@ pub fn load(conn: &Connection) -> Result<Snapshot, RowError> {
             verdict_detail: row.get(12)?,
         });
     }
+
+    let mut stmt = conn.prepare(
+        "SELECT id, created_at, audience, target, body FROM outbox
+         WHERE delivered_at IS NULL ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let audience: String = row.get(2)?;
+        let target = opt_u64_col(row, 3)?;
+        let to = match (audience.as_str(), target) {
+            ("player", Some(p)) => OutboxAudience::Player(p),
+            ("match", Some(m)) => OutboxAudience::Match(m),
+            ("lobby", _) => OutboxAudience::Lobby,
+            ("admin_log", _) => OutboxAudience::AdminLog,
+            _ => {
+                return Err(RowError::BadEnum {
+                    column: "outbox.audience",
+                    value: format!("{audience} {target:?}"),
+                });
+            }
+        };
+        snap.outbox.push(OutboxRow {
+            id: u64_col(row, 0)?,
+            created_at: row.get(1)?,
+            to,
+            body_json: row.get(4)?,
+        });
+    }
+    let max_id: Option<i64> = conn.query_row("SELECT max(id) FROM outbox", [], |r| r.get(0))?;
+    snap.next_outbox_id = max_id.map_or(1, |m| m as u64 + 1);
+    snap.alive_at = conn
+        .query_row(
+            "SELECT value FROM ladder_meta WHERE key = ?1",
+            [META_ALIVE_AT],
+            |r| r.get(0),
+        )
+        .map(Some)
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?;
+    let mut stmt = conn.prepare("SELECT name, info FROM retired_maps ORDER BY name")?;
+    snap.retired_maps = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
     Ok(snap)
 }

@@ -72,6 +72,7 @@ fn a_match(id: u64, p1: u64, p2: u64) -> MatchRow {
         ended_by: None,
         flagged_at: None,
         thread_id: Some(987_654_321_000),
+        confirm_by: Some(1_700_000_060_000),
     }
 }
 
@@ -261,7 +262,7 @@ async fn every_row_kind_round_trips() {
 }
 
 #[tokio::test]
-async fn a_refused_request_fails_alone_and_leaves_nothing() {
+async fn a_refused_request_poisons_the_writer_and_nothing_after_it_commits() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&config(&dir)).unwrap();
     let w = store.writer();
@@ -269,13 +270,35 @@ async fn a_refused_request_fails_alone_and_leaves_nothing() {
         .await
         .unwrap();
     // Player 99 does not exist: the foreign key refuses the match, and the
-    // audit row submitted with it must not be committed either.
-    let bad = w.submit(vec![audit(500), Write::Match(a_match(1, 1, 99))]);
-    let good = w.submit(vec![audit(501)]);
-    let (bad, good) = tokio::join!(bad, good);
+    // audit row submitted with it must not be committed either. The request
+    // queued behind it was built assuming it committed: refused too.
+    let before = w.enqueue(vec![audit(499)]).await.unwrap();
+    let bad = w
+        .enqueue(vec![audit(500), Write::Match(a_match(1, 1, 99))])
+        .await
+        .unwrap();
+    let after = w.enqueue(vec![audit(501)]).await.unwrap();
+    before.committed().await.unwrap();
+    let bad = bad.committed().await;
     assert!(matches!(bad, Err(StoreError::Row { .. })), "{bad:?}");
-    good.unwrap();
-    let conn = Connection::open(&store.config.path).unwrap();
+    let after = after.committed().await;
+    assert!(
+        matches!(after, Err(StoreError::Poisoned { .. })),
+        "{after:?}"
+    );
+    // Submitted later, and what close would flush: refused as well.
+    let later = w.submit(vec![audit(502)]).await;
+    assert!(
+        matches!(later, Err(StoreError::Poisoned { .. })),
+        "{later:?}"
+    );
+    let queued = w.enqueue(vec![audit(503)]).await.unwrap();
+    let path = store.config.path.clone();
+    tokio::task::spawn_blocking(move || store.close())
+        .await
+        .unwrap();
+    assert!(queued.committed().await.is_err());
+    let conn = Connection::open(&path).unwrap();
     let actors: Vec<i64> = conn
         .prepare("SELECT actor_id FROM audit ORDER BY actor_id")
         .unwrap()
@@ -283,13 +306,16 @@ async fn a_refused_request_fails_alone_and_leaves_nothing() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(actors, vec![501]);
-    assert!(store.load().unwrap().matches.is_empty());
+    assert_eq!(actors, vec![499]);
+    let matches: i64 = conn
+        .query_row("SELECT count(*) FROM matches", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(matches, 0);
     assert_eq!(
         w.stats()
             .refused_requests
             .load(std::sync::atomic::Ordering::Relaxed),
-        1
+        4
     );
 }
 

@@ -5,10 +5,20 @@
 //! Group commit: the thread blocks for the first request, then takes every
 //! request already waiting (up to `commit_max_batch`, optionally after
 //! `commit_window_us`) into ONE transaction. A request whose rows are refused
-//! fails alone (the batch is retried with a savepoint per request). After COMMIT
+//! is refused, and so is every request after it (the batch is retried with a
+//! savepoint per request, so the requests before it commit). After COMMIT
 //! returns, and only then, each request is acknowledged. While one commit is
 //! being fsynced, new requests queue up and form the next batch: the busier
 //! the ladder, the more each fsync is shared.
+//!
+//! Fail-stop: the first refused request or failed commit *poisons* the
+//! writer. Every later request — already queued, or submitted after, or left
+//! for `Store::close` — is refused with [`StoreError::Poisoned`] and nothing
+//! of it is written. Why: callers (the ladder loop) build each request from
+//! in-memory state that assumed every earlier request committed; a later
+//! whole-row upsert would carry the failed request's changes to disk behind
+//! everyone's back. After a poisoning the only way forward is a restart
+//! from the database, which the ladder loop asks for.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -155,6 +165,7 @@ pub(super) fn spawn(
         stats: stats.clone(),
         closing: closing.clone(),
         commit_seq: 0,
+        poisoned: None,
     };
     let thread = std::thread::Builder::new()
         .name("ladderd-store".into())
@@ -176,6 +187,16 @@ struct Writer {
     stats: Arc<WriterStats>,
     closing: Arc<AtomicBool>,
     commit_seq: u64,
+    /// Why the writer refuses everything: the first failure.
+    poisoned: Option<String>,
+}
+
+/// What happened to one request of a committed batch.
+enum Outcome {
+    Committed,
+    Refused(sql::RowError),
+    /// Not attempted: an earlier request of the batch was refused.
+    After,
 }
 
 struct Request {
@@ -231,8 +252,22 @@ impl Writer {
     }
 
     fn commit(&mut self, batch: &mut Vec<Request>) {
-        let started = std::time::Instant::now();
         let n = batch.len();
+        if let Some(cause) = &self.poisoned {
+            let pending = self.stats.pending.fetch_sub(n as u64, Ordering::Relaxed) - n as u64;
+            metrics::gauge!("ladderd_store_pending_requests").set(pending as f64);
+            self.stats
+                .refused_requests
+                .fetch_add(n as u64, Ordering::Relaxed);
+            for req in batch.drain(..) {
+                let _ = req.ack.send(Err(StoreError::Poisoned {
+                    path: self.path.clone(),
+                    cause: cause.clone(),
+                }));
+            }
+            return;
+        }
+        let started = std::time::Instant::now();
         let outcome = self.transaction(batch);
         let took = started.elapsed();
         let micros = took.as_micros() as u64;
@@ -258,18 +293,29 @@ impl Writer {
                 };
                 for (req, result) in batch.drain(..).zip(results) {
                     let reply = match result {
-                        Ok(()) => {
+                        Outcome::Committed => {
                             self.stats
                                 .rows
                                 .fetch_add(req.writes.len() as u64, Ordering::Relaxed);
                             Ok(info)
                         }
-                        Err(source) => {
+                        Outcome::Refused(source) => {
                             self.stats.refused_requests.fetch_add(1, Ordering::Relaxed);
                             metrics::counter!("ladderd_store_refused_requests_total").increment(1);
+                            let cause = format!("a row was refused: {source}");
+                            tracing::error!(path = %self.path.display(), %cause, "store request refused; the writer refuses everything after it");
+                            self.poisoned.get_or_insert(cause);
                             Err(StoreError::Row {
                                 path: self.path.clone(),
                                 source,
+                            })
+                        }
+                        Outcome::After => {
+                            self.stats.refused_requests.fetch_add(1, Ordering::Relaxed);
+                            metrics::counter!("ladderd_store_refused_requests_total").increment(1);
+                            Err(StoreError::Poisoned {
+                                path: self.path.clone(),
+                                cause: self.poisoned.clone().unwrap_or_default(),
                             })
                         }
                     };
@@ -281,7 +327,8 @@ impl Writer {
                 self.stats.failed_commits.fetch_add(1, Ordering::Relaxed);
                 metrics::counter!("ladderd_store_failed_commits_total").increment(1);
                 let message = e.to_string();
-                tracing::error!(path = %self.path.display(), error = %message, requests = n, "store commit failed");
+                tracing::error!(path = %self.path.display(), error = %message, requests = n, "store commit failed; the writer refuses everything after it");
+                self.poisoned = Some(format!("a commit failed: {message}"));
                 for req in batch.drain(..) {
                     let _ = req.ack.send(Err(StoreError::CommitFailed {
                         path: self.path.clone(),
@@ -298,11 +345,9 @@ impl Writer {
     /// Optimistic: the requests run back to back with no savepoints (two
     /// statements per request saved on the hot path). Only if a row is
     /// refused is the transaction rolled back and the batch run again with a
-    /// savepoint per request, so the refused request fails alone.
-    fn transaction(
-        &mut self,
-        batch: &[Request],
-    ) -> Result<Vec<Result<(), sql::RowError>>, rusqlite::Error> {
+    /// savepoint per request: the requests before the refused one commit,
+    /// it and every one after it are refused.
+    fn transaction(&mut self, batch: &[Request]) -> Result<Vec<Outcome>, rusqlite::Error> {
         {
             let tx = self
                 .conn
@@ -313,7 +358,7 @@ impl Writer {
             match all {
                 Ok(()) => {
                     tx.commit()?;
-                    return Ok(batch.iter().map(|_| Ok(())).collect());
+                    return Ok(batch.iter().map(|_| Outcome::Committed).collect());
                 }
                 // A failing statement may have been the commit-relevant one (e.g.
                 // SQLITE_FULL); those surface again below where they belong.
@@ -325,16 +370,20 @@ impl Writer {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut results = Vec::with_capacity(batch.len());
         for req in batch {
+            if !results.iter().all(|r| matches!(r, Outcome::Committed)) {
+                results.push(Outcome::After);
+                continue;
+            }
             let sp = tx.savepoint()?;
             match req.writes.iter().try_for_each(|w| sql::apply(&sp, w)) {
                 Ok(()) => {
                     sp.commit()?;
-                    results.push(Ok(()));
+                    results.push(Outcome::Committed);
                 }
                 Err(e) => {
                     // Dropping the savepoint rolls back this request's rows only.
                     drop(sp);
-                    results.push(Err(e));
+                    results.push(Outcome::Refused(e));
                 }
             }
         }

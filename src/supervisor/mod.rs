@@ -65,13 +65,19 @@ pub enum SupervisorError {
         source: std::io::Error,
     },
     #[error("a supervisor task failed: {0}")]
-    Task(String),
+    Task(#[from] tokio::task::JoinError),
     #[error("the ladder stopped: {0}")]
-    Ladder(String),
+    Ladder(#[from] ladder_loop::LoopFailure),
     #[error("could not connect to Discord (see the log)")]
     Discord,
+    #[error("cannot create the replay workers' directory {path}: {source}")]
+    PoolDir {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot start the replay workers: {0}")]
-    Pool(String),
+    Pool(#[source] crate::replay::pool::PoolError),
 }
 
 fn rows_of(snapshot: Snapshot) -> Rows {
@@ -82,6 +88,10 @@ fn rows_of(snapshot: Snapshot) -> Rows {
         ratings: snapshot.ratings,
         matches: snapshot.matches,
         replays: snapshot.replays,
+        outbox: snapshot.outbox,
+        next_outbox_id: snapshot.next_outbox_id,
+        alive_at: snapshot.alive_at,
+        retired_maps: snapshot.retired_maps,
     }
 }
 
@@ -110,6 +120,8 @@ pub struct Running {
 
 /// Runs until `shutdown` is cancelled, then stops everything in order and
 /// returns. `started` is called once everything is up (before READY=1).
+/// One function per phase below: store, ladder, replay pool, operations
+/// tasks, Discord, stop.
 pub async fn run(
     config: Config,
     env: Environment,
@@ -119,18 +131,121 @@ pub async fn run(
     let began = Instant::now();
     let notifier = env.notifier.clone();
     notifier.status("opening the database");
+    let (store, snapshot) = open_store(&config).await?;
+    let writer = store.writer();
+    let mut ladder = start_ladder(&config, &env, writer.clone(), snapshot, shutdown.clone());
+    let pool = start_pool(&config, &env).await?;
+    let handling = Arc::new(crate::ops::latency::LatencyWindow::new(
+        Duration::from_secs(300),
+        65_536,
+    ));
+    let parts = Arc::new(HealthParts {
+        writer: writer.clone(),
+        db: config.store.path.clone(),
+        pool: pool.clone(),
+        http: env.discord.as_ref().map(|_| Arc::default()),
+        gateway: env.discord.as_ref().map(|_| Arc::default()),
+        handling: handling.clone(),
+    });
+    // Tasks stop on `tasks_stop`, which follows `shutdown` but is cancelled
+    // only after in-flight work has been given its grace period.
+    let tasks_stop = CancellationToken::new();
+    let mut tasks = tokio::task::JoinSet::new();
+    let metrics_addr = start_ops(&config, &parts, began, &mut tasks, &tasks_stop).await?;
+    if let Some(handle) = notifier.spawn_watchdog(tasks_stop.clone()) {
+        tasks.spawn(async move {
+            let _ = handle.await;
+        });
+    }
+    let live_discord = crate::discord::live::LiveDiscord::new(config.discord.clone());
+    let discord = connect_discord(
+        &config,
+        &env,
+        &mut ladder,
+        &parts,
+        pool.as_ref(),
+        live_discord.clone(),
+        began,
+        &shutdown,
+    )
+    .await;
+    let reloader = reload::Reloader::new(config.clone(), ladder.handle.clone(), live_discord);
+    started(Running {
+        reloader,
+        ladder: ladder.handle.clone(),
+        outgoing: discord.outgoing,
+        writer: writer.clone(),
+        pool: pool.clone(),
+        handling,
+        loaded_players: ladder.loaded_players,
+        loaded_matches: ladder.loaded_matches,
+        metrics_addr,
+        http: parts.http.clone(),
+    });
+    if !shutdown.is_cancelled() {
+        notifier.ready("ready");
+        tracing::info!("ladderd supervisor ready");
+    }
+
+    // The ladder loop ends on `shutdown` (after acknowledging everything it
+    // enqueued) or on its own when a commit fails (it cancels `shutdown`).
+    let ladder_result = ladder.task.await?;
+    notifier.stopping("stopping: flushing the store");
+    tracing::info!("stopping");
+    stop(
+        &config,
+        discord.task,
+        tasks,
+        tasks_stop,
+        parts,
+        pool,
+        writer,
+        store,
+    )
+    .await?;
+    tracing::info!("stopped");
+    ladder_result?;
+    if discord.failed {
+        return Err(SupervisorError::Discord);
+    }
+    Ok(())
+}
+
+/// Phase 1: the database, migrated, and everything in it.
+async fn open_store(config: &Config) -> Result<(Store, Snapshot), SupervisorError> {
     let store_config = config.store.clone();
-    let store = tokio::task::spawn_blocking(move || Store::open(&store_config))
-        .await
-        .map_err(|e| SupervisorError::Task(e.to_string()))??;
+    let store = tokio::task::spawn_blocking(move || Store::open(&store_config)).await??;
     tracing::info!(path = %config.store.path.display(), "{}", store.migration);
     let store_config = config.store.clone();
-    let snapshot = tokio::task::spawn_blocking(move || crate::store::load_snapshot(&store_config))
-        .await
-        .map_err(|e| SupervisorError::Task(e.to_string()))??;
-    let writer = store.writer();
+    let snapshot =
+        tokio::task::spawn_blocking(move || crate::store::load_snapshot(&store_config)).await??;
+    Ok((store, snapshot))
+}
+
+/// The running ladder loop and what the other phases need of the start.
+struct LadderParts {
+    handle: LadderHandle,
+    task: tokio::task::JoinHandle<Result<(), ladder_loop::LoopFailure>>,
+    /// Taken by the Discord phase, or handed to `Running` without Discord.
+    outgoing: Option<tokio::sync::mpsc::UnboundedReceiver<Message>>,
+    /// Cancelled once Discord can deliver: the loop's first tick waits for it.
+    deliverable: CancellationToken,
+    restored: Option<crate::discord::bot::Restored>,
+    verified_replays: std::collections::HashSet<String>,
+    loaded_players: usize,
+    loaded_matches: usize,
+}
+
+/// Phase 2: the ladder rebuilt from the snapshot, and its loop.
+fn start_ladder(
+    config: &Config,
+    env: &Environment,
+    writer: StoreWriter,
+    snapshot: Snapshot,
+    shutdown: CancellationToken,
+) -> LadderParts {
     let (loaded_players, loaded_matches) = (snapshot.players.len(), snapshot.matches.len());
-    let verified_replays: std::collections::HashSet<String> = snapshot
+    let verified_replays = snapshot
         .replays
         .iter()
         .filter(|r| r.verdict == crate::store::rows::ReplayVerdict::Verified)
@@ -145,67 +260,72 @@ pub async fn run(
         finished_threads: ladder.finished_threads(),
     };
     let (outgoing_tx, outgoing) = tokio::sync::mpsc::unbounded_channel();
-    let live_discord = crate::discord::live::LiveDiscord::new(config.discord.clone());
-    let (ladder, ladder_task) = ladder_loop::spawn(
+    let deliverable = CancellationToken::new();
+    let (handle, task) = ladder_loop::spawn(
         ladder,
         start_effects,
-        writer.clone(),
+        writer,
         env.clock.clone(),
         env.tick_every,
         outgoing_tx,
-        shutdown.clone(),
+        deliverable.clone(),
+        shutdown,
     );
+    LadderParts {
+        handle,
+        task,
+        outgoing: Some(outgoing),
+        deliverable,
+        restored: Some(restored),
+        verified_replays,
+        loaded_players,
+        loaded_matches,
+    }
+}
 
-    let pool = match &env.worker_exe {
-        Some(exe) => {
-            notifier.status("starting replay workers");
-            let mut opts = config.replay.pool_options();
-            opts.worker_exe = exe.clone();
-            let n = opts.workers;
-            // systemd creates RuntimeDirectory=; elsewhere (tests, the demo,
-            // a manual start) ladderd does, private to its user.
-            {
-                use std::os::unix::fs::DirBuilderExt;
-                std::fs::DirBuilder::new()
-                    .recursive(true)
-                    .mode(0o700)
-                    .create(&opts.runtime_dir)
-                    .map_err(|e| {
-                        SupervisorError::Pool(format!("{}: {e}", opts.runtime_dir.display()))
-                    })?;
-            }
-            let pool = crate::replay::pool::Pool::start(opts)
-                .map_err(|e| SupervisorError::Pool(e.to_string()))?;
-            if !pool.wait_healthy(n, Duration::from_secs(10)).await {
-                // Not fatal: the pool keeps respawning with backoff; uploads
-                // wait or are answered "busy" meanwhile.
-                tracing::warn!(workers = n, stats = ?pool.stats(), "replay workers not all healthy at start-up");
-            }
-            Some(Arc::new(pool))
-        }
-        None => None,
+/// Phase 3: the replay workers, when the environment names their binary.
+async fn start_pool(
+    config: &Config,
+    env: &Environment,
+) -> Result<Option<Arc<crate::replay::pool::Pool>>, SupervisorError> {
+    let Some(exe) = &env.worker_exe else {
+        return Ok(None);
     };
-    let handling = Arc::new(crate::ops::latency::LatencyWindow::new(
-        Duration::from_secs(300),
-        65_536,
-    ));
-    let http_stats: Option<Arc<crate::discord::outbound::OutboundStats>> =
-        env.discord.as_ref().map(|_| Arc::default());
-    let gateway_stats: Option<Arc<crate::discord::gateway::GatewayStats>> =
-        env.discord.as_ref().map(|_| Arc::default());
-    let parts = Arc::new(HealthParts {
-        writer: writer.clone(),
-        db: config.store.path.clone(),
-        pool: pool.clone(),
-        http: http_stats.clone(),
-        gateway: gateway_stats.clone(),
-        handling: handling.clone(),
-    });
-    // Tasks stop on `tasks_stop`, which follows `shutdown` but is cancelled
-    // only after in-flight work has been given its grace period.
-    let tasks_stop = CancellationToken::new();
-    let mut tasks = tokio::task::JoinSet::new();
+    env.notifier.status("starting replay workers");
+    let mut opts = config.replay.pool_options();
+    opts.worker_exe = exe.clone();
+    let n = opts.workers;
+    // systemd creates RuntimeDirectory=; elsewhere (tests, the demo, a manual
+    // start) ladderd does, private to its user.
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&opts.runtime_dir)
+            .map_err(|source| SupervisorError::PoolDir {
+                path: opts.runtime_dir.clone(),
+                source,
+            })?;
+    }
+    let pool = crate::replay::pool::Pool::start(opts).map_err(SupervisorError::Pool)?;
+    if !pool.wait_healthy(n, Duration::from_secs(10)).await {
+        // Not fatal: the pool keeps respawning with backoff; uploads wait or
+        // are answered "busy" meanwhile.
+        tracing::warn!(workers = n, stats = ?pool.stats(), "replay workers not all healthy at start-up");
+    }
+    Ok(Some(Arc::new(pool)))
+}
 
+/// Phase 4: metrics endpoint, health log and watchdog. Returns where the
+/// metrics endpoint listens.
+async fn start_ops(
+    config: &Config,
+    parts: &Arc<HealthParts>,
+    began: Instant,
+    tasks: &mut tokio::task::JoinSet<()>,
+    tasks_stop: &CancellationToken,
+) -> Result<Option<std::net::SocketAddr>, SupervisorError> {
     let metrics_addr = match config.ops.metrics_listen {
         Some(addr) => {
             let listener = tokio::net::TcpListener::bind(addr)
@@ -239,104 +359,124 @@ pub async fn run(
             let _ = handle.await;
         });
     }
-    if let Some(handle) = notifier.spawn_watchdog(tasks_stop.clone()) {
-        tasks.spawn(async move {
-            let _ = handle.await;
-        });
-    }
+    Ok(metrics_addr)
+}
+/// What the Discord phase leaves for the rest of the run.
+struct DiscordParts {
+    /// The ladder's unprompted messages when nobody delivers them (tests).
+    outgoing: Option<tokio::sync::mpsc::UnboundedReceiver<Message>>,
+    task: Option<tokio::task::JoinHandle<Result<(), crate::discord::connect::ConnectError>>>,
+    /// `serve` ended before the gateway was ready.
+    failed: bool,
+}
 
-    let mut discord_failed = false;
-    let (outgoing, discord_task) = match env.discord.clone() {
-        Some(rt) => {
-            notifier.status("connecting to Discord");
-            let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
-            let races = config
-                .ladder
-                .races
-                .iter()
-                .map(|r| (r.id.clone(), r.name.clone()))
-                .collect();
-            let maps = config.ladder.maps.iter().map(|m| m.name.clone()).collect();
-            let parts = parts.clone();
-            let health: crate::discord::bot::HealthFn =
-                Arc::new(move || parts.report(began).to_string());
-            let intake = pool.as_ref().map(|pool| {
-                Arc::new(crate::discord::upload::ReplayIntake::new(
-                    pool.clone(),
-                    config.replay.max_upload_bytes,
-                    config.replay.start_window_s,
-                    config.replay.allow_observers,
-                    config
-                        .ladder
-                        .races
-                        .iter()
-                        .map(|r| (r.id.clone(), r.name.clone()))
-                        .collect(),
-                    env.clock.clone(),
-                    verified_replays.clone(),
-                ))
-            });
-            let task = tokio::spawn(crate::discord::connect::serve(
-                rt,
-                live_discord.clone(),
-                ladder.clone(),
-                outgoing,
-                races,
-                maps,
-                health,
-                intake,
-                handling.clone(),
-                http_stats.clone().unwrap_or_default(),
-                restored,
-                env.clock.clone(),
-                gateway_stats.clone().unwrap_or_default(),
-                ready_tx,
-                shutdown.clone(),
-            ));
-            // READY=1 only once the gateway is connected (or we are told to stop).
-            tokio::select! {
-                biased;
-                _ = shutdown.cancelled() => {}
-                connected = ready_rx => if connected.is_err() && !shutdown.is_cancelled() {
-                    // `serve` ended before READY: nothing to run the ladder for.
-                    tracing::error!("could not connect to Discord; stopping");
-                    discord_failed = true;
-                    shutdown.cancel();
-                },
-            }
-            (None, Some(task))
-        }
-        None => (Some(outgoing), None),
-    };
-    let reloader = reload::Reloader::new(config.clone(), ladder.clone(), live_discord);
-    started(Running {
-        reloader,
-        ladder,
-        outgoing,
-        writer: writer.clone(),
-        pool: pool.clone(),
-        handling: handling.clone(),
-        loaded_players,
-        loaded_matches,
-        metrics_addr,
-        http: http_stats.clone(),
+/// Phase 5: the Discord connection, when the environment has one. Returns
+/// once the gateway is ready (or `shutdown`); only then may the ladder tick.
+#[allow(clippy::too_many_arguments)]
+async fn connect_discord(
+    config: &Config,
+    env: &Environment,
+    ladder: &mut LadderParts,
+    parts: &Arc<HealthParts>,
+    pool: Option<&Arc<crate::replay::pool::Pool>>,
+    live_discord: crate::discord::live::LiveDiscord,
+    began: Instant,
+    shutdown: &CancellationToken,
+) -> DiscordParts {
+    let outgoing = ladder.outgoing.take().unwrap_or_else(|| {
+        // Only one Discord phase per run; an empty channel if ever called twice.
+        tokio::sync::mpsc::unbounded_channel().1
     });
-    if !shutdown.is_cancelled() {
-        notifier.ready("ready");
-        tracing::info!("ladderd supervisor ready");
+    let Some(rt) = env.discord.clone() else {
+        ladder.deliverable.cancel();
+        return DiscordParts {
+            outgoing: Some(outgoing),
+            task: None,
+            failed: false,
+        };
+    };
+    env.notifier.status("connecting to Discord");
+    let (ready_tx, ready_rx) = tokio::sync::oneshot::channel();
+    let races: Vec<(String, String)> = config
+        .ladder
+        .races
+        .iter()
+        .map(|r| (r.id.clone(), r.name.clone()))
+        .collect();
+    let maps = config.ladder.maps.iter().map(|m| m.name.clone()).collect();
+    let health: crate::discord::bot::HealthFn = {
+        let parts = parts.clone();
+        Arc::new(move || parts.report(began).to_string())
+    };
+    let intake = pool.map(|pool| {
+        Arc::new(crate::discord::upload::ReplayIntake::new(
+            pool.clone(),
+            config.replay.max_upload_bytes,
+            config.replay.start_window_s,
+            config.replay.allow_observers,
+            races.clone(),
+            env.clock.clone(),
+            ladder.verified_replays.clone(),
+        ))
+    });
+    let task = tokio::spawn(crate::discord::connect::serve(
+        rt,
+        live_discord,
+        ladder.handle.clone(),
+        outgoing,
+        races,
+        maps,
+        health,
+        intake,
+        parts.handling.clone(),
+        parts.http.clone().unwrap_or_default(),
+        ladder.restored.take().unwrap_or_default(),
+        env.clock.clone(),
+        parts.gateway.clone().unwrap_or_default(),
+        ready_tx,
+        shutdown.clone(),
+    ));
+    let mut failed = false;
+    // READY=1 only once the gateway is connected (or we are told to stop).
+    tokio::select! {
+        biased;
+        _ = shutdown.cancelled() => {}
+        connected = ready_rx => match connected {
+            Ok(()) => ladder.deliverable.cancel(),
+            Err(_) if !shutdown.is_cancelled() => {
+                // `serve` ended before READY: nothing to run the ladder for.
+                tracing::error!("could not connect to Discord; stopping");
+                failed = true;
+                shutdown.cancel();
+            }
+            Err(_) => {}
+        },
     }
+    DiscordParts {
+        outgoing: None,
+        task: Some(task),
+        failed,
+    }
+}
 
-    // The ladder loop ends on `shutdown` (after acknowledging everything it
-    // enqueued) or on its own when a commit fails.
-    let ladder_result = ladder_task
-        .await
-        .map_err(|e| SupervisorError::Task(e.to_string()))?;
-    notifier.stopping("stopping: flushing the store");
-    tracing::info!("stopping");
+/// Phase 6: everything stops in order; the store last.
+#[allow(clippy::too_many_arguments)]
+async fn stop(
+    config: &Config,
+    discord_task: Option<
+        tokio::task::JoinHandle<Result<(), crate::discord::connect::ConnectError>>,
+    >,
+    mut tasks: tokio::task::JoinSet<()>,
+    tasks_stop: CancellationToken,
+    parts: Arc<HealthParts>,
+    pool: Option<Arc<crate::replay::pool::Pool>>,
+    writer: StoreWriter,
+    store: Store,
+) -> Result<(), SupervisorError> {
     if let Some(mut task) = discord_task {
         // Delivers everything the ladder acknowledged, then closes the gateway
         // — within the grace period, so the whole stop fits TimeoutStopSec.
-        // Everything committed is already in the database either way.
+        // Everything committed is already in the database (and its outbox).
         let grace = Duration::from_secs(config.ops.shutdown_grace_s);
         match tokio::time::timeout(grace, &mut task).await {
             Ok(Ok(Ok(()))) => {}
@@ -370,14 +510,7 @@ pub async fn run(
         }
     }
     drop(writer);
-    tokio::task::spawn_blocking(move || store.close())
-        .await
-        .map_err(|e| SupervisorError::Task(e.to_string()))?;
-    tracing::info!("stopped");
-    ladder_result.map_err(SupervisorError::Ladder)?;
-    if discord_failed {
-        return Err(SupervisorError::Discord);
-    }
+    tokio::task::spawn_blocking(move || store.close()).await?;
     Ok(())
 }
 

@@ -30,7 +30,7 @@ pub enum ReloadError {
     #[error("the ladder did not take the new configuration: {0}")]
     Ladder(#[from] LoopError),
     #[error("reading the configuration failed: {0}")]
-    Task(String),
+    Task(#[source] tokio::task::JoinError),
 }
 
 /// An applied reload.
@@ -92,7 +92,7 @@ impl Reloader {
         let owned = path.to_path_buf();
         let new = tokio::task::spawn_blocking(move || Config::load(&owned))
             .await
-            .map_err(|e| ReloadError::Task(e.to_string()))??;
+            .map_err(ReloadError::Task)??;
         self.apply(new).await
     }
 
@@ -120,7 +120,11 @@ impl Reloader {
 
     /// One SIGHUP: reloads `path`, logs what changed (info) or why nothing
     /// did (error), and tells systemd in a `STATUS=` line.
-    pub async fn on_hangup(&self, path: &Path, notifier: &Notifier) -> Result<Reloaded, String> {
+    pub async fn on_hangup(
+        &self,
+        path: &Path,
+        notifier: &Notifier,
+    ) -> Result<Reloaded, ReloadError> {
         match self.reload_file(path).await {
             Ok(done) => {
                 tracing::info!(path = %path.display(), "configuration reloaded: {done}");
@@ -136,7 +140,7 @@ impl Reloader {
                     "configuration reload refused; the running configuration stays: {e}"
                 );
                 notifier.status(&status_line(&format!("reload refused: {e}")));
-                Err(e.to_string())
+                Err(e)
             }
         }
     }

@@ -262,6 +262,7 @@ async fn a_failed_commit_is_never_acknowledged_and_stops_the_ladder() {
     let ladder_config = Config::from_toml(Path::new("x.toml"), "").unwrap().ladder;
     let (ladder, start) = Ladder::new(ladder_config, 1, T0);
     let (outgoing, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let shutdown = CancellationToken::new();
     let (handle, task) = ladder_loop::spawn(
         ladder,
         start,
@@ -270,6 +271,7 @@ async fn a_failed_commit_is_never_acknowledged_and_stops_the_ladder() {
         Duration::from_secs(3600),
         outgoing,
         CancellationToken::new(),
+        shutdown.clone(),
     );
     let accept = |id: u64| {
         let handle = handle.clone();
@@ -296,6 +298,10 @@ async fn a_failed_commit_is_never_acknowledged_and_stops_the_ladder() {
     assert!(
         ended.is_err(),
         "the ladder loop must stop after a failed commit"
+    );
+    assert!(
+        shutdown.is_cancelled(),
+        "a failed commit stops the whole process at once"
     );
     assert_eq!(accept(3).await, Err(LoopError::Stopped));
     blocker.execute_batch("ROLLBACK").unwrap();

@@ -1,0 +1,288 @@
+//! The transactional outbox, core side: which messages are owed, and what a
+//! restart does with the ones still owed.
+//!
+//! Every message to a person or place (not the interaction reply, which
+//! answers the actor and is sent after the commit anyway) that reports a state
+//! change is *durable*: [`Ladder::seal`] gives it an outbox id and adds an
+//! [`OutboxRow`] to the same [`Effects`], so the row commits in the same
+//! transaction as the change it reports. Reminders and wave summaries are
+//! not durable: they are about a moment, and a restart has its own answer
+//! (the card is re-sent with its new deadline).
+//!
+//! Delivery is the Discord layer's (see `discord::bot`): it sends each sealed
+//! message once committed and reports it with `LadderHandle::delivered`,
+//! which writes [`Write::OutboxSettled`] (sent, with the Discord message id).
+//! Discord's `nonce` with `enforce_nonce`, derived from the outbox id, makes a
+//! resend of a message whose settle mark was lost in a crash a no-op on
+//! Discord's side (within Discord's dedupe window). A row that failed to send
+//! stays pending; a later retry with backoff (issue #14) reads the same
+//! rows and settles them the same way.
+//!
+//! On restart [`Ladder::resume`] (called once Discord is ready) first extends
+//! every confirm deadline by the downtime — from the last heartbeat
+//! ([`Write::AliveAt`], written at most every [`ALIVE_EVERY_MS`]) to now —
+//! then handles each pending row by kind:
+//!
+//! | kind | policy |
+//! |---|---|
+//! | match card | re-sent, rebuilt with the extended deadline, while the match still waits for confirms; else superseded |
+//! | match started | re-sent while the match is in progress; else superseded (its end has its own row) |
+//! | result, conflict, flag, information | always delivered |
+//!
+//! Superseded rows are settled as such in the resume's own commit.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Audience, Effects, Ladder, MatchId, Message, Notice};
+use crate::store::rows::{
+    Delivery, MatchResult, MatchState, OutboxAudience, OutboxRow, Report, UnixMillis, Write,
+};
+
+/// How often the ladder writes its heartbeat: a restart credits players with
+/// at most this much more than the real downtime.
+pub const ALIVE_EVERY_MS: i64 = 5_000;
+
+/// What an outbox row says, as stored (JSON). Cards carry only their match:
+/// a resend rebuilds the card from the match as it is then.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum Body {
+    MatchFound {
+        match_id: MatchId,
+    },
+    MatchStarted {
+        match_id: MatchId,
+    },
+    MatchEnded {
+        match_id: MatchId,
+        state: String,
+        result: Option<String>,
+        rating_changes: Option<(f64, f64)>,
+        detail: String,
+    },
+    Conflict {
+        match_id: MatchId,
+        reports: (Option<String>, Option<String>),
+        replay_result: Option<String>,
+    },
+    Flagged {
+        match_id: MatchId,
+    },
+    Info {
+        text: String,
+    },
+}
+
+impl Body {
+    /// The durable form of `notice`; `None`: not durable.
+    fn of(notice: &Notice) -> Option<Body> {
+        Some(match notice {
+            Notice::MatchFound(card) => Body::MatchFound {
+                match_id: card.match_id,
+            },
+            Notice::MatchStarted(card) => Body::MatchStarted {
+                match_id: card.match_id,
+            },
+            Notice::MatchEnded {
+                match_id,
+                state,
+                result,
+                rating_changes,
+                detail,
+            } => Body::MatchEnded {
+                match_id: *match_id,
+                state: state.as_str().to_owned(),
+                result: result.map(|r| r.as_str().to_owned()),
+                rating_changes: *rating_changes,
+                detail: detail.clone(),
+            },
+            Notice::Conflict {
+                match_id,
+                reports,
+                replay_result,
+            } => Body::Conflict {
+                match_id: *match_id,
+                reports: (
+                    reports.0.map(|r| r.as_str().to_owned()),
+                    reports.1.map(|r| r.as_str().to_owned()),
+                ),
+                replay_result: replay_result.map(|r| r.as_str().to_owned()),
+            },
+            Notice::Flagged { match_id } => Body::Flagged {
+                match_id: *match_id,
+            },
+            Notice::Info(text) => Body::Info { text: text.clone() },
+            _ => return None,
+        })
+    }
+}
+
+fn audience_of(to: Audience) -> Option<OutboxAudience> {
+    match to {
+        Audience::Actor => None,
+        Audience::Dm(p) => Some(OutboxAudience::Player(p)),
+        Audience::Lobby => Some(OutboxAudience::Lobby),
+        Audience::MatchThread(m) => Some(OutboxAudience::Match(m)),
+        Audience::AdminLog => Some(OutboxAudience::AdminLog),
+    }
+}
+
+fn audience_from(to: OutboxAudience) -> Audience {
+    match to {
+        OutboxAudience::Player(p) => Audience::Dm(p),
+        OutboxAudience::Lobby => Audience::Lobby,
+        OutboxAudience::Match(m) => Audience::MatchThread(m),
+        OutboxAudience::AdminLog => Audience::AdminLog,
+    }
+}
+
+impl Ladder {
+    /// Gives every durable message of `fx` an outbox id and its row, in the
+    /// same effects (so in the same commit). Messages that already have an
+    /// id (a resend) keep it.
+    pub(super) fn seal(&mut self, now: UnixMillis, fx: &mut Effects) {
+        for m in &mut fx.messages {
+            if m.outbox.is_some() {
+                continue;
+            }
+            let (Some(to), Some(body)) = (audience_of(m.to), Body::of(&m.body)) else {
+                continue;
+            };
+            let Ok(body_json) = serde_json::to_string(&body) else {
+                continue;
+            };
+            let id = self.next_outbox_id;
+            self.next_outbox_id += 1;
+            m.outbox = Some(id);
+            fx.writes.push(Write::Outbox(OutboxRow {
+                id,
+                created_at: now,
+                to,
+                body_json,
+            }));
+        }
+    }
+
+    /// Records that outbox row `id` was delivered (Discord's message id when
+    /// known). Changes nothing in memory: the core forgets a row once sealed.
+    pub fn delivered(&self, id: u64, now: UnixMillis, message_id: Option<u64>) -> Effects {
+        Effects {
+            writes: vec![Write::OutboxSettled {
+                id,
+                at: now,
+                delivery: Delivery::Sent,
+                message_id,
+            }],
+            messages: Vec::new(),
+        }
+    }
+
+    /// Whether [`resume`](Self::resume) has run: until then the ladder loop
+    /// runs no tick (no deadline expires, no wave runs).
+    pub fn resumed(&self) -> bool {
+        self.resumed
+    }
+
+    /// The first thing after a start, once Discord can deliver: credits the
+    /// downtime to every confirm deadline still running, starts the wave
+    /// clock from now, and re-issues what the outbox still owes (policy in
+    /// the module docs). Runs once; later calls return nothing.
+    pub fn resume(&mut self, now: UnixMillis) -> Effects {
+        let mut fx = Effects::default();
+        if std::mem::replace(&mut self.resumed, true) {
+            return fx;
+        }
+        let downtime = self.down_since.map_or(0, |at| (now - at).max(0));
+        let waiting: Vec<MatchId> = self
+            .open
+            .iter()
+            .copied()
+            .filter(|id| {
+                self.matches
+                    .get(id)
+                    .is_some_and(|m| m.state == MatchState::Found)
+            })
+            .collect();
+        for id in waiting {
+            let deadline = self.confirm_deadline(&self.matches[&id]);
+            // Everyone gets the time they had left when ladderd went down.
+            let extended = deadline + downtime;
+            if let Some(m) = self.matches.get_mut(&id)
+                && m.confirm_by != Some(extended)
+            {
+                m.confirm_by = Some(extended);
+                fx.write(Write::Match(m.clone()));
+            }
+            self.reminded.remove(&id);
+        }
+        self.next_wave_at = super::next_wave_after(now, self.config.matchmaker.wave_interval_ms);
+        for row in std::mem::take(&mut self.pending_outbox) {
+            match self.reissue(&row) {
+                Some(body) => fx.messages.push(Message {
+                    to: audience_from(row.to),
+                    body,
+                    outbox: Some(row.id),
+                }),
+                None => fx.write(Write::OutboxSettled {
+                    id: row.id,
+                    at: now,
+                    delivery: Delivery::Superseded,
+                    message_id: None,
+                }),
+            }
+        }
+        fx.write(Write::AliveAt(now));
+        self.alive_written = now;
+        fx
+    }
+
+    /// What a pending row still says; `None`: nothing worth sending.
+    fn reissue(&self, row: &OutboxRow) -> Option<Notice> {
+        let body: Body = serde_json::from_str(&row.body_json).ok()?;
+        let state = |id: MatchId| self.matches.get(&id).map(|m| m.state);
+        Some(match body {
+            Body::MatchFound { match_id } if state(match_id) == Some(MatchState::Found) => {
+                Notice::MatchFound(Box::new(self.card(&self.matches[&match_id], false)))
+            }
+            Body::MatchStarted { match_id } if state(match_id) == Some(MatchState::InProgress) => {
+                Notice::MatchStarted(Box::new(self.card(&self.matches[&match_id], false)))
+            }
+            Body::MatchFound { .. } | Body::MatchStarted { .. } => return None,
+            Body::MatchEnded {
+                match_id,
+                state,
+                result,
+                rating_changes,
+                detail,
+            } => Notice::MatchEnded {
+                match_id,
+                state: MatchState::parse(&state)?,
+                result: result.as_deref().and_then(MatchResult::parse),
+                rating_changes,
+                detail,
+            },
+            Body::Conflict {
+                match_id,
+                reports,
+                replay_result,
+            } => Notice::Conflict {
+                match_id,
+                reports: (
+                    reports.0.as_deref().and_then(Report::parse),
+                    reports.1.as_deref().and_then(Report::parse),
+                ),
+                replay_result: replay_result.as_deref().and_then(MatchResult::parse),
+            },
+            Body::Flagged { match_id } => Notice::Flagged { match_id },
+            Body::Info { text } => Notice::Info(text),
+        })
+    }
+
+    /// The heartbeat, when one is due (from `tick`).
+    pub(super) fn heartbeat(&mut self, now: UnixMillis, fx: &mut Effects) {
+        if now - self.alive_written >= ALIVE_EVERY_MS {
+            self.alive_written = now;
+            fx.write(Write::AliveAt(now));
+        }
+    }
+}
