@@ -1,6 +1,7 @@
 //! All integration tests, in one binary (one link, shared helpers).
 
 mod cli;
+mod crash;
 #[cfg(feature = "sim")]
 mod demo;
 #[cfg(feature = "sim")]
