@@ -224,13 +224,7 @@ impl Ladder {
                 // Their open match ends too, on disk as in memory: otherwise
                 // a restart would put them back in it.
                 let open = self.in_match.get(&id).copied();
-                if let Some(m) = open.and_then(|m| self.matches.get_mut(&m)) {
-                    m.state = MatchState::Aborted;
-                    m.ended_by = Some(id);
-                    m.finished_at = Some(now);
-                    let m = m.clone();
-                    fx.write(Write::Match(m.clone()));
-                    self.release_players(&m, now, &mut fx);
+                if let Some(m) = open.and_then(|m| self.abort_match(m, id, now, &mut fx)) {
                     let body = Notice::MatchEnded {
                         match_id: m.id,
                         state: MatchState::Aborted,

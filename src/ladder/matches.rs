@@ -50,6 +50,25 @@ impl Ladder {
         }
     }
 
+    /// Ends an open match as aborted by `by`, on disk as in memory, and
+    /// frees its players. `None`: no such match.
+    pub(super) fn abort_match(
+        &mut self,
+        match_id: MatchId,
+        by: PlayerId,
+        now: UnixMillis,
+        fx: &mut Effects,
+    ) -> Option<MatchRow> {
+        let m = self.matches.get_mut(&match_id)?;
+        m.state = MatchState::Aborted;
+        m.ended_by = Some(by);
+        m.finished_at = Some(now);
+        let m = m.clone();
+        fx.write(Write::Match(m.clone()));
+        self.release_players(&m, now, fx);
+        Some(m)
+    }
+
     pub(super) fn tell_both(&self, m: &MatchRow, fx: &mut Effects, body: Notice) {
         fx.tell(Audience::Dm(m.player1_id), body.clone());
         fx.tell(Audience::Dm(m.player2_id), body.clone());
@@ -277,16 +296,9 @@ impl Ladder {
         p.aborts_month = Some(month);
         p.updated_at = now;
         fx.write(Write::Player(p.clone()));
-        let m = self
-            .matches
-            .get_mut(&match_id)
-            .expect("match_ref found this match");
-        m.state = MatchState::Aborted;
-        m.ended_by = Some(id);
-        m.finished_at = Some(now);
-        let m = m.clone();
-        fx.write(Write::Match(m.clone()));
-        self.release_players(&m, now, &mut fx);
+        let Some(m) = self.abort_match(match_id, id, now, &mut fx) else {
+            return Err(LadderError::UnknownMatch(match_id));
+        };
         self.tell_both(
             &m,
             &mut fx,
