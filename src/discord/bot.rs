@@ -710,11 +710,11 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             Audience::MatchThread(_) => return,
             Audience::Lobby => match self.discord.lobby_channel_id {
                 Some(c) => (Id::new(c.0), Priority::Channel),
-                None => return,
+                None => return self.settle_unaddressed(message.outbox).await,
             },
             Audience::AdminLog => match self.discord.admin_log_channel_id {
                 Some(c) => (Id::new(c.0), Priority::Channel),
-                None => return,
+                None => return self.settle_unaddressed(message.outbox).await,
             },
         };
         match self.create_message(channel, &rendered, message.outbox) {
@@ -757,6 +757,17 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
         })
         .json(&body)
         .build()
+    }
+
+    /// A durable message for a place this server has not configured (no
+    /// admin log channel): there is nowhere to deliver it, now or after a
+    /// restart, so its row is settled (without a message id).
+    async fn settle_unaddressed(&self, outbox: Option<u64>) {
+        if let Some(outbox) = outbox
+            && let Err(e) = self.ladder.delivered(outbox, None).await
+        {
+            tracing::debug!(outbox, error = %e, "could not settle an unaddressed message");
+        }
     }
 
     /// Reports an outbox message as delivered once Discord accepted it. The

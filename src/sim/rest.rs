@@ -949,7 +949,16 @@ fn channel_message(
                 // Posting in an archived, unlocked thread unarchives it.
                 *archived = false;
             }
+            let nonce = (body["enforce_nonce"] == Value::Bool(true))
+                .then(|| body.get("nonce").map(|n| (channel, n.to_string())))
+                .flatten();
+            if let Some(seen) = nonce.as_ref().and_then(|k| w.nonces.get(k)) {
+                return Ok((200, Some(seen.clone())));
+            }
             let m = bot_message(shared, &mut w, channel, body, None, files)?;
+            if let Some(key) = nonce {
+                w.nonces.insert(key, m.clone());
+            }
             Ok((200, Some(m)))
         }
         Some(mid) => {

@@ -142,6 +142,9 @@ pub(crate) struct World {
     pub attachments: HashMap<u64, Attachment>,
     pub commands: Vec<Value>,
     pub http_base: String,
+    /// Messages created with `enforce_nonce`, by (channel, nonce): Discord
+    /// answers a repeat with the message it already created.
+    pub nonces: HashMap<(u64, String), Value>,
 }
 
 impl World {
@@ -163,6 +166,7 @@ impl World {
             interactions: HashMap::new(),
             attachments: HashMap::new(),
             commands: Vec::new(),
+            nonces: HashMap::new(),
             http_base,
         }
     }

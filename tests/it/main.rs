@@ -3,6 +3,8 @@
 mod cli;
 mod crash;
 #[cfg(feature = "sim")]
+mod crash_kill;
+#[cfg(feature = "sim")]
 mod demo;
 #[cfg(feature = "sim")]
 mod e2e;
