@@ -32,7 +32,10 @@ fn players_in(db: &Path) -> Vec<u64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn commands_in_flight_behind_a_failed_commit_are_answered_truthfully() {
     let dir = tempfile::tempdir().unwrap();
-    let store_config = StoreConfig::at(dir.path().join("ladder.db"));
+    let mut store_config = StoreConfig::at(dir.path().join("ladder.db"));
+    // The writer waits for the lock this test holds (below) rather than
+    // failing on a busy machine: the fault under test is the refused row.
+    store_config.busy_timeout_ms = 60_000;
     let store = Store::open(&store_config).unwrap();
     // The fault: player 4's row is refused at commit (as a bug or a full
     // disk would refuse it), in the middle of a pipeline.
@@ -45,6 +48,9 @@ async fn commands_in_flight_behind_a_failed_commit_are_answered_truthfully() {
     let ladder_config = Config::from_toml(Path::new("x.toml"), "").unwrap().ladder;
     let (ladder, start) = Ladder::new(ladder_config, 1, T0);
     let (outgoing, _rx) = tokio::sync::mpsc::unbounded_channel();
+    // Hold the write lock so that every command is applied and queued
+    // behind the first commit before anything commits: a real pipeline.
+    side.execute_batch("BEGIN IMMEDIATE").unwrap();
     let shutdown = CancellationToken::new();
     let deliverable = CancellationToken::new();
     deliverable.cancel();
@@ -58,9 +64,6 @@ async fn commands_in_flight_behind_a_failed_commit_are_answered_truthfully() {
         deliverable,
         shutdown.clone(),
     );
-    // Hold the write lock so that every command is applied and queued
-    // behind the first commit before anything commits: a real pipeline.
-    side.execute_batch("BEGIN IMMEDIATE").unwrap();
     let mut answers = Vec::new();
     for id in 1..=8u64 {
         let answer = handle
