@@ -341,6 +341,40 @@ async fn direct_messages_open_a_dm_channel_once() {
 }
 
 #[tokio::test]
+async fn outbox_messages_are_created_once_by_nonce_and_others_are_not() {
+    use crate::ladder::{Audience, Message, Notice};
+    let h = Harness::new();
+    h.bot
+        .deliver(Message {
+            to: Audience::Lobby,
+            outbox: Some(77),
+            body: Notice::Info("owed".into()),
+        })
+        .await;
+    h.bot
+        .deliver(Message {
+            to: Audience::Lobby,
+            outbox: None,
+            body: Notice::Info("chatter".into()),
+        })
+        .await;
+    let reqs = h.requests(2).await;
+    let body = |text: &str| {
+        reqs.iter()
+            .find(|r| r.2["content"].as_str().is_some_and(|c| c.contains(text)))
+            .map(|r| r.2.clone())
+            .unwrap_or_else(|| panic!("no message {text:?} in {reqs:?}"))
+    };
+    let owed = body("owed");
+    // The outbox id is the nonce, and Discord must enforce it: a resend
+    // after a crash is answered with the message already created.
+    assert_eq!(owed["nonce"].to_string().trim_matches('"'), "77", "{owed}");
+    assert_eq!(owed["enforce_nonce"], Value::Bool(true), "{owed}");
+    let chatter = body("chatter");
+    assert!(chatter.get("nonce").is_none(), "{chatter}");
+}
+
+#[tokio::test]
 async fn admin_health_answers_admins_only() {
     let h = Harness::new();
     let health = json!([{"name": "health", "type": 1, "options": []}]);
