@@ -348,6 +348,23 @@ pub struct Rows {
     pub retired_maps: Vec<(String, String)>,
 }
 
+impl From<crate::store::Snapshot> for Rows {
+    fn from(s: crate::store::Snapshot) -> Rows {
+        Rows {
+            seasons: s.seasons,
+            players: s.players,
+            queue_prefs: s.queue_prefs,
+            ratings: s.ratings,
+            matches: s.matches,
+            replays: s.replays,
+            outbox: s.outbox,
+            next_outbox_id: s.next_outbox_id,
+            alive_at: s.alive_at,
+            retired_maps: s.retired_maps,
+        }
+    }
+}
+
 #[derive(Clone)]
 #[cfg_attr(test, derive(PartialEq))]
 pub struct Ladder {

@@ -41,19 +41,7 @@ impl Disk {
     }
 
     fn rows(&self) -> Rows {
-        let s = self.store.load().unwrap();
-        Rows {
-            seasons: s.seasons,
-            players: s.players,
-            queue_prefs: s.queue_prefs,
-            ratings: s.ratings,
-            matches: s.matches,
-            replays: s.replays,
-            outbox: s.outbox,
-            next_outbox_id: s.next_outbox_id,
-            alive_at: s.alive_at,
-            retired_maps: s.retired_maps,
-        }
+        self.store.load().unwrap().into()
     }
 
     fn pending_outbox(&self) -> Vec<OutboxRow> {

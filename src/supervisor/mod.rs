@@ -80,21 +80,6 @@ pub enum SupervisorError {
     Pool(#[source] crate::replay::pool::PoolError),
 }
 
-fn rows_of(snapshot: Snapshot) -> Rows {
-    Rows {
-        seasons: snapshot.seasons,
-        players: snapshot.players,
-        queue_prefs: snapshot.queue_prefs,
-        ratings: snapshot.ratings,
-        matches: snapshot.matches,
-        replays: snapshot.replays,
-        outbox: snapshot.outbox,
-        next_outbox_id: snapshot.next_outbox_id,
-        alive_at: snapshot.alive_at,
-        retired_maps: snapshot.retired_maps,
-    }
-}
-
 /// Handed to whoever drives the running supervisor (tests, later the
 /// Discord layer): the ladder, what it says unprompted, the writer, and where
 /// the metrics endpoint ended up listening.
@@ -254,7 +239,7 @@ fn start_ladder(
     let now = env.clock.now();
     let seed = env.seed.unwrap_or(now as u64);
     let (ladder, start_effects) =
-        Ladder::from_rows(config.ladder.clone(), seed, rows_of(snapshot), now);
+        Ladder::from_rows(config.ladder.clone(), seed, Rows::from(snapshot), now);
     let restored = crate::discord::bot::Restored {
         open: ladder.open_cards(),
         finished_threads: ladder.finished_threads(),

@@ -360,18 +360,7 @@ log:
     let store_config = ladderd::config::StoreConfig::at(&db);
     let snapshot = ladderd::store::load_snapshot(&store_config).unwrap();
     let matches = snapshot.matches.len();
-    let rows = ladderd::ladder::Rows {
-        seasons: snapshot.seasons,
-        players: snapshot.players,
-        queue_prefs: snapshot.queue_prefs,
-        ratings: snapshot.ratings,
-        matches: snapshot.matches,
-        replays: snapshot.replays,
-        outbox: snapshot.outbox,
-        next_outbox_id: snapshot.next_outbox_id,
-        alive_at: snapshot.alive_at,
-        retired_maps: snapshot.retired_maps,
-    };
+    let rows = ladderd::ladder::Rows::from(snapshot);
     let config = ladderd::config::Config::load(&config).unwrap();
     let (ladder, _) = ladderd::ladder::Ladder::from_rows(config.ladder, 1, rows, i64::MAX / 4);
     assert_eq!(ladder.check_consistency(), Ok(()));
