@@ -1,4 +1,6 @@
-//! Shared helpers for the integration tests.
+//! Shared helpers for the integration tests: bounded waits ([`wait`]), the
+//! simulator + supervisor fixture ([`e2e`]), `ladderd run` as a watched
+//! child ([`process`]) and one raw replay worker ([`worker`]).
 
 use std::path::PathBuf;
 
@@ -29,5 +31,8 @@ pub fn require_tool(tool: &str) -> bool {
 }
 #[cfg(feature = "sim")]
 pub mod e2e;
+pub mod process;
 #[cfg(feature = "sim")]
 pub mod sim;
+pub mod wait;
+pub mod worker;
