@@ -6,26 +6,12 @@ use std::collections::HashMap;
 use ladderd::config::StoreConfig;
 use ladderd::store::Store;
 use ladderd::store::rows::{AuditRow, Write};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
 use crate::support::wait::within;
 
 async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
-    let response = within(&format!("GET {path}"), async {
-        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-        stream
-            .write_all(
-                format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
-                    .as_bytes(),
-            )
-            .await
-            .unwrap();
-        let mut response = String::new();
-        stream.read_to_string(&mut response).await.unwrap();
-        response
-    })
-    .await;
+    let response = crate::support::http_get(addr, path).await;
     let status = response[9..12].parse().unwrap();
     let body = response
         .split_once("\r\n\r\n")

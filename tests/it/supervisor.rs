@@ -16,10 +16,9 @@ use ladderd::config::Config;
 use ladderd::ladder::{Actor, Audience, Command, Notice, SetupForm};
 use ladderd::ops::notify::Notifier;
 use ladderd::supervisor::{self, Environment, Running};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
-use crate::support::wait::{WAIT, within};
+use crate::support::wait::WAIT;
 
 /// A multiple of the default 45 s wave interval, so the first wave is at T0 + 45 s.
 const T0: i64 = 45_000 * 40_000_000;
@@ -195,16 +194,7 @@ async fn commands_and_waves_are_acknowledged_after_commit_across_restarts() {
     }
 
     let addr = running.metrics_addr.expect("metrics_listen was set");
-    let body = within("a scrape of /metrics", async {
-        let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-        s.write_all(b"GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-            .await
-            .unwrap();
-        let mut body = String::new();
-        s.read_to_string(&mut body).await.unwrap();
-        body
-    })
-    .await;
+    let body = crate::support::http_get(addr, "/metrics").await;
     assert!(body.starts_with("HTTP/1.1 200"), "{body}");
 
     shutdown.cancel();

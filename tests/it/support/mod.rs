@@ -36,3 +36,18 @@ pub mod process;
 pub mod sim;
 pub mod wait;
 pub mod worker;
+
+/// `GET path` on `addr` over a fresh loopback connection (`Connection:
+/// close`): the whole response, status line and headers included (bounded).
+pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    wait::within(&format!("GET {path}"), async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        response
+    })
+    .await
+}
