@@ -1,6 +1,6 @@
 //! The command line: one clap-derived type per subcommand and [`dispatch`],
-//! which runs one. Subcommands whose issue has not landed say so and exit
-//! with [`EXIT_NOT_BUILT`]; none pretends to work.
+//! which runs one. A subcommand this build leaves out (`demo` without the
+//! `sim` feature) says so and exits with [`EXIT_NOT_BUILT`].
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,8 +19,8 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_CONFIG: u8 = 78;
 /// The database cannot be created or opened for writing (`EX_CANTCREAT`).
 pub const EXIT_CANT_CREATE: u8 = 73;
-/// The subcommand exists in the CLI but its issue has not landed yet
-/// (`EX_UNAVAILABLE` from sysexits.h).
+/// This build leaves the subcommand out: it needs a cargo feature the build
+/// turned off (`demo` without `sim`). `EX_UNAVAILABLE` from sysexits.h.
 pub const EXIT_NOT_BUILT: u8 = 69;
 
 /// The default configuration path; systemd's `ConfigurationDirectory=ladderd`.
@@ -307,7 +307,7 @@ fn demo(_: DemoArgs) -> Result<ExitCode, CliError> {
 
 #[cfg_attr(feature = "sim", allow(dead_code))]
 fn not_built(command: &str, what: &str) -> Result<ExitCode, CliError> {
-    eprintln!("ladderd {command}: not built yet — it needs {what}, which has not landed.");
+    eprintln!("ladderd {command}: not in this build — it needs {what}.");
     Ok(ExitCode::from(EXIT_NOT_BUILT))
 }
 
