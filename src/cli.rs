@@ -1,6 +1,6 @@
 //! The command line: one clap-derived type per subcommand and [`dispatch`],
-//! which runs one. Subcommands whose issue has not landed say so and exit
-//! with [`EXIT_NOT_BUILT`]; none pretends to work.
+//! which runs one. A subcommand this build leaves out (`demo` without the
+//! `sim` feature) says so and exits with [`EXIT_NOT_BUILT`].
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,8 +19,8 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_CONFIG: u8 = 78;
 /// The database cannot be created or opened for writing (`EX_CANTCREAT`).
 pub const EXIT_CANT_CREATE: u8 = 73;
-/// The subcommand exists in the CLI but its issue has not landed yet
-/// (`EX_UNAVAILABLE` from sysexits.h).
+/// This build leaves the subcommand out: it needs a cargo feature the build
+/// turned off (`demo` without `sim`). `EX_UNAVAILABLE` from sysexits.h.
 pub const EXIT_NOT_BUILT: u8 = 69;
 
 /// The default configuration path; systemd's `ConfigurationDirectory=ladderd`.
@@ -130,8 +130,17 @@ pub enum CliError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Token(#[from] crate::config::token::TokenError),
-    #[error("{0}")]
-    Other(String),
+    #[error(transparent)]
+    Supervisor(#[from] crate::supervisor::SupervisorError),
+    /// Anything else: what ladderd was doing, and the error that stopped it
+    /// kept as the `source`, so `main` prints the whole chain
+    /// ("cannot start the async runtime: <why>: <why that>").
+    #[error("{context}")]
+    Other {
+        context: String,
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    },
 }
 
 impl CliError {
@@ -142,7 +151,28 @@ impl CliError {
                 EXIT_CONFIG
             }
             CliError::Store(e) if e.is_cannot_open() => EXIT_CANT_CREATE,
-            CliError::Store(_) | CliError::Other(_) => EXIT_FAILURE,
+            CliError::Store(_) | CliError::Supervisor(_) | CliError::Other { .. } => EXIT_FAILURE,
+        }
+    }
+}
+
+impl CliError {
+    /// `context` failed because of `source` (kept in the chain).
+    pub fn failed(
+        context: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> CliError {
+        CliError::Other {
+            context: context.into(),
+            source: Some(source.into()),
+        }
+    }
+
+    /// A refusal with nothing underneath (a bad argument).
+    pub fn refused(text: impl Into<String>) -> CliError {
+        CliError::Other {
+            context: text.into(),
+            source: None,
         }
     }
 }
@@ -188,7 +218,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Worker(args) => match crate::replay::worker::run(&args.socket) {
             Ok(()) => Ok(ExitCode::from(EXIT_OK)),
-            Err(e) => Err(CliError::Other(format!("ladderd worker: {e}"))),
+            Err(e) => Err(CliError::failed("ladderd worker", e)),
         },
         Command::Parse(args) => {
             // Panics inside s2protocol are caught and reported per file; the
@@ -207,10 +237,10 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
 fn demo(args: DemoArgs) -> Result<ExitCode, CliError> {
     use std::io::IsTerminal;
     if args.players < 2 {
-        return Err(CliError::Other("--players must be at least 2".into()));
+        return Err(CliError::refused("--players must be at least 2"));
     }
     if args.minutes == 0 {
-        return Err(CliError::Other("--minutes must be at least 1".into()));
+        return Err(CliError::refused("--minutes must be at least 1"));
     }
     let opts = crate::demo::DemoOptions {
         players: args.players as usize,
@@ -219,7 +249,7 @@ fn demo(args: DemoArgs) -> Result<ExitCode, CliError> {
         keep_db: args.keep_db,
         corpus: args.replays.or_else(crate::demo::replays::default_corpus),
         worker_exe: std::env::current_exe()
-            .map_err(|e| CliError::Other(format!("cannot find ladderd's own binary: {e}")))?,
+            .map_err(|e| CliError::failed("cannot find ladderd's own binary", e))?,
         progress: if std::io::stderr().is_terminal() {
             crate::demo::Progress::Line
         } else {
@@ -230,7 +260,7 @@ fn demo(args: DemoArgs) -> Result<ExitCode, CliError> {
         .enable_all()
         .thread_name("ladderd-demo")
         .build()
-        .map_err(|e| CliError::Other(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| CliError::failed("cannot start the async runtime", e))?;
     let summary = runtime.block_on(async move {
         let stop = tokio_util::sync::CancellationToken::new();
         let on_signal = stop.clone();
@@ -242,13 +272,13 @@ fn demo(args: DemoArgs) -> Result<ExitCode, CliError> {
         });
         crate::demo::run(opts, stop).await
     });
-    let summary = summary.map_err(|e| CliError::Other(e.to_string()))?;
+    let summary = summary.map_err(|e| CliError::failed("the demo stopped", e))?;
     println!("{}", summary.table());
     if let Some(path) = &args.summary_json {
         let json = serde_json::to_string_pretty(&summary)
-            .map_err(|e| CliError::Other(format!("serialising the summary: {e}")))?;
+            .map_err(|e| CliError::failed("serialising the summary", e))?;
         std::fs::write(path, json + "\n")
-            .map_err(|e| CliError::Other(format!("writing {}: {e}", path.display())))?;
+            .map_err(|e| CliError::failed(format!("writing {}", path.display()), e))?;
     }
     if summary.ok() {
         Ok(ExitCode::from(EXIT_OK))
@@ -277,7 +307,7 @@ fn demo(_: DemoArgs) -> Result<ExitCode, CliError> {
 
 #[cfg_attr(feature = "sim", allow(dead_code))]
 fn not_built(command: &str, what: &str) -> Result<ExitCode, CliError> {
-    eprintln!("ladderd {command}: not built yet — it needs {what}, which has not landed.");
+    eprintln!("ladderd {command}: not in this build — it needs {what}.");
     Ok(ExitCode::from(EXIT_NOT_BUILT))
 }
 
@@ -292,12 +322,12 @@ fn run_supervisor(
         .enable_all()
         .thread_name("ladderd")
         .build()
-        .map_err(|e| CliError::Other(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| CliError::failed("cannot start the async runtime", e))?;
     runtime.block_on(async move {
         let shutdown = tokio_util::sync::CancellationToken::new();
         let (reload_tx, mut reload_rx) = tokio::sync::mpsc::channel(1);
         crate::ops::signals::spawn(shutdown.clone(), reload_tx)
-            .map_err(|e| CliError::Other(format!("cannot install signal handlers: {e}")))?;
+            .map_err(|e| CliError::failed("cannot install signal handlers", e))?;
         let notifier = crate::ops::notify::Notifier::from_env();
         // Reloads start once the supervisor is up; a SIGHUP during start-up
         // waits in the channel until then.
@@ -327,7 +357,32 @@ fn run_supervisor(
         };
         match crate::supervisor::run(config, env, shutdown, on_started).await {
             Ok(()) => Ok(ExitCode::from(EXIT_OK)),
-            Err(e) => Err(CliError::Other(e.to_string())),
+            Err(e) => Err(e.into()),
         }
     })
+}
+
+#[cfg(test)]
+mod error_tests {
+    use super::*;
+
+    /// `main` prints `{:#}`: every error of the chain, joined by ": ".
+    fn chain(e: &CliError) -> Vec<String> {
+        std::iter::successors(Some(e as &dyn std::error::Error), |e| e.source())
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn a_failure_keeps_its_cause_in_the_chain() {
+        let cause = std::io::Error::other("no threads left");
+        let e = CliError::failed("cannot start the async runtime", cause);
+        assert_eq!(
+            chain(&e),
+            ["cannot start the async runtime", "no threads left"]
+        );
+        assert_eq!(e.exit_code(), EXIT_FAILURE);
+        let refused = CliError::refused("--players must be at least 2");
+        assert_eq!(chain(&refused), ["--players must be at least 2"]);
+    }
 }

@@ -11,6 +11,7 @@
 //! The bot token never lives in the file: see [`DiscordToken`].
 
 mod discord;
+pub mod keys;
 mod ladder;
 mod ops;
 pub mod reload;

@@ -6,17 +6,12 @@
 //! admin roles. Every other key outside `[ladder]` is read once at start-up
 //! (the store, the workers, the sockets, the Discord connection …); a change
 //! to one is reported as needing a restart and the running value is kept.
-//! Which `[ladder]` keys are live is the ladder core's decision
-//! (`Ladder::reconfigure`), which refuses the rest.
+//! `[ladder]` keys go to the ladder core (`Ladder::reconfigure`), which
+//! applies the live ones and refuses the rest. Which is which is declared
+//! once per key in [`super::keys`].
 
 use super::Config;
-
-/// Keys outside `[ladder]` that apply to a running ladderd.
-pub const LIVE_KEYS: &[&str] = &[
-    "discord.owner_user_ids",
-    "discord.admin_user_ids",
-    "discord.admin_role_ids",
-];
+use super::keys::{Apply, KEYS};
 
 /// What changed between two configurations, by key as written in the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -35,115 +30,33 @@ impl ConfigChanges {
     }
 }
 
-/// Every key whose effective value differs between `old` and `new`.
+/// Every key whose effective value differs between `old` and `new`, sorted
+/// by how it applies ([`super::keys::KEYS`] declares each key once).
 pub fn changes(old: &Config, new: &Config) -> ConfigChanges {
-    let mut other: Vec<(&'static str, bool)> = Vec::new();
-    let mut check = |key: &'static str, changed: bool| other.push((key, changed));
-    check("log.level", old.log.level != new.log.level);
-    let (s, t) = (&old.store, &new.store);
-    check("store.path", s.path != t.path);
-    check("store.synchronous", s.synchronous != t.synchronous);
-    check(
-        "store.busy_timeout_ms",
-        s.busy_timeout_ms != t.busy_timeout_ms,
-    );
-    check(
-        "store.commit_max_batch",
-        s.commit_max_batch != t.commit_max_batch,
-    );
-    check(
-        "store.commit_window_us",
-        s.commit_window_us != t.commit_window_us,
-    );
-    let (d, e) = (&old.discord, &new.discord);
-    check("discord.guild_id", d.guild_id != e.guild_id);
-    check(
-        "discord.lobby_channel_id",
-        d.lobby_channel_id != e.lobby_channel_id,
-    );
-    check(
-        "discord.admin_log_channel_id",
-        d.admin_log_channel_id != e.admin_log_channel_id,
-    );
-    check(
-        "discord.owner_user_ids",
-        d.owner_user_ids != e.owner_user_ids,
-    );
-    check(
-        "discord.admin_user_ids",
-        d.admin_user_ids != e.admin_user_ids,
-    );
-    check(
-        "discord.admin_role_ids",
-        d.admin_role_ids != e.admin_role_ids,
-    );
-    check("discord.shards", d.shards != e.shards);
-    check(
-        "discord.delete_threads_after_days",
-        d.delete_threads_after_days != e.delete_threads_after_days,
-    );
-    check("discord.api_proxy", d.api_proxy != e.api_proxy);
-    check("discord.gateway_url", d.gateway_url != e.gateway_url);
-    let (r, q) = (&old.replay, &new.replay);
-    check("replay.workers", r.workers != q.workers);
-    check("replay.runtime_dir", r.runtime_dir != q.runtime_dir);
-    check(
-        "replay.max_upload_bytes",
-        r.max_upload_bytes != q.max_upload_bytes,
-    );
-    check("replay.job_deadline_ms", r.job_deadline != q.job_deadline);
-    check("replay.queue_bound", r.queue_bound != q.queue_bound);
-    check(
-        "replay.max_frame_bytes",
-        r.max_frame_bytes != q.max_frame_bytes,
-    );
-    check("replay.rlimit_as_mib", r.rlimit_as_mib != q.rlimit_as_mib);
-    check("replay.rlimit_cpu_s", r.rlimit_cpu_s != q.rlimit_cpu_s);
-    check(
-        "replay.start_window_s",
-        r.start_window_s != q.start_window_s,
-    );
-    check(
-        "replay.allow_observers",
-        r.allow_observers != q.allow_observers,
-    );
-    let (o, p) = (&old.ops, &new.ops);
-    check(
-        "ops.health_log_interval_s",
-        o.health_log_interval_s != p.health_log_interval_s,
-    );
-    check("ops.metrics_listen", o.metrics_listen != p.metrics_listen);
-    check(
-        "ops.shutdown_grace_s",
-        o.shutdown_grace_s != p.shutdown_grace_s,
-    );
-
-    let mut out = ConfigChanges {
-        ladder: old.ladder.changed_keys(&new.ladder),
-        ..ConfigChanges::default()
-    };
-    for (key, changed) in other {
-        if !changed {
-            continue;
-        }
-        if LIVE_KEYS.contains(&key) {
-            out.live.push(key);
-        } else {
-            out.restart.push(key);
-        }
+    let mut out = ConfigChanges::default();
+    for key in KEYS.iter().filter(|k| k.differs(old, new)) {
+        let list = match (key.in_ladder(), key.apply) {
+            (true, _) => &mut out.ladder,
+            (false, Apply::Live) => &mut out.live,
+            (false, Apply::NotLive) => &mut out.restart,
+        };
+        list.push(key.name);
     }
     out
 }
 
 impl Config {
     /// The configuration a running ladderd has after `new` was applied to
-    /// it: the live parts (the admin list and `[ladder]`) from `new`,
-    /// everything else still as it started.
+    /// it: the live keys (the admin list) and `[ladder]` (which the core
+    /// has accepted whole) from `new`, everything else still as it started.
     pub fn with_live_parts_of(&self, new: &Config) -> Config {
         let mut out = self.clone();
-        out.discord.owner_user_ids = new.discord.owner_user_ids.clone();
-        out.discord.admin_user_ids = new.discord.admin_user_ids.clone();
-        out.discord.admin_role_ids = new.discord.admin_role_ids.clone();
+        for key in KEYS
+            .iter()
+            .filter(|k| !k.in_ladder() && k.apply == Apply::Live)
+        {
+            key.take(&mut out, new);
+        }
         out.ladder = new.ladder.clone();
         out
     }

@@ -16,7 +16,16 @@
 //!    corpus game, its two players (names, races) queue alone with every map
 //!    but the game's vetoed, at the game's date; they confirm, and one
 //!    uploads the replay, which the worker pool parses and verifies with
-//!    every check on. See ARCHITECTURE.md, "Replays in the demo".
+//!    every check on. Corpus games are real games on real dates, so the
+//!    match is made to fit the replay: the pair queues alone at the game's
+//!    date minus eight minutes, every map but the game's vetoed (the demo's
+//!    pool is the corpus games' maps, `max_vetoes` = pool − 1), and uploads
+//!    after the game's end. Nothing is relaxed or rewritten; a game that
+//!    cannot fit (a best-of-three between the same players within minutes:
+//!    ladder time only moves forward) is skipped and said so. The simulator's
+//!    default route limit (5 per 5 s) is its own guess for routes Discord does
+//!    not document: the demo raises two (opening DM channels 50/s, creating
+//!    threads 50 per 5 s) and prints that it does.
 //! 2. **The population**: `--players` virtual players with a hidden skill
 //!    play `--minutes` of ladder time: join, confirm (3 % let the window
 //!    lapse), play 8–20 minutes, report the result the hidden skills decide.

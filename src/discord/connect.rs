@@ -56,26 +56,54 @@ pub enum ConnectError {
     Shards(#[from] gateway::ShardPlanError),
 }
 
+/// What [`serve`] runs with, from the supervisor.
+pub struct Serve {
+    /// How to reach Discord (or the simulator).
+    pub rt: DiscordRuntime,
+    /// The `[discord]` settings a reload replaces.
+    pub live: super::live::LiveDiscord,
+    pub ladder: LadderHandle,
+    /// The ladder's unprompted messages (waves, reminders), after their commit.
+    pub outgoing: mpsc::UnboundedReceiver<Message>,
+    /// Race ids and names, for the queue's select.
+    pub races: Vec<(String, String)>,
+    /// The map pool's names, for the veto select.
+    pub maps: Vec<String>,
+    /// `/admin health`'s report.
+    pub health: super::bot::HealthFn,
+    /// Replay uploads, when a worker pool runs.
+    pub intake: Option<Arc<super::upload::ReplayIntake>>,
+    /// ladderd's own handling time per interaction.
+    pub handling: Arc<crate::ops::latency::LatencyWindow>,
+    pub http_stats: Arc<super::outbound::OutboundStats>,
+    pub gateway_stats: Arc<gateway::GatewayStats>,
+    /// Open cards and threads taken back from the ladder at start-up.
+    pub restored: super::bot::Restored,
+    pub clock: Arc<dyn crate::clock::Clock>,
+}
+
 /// Serves until `stop` and until `outgoing` is closed and delivered.
 /// `ready` fires once the gateway is READY and the commands are registered.
-#[allow(clippy::too_many_arguments)]
 pub async fn serve(
-    rt: DiscordRuntime,
-    live: super::live::LiveDiscord,
-    ladder: LadderHandle,
-    mut outgoing: mpsc::UnboundedReceiver<Message>,
-    races: Vec<(String, String)>,
-    maps: Vec<String>,
-    health: super::bot::HealthFn,
-    intake: Option<Arc<super::upload::ReplayIntake>>,
-    handling: Arc<crate::ops::latency::LatencyWindow>,
-    http_stats: Arc<super::outbound::OutboundStats>,
-    restored: super::bot::Restored,
-    clock: Arc<dyn crate::clock::Clock>,
-    gateway_stats: Arc<gateway::GatewayStats>,
+    serve: Serve,
     ready: oneshot::Sender<()>,
     stop: CancellationToken,
 ) -> Result<(), ConnectError> {
+    let Serve {
+        rt,
+        live,
+        ladder,
+        mut outgoing,
+        races,
+        maps,
+        health,
+        intake,
+        handling,
+        http_stats,
+        gateway_stats,
+        restored,
+        clock,
+    } = serve;
     // Shards, guild and channels as started; the admin list stays live.
     let discord: DiscordConfig = (*live.get()).clone();
     let transport = TwilightTransport::new(transport::clients(&rt.token, &rt.api));

@@ -8,21 +8,13 @@
 //! from ladderd's figures and made callbacks hammer Discord; nothing below
 //! [`super::outbound`] retries anything now.
 //!
-//! - **Paced** requests (those with `use_authorization_token`: everything the
-//!   bot does in its own name) take a permit from the process's **one**
-//!   `twilight_http_ratelimiting::RateLimiter` before they go, and complete
-//!   it with the response's bucket headers (every response, not only those
-//!   with `X-RateLimit-Scope`; a global 429 completes it with none, a shared
-//!   one as `RateLimitHeaders::shared`). A request that got no response drops
-//!   its permit, which the limiter counts as cancelled.
-//! - **Interaction** callbacks and followups (no bot token: Discord exempts
-//!   them from the global limit, and gives a callback 3 s) bypass the limiter
-//!   entirely: never queued, never waiting on a permit.
-//!
-//! Pacing itself is [`super::ratelimit::Pacer`]'s, in the scheduler; the
-//! limiter is the one global rate-limit state the design asks for, and a
-//! second line of defence. Requests go to `https://discord.com/api/v10/…`, or
-//! to `http://{proxy}/api/v10/…` for a plain-HTTP stand-in (the simulator).
+//! Pacing is [`super::ratelimit::Pacer`]'s alone, in the scheduler, before a
+//! request reaches `send`: it is the process's one rate-limit state (why
+//! twilight's `RateLimiter` is not a second one is in `ratelimit`'s doc).
+//! Interaction callbacks and followups (no bot token: Discord exempts them
+//! from the global limit, and gives a callback 3 s) go out as they come.
+//! Requests go to `https://discord.com/api/v10/…`, or to
+//! `http://{proxy}/api/v10/…` for a plain-HTTP stand-in (the simulator).
 //!
 //! Architecture Invariant: `send` makes exactly one HTTP attempt per call.
 
@@ -36,7 +28,6 @@ use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use twilight_http::request::{Method, Request};
-use twilight_http_ratelimiting::{Endpoint, RateLimiter};
 
 use super::outbound::{Reply, Transport};
 use super::ratelimit::{RateLimitHeaders, RouteKey};
@@ -80,19 +71,16 @@ pub const MAX_RESPONSE_BYTES: usize = 8 * 1024 * 1024;
 
 type Https = hyper_rustls::HttpsConnector<HttpConnector>;
 
-/// What the transport needs to reach Discord: the HTTP client, where to, the
-/// bot token's `Authorization` value, and the process's one rate limiter.
+/// What the transport needs to reach Discord: the HTTP client, where to and
+/// the bot token's `Authorization` value.
 pub struct Clients {
     http: HttpClient<Https, Full<Bytes>>,
     base_url: String,
     /// `Bot <token>`; `None` if the token cannot be a header value.
     authorization: Option<HeaderValue>,
-    /// The one `RateLimiter` of the supervisor (paced requests only).
-    pub limiter: RateLimiter,
 }
 
-/// Builds the HTTP client and the one `RateLimiter` (must run inside a tokio
-/// runtime: the limiter spawns its actor task).
+/// Builds the HTTP client for `endpoint` with the bot token.
 pub fn clients(token: &str, endpoint: &ApiEndpoint) -> Clients {
     install_crypto_provider();
     let https = hyper_rustls::HttpsConnectorBuilder::new()
@@ -117,7 +105,6 @@ pub fn clients(token: &str, endpoint: &ApiEndpoint) -> Clients {
         http: HttpClient::builder(TokioExecutor::new()).build(https),
         base_url: endpoint.base_url(),
         authorization,
-        limiter: RateLimiter::default(),
     }
 }
 
@@ -151,31 +138,6 @@ pub fn route_key(request: &Request) -> RouteKey {
         request.method().name(),
         segments.join("/")
     ))
-}
-
-/// The limiter's view of a response: the bucket headers when Discord sent
-/// all of them; `None` for a global 429 or an answer without them.
-fn limiter_headers(
-    headers: &RateLimitHeaders,
-) -> Option<twilight_http_ratelimiting::RateLimitHeaders> {
-    let bucket = headers.bucket.as_ref()?.as_bytes().to_vec();
-    match headers.scope.as_deref() {
-        Some("global") => None,
-        _ if headers.global => None,
-        Some("shared") => {
-            let secs = headers.retry_after.or(headers.reset_after)?.as_secs_f64();
-            Some(twilight_http_ratelimiting::RateLimitHeaders::shared(
-                bucket,
-                secs.ceil().min(f64::from(u16::MAX)) as u16,
-            ))
-        }
-        _ => Some(twilight_http_ratelimiting::RateLimitHeaders {
-            bucket,
-            limit: u16::try_from(headers.limit?).unwrap_or(u16::MAX),
-            remaining: u16::try_from(headers.remaining?).unwrap_or(u16::MAX),
-            reset_at: std::time::Instant::now() + headers.reset_after?,
-        }),
-    }
 }
 
 impl Clients {
@@ -256,23 +218,7 @@ impl Transport for TwilightTransport {
     type Body = Vec<u8>;
 
     async fn send(&self, request: &Request) -> Result<Reply<Vec<u8>>, String> {
-        if !request.use_authorization_token() {
-            // Interaction callbacks and followups: exempt, never queued.
-            return self.clients.exchange(request).await;
-        }
-        let path = request.path();
-        let endpoint = Endpoint {
-            method: request.method(),
-            path: path.split('?').next().unwrap_or(path).to_owned(),
-        };
-        let permit = self.clients.limiter.acquire(endpoint).await;
-        let result = self.clients.exchange(request).await;
-        match &result {
-            Ok(reply) => permit.complete(limiter_headers(&reply.headers)),
-            // No response: dropping the permit cancels it.
-            Err(_) => drop(permit),
-        }
-        result
+        self.clients.exchange(request).await
     }
 }
 
@@ -465,40 +411,6 @@ mod tests {
         let r = Request::from_route(&twilight_http::routing::Route::GetChannel { channel_id: 7 });
         let e = transport.send(&r).await.unwrap_err();
         assert!(e.contains("sending the request failed"), "{e}");
-    }
-
-    #[test]
-    fn limiter_headers_follow_the_scope() {
-        let user = RateLimitHeaders {
-            bucket: Some("b".into()),
-            limit: Some(5),
-            remaining: Some(0),
-            reset_after: Some(Duration::from_secs(2)),
-            ..Default::default()
-        };
-        let h = limiter_headers(&user).expect("all bucket headers");
-        assert_eq!(
-            (h.bucket.as_slice(), h.limit, h.remaining),
-            (&b"b"[..], 5, 0)
-        );
-        let global = RateLimitHeaders {
-            scope: Some("global".into()),
-            global: true,
-            ..user.clone()
-        };
-        assert_eq!(limiter_headers(&global), None);
-        let shared = RateLimitHeaders {
-            scope: Some("shared".into()),
-            retry_after: Some(Duration::from_millis(1500)),
-            ..user.clone()
-        };
-        let h = limiter_headers(&shared).unwrap();
-        assert_eq!((h.limit, h.remaining), (0, 0));
-        let partial = RateLimitHeaders {
-            remaining: None,
-            ..user
-        };
-        assert_eq!(limiter_headers(&partial), None);
     }
 
     #[test]

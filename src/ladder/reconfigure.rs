@@ -20,43 +20,14 @@
 //!
 //! Refused (a restart or a new season is the way): `season_name`,
 //! `race_groups`, `regions`, `rating_system`, `initial_rating`,
-//! `initial_deviation`, `initial_volatility` — and any key not listed above.
+//! `initial_deviation`, `initial_volatility`. Which keys are live is declared
+//! once, in `config::keys` (`ladder live` / `ladder refused`).
 
 use std::collections::HashSet;
 
 use super::{Audience, Effects, Ladder, next_wave_after};
 use crate::config::LadderConfig;
 use crate::store::rows::{MatchState, UnixMillis, Write};
-
-/// The `[ladder]` keys [`Ladder::reconfigure`] applies live.
-pub const LIVE_KEYS: &[&str] = &[
-    "ladder.maps",
-    "ladder.max_vetoes",
-    "ladder.servers",
-    "ladder.blocked_region_pairs",
-    "ladder.wave_interval_s",
-    "ladder.window_base",
-    "ladder.window_growth",
-    "ladder.wait_bonus",
-    "ladder.rematch_penalty",
-    "ladder.rematch_last_matches",
-    "ladder.rematch_within_minutes",
-    "ladder.max_wait_s",
-    "ladder.matcher",
-    "ladder.confirm_window_s",
-    "ladder.abandon_cooldown_s",
-    "ladder.aborts_per_month",
-    "ladder.unreported_flag_after_minutes",
-    "ladder.tau",
-    "ladder.elo_k",
-    "ladder.elo_divisor",
-    "ladder.provisional_games",
-    "ladder.rank_shares",
-    "ladder.inactive_after_days",
-    "ladder.season_soft_reset",
-    "ladder.leaderboard_page_size",
-    "ladder.lobby_settings",
-];
 
 /// Why a key cannot change under a running ladder.
 fn why_not_live(key: &str) -> &'static str {
@@ -101,7 +72,7 @@ impl Ladder {
         let changed = self.config.changed_keys(&config);
         let refused: Vec<(&'static str, &'static str)> = changed
             .iter()
-            .filter(|k| !LIVE_KEYS.contains(k))
+            .filter(|k| !crate::config::keys::is_live(k))
             .map(|k| (*k, why_not_live(k)))
             .collect();
         if !refused.is_empty() {

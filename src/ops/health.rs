@@ -4,16 +4,15 @@
 
 use std::fmt;
 use std::path::Path;
-use std::sync::atomic::Ordering;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
 use super::latency::Percentiles;
-use crate::discord::gateway::{GatewayFigures, ShardStatus};
-use crate::discord::outbound::RouteClass;
-use crate::store::StoreWriter;
 
+/// Everything the report says, as plain figures: this module knows no other
+/// module's types, so it is tested alone; `supervisor::HealthParts` reads the
+/// parts' counters into it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct HealthReport {
     pub uptime: Duration,
@@ -21,16 +20,16 @@ pub struct HealthReport {
     pub database_bytes: Option<u64>,
     pub store: StoreHealth,
     /// The replay workers, when a pool runs.
-    pub pool: Option<crate::replay::pool::PoolStats>,
+    pub pool: Option<PoolHealth>,
     /// Requests to Discord through the outbound scheduler, when connected.
     pub http: Option<HttpHealth>,
     /// The gateway's shards and dispatches, when connected.
-    pub gateway: Option<GatewayFigures>,
+    pub gateway: Option<GatewayHealth>,
     /// ladderd's own handling time per interaction over the last minutes.
-    pub handling: super::latency::Percentiles,
+    pub handling: Percentiles,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HttpHealth {
     pub sent: u64,
     pub succeeded: u64,
@@ -39,43 +38,20 @@ pub struct HttpHealth {
     pub failed: u64,
     /// Requests waiting in the scheduler (queued or in flight).
     pub queued: u64,
-    /// The same counts per route class, indexed by `RouteClass as usize`.
-    pub by_class: [ClassHealth; RouteClass::ALL.len()],
+    /// The same counts per route class, every class (those that sent
+    /// nothing too: the metrics publish a zero for them).
+    pub by_class: Vec<ClassHealth>,
 }
 
 /// One route class's request counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct ClassHealth {
+    /// The class's label (`interaction`, `dm` …), as in the metrics.
+    pub label: &'static str,
     pub sent: u64,
     pub rate_limited: u64,
     pub retries: u64,
     pub failed: u64,
-}
-
-impl HttpHealth {
-    pub fn of(s: &crate::discord::outbound::OutboundStats) -> HttpHealth {
-        HttpHealth {
-            sent: s.sent.load(Ordering::Relaxed),
-            succeeded: s.succeeded.load(Ordering::Relaxed),
-            rate_limited: s.rate_limited.load(Ordering::Relaxed),
-            retries: s.retries.load(Ordering::Relaxed),
-            failed: s.failed.load(Ordering::Relaxed),
-            queued: s.queued.load(Ordering::Relaxed),
-            by_class: RouteClass::ALL.map(|c| {
-                let c = s.class(c);
-                ClassHealth {
-                    sent: c.sent.load(Ordering::Relaxed),
-                    rate_limited: c.rate_limited.load(Ordering::Relaxed),
-                    retries: c.retries.load(Ordering::Relaxed),
-                    failed: c.failed.load(Ordering::Relaxed),
-                }
-            }),
-        }
-    }
-
-    pub fn class(&self, class: RouteClass) -> &ClassHealth {
-        &self.by_class[class as usize]
-    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -88,18 +64,35 @@ pub struct StoreHealth {
     pub commit_latency: Percentiles,
 }
 
-impl StoreHealth {
-    pub fn of(writer: &StoreWriter, now: Instant) -> StoreHealth {
-        let s = writer.stats();
-        StoreHealth {
-            commits: s.commits.load(Ordering::Relaxed),
-            requests: s.requests.load(Ordering::Relaxed),
-            pending: s.pending.load(Ordering::Relaxed),
-            refused: s.refused_requests.load(Ordering::Relaxed),
-            failed_commits: s.failed_commits.load(Ordering::Relaxed),
-            commit_latency: s.commit_latency.percentiles(now),
-        }
-    }
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PoolHealth {
+    pub healthy: usize,
+    pub busy: usize,
+    pub idle: usize,
+    pub queued: usize,
+    pub jobs: u64,
+    pub jobs_ok: u64,
+    pub jobs_failed: u64,
+    pub retries: u64,
+    pub restarts: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GatewayHealth {
+    pub shards: Vec<ShardHealth>,
+    /// Every state a shard can be in (each is published, 1 for the current one).
+    pub states: Vec<&'static str>,
+    pub events: u64,
+    pub events_per_second: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShardHealth {
+    pub shard: u32,
+    /// One of [`GatewayHealth::states`].
+    pub state: &'static str,
+    pub latency_recent: Option<Duration>,
+    pub latency_average: Option<Duration>,
 }
 
 impl fmt::Display for HealthReport {
@@ -141,8 +134,7 @@ impl fmt::Display for HealthReport {
             )?;
             // Classes that sent anything: "dm 12 (0 429s, 1 retries, 0 failed)".
             let mut first = true;
-            for class in RouteClass::ALL {
-                let c = h.class(class);
+            for c in &h.by_class {
                 if c.sent == 0 && c.failed == 0 {
                     continue;
                 }
@@ -151,11 +143,7 @@ impl fmt::Display for HealthReport {
                 write!(
                     f,
                     "{sep}{} {} ({} 429s, {} retries, {} failed)",
-                    class.label(),
-                    c.sent,
-                    c.rate_limited,
-                    c.retries,
-                    c.failed
+                    c.label, c.sent, c.rate_limited, c.retries, c.failed
                 )?;
             }
         }
@@ -167,7 +155,7 @@ impl fmt::Display for HealthReport {
                     f,
                     " shard {} {} (heartbeat {} ms, avg {} ms),",
                     s.shard,
-                    s.status.label(),
+                    s.state,
                     ms(s.latency_recent),
                     ms(s.latency_average)
                 )?;
@@ -210,9 +198,8 @@ impl HealthReport {
         if let Some(h) = &self.http {
             // Per class only: the total is `sum()` (an unlabelled series
             // beside the labelled ones would be counted twice by it).
-            for class in RouteClass::ALL {
-                let c = h.class(class);
-                let label = class.label();
+            for c in &h.by_class {
+                let label = c.label;
                 metrics::counter!("ladderd_discord_requests_total", "class" => label)
                     .absolute(c.sent);
                 metrics::counter!("ladderd_discord_rate_limited_total", "class" => label)
@@ -227,13 +214,13 @@ impl HealthReport {
         if let Some(g) = &self.gateway {
             for s in &g.shards {
                 let shard = s.shard.to_string();
-                for status in ShardStatus::ALL {
+                for &state in &g.states {
                     metrics::gauge!(
                         "ladderd_gateway_shard_state",
                         "shard" => shard.clone(),
-                        "state" => status.label()
+                        "state" => state
                     )
-                    .set(if s.status == status { 1.0 } else { 0.0 });
+                    .set(if s.state == state { 1.0 } else { 0.0 });
                 }
                 // NaN (no heartbeat yet on this connection) rather than a stale figure.
                 let secs = |d: Option<Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64());
@@ -361,18 +348,28 @@ mod tests {
 
     #[test]
     fn report_shows_classes_and_gateway() {
-        use crate::discord::gateway::ShardFigures;
-        let mut http = HttpHealth {
+        let class = |label| ClassHealth {
+            label,
+            ..ClassHealth::default()
+        };
+        let http = HttpHealth {
             sent: 7,
             rate_limited: 1,
+            by_class: vec![
+                ClassHealth {
+                    sent: 5,
+                    ..class("interaction")
+                },
+                ClassHealth {
+                    sent: 2,
+                    rate_limited: 1,
+                    retries: 3,
+                    failed: 1,
+                    ..class("dm")
+                },
+                class("thread"),
+            ],
             ..HttpHealth::default()
-        };
-        http.by_class[RouteClass::Interaction as usize].sent = 5;
-        http.by_class[RouteClass::Dm as usize] = ClassHealth {
-            sent: 2,
-            rate_limited: 1,
-            retries: 3,
-            failed: 1,
         };
         let r = HealthReport {
             uptime: Duration::from_secs(5),
@@ -381,17 +378,18 @@ mod tests {
             store: StoreHealth::default(),
             pool: None,
             http: Some(http),
-            gateway: Some(GatewayFigures {
+            gateway: Some(GatewayHealth {
+                states: vec!["connected", "resuming"],
                 shards: vec![
-                    ShardFigures {
+                    ShardHealth {
                         shard: 0,
-                        status: ShardStatus::Connected,
+                        state: "connected",
                         latency_recent: Some(Duration::from_millis(42)),
                         latency_average: Some(Duration::from_millis(40)),
                     },
-                    ShardFigures {
+                    ShardHealth {
                         shard: 1,
-                        status: ShardStatus::Resuming,
+                        state: "resuming",
                         latency_recent: None,
                         latency_average: None,
                     },

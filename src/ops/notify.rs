@@ -1,11 +1,11 @@
 //! The systemd notification protocol (`sd_notify`): READY=1, STATUS=,
 //! STOPPING=1 and WATCHDOG=1 datagrams to `$NOTIFY_SOCKET`.
 //!
-//! Hand-rolled (~40 lines) rather than the `sd-notify` crate because that crate
-//! reads `$NOTIFY_SOCKET` on every call, and tests would have to mutate the
-//! process environment (unsafe in edition 2024, racy across test threads).
-//! Here the socket is read once into a [`Notifier`], and tests hand one their
-//! own socket.
+//! Hand-rolled (about 100 lines with the watchdog) rather than the
+//! `sd-notify` crate because that crate reads `$NOTIFY_SOCKET` on every call,
+//! and tests would have to mutate the process environment (unsafe in
+//! edition 2024, racy across test threads). Here the socket is read once into
+//! a [`Notifier`], and tests hand one their own socket.
 
 use std::os::unix::net::UnixDatagram;
 use std::path::PathBuf;

@@ -4,7 +4,7 @@
 //!
 //! Frames are plain JSON text. twilight asks for `compress=zstd-stream` by
 //! default, but it decompresses only binary frames and reads text frames as
-//! they are, so the simulator ignores `compress` (see ARCHITECTURE.md).
+//! they are, so the simulator ignores `compress` (see "Not modelled" in `sim`).
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;

@@ -1,6 +1,20 @@
 //! A local Discord: gateway, REST, rate limits, CDN and virtual players, on
-//! loopback, for tests, benchmarks and `ladderd demo`. See the `src/sim/`
-//! section of `ARCHITECTURE.md` for what it models and what it does not.
+//! loopback, for tests, benchmarks and `ladderd demo`. What each part models
+//! is in its module's doc (`gateway`, `rest` with the route table,
+//! `ratelimit`, `faults`, `validate`, `players`); what it does not is below.
+//!
+//! Not modelled (add when ladderd needs it): payload compression (twilight
+//! asks for `zstd-stream` but reads text frames as plain JSON, so the
+//! simulator sends text and ignores `compress`); ETF encoding; files in
+//! interaction callbacks (multipart is taken on channel messages and
+//! followups); Identify concurrency (`session_start_limit` is reported, not
+//! enforced); intent validation (4013/4014: every intent is accepted,
+//! privileged ones included); shared-scope 429s and Cloudflare bans;
+//! permissions and roles (the bot may do everything except delete users'
+//! messages or the lobby); guild member, presence, reaction,
+//! THREAD_UPDATE/DELETE and THREAD_MEMBERS_UPDATE events; Components V2
+//! layouts; autocomplete; more than one guild; sharding beyond routing a
+//! guild's events to `(guild_id >> 22) % n` and DMs to shard 0.
 //!
 //! `Simulator::start` binds two loopback ports: the gateway (WebSocket, point
 //! twilight-gateway's `proxy_url` at [`Simulator::gateway_url`]) and HTTP

@@ -7,6 +7,29 @@
 //! the handler. Each answer carries the route's bucket headers. An injected
 //! fault (`faults.rs`) answers instead of the limits and the handler, right
 //! after Authorization (a 5xx without bucket headers).
+//!
+//! Routes (route key = method + template; a new one goes in `route()` and
+//! here): `GET /gateway`, `GET /gateway/bot`, `GET /users/@me`,
+//! `POST /users/@me/channels` (one DM channel per recipient),
+//! `PUT|GET /applications/{id}[/guilds/{id}]/commands` (bulk overwrite,
+//! shaped through twilight's `Command`; read back),
+//! `POST /interactions/{id}/{token}/callback` (types 1, 4–10; 4 creates the
+//! original, ephemeral with flag 64; 6 and 7 make @original the message whose
+//! component was used; a second callback 40060; after `callback_deadline`
+//! 10062), `POST /webhooks/{app}/{token}` (followups; 10015 before the
+//! callback, 50027 after `token_lifetime`),
+//! `GET|PATCH|DELETE /webhooks/{app}/{token}/messages/{id|@original}` (a
+//! deferred reply's `@original` appears with its first PATCH),
+//! `POST /channels/{id}/messages`, `GET|PATCH|DELETE
+//! /channels/{id}/messages/{id}` (the bot's own messages only),
+//! `POST /channels/{id}/threads` and `/channels/{id}/messages/{id}/threads`,
+//! `GET|PATCH|DELETE /channels/{id}` (rename, archive, lock; the lobby cannot
+//! be deleted), `PUT|DELETE /channels/{id}/thread-members/{user}` (50083 on an
+//! archived thread), and the CDN's `GET /attachments/…`. Message routes take
+//! JSON or Discord's multipart form (`payload_json` + `files[n]`, ≤ 10 files,
+//! stored for the CDN); the body cap is 10 MiB. The bot's channel messages are
+//! also dispatched as MESSAGE_CREATE / MESSAGE_UPDATE / MESSAGE_DELETE, new
+//! threads as THREAD_CREATE.
 
 use std::convert::Infallible;
 use std::sync::Arc;

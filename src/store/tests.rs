@@ -347,7 +347,13 @@ fn requests_waiting_during_a_commit_share_the_next_one() {
             std::thread::spawn(move || w.submit_blocking(vec![audit(i)]).unwrap())
         })
         .collect();
+    // Bounded: a writer that stopped counting must fail the test, not hang it.
+    let until = std::time::Instant::now() + Duration::from_secs(45);
     while w.stats().pending.load(std::sync::atomic::Ordering::Relaxed) < 50 {
+        assert!(
+            std::time::Instant::now() < until,
+            "the 50 requests never all queued"
+        );
         std::thread::sleep(Duration::from_millis(1));
     }
     blocker.execute_batch("COMMIT").unwrap();

@@ -8,7 +8,10 @@
 //! connection (when `Environment::discord` is set, see `discord::connect`),
 //! health, metrics and the watchdog.
 
+mod health_parts;
 pub mod reload;
+
+pub use health_parts::HealthParts;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,7 +22,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::ladder::{Ladder, Message, Rows};
 use crate::ladder_loop::{self, LadderHandle};
-use crate::ops::health::{self, HealthReport, StoreHealth};
+use crate::ops::health;
 use crate::ops::notify::Notifier;
 use crate::store::{Snapshot, Store, StoreError, StoreWriter};
 
@@ -404,20 +407,23 @@ async fn connect_discord(
             ladder.verified_replays.clone(),
         ))
     });
-    let task = tokio::spawn(crate::discord::connect::serve(
+    let serve = crate::discord::connect::Serve {
         rt,
-        live_discord,
-        ladder.handle.clone(),
+        live: live_discord,
+        ladder: ladder.handle.clone(),
         outgoing,
         races,
         maps,
         health,
         intake,
-        parts.handling.clone(),
-        parts.http.clone().unwrap_or_default(),
-        ladder.restored.take().unwrap_or_default(),
-        env.clock.clone(),
-        parts.gateway.clone().unwrap_or_default(),
+        handling: parts.handling.clone(),
+        http_stats: parts.http.clone().unwrap_or_default(),
+        gateway_stats: parts.gateway.clone().unwrap_or_default(),
+        restored: ladder.restored.take().unwrap_or_default(),
+        clock: env.clock.clone(),
+    };
+    let task = tokio::spawn(crate::discord::connect::serve(
+        serve,
         ready_tx,
         shutdown.clone(),
     ));
@@ -497,34 +503,4 @@ async fn stop(
     drop(writer);
     tokio::task::spawn_blocking(move || store.close()).await?;
     Ok(())
-}
-
-/// What the health report is made of.
-pub struct HealthParts {
-    pub writer: StoreWriter,
-    pub db: std::path::PathBuf,
-    pub pool: Option<Arc<crate::replay::pool::Pool>>,
-    pub http: Option<Arc<crate::discord::outbound::OutboundStats>>,
-    pub gateway: Option<Arc<crate::discord::gateway::GatewayStats>>,
-    pub handling: Arc<crate::ops::latency::LatencyWindow>,
-}
-
-impl HealthParts {
-    /// The current health report.
-    pub fn report(&self, began: Instant) -> HealthReport {
-        let now = Instant::now();
-        HealthReport {
-            uptime: now.duration_since(began),
-            resident_bytes: health::resident_bytes(None),
-            database_bytes: health::database_bytes(&self.db),
-            store: StoreHealth::of(&self.writer, now),
-            pool: self.pool.as_deref().map(crate::replay::pool::Pool::stats),
-            http: self.http.as_deref().map(health::HttpHealth::of),
-            gateway: self
-                .gateway
-                .as_deref()
-                .map(|g| g.snapshot(tokio::time::Instant::now())),
-            handling: self.handling.percentiles(now),
-        }
-    }
 }

@@ -2,6 +2,8 @@
 
 use std::process::Command;
 
+use crate::support::process::Ladderd;
+use crate::support::wait::BoundedOutput as _;
 use crate::support::{ladderd_bin, repo_root};
 
 #[test]
@@ -11,8 +13,7 @@ fn example_config_is_accepted() {
         .arg(repo_root().join("ladderd.example.toml"))
         .env_remove("DISCORD_TOKEN")
         .env_remove("CREDENTIALS_DIRECTORY")
-        .output()
-        .unwrap();
+        .bounded_output();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -34,8 +35,7 @@ fn typo_in_a_key_names_key_and_line() {
     let out = Command::new(ladderd_bin())
         .arg("check-config")
         .arg(&path)
-        .output()
-        .unwrap();
+        .bounded_output();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(78), "{stderr}");
     assert!(stderr.contains("synchronus"), "{stderr}");
@@ -50,8 +50,7 @@ fn bad_value_names_key_and_line() {
     let out = Command::new(ladderd_bin())
         .arg("check-config")
         .arg(&path)
-        .output()
-        .unwrap();
+        .bounded_output();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(78), "{stderr}");
     assert!(stderr.contains("replay.workers"), "{stderr}");
@@ -64,8 +63,7 @@ fn check_config_reports_the_token_source_never_the_token() {
         .arg("check-config")
         .arg(repo_root().join("ladderd.example.toml"))
         .env("DISCORD_TOKEN", "MTIzNDU2.secret-token-value")
-        .output()
-        .unwrap();
+        .bounded_output();
     let all = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -91,8 +89,7 @@ fn migrate_then_backup_through_the_cli() {
             .arg("--config")
             .arg(&config)
             .args(args)
-            .output()
-            .unwrap();
+            .bounded_output();
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -132,8 +129,7 @@ fn a_newer_schema_is_refused_with_the_config_exit_code() {
         .arg("--config")
         .arg(&config)
         .arg("migrate")
-        .output()
-        .unwrap()
+        .bounded_output()
         .status;
     assert!(status.success());
     rusqlite::Connection::open(&db)
@@ -144,8 +140,7 @@ fn a_newer_schema_is_refused_with_the_config_exit_code() {
         .arg("--config")
         .arg(&config)
         .arg("migrate")
-        .output()
-        .unwrap();
+        .bounded_output();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(78), "{stderr}");
     assert!(
@@ -169,7 +164,7 @@ fn run_refuses_clearly_before_it_starts() {
             Some(t) => cmd.env("DISCORD_TOKEN", t),
             None => cmd.env_remove("DISCORD_TOKEN"),
         };
-        let out = cmd.output().unwrap();
+        let out = cmd.bounded_output();
         (
             out.status.code(),
             String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -201,28 +196,24 @@ fn run_refuses_clearly_before_it_starts() {
     );
     let path = dir.path().join("run.toml");
     std::fs::write(&path, offline).unwrap();
-    let child = Command::new(ladderd_bin())
-        .arg("--config")
-        .arg(&path)
-        .arg("run")
-        .env_remove("CREDENTIALS_DIRECTORY")
-        .env("DISCORD_TOKEN", "tok")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
+    // The runtime only serves the bounded waits of the watched child.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(1500));
-    assert!(
-        db.exists(),
-        "the database is created and migrated at start-up"
-    );
-    let status = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("stopped"), "{stderr}");
+    runtime.block_on(async {
+        let mut ladderd = Ladderd::run(&path, "tok", None);
+        // `run` migrates, installs the signal handlers, then the supervisor
+        // opens the (now current) schema and says so: from here SIGTERM is handled.
+        ladderd.logged("schema is up to date").await;
+        assert!(
+            db.exists(),
+            "the database is created and migrated at start-up"
+        );
+        ladderd.signal(nix::sys::signal::Signal::SIGTERM);
+        let status = ladderd.exit_status().await;
+        let stderr = ladderd.stderr();
+        assert_eq!(status.code(), Some(0), "{stderr}");
+        assert!(stderr.contains("stopped"), "{stderr}");
+    });
 }

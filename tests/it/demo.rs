@@ -3,6 +3,12 @@
 
 use std::process::Command;
 
+use crate::support::wait::{BoundedOutput as _, WAIT};
+
+/// A whole demo run (about 17 s on an idle 2-core machine) is a workload,
+/// not one wait: four times the bound on a single wait.
+const DEMO_RUN: std::time::Duration = WAIT.saturating_mul(4);
+
 use crate::support::ladderd_bin;
 
 #[test]
@@ -22,7 +28,7 @@ fn a_short_demo_plays_a_ladder_with_no_errors_and_no_429s() {
         Some(c) => cmd.arg("--replays").arg(c),
         None => cmd.arg("--replays").arg(dir.path()),
     };
-    let out = cmd.output().unwrap();
+    let out = cmd.output_within(DEMO_RUN);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
@@ -70,8 +76,7 @@ fn a_short_demo_plays_a_ladder_with_no_errors_and_no_429s() {
     let again = Command::new(ladderd_bin())
         .args(["demo", "--players", "4", "--minutes", "1", "--keep-db"])
         .arg(&db)
-        .output()
-        .unwrap();
+        .bounded_output();
     assert_eq!(again.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&again.stderr).contains("exists"),
@@ -95,8 +100,7 @@ fn the_same_seed_plays_the_same_ladder() {
             .arg("--keep-db")
             .arg(&db)
             .env("RUST_LOG", "warn")
-            .output()
-            .unwrap();
+            .output_within(DEMO_RUN);
         assert_eq!(
             out.status.code(),
             Some(0),

@@ -2,15 +2,14 @@
 //! supervisor with the real twilight gateway and HTTP clients, driven by
 //! virtual users' interactions, with a manual clock for the waves.
 
-use std::time::Duration;
-
 use ladderd::clock::ManualClock;
 use ladderd::sim::{Interact, Place, SimConfig, Simulator};
 
 use crate::support::e2e::{
-    BootOptions, HANG, T0, boot, boot_opts, boot_with, custom_ids, letters, sign_up, sign_up_as,
-    stop, wait_seen, wait_seen_in,
+    BootOptions, T0, boot, boot_opts, boot_with, custom_ids, letters, sign_up, sign_up_as, stop,
+    wait_seen, wait_seen_in, wait_seen_where,
 };
+use crate::support::wait::bounded;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_up_queue_match_confirm_and_report_through_discord() {
@@ -60,14 +59,15 @@ async fn sign_up_queue_match_confirm_and_report_through_discord() {
     }
     // The match has a private thread with both players in it, carrying the
     // card and, once confirmed, the match's news.
-    let thread = sim
-        .seen_by(users[0])
-        .into_iter()
-        .find_map(|s| match s.place {
-            Place::Thread(t) if s.message.content.contains("Match found") => Some(t),
-            _ => None,
-        })
-        .expect("the card is posted in a private thread");
+    // The thread lane posts it on its own (the DMs do not wait for it).
+    let in_thread = wait_seen_where(&sim, users[0], |s| {
+        matches!(s.place, Place::Thread(_)) && s.message.content.contains("Match found")
+    })
+    .await
+    .expect("the card is posted in a private thread");
+    let Place::Thread(thread) = in_thread.place else {
+        unreachable!("waited for a thread message")
+    };
     let members = sim.thread_members(thread).expect("the thread exists");
     // Both players, and the bot that created it; nobody else.
     let mut others: Vec<u64> = members
@@ -78,20 +78,14 @@ async fn sign_up_queue_match_confirm_and_report_through_discord() {
     assert!(users.iter().all(|u| members.contains(u)), "{members:?}");
     others.retain(|m| *m != sim.ids().bot_user);
     assert!(others.is_empty(), "{members:?}");
-    for _ in 0..500 {
-        if sim
-            .channel_messages(thread)
-            .iter()
-            .any(|m| m.content.contains("Match confirmed"))
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert!(
+    let confirmed = bounded(sim.wait_until(|sim| {
         sim.channel_messages(thread)
             .iter()
-            .any(|m| m.content.contains("Match confirmed")),
+            .any(|m| m.content.contains("Match confirmed"))
+    }))
+    .await;
+    assert!(
+        confirmed.is_some(),
         "{:?}",
         sim.channel_messages(thread)
             .iter()
@@ -227,17 +221,14 @@ async fn twenty_match_wave(scope_on_success: bool) {
     // The lobby: the wave's announcement.
     let lobby = sim.ids().lobby;
     let announcement = "🌊 Wave: 20 match(es) found; 0 still queueing.";
-    let announced = tokio::time::timeout(
-        HANG,
-        sim.wait_until(|sim| {
-            sim.channel_messages(lobby)
-                .iter()
-                .any(|m| m.content == announcement)
-        }),
-    )
+    let announced = bounded(sim.wait_until(|sim| {
+        sim.channel_messages(lobby)
+            .iter()
+            .any(|m| m.content == announcement)
+    }))
     .await;
     assert!(
-        announced.is_ok(),
+        announced.is_some(),
         "{:?}",
         sim.channel_messages(lobby)
             .iter()
@@ -278,9 +269,9 @@ async fn auto_shards_run_what_discord_recommends() {
         ..BootOptions::default()
     };
     let (running, shutdown, task) = boot_opts(&sim, dir.path(), &clock, &opts).await;
-    let both = tokio::time::timeout(HANG, sim.wait_until(|s| s.gateway().connected() == 2)).await;
+    let both = bounded(sim.wait_until(|s| s.gateway().connected() == 2)).await;
     assert!(
-        both.is_ok(),
+        both.is_some(),
         "{} shard(s) connected",
         sim.gateway().connected()
     );

@@ -11,10 +11,11 @@ use ladderd::clock::{Clock, ManualClock};
 use ladderd::sim::{Fault, Interact, OptionValue, Place, RouteLimit, SimConfig, Simulator};
 
 use crate::support::e2e::{
-    BootOptions, HANG, T0, admin_command, ask, boot_opts, button_ending, cards, click,
-    confirm_both, ladder_state, letters, match_state, press, query, seen_count, sign_up, stop,
-    wait_seen, wait_seen_in, wait_seen_n, wave,
+    BootOptions, T0, admin_command, ask, boot_opts, button_ending, cards, click, confirm_both,
+    ladder_state, letters, match_state, press, query, seen_count, sign_up, stop, wait_seen,
+    wait_seen_in, wait_seen_n, wave,
 };
+use crate::support::wait::{sim_until, within};
 
 /// Buckets roomy enough that only what a test injects slows anything down.
 fn roomy() -> SimConfig {
@@ -110,7 +111,7 @@ async fn agreeing_reports_complete_the_match_and_move_both_ratings() {
             _ => None,
         })
         .expect("the match has a thread");
-    sim.wait_until(|sim| {
+    sim_until(&sim, "the result in the match thread", |sim| {
         sim.channel_messages(thread)
             .iter()
             .any(|m| m.content.contains("🏁"))
@@ -448,9 +449,10 @@ async fn bad_replay_uploads_are_answered_with_a_reason_and_change_nothing() {
         let n = answers(&sim).len();
         sim.post(users[0], dm, "gg", vec![(file.into(), bytes.into())])
             .unwrap();
-        let answered =
-            tokio::time::timeout(HANG, sim.wait_until(|sim| answers(sim).len() > n)).await;
-        assert!(answered.is_ok(), "no answer to {file}");
+        sim_until(&sim, &format!("an answer to {file}"), |sim| {
+            answers(sim).len() > n
+        })
+        .await;
         answers(&sim).swap_remove(n)
     };
     const CDN: &str = "GET /attachments (CDN)";
@@ -577,7 +579,7 @@ async fn wave_through(
     }
     assert_eq!(by_match.len(), 5);
     assert!(by_match.values().all(|v| v.len() == 2));
-    sim.wait_until(|sim| {
+    sim_until(&sim, "the wave's announcement", |sim| {
         sim.channel_messages(sim.ids().lobby)
             .iter()
             .any(|m| m.content.contains("Wave: 5 match(es)"))
@@ -605,9 +607,8 @@ async fn wave_through(
     let figures = discord_figures(&sim, admin).await;
     drop(running);
     shutdown.cancel();
-    tokio::time::timeout(Duration::from_secs(20), task)
+    within("the supervisor to stop", task)
         .await
-        .expect("stops")
         .unwrap()
         .unwrap();
     (figures, sim)

@@ -6,19 +6,12 @@ use std::collections::HashMap;
 use ladderd::config::StoreConfig;
 use ladderd::store::Store;
 use ladderd::store::rows::{AuditRow, Write};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
 
+use crate::support::wait::within;
+
 async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream
-        .write_all(
-            format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n").as_bytes(),
-        )
-        .await
-        .unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).await.unwrap();
+    let response = crate::support::http_get(addr, path).await;
     let status = response[9..12].parse().unwrap();
     let body = response
         .split_once("\r\n\r\n")
@@ -98,7 +91,7 @@ async fn metrics_endpoint_serves_parseable_store_figures() {
     assert_eq!(status, 404);
 
     shutdown.cancel();
-    server.await.unwrap();
+    within("the metrics server to stop", server).await.unwrap();
     tokio::task::spawn_blocking(move || store.close())
         .await
         .unwrap();
@@ -181,11 +174,10 @@ fn dashboard_metric_names(json: &serde_json::Value, out: &mut std::collections::
 #[cfg(feature = "sim")]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connected_supervisor_serves_gateway_and_http_figures() {
-    use ladderd::config::Config;
-    use ladderd::discord::connect::DiscordRuntime;
-    use ladderd::discord::transport::ApiEndpoint;
+    use crate::support::e2e::{BootOptions, T0, boot_opts, stop};
+    use crate::support::wait::{bounded, sim_until};
+    use ladderd::clock::ManualClock;
     use ladderd::sim::{Interact, SimConfig, Simulator};
-    use ladderd::supervisor::{self, Environment};
     use std::time::Duration;
 
     assert!(ladderd::ops::metrics::handle().is_some());
@@ -198,38 +190,13 @@ async fn a_connected_supervisor_serves_gateway_and_http_figures() {
     .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let ids = sim.ids();
-    let text = format!(
-        "[store]\npath = \"ladder.db\"\nsynchronous = \"normal\"\n[discord]\nguild_id = {}\nlobby_channel_id = {}\n\
-         [ops]\nhealth_log_interval_s = 0\nmetrics_listen = \"127.0.0.1:0\"\n\
-         [replay]\nworkers = 1\nruntime_dir = {:?}\n",
-        ids.guild,
-        ids.lobby,
-        dir.path().join("run")
-    );
-    let config = Config::from_toml(&dir.path().join("ladderd.toml"), &text).unwrap();
-    let env = Environment {
-        discord: Some(DiscordRuntime {
-            token: sim.config().token.clone(),
-            api: ApiEndpoint {
-                proxy: Some(sim.http_addr().to_string()),
-            },
-            gateway_url: Some(sim.gateway_url().to_owned()),
-            identify_without_delay: true,
-        }),
-        worker_exe: Some(crate::support::ladderd_bin()),
-        tick_every: Duration::from_secs(3600),
-        ..Environment::default()
+    let opts = BootOptions {
+        ops: "metrics_listen = \"127.0.0.1:0\"",
+        workers: true,
+        ..BootOptions::default()
     };
-    let shutdown = CancellationToken::new();
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let task = tokio::spawn(supervisor::run(config, env, shutdown.clone(), move |r| {
-        let _ = tx.send(r.metrics_addr);
-    }));
-    let addr = tokio::time::timeout(Duration::from_secs(30), rx)
-        .await
-        .expect("the supervisor starts")
-        .unwrap()
-        .expect("metrics_listen was set");
+    let (running, shutdown, task) = boot_opts(&sim, dir.path(), &ManualClock::at(T0), &opts).await;
+    let addr = running.metrics_addr.expect("metrics_listen was set");
 
     // Two interactions: the terms, then accepting them.
     let user = sim.add_user("Metric");
@@ -245,33 +212,35 @@ async fn a_connected_supervisor_serves_gateway_and_http_figures() {
     ] {
         let seen = sim.seen_by(user).len();
         sim.interact(user, ids.lobby, &what).unwrap();
-        tokio::time::timeout(
-            Duration::from_secs(20),
-            sim.wait_until(|s| s.seen_by(user).len() > seen),
-        )
-        .await
-        .expect("the interaction is answered");
+        sim_until(&sim, "the interaction's answer", |s| {
+            s.seen_by(user).len() > seen
+        })
+        .await;
     }
 
-    // Heartbeat latency needs a heartbeat; the rate needs a complete second.
+    // Heartbeat latency needs a heartbeat; the rate needs a complete second:
+    // scrape until both are there (bounded; the asserts below say what is not).
     let mut all = HashMap::new();
     let mut body = String::new();
-    for _ in 0..200 {
-        let (status, b) = get(addr, "/metrics").await;
-        assert_eq!(status, 200, "{b}");
-        body = b;
-        all = series(&parse_exposition(&body));
-        let latency = value(
-            &all,
-            "ladderd_gateway_heartbeat_latency_seconds",
-            &[("shard", "0")],
-        );
-        let rate = value(&all, "ladderd_gateway_events_per_second", &[]);
-        if latency.is_some_and(f64::is_finite) && rate.is_some_and(|r| r > 0.0) {
-            break;
+    bounded(async {
+        loop {
+            let (status, b) = get(addr, "/metrics").await;
+            assert_eq!(status, 200, "{b}");
+            body = b;
+            all = series(&parse_exposition(&body));
+            let latency = value(
+                &all,
+                "ladderd_gateway_heartbeat_latency_seconds",
+                &[("shard", "0")],
+            );
+            let rate = value(&all, "ladderd_gateway_events_per_second", &[]);
+            if latency.is_some_and(f64::is_finite) && rate.is_some_and(|r| r > 0.0) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    })
+    .await;
     let get_value = |name: &str, labels: &[(&str, &str)]| {
         value(&all, name, labels).unwrap_or_else(|| panic!("no {name} {labels:?} in\n{body}"))
     };
@@ -368,11 +337,6 @@ async fn a_connected_supervisor_serves_gateway_and_http_figures() {
         "the dashboard uses {missing:?}, not in\n{body}"
     );
 
-    shutdown.cancel();
-    tokio::time::timeout(Duration::from_secs(30), task)
-        .await
-        .expect("stops")
-        .unwrap()
-        .unwrap();
-    sim.shutdown().await;
+    drop(running);
+    stop(shutdown, task, sim).await;
 }

@@ -7,6 +7,8 @@ use ladderd::replay::{self, ParseLevel, Pool, PoolOptions, ReplayError};
 
 use crate::replay::corpus;
 use crate::support::ladderd_bin;
+use crate::support::wait::{WAIT, eventually, eventually_blocking, try_eventually, within};
+use crate::support::worker::{RawWorker, hello};
 
 fn options(workers: usize, dir: &std::path::Path) -> PoolOptions {
     let mut o = PoolOptions::new(workers, dir);
@@ -31,7 +33,7 @@ async fn corpus_through_the_pool_equals_in_process() {
     let Some(dir) = corpus() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let pool = Pool::start(options(2, tmp.path())).unwrap();
-    assert!(pool.wait_healthy(2, Duration::from_secs(10)).await);
+    assert!(pool.wait_healthy(2, WAIT).await);
     let files = corpus_files(&dir);
     let pool = std::sync::Arc::new(pool);
     let mut tasks = tokio::task::JoinSet::new();
@@ -59,17 +61,7 @@ async fn corpus_through_the_pool_equals_in_process() {
 }
 
 async fn assert_recovers(pool: &Pool, n: usize) {
-    let t = Instant::now();
-    assert!(
-        pool.wait_healthy(n, Duration::from_secs(3)).await,
-        "{:?}",
-        pool.stats()
-    );
-    assert!(
-        t.elapsed() < Duration::from_millis(1500),
-        "{:?}",
-        t.elapsed()
-    );
+    assert!(pool.wait_healthy(n, WAIT).await, "{:?}", pool.stats());
     // And it still parses.
     let Some(dir) = corpus() else { return };
     let bytes =
@@ -81,16 +73,16 @@ async fn assert_recovers(pool: &Pool, n: usize) {
 async fn hang_abort_and_garbage_are_survived() {
     let tmp = tempfile::tempdir().unwrap();
     let pool = Pool::start(options(2, tmp.path())).unwrap();
-    assert!(pool.wait_healthy(2, Duration::from_secs(10)).await);
+    assert!(pool.wait_healthy(2, WAIT).await);
 
-    let t = Instant::now();
-    let err = pool.test_hang().await.unwrap_err();
+    // Deadline, kill, retry on another worker, deadline again: an answer, not a hang.
+    let err = within("a hanging job to be given up", pool.test_hang())
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, ReplayError::Unavailable(ref m) if m.contains("longer than")),
         "{err}"
     );
-    // Deadline, kill, retry on another worker, deadline again.
-    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
     assert_recovers(&pool, 2).await;
 
     let err = pool.test_abort().await.unwrap_err();
@@ -121,16 +113,13 @@ async fn a_full_queue_says_busy() {
     let mut o = options(1, tmp.path());
     o.queue_bound = 1;
     let pool = Pool::start(o).unwrap();
-    assert!(pool.wait_healthy(1, Duration::from_secs(10)).await);
+    assert!(pool.wait_healthy(1, WAIT).await);
     // One hang occupies the worker, one waits in the queue, the third is refused.
     let wait_for = |what: fn(&ladderd::replay::PoolStats) -> bool| {
         let pool = &pool;
         async move {
-            let until = Instant::now() + Duration::from_secs(5);
-            while !what(&pool.stats()) && Instant::now() < until {
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-            assert!(what(&pool.stats()), "{:?}", pool.stats());
+            let ok = try_eventually(|| what(&pool.stats())).await;
+            assert!(ok, "{:?}", pool.stats());
         }
     };
     let (a, b, c) = tokio::join!(
@@ -158,40 +147,18 @@ async fn a_full_queue_says_busy() {
 fn worker_survives_a_malformed_request() {
     use std::io::Write as _;
 
-    use interprocess::local_socket::{GenericFilePath, ListenerOptions, prelude::*};
-    use ladderd::replay::ipc::{self, Reply, Request, SupervisorHello, WorkerHello, sync};
+    use ladderd::replay::ipc::{self, Reply, Request, SupervisorHello};
 
-    let tmp = tempfile::tempdir().unwrap();
-    let path = tmp.path().join("w.sock");
-    let listener = ListenerOptions::new()
-        .name(path.clone().to_fs_name::<GenericFilePath>().unwrap())
-        .create_sync()
-        .unwrap();
-    let mut child = std::process::Command::new(ladderd_bin())
-        .arg("worker")
-        .arg("--socket")
-        .arg(&path)
-        .spawn()
-        .unwrap();
-    let mut conn = listener.accept().unwrap();
-    let hello = SupervisorHello {
-        protocol: ipc::PROTOCOL_VERSION,
-        max_frame_bytes: 1024,
+    let mut worker = RawWorker::start();
+    let theirs = worker.handshake(&SupervisorHello {
         rlimit_as_bytes: 512 * 1024 * 1024,
         rlimit_cpu_s: 10,
-        allow_test_requests: false,
-    };
-    sync::write_frame(&mut conn, &ipc::encode(&hello).unwrap()).unwrap();
-    let theirs: WorkerHello = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
+        ..hello()
+    });
     assert_eq!(theirs.protocol, ipc::PROTOCOL_VERSION);
 
     // The limits are in force once the worker answers (a ping after the hello).
-    sync::write_frame(
-        &mut conn,
-        &ipc::encode(&Request::Ping { nonce: 1 }).unwrap(),
-    )
-    .unwrap();
-    let _: Reply = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
+    let _: Reply = worker.ask(&Request::Ping { nonce: 1 });
     let limits = std::fs::read_to_string(format!("/proc/{}/limits", theirs.pid)).unwrap();
     let line = |name: &str| {
         limits
@@ -214,95 +181,50 @@ fn worker_survives_a_malformed_request() {
     let status = std::fs::read_to_string(format!("/proc/{}/status", theirs.pid)).unwrap();
     assert!(status.lines().any(|l| l == "Seccomp:\t2"), "{status}");
 
-    sync::write_frame(&mut conn, &[0xde, 0xad, 0xbe, 0xef]).unwrap();
-    let reply: Reply = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
+    worker.send(&[0xde, 0xad, 0xbe, 0xef]);
+    let reply: Reply = ipc::decode(&worker.receive()).unwrap();
     assert!(matches!(reply, Reply::Malformed { .. }), "{reply:?}");
 
-    sync::write_frame(
-        &mut conn,
-        &ipc::encode(&Request::Ping { nonce: 9 }).unwrap(),
-    )
-    .unwrap();
-    let reply: Reply = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
+    let reply = worker.ask(&Request::Ping { nonce: 9 });
     assert_eq!(reply, Reply::Pong { nonce: 9 });
 
     // Test requests are refused unless the hello allowed them.
-    sync::write_frame(
-        &mut conn,
-        &ipc::encode(&Request::TestAbort { job: 1 }).unwrap(),
-    )
-    .unwrap();
-    let reply: Reply = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
+    let reply = worker.ask(&Request::TestAbort { job: 1 });
     assert!(matches!(reply, Reply::Failed { job: 1, .. }), "{reply:?}");
 
     // Over max_frame_bytes: the worker refuses it before allocating and exits.
-    conn.write_all(&(1u32 << 30).to_le_bytes()).unwrap();
-    let status = child.wait().unwrap();
+    worker.conn.write_all(&(1u32 << 30).to_le_bytes()).unwrap();
+    let status = worker.exit();
     assert_eq!(status.code(), Some(1), "{status:?}");
 }
 
 #[test]
 fn worker_exits_when_the_supervisor_closes_the_socket() {
-    use interprocess::local_socket::{GenericFilePath, ListenerOptions, prelude::*};
-    use ladderd::replay::ipc::{self, SupervisorHello, WorkerHello, sync};
-
-    let tmp = tempfile::tempdir().unwrap();
-    let path = tmp.path().join("w.sock");
-    let listener = ListenerOptions::new()
-        .name(path.clone().to_fs_name::<GenericFilePath>().unwrap())
-        .create_sync()
-        .unwrap();
-    let mut child = std::process::Command::new(ladderd_bin())
-        .arg("worker")
-        .arg("--socket")
-        .arg(&path)
-        .spawn()
-        .unwrap();
-    let mut conn = listener.accept().unwrap();
-    let hello = SupervisorHello {
-        protocol: ipc::PROTOCOL_VERSION,
-        max_frame_bytes: 1024,
-        rlimit_as_bytes: 0,
-        rlimit_cpu_s: 0,
-        allow_test_requests: false,
-    };
-    sync::write_frame(&mut conn, &ipc::encode(&hello).unwrap()).unwrap();
-    let _: WorkerHello = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
-    drop(conn);
-    let status = child.wait().unwrap();
+    let mut worker = RawWorker::start();
+    worker.handshake(&hello());
+    worker.conn.shutdown(std::net::Shutdown::Both).unwrap();
+    let status = worker.exit();
     assert_eq!(status.code(), Some(0), "{status:?}");
 }
 
 #[test]
 fn worker_refuses_another_protocol_version() {
-    use interprocess::local_socket::{GenericFilePath, ListenerOptions, prelude::*};
-    use ladderd::replay::ipc::{self, SupervisorHello, WorkerHello, sync};
+    use ladderd::replay::ipc::{self, SupervisorHello};
 
-    let tmp = tempfile::tempdir().unwrap();
-    let path = tmp.path().join("w.sock");
-    let listener = ListenerOptions::new()
-        .name(path.clone().to_fs_name::<GenericFilePath>().unwrap())
-        .create_sync()
-        .unwrap();
-    let child = std::process::Command::new(ladderd_bin())
-        .arg("worker")
-        .arg("--socket")
-        .arg(&path)
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut conn = listener.accept().unwrap();
-    let hello = SupervisorHello {
+    let mut worker = RawWorker::start_with(|socket| {
+        let mut c = std::process::Command::new(ladderd_bin());
+        c.arg("worker")
+            .arg("--socket")
+            .arg(socket)
+            .stderr(std::process::Stdio::piped());
+        c
+    });
+    let theirs = worker.handshake(&SupervisorHello {
         protocol: ipc::PROTOCOL_VERSION + 1,
-        max_frame_bytes: 1024,
-        rlimit_as_bytes: 0,
-        rlimit_cpu_s: 0,
-        allow_test_requests: false,
-    };
-    sync::write_frame(&mut conn, &ipc::encode(&hello).unwrap()).unwrap();
-    let theirs: WorkerHello = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
+        ..hello()
+    });
     assert_eq!(theirs.protocol, ipc::PROTOCOL_VERSION);
-    let out = child.wait_with_output().unwrap();
+    let out = worker.output();
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("protocol"), "{stderr}");
@@ -312,17 +234,17 @@ fn worker_refuses_another_protocol_version() {
 async fn an_idle_worker_killed_from_outside_is_replaced() {
     let tmp = tempfile::tempdir().unwrap();
     let pool = Pool::start(options(2, tmp.path())).unwrap();
-    assert!(pool.wait_healthy(2, Duration::from_secs(10)).await);
+    assert!(pool.wait_healthy(2, WAIT).await);
     let victim = pool.worker_pids()[0];
     nix::sys::signal::kill(
         nix::unistd::Pid::from_raw(victim as i32),
         nix::sys::signal::Signal::SIGKILL,
     )
     .unwrap();
-    let until = Instant::now() + Duration::from_secs(2);
-    while pool.stats().restarts == 0 && Instant::now() < until {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
+    eventually("the killed worker to be replaced", || {
+        pool.stats().restarts > 0
+    })
+    .await;
     assert_eq!(pool.stats().restarts, 1, "{:?}", pool.stats());
     assert_recovers(&pool, 2).await;
     assert!(!pool.worker_pids().contains(&victim));
@@ -333,48 +255,27 @@ async fn an_idle_worker_killed_from_outside_is_replaced() {
 /// socket is still open (here the test holds the other end).
 #[test]
 fn a_worker_dies_with_its_parent() {
-    use interprocess::local_socket::{GenericFilePath, ListenerOptions, prelude::*};
-    use ladderd::replay::ipc::{self, SupervisorHello, WorkerHello, sync};
-
-    let tmp = tempfile::tempdir().unwrap();
-    let path = tmp.path().join("w.sock");
-    let listener = ListenerOptions::new()
-        .name(path.clone().to_fs_name::<GenericFilePath>().unwrap())
-        .create_sync()
-        .unwrap();
     // The shell is the worker's parent; it waits for it, then is killed.
-    let mut parent = std::process::Command::new("sh")
-        .arg("-c")
-        .arg("\"$0\" worker --socket \"$1\" & wait")
-        .arg(ladderd_bin())
-        .arg(&path)
-        .spawn()
-        .unwrap();
-    let mut conn = listener.accept().unwrap();
-    let hello = SupervisorHello {
-        protocol: ipc::PROTOCOL_VERSION,
-        max_frame_bytes: 1024,
-        rlimit_as_bytes: 0,
-        rlimit_cpu_s: 0,
-        allow_test_requests: false,
-    };
-    sync::write_frame(&mut conn, &ipc::encode(&hello).unwrap()).unwrap();
-    let worker: WorkerHello = ipc::decode(&sync::read_frame(&mut conn, 4096).unwrap()).unwrap();
+    let mut worker = RawWorker::start_with(|socket| {
+        let mut c = std::process::Command::new("sh");
+        c.arg("-c")
+            .arg("\"$0\" worker --socket \"$1\" & wait")
+            .arg(ladderd_bin())
+            .arg(socket);
+        c
+    });
+    let theirs = worker.handshake(&hello());
+    let parent = worker.child.as_mut().expect("the shell");
     parent.kill().unwrap();
-    parent.wait().unwrap();
+    worker.exit();
     // The worker is reaped by init once it is killed; its /proc entry goes away.
-    let proc_dir = std::path::PathBuf::from(format!("/proc/{}", worker.pid));
-    let until = Instant::now() + Duration::from_secs(5);
+    let proc_dir = std::path::PathBuf::from(format!("/proc/{}", theirs.pid));
     let alive = || {
         std::fs::read_to_string(proc_dir.join("stat"))
             .map(|s| !s.contains(") Z "))
             .unwrap_or(false)
     };
-    while alive() && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    assert!(!alive(), "worker {} outlived its parent", worker.pid);
-    drop(conn);
+    eventually_blocking("the worker to die with its parent", || !alive());
 }
 
 /// Damaged copies of a real replay (truncated, bytes flipped, blocks
@@ -387,7 +288,7 @@ async fn damaged_replays_never_take_the_pool_down() {
         std::fs::read(dir.join("5.0.15.95299-1v1-Terran-vs-Protoss-5daea193.SC2Replay")).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let pool = std::sync::Arc::new(Pool::start(options(2, tmp.path())).unwrap());
-    assert!(pool.wait_healthy(2, Duration::from_secs(10)).await);
+    assert!(pool.wait_healthy(2, WAIT).await);
     let mut seed = 0x9e37_79b9_7f4a_7c15u64;
     let mut next = move || {
         seed ^= seed << 13;
@@ -423,11 +324,7 @@ async fn damaged_replays_never_take_the_pool_down() {
     println!("damaged replays: {ok} parsed, {rejected} rejected, {unavailable} killed a worker");
     assert_eq!(ok + rejected + unavailable, 60);
     assert!(rejected > 0);
-    assert!(
-        pool.wait_healthy(2, Duration::from_secs(3)).await,
-        "{:?}",
-        pool.stats()
-    );
+    assert!(pool.wait_healthy(2, WAIT).await, "{:?}", pool.stats());
     let Ok(pool) = std::sync::Arc::try_unwrap(pool) else {
         panic!("every task has finished")
     };
@@ -443,13 +340,15 @@ async fn callers_do_not_wait_forever_without_workers() {
     o.worker_exe = tmp.path().join("no-such-ladderd");
     o.max_wait = Duration::from_millis(300);
     let pool = Pool::start(o).unwrap();
-    let t = Instant::now();
-    let res = pool.parse(vec![0; 64], ParseLevel::Verification).await;
+    let res = within(
+        "an answer without workers",
+        pool.parse(vec![0; 64], ParseLevel::Verification),
+    )
+    .await;
     assert!(
         matches!(res, Err(ReplayError::Unavailable(ref m)) if m.contains("not answering")),
         "{res:?}"
     );
-    assert!(t.elapsed() < Duration::from_secs(2));
     assert_eq!(pool.stats().healthy, 0);
     assert!(pool.stats().spawn_failures >= 1);
     pool.shutdown().await;
@@ -463,12 +362,18 @@ async fn a_worker_that_keeps_dying_backs_off() {
     let mut o = options(1, tmp.path());
     o.worker_exe = "/bin/false".into();
     o.backoff_initial = Duration::from_millis(50);
+    let started = Instant::now();
     let pool = Pool::start(o).unwrap();
-    tokio::time::sleep(Duration::from_millis(1200)).await;
-    // Delays 0, 0, 50, 100, 200, 400 ms fit ~6 attempts into 1.2 s (fewer if
-    // the machine is slow); without backoff it would be hundreds.
-    let failures = pool.stats().spawn_failures;
-    assert!((2..=8).contains(&failures), "{:?}", pool.stats());
+    // Before the 2nd..6th attempts the pool waits 0, 50, 100, 200 and 400 ms:
+    // six failures cannot come sooner than 750 ms (a lower bound: load only
+    // adds to it). Without backoff they would take a few milliseconds.
+    eventually("six failed spawns", || pool.stats().spawn_failures >= 6).await;
+    assert!(
+        started.elapsed() >= Duration::from_millis(750),
+        "{:?} after {:?}",
+        pool.stats(),
+        started.elapsed()
+    );
     assert_eq!(pool.stats().healthy, 0);
     pool.shutdown().await;
 }

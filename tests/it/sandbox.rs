@@ -1,15 +1,17 @@
-//! The worker sandbox, tried in a child process (a seccomp filter cannot be
-//! removed, so the test binary re-runs itself filtered to `sandbox_child_entry`).
+//! The worker sandbox, tried in a child process: a seccomp filter cannot be
+//! removed, so the test re-runs this test binary filtered to itself with
+//! `LADDERD_SANDBOX_CHILD` set, and that child (the same test function, in
+//! its child role) installs the filter and prints what was denied. Run alone,
+//! the test is the parent and asserts on what its child printed.
 
 use std::process::Command;
 
+use crate::support::wait::BoundedOutput as _;
+
 const CHILD_ENV: &str = "LADDERD_SANDBOX_CHILD";
 
-#[test]
-fn sandbox_child_entry() {
-    if std::env::var_os(CHILD_ENV).is_none() {
-        return; // Not the child: the real test is `restricted_worker_cannot_reach_out`.
-    }
+/// The child role: filter this process, try what a worker must not do.
+fn restricted_child() {
     // Before: a socket can be made.
     drop(std::net::UdpSocket::bind("127.0.0.1:0").expect("sockets work before the filter"));
     ladderd::ops::sandbox::restrict_worker().expect("the filter installs");
@@ -32,16 +34,18 @@ fn sandbox_child_entry() {
 
 #[test]
 fn restricted_worker_cannot_reach_out() {
+    if std::env::var_os(CHILD_ENV).is_some() {
+        return restricted_child();
+    }
     let out = Command::new(std::env::current_exe().unwrap())
         .args([
-            "sandbox::sandbox_child_entry",
+            "sandbox::restricted_worker_cannot_reach_out",
             "--exact",
             "--nocapture",
             "--test-threads=1",
         ])
         .env(CHILD_ENV, "1")
-        .output()
-        .unwrap();
+        .bounded_output();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),

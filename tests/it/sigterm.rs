@@ -14,6 +14,10 @@ use std::time::Duration;
 use ladderd::sim::{Interact, ModalField, SimConfig, Simulator};
 use tokio_util::sync::CancellationToken;
 
+use crate::support::e2e::{BootOptions, config_text};
+use crate::support::process::Ladderd;
+use crate::support::wait::{WAIT, bounded, try_eventually, within};
+
 /// Users signing up; they start a few milliseconds apart so the activity
 /// spans the signal.
 const USERS: usize = 120;
@@ -114,7 +118,7 @@ async fn sign_up(
         let answered = |s: &Simulator| s.outcome(&d.token).is_some_and(|o| o.callbacks > 0);
         tokio::select! {
             _ = exited.cancelled() => {}
-            _ = tokio::time::timeout(Duration::from_secs(60), sim.wait_until(answered)) => {}
+            _ = bounded(sim.wait_until(answered)) => {}
         }
         let reply = sim
             .outcome(&d.token)
@@ -142,48 +146,24 @@ async fn sigterm_during_sign_ups_loses_no_acknowledged_work() {
         .unwrap(),
     );
     let dir = tempfile::tempdir().unwrap();
-    let ids = sim.ids();
     let db = dir.path().join("ladder.db");
     let config = dir.path().join("ladderd.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[log]\nlevel = \"info\"\n[store]\npath = {db:?}\nsynchronous = \"normal\"\n\
-             [discord]\nguild_id = {}\nlobby_channel_id = {}\napi_proxy = \"{}\"\ngateway_url = \"{}\"\n\
-             [ops]\nshutdown_grace_s = {GRACE_S}\n\
-             [replay]\nworkers = 1\nruntime_dir = {:?}\n",
-            ids.guild,
-            ids.lobby,
-            sim.http_addr(),
-            sim.gateway_url(),
-            dir.path().join("run"),
-        ),
-    )
-    .unwrap();
-    let log_path = dir.path().join("ladderd.log");
-    let log = std::fs::File::create(&log_path).unwrap();
-    let mut child = tokio::process::Command::new(crate::support::ladderd_bin())
-        .arg("--config")
-        .arg(&config)
-        .arg("run")
-        .env("DISCORD_TOKEN", &sim.config().token)
-        .env_remove("CREDENTIALS_DIRECTORY")
-        .env_remove("NOTIFY_SOCKET")
-        .env_remove("RUST_LOG")
-        .stdout(std::process::Stdio::null())
-        .stderr(log)
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let show_log = || std::fs::read_to_string(&log_path).unwrap_or_default();
+    let grace = format!("shutdown_grace_s = {GRACE_S}");
+    let opts = BootOptions {
+        ops: &grace,
+        extra: "[log]\nlevel = \"info\"\n",
+        ..BootOptions::default()
+    };
+    std::fs::write(&config, config_text(&sim, dir.path(), &opts, true)).unwrap();
+    let mut child = Ladderd::run(&config, &sim.config().token, None);
 
     // Ready once the slash commands are registered (after the gateway's READY).
-    tokio::time::timeout(
-        Duration::from_secs(30),
-        sim.wait_until(|s| !s.commands().is_empty()),
-    )
-    .await
-    .unwrap_or_else(|_| panic!("ladderd did not connect:\n{}", show_log()));
+    let connected = bounded(sim.wait_until(|s| !s.commands().is_empty())).await;
+    assert!(
+        connected.is_some(),
+        "ladderd did not connect:\n{}",
+        child.stderr()
+    );
 
     let seq = Arc::new(AtomicU64::new(0));
     let sent = Arc::new(Mutex::new(Vec::new()));
@@ -200,27 +180,24 @@ async fn sigterm_during_sign_ups_loses_no_acknowledged_work() {
             exited.clone(),
         ));
     }
-    tokio::time::timeout(Duration::from_secs(60), async {
-        while successes.load(Ordering::SeqCst) < TERM_AFTER_SUCCESSES as u64 {
-            tokio::time::sleep(Duration::from_millis(2)).await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("sign-ups stalled:\n{}", show_log()));
+    let signed_up =
+        try_eventually(|| successes.load(Ordering::SeqCst) >= TERM_AFTER_SUCCESSES as u64).await;
+    assert!(signed_up, "sign-ups stalled:\n{}", child.stderr());
     // Everything that returned from `interact` before this was dispatched
     // before the signal.
     let cutoff = seq.load(Ordering::SeqCst);
-    let pid = nix::unistd::Pid::from_raw(child.id().expect("running") as i32);
-    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
-    let status = tokio::time::timeout(Duration::from_secs(GRACE_S + 20), child.wait())
-        .await
-        .unwrap_or_else(|_| panic!("ladderd did not stop:\n{}", show_log()))
-        .unwrap();
+    child.signal(nix::sys::signal::Signal::SIGTERM);
+    // Its own grace period bounds the stop, within the tests' one bound.
+    assert!(Duration::from_secs(GRACE_S) < WAIT);
+    let status = child.exit_status().await;
     exited.cancel();
-    while let Some(joined) = users.join_next().await {
-        joined.unwrap();
-    }
-    let log_text = show_log();
+    within("every user's task to end", async {
+        while let Some(joined) = users.join_next().await {
+            joined.unwrap();
+        }
+    })
+    .await;
+    let log_text = child.stderr();
     assert_eq!(status.code(), Some(0), "{log_text}");
     assert!(log_text.contains("stopped"), "{log_text}");
     // A clean stop: nothing given up, no delivery cut off by the grace

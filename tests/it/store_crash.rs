@@ -4,9 +4,10 @@
 //! there, whole. Repeated over many rounds on the same database (each round
 //! also recovers from the previous kill), in both durability modes.
 //!
-//! The child is this test binary run again with `LADDERD_HAMMER_DB` set,
-//! filtered to [`hammer_child_entry`]; without that variable the entry
-//! returns at once.
+//! The child is this test binary run again, filtered to the very test that
+//! starts it, with `LADDERD_HAMMER_DB` set: in that role the test function
+//! runs [`hammer`] (which never returns) instead of the rounds. Run alone, a
+//! test is always the parent, so it never passes without checking anything.
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
@@ -58,11 +59,8 @@ fn checksum(seq: u64) -> u64 {
     seq.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17)
 }
 
-#[test]
-fn hammer_child_entry() {
-    let Ok(db) = std::env::var(CHILD_ENV) else {
-        return; // Not the child: the real test is `acknowledged_writes_survive_sigkill`.
-    };
+/// The child role: acknowledged writes as fast as they commit, until killed.
+fn hammer(db: String) {
     let sync = match std::env::var("LADDERD_HAMMER_SYNC").as_deref() {
         Ok("normal") => Synchronous::Normal,
         _ => Synchronous::Full,
@@ -109,7 +107,13 @@ impl XorShift {
     }
 }
 
-fn crash_rounds(sync: &str) {
+/// `test` (this test's own name, which the child is filtered to) in the
+/// parent role: `rounds()` kill -9 rounds in durability mode `sync`; in the
+/// child role (`LADDERD_HAMMER_DB` set), the hammer.
+fn crash_rounds(test: &str, sync: &str) {
+    if let Ok(db) = std::env::var(CHILD_ENV) {
+        return hammer(db);
+    }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crash.db");
     let seed = std::env::var("LADDERD_CRASH_SEED")
@@ -128,12 +132,7 @@ fn crash_rounds(sync: &str) {
     for round in 0..rounds {
         let first_seq = u64::from(round) * 100_000_000;
         let mut child = Command::new(std::env::current_exe().unwrap())
-            .args([
-                "store_crash::hammer_child_entry",
-                "--exact",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+            .args([test, "--exact", "--nocapture", "--test-threads=1"])
             .env(CHILD_ENV, &db)
             .env("LADDERD_HAMMER_SYNC", sync)
             .env("LADDERD_HAMMER_FIRST_SEQ", first_seq.to_string())
@@ -234,10 +233,16 @@ fn crash_rounds(sync: &str) {
 
 #[test]
 fn acknowledged_writes_survive_sigkill_synchronous_full() {
-    crash_rounds("full");
+    crash_rounds(
+        "store_crash::acknowledged_writes_survive_sigkill_synchronous_full",
+        "full",
+    );
 }
 
 #[test]
 fn acknowledged_writes_survive_sigkill_synchronous_normal() {
-    crash_rounds("normal");
+    crash_rounds(
+        "store_crash::acknowledged_writes_survive_sigkill_synchronous_normal",
+        "normal",
+    );
 }

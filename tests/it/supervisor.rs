@@ -16,8 +16,9 @@ use ladderd::config::Config;
 use ladderd::ladder::{Actor, Audience, Command, Notice, SetupForm};
 use ladderd::ops::notify::Notifier;
 use ladderd::supervisor::{self, Environment, Running};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
+
+use crate::support::wait::WAIT;
 
 /// A multiple of the default 45 s wave interval, so the first wave is at T0 + 45 s.
 const T0: i64 = 45_000 * 40_000_000;
@@ -71,10 +72,7 @@ async fn boot_with(
             let _ = tx.send(running);
         },
     ));
-    let running = match tokio::time::timeout(Duration::from_secs(10), rx)
-        .await
-        .unwrap()
-    {
+    let running = match tokio::time::timeout(WAIT, rx).await.unwrap() {
         Ok(running) => running,
         Err(_) => panic!("the supervisor did not start: {:?}", task.await),
     };
@@ -196,18 +194,13 @@ async fn commands_and_waves_are_acknowledged_after_commit_across_restarts() {
     }
 
     let addr = running.metrics_addr.expect("metrics_listen was set");
-    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
-    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
-        .await
-        .unwrap();
-    let mut body = String::new();
-    s.read_to_string(&mut body).await.unwrap();
+    let body = crate::support::http_get(addr, "/metrics").await;
     assert!(body.starts_with("HTTP/1.1 200"), "{body}");
 
     shutdown.cancel();
-    tokio::time::timeout(Duration::from_secs(10), task)
+    tokio::time::timeout(WAIT, task)
         .await
-        .expect("stops within 10 s")
+        .expect("stops")
         .unwrap()
         .unwrap();
     let messages = tokio::task::spawn_blocking({
@@ -291,10 +284,7 @@ async fn a_failed_commit_is_never_acknowledged_and_stops_the_ladder() {
     let blocker = rusqlite::Connection::open(&store_config.path).unwrap();
     blocker.execute_batch("BEGIN EXCLUSIVE").unwrap();
     assert_eq!(accept(2).await, Err(LoopError::NotSaved));
-    let ended = tokio::time::timeout(Duration::from_secs(10), task)
-        .await
-        .unwrap()
-        .unwrap();
+    let ended = tokio::time::timeout(WAIT, task).await.unwrap().unwrap();
     assert!(
         ended.is_err(),
         "the ladder loop must stop after a failed commit"
@@ -426,13 +416,10 @@ async fn a_reload_changes_maps_and_timings_and_a_bad_one_changes_nothing() {
         ),
         1
     );
-    let lobby = tokio::time::timeout(
-        Duration::from_secs(10),
-        running.outgoing.as_mut().unwrap().recv(),
-    )
-    .await
-    .expect("the pool change is announced")
-    .unwrap();
+    let lobby = tokio::time::timeout(WAIT, running.outgoing.as_mut().unwrap().recv())
+        .await
+        .expect("the pool change is announced")
+        .unwrap();
     assert!(
         matches!((&lobby.to, &lobby.body), (Audience::Lobby, Notice::Info(t)) if t.contains("Dynasty LE")),
         "{lobby:?}"
@@ -483,9 +470,9 @@ async fn a_reload_changes_maps_and_timings_and_a_bad_one_changes_nothing() {
     );
 
     shutdown.cancel();
-    tokio::time::timeout(Duration::from_secs(20), task)
+    tokio::time::timeout(WAIT, task)
         .await
-        .expect("stops within 20 s")
+        .expect("stops")
         .unwrap()
         .unwrap();
 }

@@ -4,6 +4,8 @@
 
 use std::process::Command;
 
+use crate::support::wait::BoundedOutput as _;
+
 use crate::support::{ladderd_bin, repo_root, require_tool};
 
 /// The unit with ExecStart pointing at the binary under test, so `verify`
@@ -29,8 +31,7 @@ fn unit_verifies() {
     let out = Command::new("systemd-analyze")
         .arg("verify")
         .arg(unit_under_test(&dir))
-        .output()
-        .unwrap();
+        .bounded_output();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),
@@ -57,8 +58,7 @@ fn unit_exposure_is_at_most_1_2() {
     let out = Command::new("systemd-analyze")
         .args(["security", "--offline=true", "--no-pager"])
         .arg(unit_under_test(&dir))
-        .output()
-        .unwrap();
+        .bounded_output();
     let stdout = String::from_utf8_lossy(&out.stdout);
     let line = stdout
         .lines()

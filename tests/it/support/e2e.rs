@@ -1,7 +1,9 @@
-//! Helpers for the end-to-end tests: the real supervisor with the real
-//! twilight clients against the simulator, virtual users signing up and
-//! clicking, and waiting on what they have seen (state, not time: every wait
-//! is bounded only as a guard against a hang).
+//! The fixture of the end-to-end tests: the real supervisor with the real
+//! twilight clients against a simulator the test started (with the
+//! `SimConfig` it chose), in this process ([`boot_opts`]) or as a
+//! `ladderd run` child ([`config_text`] and `support::process::Ladderd`);
+//! virtual users signing up and clicking, and waiting on what they have
+//! seen (state, not time: every wait is bounded by `support::wait::WAIT`).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -18,8 +20,7 @@ use tokio_util::sync::CancellationToken;
 /// A multiple of the default 45 s wave interval.
 pub const T0: i64 = 45_000 * 40_000_000;
 
-/// Generous bound on any single wait (a hang guard, not a performance claim).
-pub const HANG: Duration = Duration::from_secs(60);
+use crate::support::wait::{bounded, sim_until, within};
 
 pub type Booted = (
     Running,
@@ -62,8 +63,41 @@ pub struct BootOptions<'a> {
     pub replay: &'a str,
     /// Appended after everything (whole sections such as `[ladder]`).
     pub extra: &'a str,
+    /// Lines inside `[ops]` (e.g. `metrics_listen = ..`).
+    pub ops: &'a str,
     /// Start the replay pool (one worker, the built binary).
     pub workers: bool,
+}
+
+/// The standard test config for `sim`, state under `dir` (the database at
+/// `dir/ladder.db` once the text is saved as `dir/ladderd.toml`), with what
+/// `opts` adds; `child` also points `[discord]` at the simulator, which a
+/// `ladderd run` child needs (an in-process supervisor gets it from its
+/// `Environment`).
+pub fn config_text(sim: &Simulator, dir: &Path, opts: &BootOptions<'_>, child: bool) -> String {
+    let ids = sim.ids();
+    let endpoints = if child {
+        format!(
+            "api_proxy = \"{}\"\ngateway_url = \"{}\"\n",
+            sim.http_addr(),
+            sim.gateway_url()
+        )
+    } else {
+        String::new()
+    };
+    format!(
+        "[store]\npath = \"ladder.db\"\nsynchronous = \"normal\"\n\
+         [discord]\nguild_id = {}\nlobby_channel_id = {}\n{endpoints}{}\n\
+         [ops]\nhealth_log_interval_s = 0\n{}\n\
+         [replay]\nworkers = 1\nruntime_dir = {:?}\n{}\n{}",
+        ids.guild,
+        ids.lobby,
+        opts.discord,
+        opts.ops,
+        dir.join("run"),
+        opts.replay,
+        opts.extra,
+    )
 }
 
 pub async fn boot_opts(
@@ -72,16 +106,7 @@ pub async fn boot_opts(
     clock: &ManualClock,
     opts: &BootOptions<'_>,
 ) -> Booted {
-    let ids = sim.ids();
-    let text = format!(
-        "[store]\npath = \"ladder.db\"\nsynchronous = \"normal\"\n[discord]\nguild_id = {}\nlobby_channel_id = {}\n{}\n[ops]\nhealth_log_interval_s = 0\n[replay]\nworkers = 1\nruntime_dir = {:?}\n{}\n{}",
-        ids.guild,
-        ids.lobby,
-        opts.discord,
-        dir.join("run"),
-        opts.replay,
-        opts.extra,
-    );
+    let text = config_text(sim, dir, opts, false);
     let config = Config::from_toml(&dir.join("ladderd.toml"), &text).unwrap();
     let env = Environment {
         clock: Arc::new(clock.clone()),
@@ -103,23 +128,21 @@ pub async fn boot_opts(
     let task = tokio::spawn(supervisor::run(config, env, shutdown.clone(), move |r| {
         let _ = tx.send(r);
     }));
-    let running = tokio::time::timeout(Duration::from_secs(20), rx)
+    let running = within("the supervisor to start", rx)
         .await
-        .expect("the supervisor starts")
         .expect("the supervisor reports its start");
     (running, shutdown, task)
 }
 
-/// Stops the supervisor (it must exit cleanly within 20 s), then the simulator.
+/// Stops the supervisor (it must exit cleanly), then the simulator.
 pub async fn stop(
     shutdown: CancellationToken,
     task: tokio::task::JoinHandle<Result<(), supervisor::SupervisorError>>,
     sim: Simulator,
 ) {
     shutdown.cancel();
-    tokio::time::timeout(Duration::from_secs(20), task)
+    within("the supervisor to stop", task)
         .await
-        .expect("stops")
         .unwrap()
         .unwrap();
     sim.shutdown().await;
@@ -153,15 +176,16 @@ pub async fn wait_seen_in(
 }
 
 /// The first message `user` has seen that satisfies `pred`, waiting for it
-/// (re-checked after every request the simulator answers); `None` after [`HANG`].
+/// (re-checked after every request the simulator answers); `None` after [`crate::support::wait::WAIT`].
 pub async fn wait_seen_where(
     sim: &Simulator,
     user: u64,
     pred: impl Fn(&Seen) -> bool,
 ) -> Option<Seen> {
     let find = |sim: &Simulator| sim.seen_by(user).into_iter().find(|s| pred(s));
-    let waited = tokio::time::timeout(HANG, sim.wait_until(|sim| find(sim).is_some())).await;
-    waited.ok().and_then(|()| find(sim))
+    bounded(sim.wait_until(|sim| find(sim).is_some()))
+        .await
+        .and_then(|()| find(sim))
 }
 
 /// How many messages `user` has seen containing `needle` (anywhere but the lobby).
@@ -174,13 +198,9 @@ pub fn seen_count(sim: &Simulator, user: u64, needle: &str) -> usize {
 
 /// Waits until `user` has seen `n` messages containing `needle`.
 pub async fn wait_seen_n(sim: &Simulator, user: u64, needle: &str, n: usize) {
-    let done = tokio::time::timeout(
-        HANG,
-        sim.wait_until(|sim| seen_count(sim, user, needle) >= n),
-    )
-    .await;
+    let done = bounded(sim.wait_until(|sim| seen_count(sim, user, needle) >= n)).await;
     assert!(
-        done.is_ok(),
+        done.is_some(),
         "user {user} saw {needle:?} {} times, not {n}",
         seen_count(sim, user, needle)
     );
@@ -336,9 +356,10 @@ pub async fn confirm_both(sim: &Simulator, users: &[u64], cards: &[Seen]) {
 /// that very interaction, as `user` sees it.
 pub async fn ask(sim: &Simulator, user: u64, channel: u64, what: &Interact) -> Seen {
     let sent = sim.interact(user, channel, what).unwrap();
-    let replied =
-        tokio::time::timeout(HANG, sim.wait_until(|sim| sim.reply(&sent).is_some())).await;
-    assert!(replied.is_ok(), "user {user} got no reply to {what:?}");
+    sim_until(sim, &format!("user {user}'s reply to {what:?}"), |sim| {
+        sim.reply(&sent).is_some()
+    })
+    .await;
     let reply = sim.reply(&sent).expect("waited for it above");
     sim.seen_by(user)
         .into_iter()

@@ -1,4 +1,6 @@
-//! Shared helpers for the integration tests.
+//! Shared helpers for the integration tests: bounded waits ([`wait`]), the
+//! simulator + supervisor fixture ([`e2e`]), `ladderd run` as a watched
+//! child ([`process`]) and one raw replay worker ([`worker`]).
 
 use std::path::PathBuf;
 
@@ -29,5 +31,23 @@ pub fn require_tool(tool: &str) -> bool {
 }
 #[cfg(feature = "sim")]
 pub mod e2e;
+pub mod process;
 #[cfg(feature = "sim")]
 pub mod sim;
+pub mod wait;
+pub mod worker;
+
+/// `GET path` on `addr` over a fresh loopback connection (`Connection:
+/// close`): the whole response, status line and headers included (bounded).
+pub async fn http_get(addr: std::net::SocketAddr, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    wait::within(&format!("GET {path}"), async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        response
+    })
+    .await
+}

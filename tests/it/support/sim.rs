@@ -122,19 +122,23 @@ pub async fn raw_typed(
     content_type: &str,
     body: &[u8],
 ) -> Raw {
-    let mut s = TcpStream::connect(addr).await.expect("connect");
-    let mut req = format!("{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n");
-    if let Some(a) = auth {
-        req.push_str(&format!("authorization: Bot {a}\r\n"));
-    }
-    req.push_str(&format!(
-        "content-type: {content_type}\r\ncontent-length: {}\r\n\r\n",
-        body.len()
-    ));
-    s.write_all(req.as_bytes()).await.expect("write");
-    s.write_all(body).await.expect("write");
-    let mut buf = Vec::new();
-    s.read_to_end(&mut buf).await.expect("read");
+    let buf = crate::support::wait::within(&format!("{method} {path}"), async {
+        let mut s = TcpStream::connect(addr).await.expect("connect");
+        let mut req = format!("{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n");
+        if let Some(a) = auth {
+            req.push_str(&format!("authorization: Bot {a}\r\n"));
+        }
+        req.push_str(&format!(
+            "content-type: {content_type}\r\ncontent-length: {}\r\n\r\n",
+            body.len()
+        ));
+        s.write_all(req.as_bytes()).await.expect("write");
+        s.write_all(body).await.expect("write");
+        let mut buf = Vec::new();
+        s.read_to_end(&mut buf).await.expect("read");
+        buf
+    })
+    .await;
     let split = buf
         .windows(4)
         .position(|w| w == b"\r\n\r\n")

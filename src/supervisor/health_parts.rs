@@ -1,0 +1,116 @@
+//! The health report's parts, shared by the health logger, the metrics
+//! refresh and `/admin health`: each part's own counters, read into the
+//! plain figures of `ops::health` (which knows none of these types).
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use crate::discord::gateway::{GatewayStats, ShardStatus};
+use crate::discord::outbound::{OutboundStats, RouteClass};
+use crate::ops::health::{
+    self, ClassHealth, GatewayHealth, HealthReport, HttpHealth, PoolHealth, ShardHealth,
+    StoreHealth,
+};
+use crate::replay::pool::Pool;
+use crate::store::StoreWriter;
+
+/// What the health report is made of.
+pub struct HealthParts {
+    pub writer: StoreWriter,
+    pub db: std::path::PathBuf,
+    pub pool: Option<Arc<Pool>>,
+    pub http: Option<Arc<OutboundStats>>,
+    pub gateway: Option<Arc<GatewayStats>>,
+    pub handling: Arc<crate::ops::latency::LatencyWindow>,
+}
+
+impl HealthParts {
+    /// The current health report.
+    pub fn report(&self, began: Instant) -> HealthReport {
+        let now = Instant::now();
+        HealthReport {
+            uptime: now.duration_since(began),
+            resident_bytes: health::resident_bytes(None),
+            database_bytes: health::database_bytes(&self.db),
+            store: store_health(&self.writer, now),
+            pool: self.pool.as_deref().map(pool_health),
+            http: self.http.as_deref().map(http_health),
+            gateway: self
+                .gateway
+                .as_deref()
+                .map(|g| gateway_health(g, tokio::time::Instant::now())),
+            handling: self.handling.percentiles(now),
+        }
+    }
+}
+
+fn store_health(writer: &StoreWriter, now: Instant) -> StoreHealth {
+    let s = writer.stats();
+    StoreHealth {
+        commits: s.commits.load(Ordering::Relaxed),
+        requests: s.requests.load(Ordering::Relaxed),
+        pending: s.pending.load(Ordering::Relaxed),
+        refused: s.refused_requests.load(Ordering::Relaxed),
+        failed_commits: s.failed_commits.load(Ordering::Relaxed),
+        commit_latency: s.commit_latency.percentiles(now),
+    }
+}
+
+fn pool_health(pool: &Pool) -> PoolHealth {
+    let p = pool.stats();
+    PoolHealth {
+        healthy: p.healthy,
+        busy: p.busy,
+        idle: p.idle,
+        queued: p.queued,
+        jobs: p.jobs,
+        jobs_ok: p.jobs_ok,
+        jobs_failed: p.jobs_failed,
+        retries: p.retries,
+        restarts: p.restarts,
+    }
+}
+
+fn http_health(s: &OutboundStats) -> HttpHealth {
+    HttpHealth {
+        sent: s.sent.load(Ordering::Relaxed),
+        succeeded: s.succeeded.load(Ordering::Relaxed),
+        rate_limited: s.rate_limited.load(Ordering::Relaxed),
+        retries: s.retries.load(Ordering::Relaxed),
+        failed: s.failed.load(Ordering::Relaxed),
+        queued: s.queued.load(Ordering::Relaxed),
+        by_class: RouteClass::ALL
+            .iter()
+            .map(|&class| {
+                let c = s.class(class);
+                ClassHealth {
+                    label: class.label(),
+                    sent: c.sent.load(Ordering::Relaxed),
+                    rate_limited: c.rate_limited.load(Ordering::Relaxed),
+                    retries: c.retries.load(Ordering::Relaxed),
+                    failed: c.failed.load(Ordering::Relaxed),
+                }
+            })
+            .collect(),
+    }
+}
+
+fn gateway_health(g: &GatewayStats, now: tokio::time::Instant) -> GatewayHealth {
+    let figures = g.snapshot(now);
+    GatewayHealth {
+        shards: figures
+            .shards
+            .iter()
+            .map(|s| ShardHealth {
+                shard: s.shard,
+                state: s.status.label(),
+                latency_recent: s.latency_recent,
+                latency_average: s.latency_average,
+            })
+            .collect(),
+        states: ShardStatus::ALL.iter().map(|s| s.label()).collect(),
+        events: figures.events,
+        events_per_second: figures.events_per_second,
+    }
+}
