@@ -107,6 +107,10 @@ pub fn changes(old: &Config, new: &Config) -> ConfigChanges {
         "replay.allow_observers",
         r.allow_observers != q.allow_observers,
     );
+    check(
+        "replay.uploads_per_minute",
+        r.uploads_per_minute != q.uploads_per_minute,
+    );
     let (o, p) = (&old.ops, &new.ops);
     check(
         "ops.health_log_interval_s",

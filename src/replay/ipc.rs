@@ -332,6 +332,8 @@ impl From<&ReplayError> for WireError {
             },
             ReplayError::Io(s) => WireError::Io(s),
             ReplayError::Unavailable(s) => WireError::Unavailable(s),
+            // Only the pool makes it; a worker that sent one would mean "unavailable".
+            ReplayError::Unsafe(s) => WireError::Unavailable(s),
         }
     }
 }

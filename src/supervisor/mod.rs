@@ -266,6 +266,7 @@ pub async fn run(
                     config.replay.max_upload_bytes,
                     config.replay.start_window_s,
                     config.replay.allow_observers,
+                    config.replay.uploads_per_minute,
                     config
                         .ladder
                         .races

@@ -29,5 +29,6 @@ pub fn require_tool(tool: &str) -> bool {
 }
 #[cfg(feature = "sim")]
 pub mod e2e;
+pub mod mpq;
 #[cfg(feature = "sim")]
 pub mod sim;
