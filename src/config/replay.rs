@@ -253,6 +253,29 @@ mod tests {
         assert!(e.contains("replay.rlimit_as_mib"), "{e}");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Any text, and any `[replay]` key with any integer: a config or an
+        /// error, never a panic; an accepted config keeps its limits on.
+        #[test]
+        fn config_loading_never_panics(
+            text in ".{0,200}",
+            key in proptest::sample::select(vec![
+                "workers", "max_upload_bytes", "job_deadline_ms", "queue_bound",
+                "max_frame_bytes", "rlimit_as_mib", "rlimit_cpu_s", "start_window_s",
+                "uploads_per_minute",
+            ]),
+            value in proptest::prelude::any::<i64>(),
+        ) {
+            let _ = Config::from_toml(Path::new("t.toml"), &text);
+            let toml = format!("[replay]\n{key} = {value}\n");
+            if let Ok(c) = Config::from_toml(Path::new("t.toml"), &toml) {
+                proptest::prop_assert!(c.replay.rlimit_as_mib >= 256 && c.replay.rlimit_cpu_s >= 1);
+            }
+        }
+    }
+
     #[test]
     fn zero_rlimits_are_refused_naming_the_key() {
         let e = err("[replay]\nrlimit_as_mib = 0\n");

@@ -506,6 +506,26 @@ mod tests {
         assert!(tokio_io::read_frame(&mut short, 10).await.is_err());
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Any bytes, as a frame stream or a payload: an error or a message,
+        /// never a panic, and never a frame over the limit.
+        #[test]
+        fn any_bytes_decode_or_fail_cleanly(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+            max in 0u32..1024,
+        ) {
+            let _ = decode::<Request>(&bytes);
+            let _ = decode::<Reply>(&bytes);
+            let _ = decode::<SupervisorHello>(&bytes);
+            let mut r = std::io::Cursor::new(&bytes);
+            while let Ok(frame) = sync::read_frame(&mut r, max) {
+                proptest::prop_assert!(frame.len() <= max as usize);
+            }
+        }
+    }
+
     #[test]
     fn garbage_payloads_do_not_decode() {
         assert!(decode::<Request>(&[0xff, 0xff, 0xff]).is_err());

@@ -287,3 +287,53 @@ pub fn checked(mpq: MPQ, bytes: &[u8], sections: &[Section]) -> Result<Checked, 
         bytes: out,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn zlib(data: &[u8]) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut e = flate2::write::ZlibEncoder::new(vec![COMPRESSION_ZLIB], Default::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn a_stream_is_cut_one_byte_past_its_limit() {
+        let sector = zlib(&[0u8; 10_000]);
+        assert_eq!(
+            decompress(&sector, 10_000, Section::Details).unwrap().len(),
+            10_000
+        );
+        let err = decompress(&sector, 9_999, Section::Details).unwrap_err();
+        assert!(err.to_string().contains("expands past"), "{err}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever the bytes, decompression never panics and never returns
+        /// more than its limit.
+        #[test]
+        fn decompress_is_bounded_on_any_input(
+            kind in prop_oneof![Just(0u8), Just(2), Just(16), Just(47), any::<u8>()],
+            body in proptest::collection::vec(any::<u8>(), 0..2048),
+            limit in 0usize..4096,
+        ) {
+            let mut sector = vec![kind];
+            sector.extend(body);
+            if let Ok(out) = decompress(&sector, limit, Section::InitData) {
+                prop_assert!(out.len() <= limit);
+            }
+        }
+
+        /// A real stream round-trips through the bounded reader exactly.
+        #[test]
+        fn real_streams_round_trip(data in proptest::collection::vec(any::<u8>(), 0..4096)) {
+            let out = decompress(&zlib(&data), data.len(), Section::Attributes).unwrap();
+            prop_assert_eq!(out, data);
+        }
+    }
+}

@@ -520,6 +520,36 @@ mod tests {
         assert_eq!(short(&"no error here"), "no error here");
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// A real replay with bytes overwritten anywhere (header, tables,
+        /// sections) is parsed or refused, never a panic past the guard, and
+        /// the error stays short.
+        #[test]
+        fn mutated_replays_are_refused_in_few_words(
+            edits in proptest::collection::vec((proptest::prelude::any::<proptest::sample::Index>(), proptest::prelude::any::<u8>()), 1..16),
+            cut in proptest::prelude::any::<proptest::sample::Index>(),
+            truncate in proptest::prelude::any::<bool>(),
+        ) {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/replays/5.0.15.95299-1v1-Terran-vs-Protoss-5daea193.SC2Replay");
+            let mut bytes = std::fs::read(path).unwrap();
+            for (at, b) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = b;
+            }
+            if truncate {
+                bytes.truncate(cut.index(bytes.len()));
+            }
+            for level in [ParseLevel::Verification, ParseLevel::Full] {
+                if let Err(e) = parse_bytes(&bytes, level, DEFAULT_MAX_BYTES) {
+                    proptest::prop_assert!(e.to_string().chars().count() < 300, "{}", e);
+                }
+            }
+        }
+    }
+
     #[test]
     fn region_from_cache_handle() {
         assert_eq!(region("73326d6100005553abcdef"), "us");

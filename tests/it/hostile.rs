@@ -151,7 +151,10 @@ fn ladderd_parse_refuses_every_bomb_within_100_mb_and_1_s_of_cpu() {
     );
     for (name, bytes) in bombs() {
         let path = write(tmp.path(), &format!("{name}.SC2Replay"), &bytes);
+        let started = std::time::Instant::now();
         let out = parse_under_limits(&path);
+        // For BENCHMARKS.md (`--nocapture`); the limits above are the check.
+        println!("ladderd parse {name}: {:?}", started.elapsed());
         assert_eq!(
             out.status.code(),
             Some(1),
@@ -252,10 +255,12 @@ async fn a_worker_refuses_every_bomb_and_is_not_killed() {
     assert!(pool.wait_healthy(1, Duration::from_secs(10)).await);
     let pid = pool.worker_pids()[0];
     for (name, bytes) in bombs() {
+        let started = std::time::Instant::now();
         let err = pool
             .parse(bytes, ParseLevel::Verification)
             .await
             .unwrap_err();
+        println!("worker {name}: {:?}", started.elapsed());
         assert_refused_as_corrupt(&name, &err);
     }
     // An 8 MiB file whose attributes block claims 4 GiB.
@@ -277,6 +282,7 @@ async fn a_worker_refuses_every_bomb_and_is_not_killed() {
 
     assert_eq!(pool.worker_pids(), vec![pid], "the same worker throughout");
     let rss = peak_rss(pid);
+    println!("worker peak RSS after every bomb: {rss} bytes");
     assert!(rss < LIMIT_BYTES, "peak RSS {rss}");
     let s = pool.stats();
     assert_eq!((s.restarts, s.retries), (0, 0), "{s:?}");
