@@ -27,15 +27,24 @@ pub struct Corpus {
     pub kind: CorpusKind,
 }
 
-/// `$LADDERD_REPLAY_CORPUS` if set, then `root/../shared/replays`, then
+/// `$LADDERD_REPLAY_CORPUS` if set (full, unless it names the fixtures), then `root/../shared/replays`, then
 /// `root/tests/fixtures/replays`; the first that is a folder. `root` is the
 /// repository (the working directory for `ladderd demo`).
 pub fn locate(root: &Path) -> Option<Corpus> {
     if let Some(dir) = std::env::var_os(ENV) {
-        return Some(Corpus {
-            dir: PathBuf::from(dir),
-            kind: CorpusKind::Full,
-        });
+        let dir = PathBuf::from(dir);
+        // Pointing the variable at the fixtures still means the fixtures.
+        let same = |a: &Path, b: &Path| {
+            a.canonicalize()
+                .ok()
+                .is_some_and(|a| b.canonicalize().ok() == Some(a))
+        };
+        let kind = if same(&dir, &root.join(FIXTURES)) {
+            CorpusKind::Fixtures
+        } else {
+            CorpusKind::Full
+        };
+        return Some(Corpus { dir, kind });
     }
     [(SHARED, CorpusKind::Full), (FIXTURES, CorpusKind::Fixtures)]
         .into_iter()
