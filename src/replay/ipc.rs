@@ -305,15 +305,17 @@ fn result_from_wire(v: u8) -> Result<GameResult, WireValueError> {
     })
 }
 
+/// The wire number of a section is its index here: never reorder (the
+/// archive files follow in `mpq::FILES` order, which is the wire order).
 const SECTIONS: [Section; 8] = [
     Section::Archive,
     Section::Header,
-    Section::Details,
-    Section::InitData,
-    Section::Attributes,
-    Section::GameEvents,
-    Section::TrackerEvents,
-    Section::MessageEvents,
+    super::mpq::FILES[0],
+    super::mpq::FILES[1],
+    super::mpq::FILES[2],
+    super::mpq::FILES[3],
+    super::mpq::FILES[4],
+    super::mpq::FILES[5],
 ];
 
 impl From<&ReplayError> for WireError {

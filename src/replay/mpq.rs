@@ -55,7 +55,8 @@ pub const ATTRIBUTES_CAP: u64 = 256 * 1024;
 pub const EVENTS_CAP: u64 = 64 * 1024 * 1024;
 
 /// Every section that is an archive file: first the three verification
-/// reads, then the event streams.
+/// reads, then the event streams. The IPC wire numbers sections in this
+/// order (see `ipc::SECTIONS`): append, never reorder.
 pub const FILES: [Section; 6] = [
     Section::Details,
     Section::InitData,
