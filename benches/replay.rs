@@ -8,7 +8,10 @@
 //!
 //! The corpus is `$LADDERD_REPLAY_CORPUS` or `../shared/replays`. Only the
 //! replays ladderd parses (5.0.x) are timed; sc2reader's figures come from
-//! `SC2READER_TIMINGS.tsv` for exactly those files.
+//! `SC2READER_TIMINGS.tsv` for exactly those files, or from the file named by
+//! `$LADDERD_SC2READER_TSV` (same columns): `benches/sc2reader_side_by_side.sh`
+//! times sc2reader on this machine and passes its figures that way, with
+//! `LADDERD_BENCH_PARSE_ONLY=1` (no pool runs) and a per-file table.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -59,7 +62,10 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(7);
     // sc2reader medians by (file, load level).
-    let tsv = std::fs::read_to_string(dir.join("SC2READER_TIMINGS.tsv")).unwrap();
+    let tsv_path = std::env::var_os("LADDERD_SC2READER_TSV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.join("SC2READER_TIMINGS.tsv"));
+    let tsv = std::fs::read_to_string(tsv_path).unwrap();
     let mut sc2: HashMap<(String, u8), f64> = HashMap::new();
     for line in tsv.lines().skip(1) {
         let f: Vec<&str> = line.split('\t').collect();
@@ -91,6 +97,26 @@ fn main() {
         s2.push(sc2[&(name.clone(), 2)]);
         s4.push(sc2[&(name.clone(), 4)]);
     }
+    let parse_only = std::env::var_os("LADDERD_BENCH_PARSE_ONLY").is_some();
+    if parse_only {
+        println!("### Per file (ms, median of {rounds}; ratio = sc2reader / ladderd)\n");
+        println!(
+            "| file | ladderd verification | sc2reader level 2 | ratio | ladderd full | sc2reader level 4 | ratio |"
+        );
+        println!("|---|---:|---:|---:|---:|---:|---:|");
+        for (i, (name, _)) in files.iter().enumerate() {
+            println!(
+                "| {name} | {:.3} | {:.2} | {:.1}× | {:.2} | {:.1} | {:.1}× |",
+                ver[i],
+                s2[i],
+                s2[i] / ver[i],
+                full[i],
+                s4[i],
+                s4[i] / full[i]
+            );
+        }
+        println!();
+    }
     let total = |v: &[f64]| v.iter().sum::<f64>();
     let max = |v: &[f64]| v.iter().copied().fold(0.0, f64::max);
     println!(
@@ -117,6 +143,9 @@ fn main() {
         );
     }
 
+    if parse_only {
+        return;
+    }
     // The pool. Each job is a verification-level parse, what the ladder asks for.
     let n = std::thread::available_parallelism().map_or(2, |n| n.get());
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -152,6 +152,7 @@ pub const KEYS: &[Key] = &[
     key!(restart "replay.rlimit_cpu_s": replay.rlimit_cpu_s),
     key!(restart "replay.start_window_s": replay.start_window_s),
     key!(restart "replay.allow_observers": replay.allow_observers),
+    key!(restart "replay.uploads_per_minute": replay.uploads_per_minute),
     key!(restart "ops.health_log_interval_s": ops.health_log_interval_s),
     key!(restart "ops.metrics_listen": ops.metrics_listen),
     key!(restart "ops.shutdown_grace_s": ops.shutdown_grace_s),

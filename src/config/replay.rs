@@ -26,6 +26,7 @@ pub struct RawReplay {
     pub rlimit_cpu_s: Option<toml::Spanned<u64>>,
     pub start_window_s: Option<toml::Spanned<u64>>,
     pub allow_observers: Option<bool>,
+    pub uploads_per_minute: Option<toml::Spanned<u64>>,
 }
 
 #[derive(Debug, Clone)]
@@ -36,12 +37,14 @@ pub struct ReplayConfig {
     pub job_deadline: Duration,
     pub queue_bound: usize,
     pub max_frame_bytes: u32,
-    /// 0 = no address-space limit.
+    /// At least 256 (0 is refused: it would remove the limit).
     pub rlimit_as_mib: u64,
-    /// 0 = no CPU-time limit.
+    /// At least 1 (0 is refused: it would remove the limit).
     pub rlimit_cpu_s: u64,
     pub start_window_s: u64,
     pub allow_observers: bool,
+    /// Replay checks one player may ask for per minute.
+    pub uploads_per_minute: u64,
 }
 
 pub const DEFAULT_RUNTIME_DIR: &str = "/run/ladderd";
@@ -52,6 +55,7 @@ pub const DEFAULT_MAX_FRAME_BYTES: u64 = crate::replay::ipc::DEFAULT_MAX_FRAME_B
 pub const DEFAULT_RLIMIT_AS_MIB: u64 = 1024;
 pub const DEFAULT_RLIMIT_CPU_S: u64 = 60;
 pub const DEFAULT_START_WINDOW_S: u64 = 600;
+pub const DEFAULT_UPLOADS_PER_MINUTE: u64 = 5;
 
 /// A frame carries the replay plus a little framing.
 const FRAME_OVERHEAD: u64 = 4096;
@@ -120,11 +124,13 @@ pub(super) fn validate(raw: RawReplay, v: &Validator<'_>) -> Result<ReplayConfig
         0..=1 << 20,
         DEFAULT_RLIMIT_AS_MIB,
     )?;
-    if (1..256).contains(&rlimit_as_mib) {
+    // 0 used to mean "off": it removed the only guard against a replay that
+    // exhausts memory, so it is refused like any other value that cannot work.
+    if rlimit_as_mib < 256 {
         return Err(v.invalid(
             "replay.rlimit_as_mib",
             as_span,
-            format!("{rlimit_as_mib} MiB is too small for a worker to start; use 0 (off) or 256 and more"),
+            format!("{rlimit_as_mib} MiB is too small for a worker to start; use 256 or more"),
         ));
     }
     Ok(ReplayConfig {
@@ -154,7 +160,8 @@ pub(super) fn validate(raw: RawReplay, v: &Validator<'_>) -> Result<ReplayConfig
             v,
             "replay.rlimit_cpu_s",
             raw.rlimit_cpu_s,
-            0..=86_400,
+            // 0 would remove the worker's CPU limit: refused.
+            1..=86_400,
             DEFAULT_RLIMIT_CPU_S,
         )?,
         start_window_s: ranged(
@@ -165,6 +172,13 @@ pub(super) fn validate(raw: RawReplay, v: &Validator<'_>) -> Result<ReplayConfig
             DEFAULT_START_WINDOW_S,
         )?,
         allow_observers: raw.allow_observers.unwrap_or(false),
+        uploads_per_minute: ranged(
+            v,
+            "replay.uploads_per_minute",
+            raw.uploads_per_minute,
+            1..=1000,
+            DEFAULT_UPLOADS_PER_MINUTE,
+        )?,
     })
 }
 
@@ -197,13 +211,13 @@ impl ReplayConfig {
         );
         let _ = writeln!(
             out,
-            "[replay] rlimit_as_mib = {}, rlimit_cpu_s = {} (0 = off)",
+            "[replay] rlimit_as_mib = {}, rlimit_cpu_s = {}",
             self.rlimit_as_mib, self.rlimit_cpu_s
         );
         let _ = writeln!(
             out,
-            "[replay] start_window_s = {}, allow_observers = {}",
-            self.start_window_s, self.allow_observers
+            "[replay] start_window_s = {}, allow_observers = {}, uploads_per_minute = {}",
+            self.start_window_s, self.allow_observers, self.uploads_per_minute
         );
     }
 }
@@ -237,5 +251,42 @@ mod tests {
         );
         let e = err("[replay]\nrlimit_as_mib = 16\n");
         assert!(e.contains("replay.rlimit_as_mib"), "{e}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// Any text, and any `[replay]` key with any integer: a config or an
+        /// error, never a panic; an accepted config keeps its limits on.
+        #[test]
+        fn config_loading_never_panics(
+            text in ".{0,200}",
+            key in proptest::sample::select(vec![
+                "workers", "max_upload_bytes", "job_deadline_ms", "queue_bound",
+                "max_frame_bytes", "rlimit_as_mib", "rlimit_cpu_s", "start_window_s",
+                "uploads_per_minute",
+            ]),
+            value in proptest::prelude::any::<i64>(),
+        ) {
+            let _ = Config::from_toml(Path::new("t.toml"), &text);
+            let toml = format!("[replay]\n{key} = {value}\n");
+            if let Ok(c) = Config::from_toml(Path::new("t.toml"), &toml) {
+                proptest::prop_assert!(c.replay.rlimit_as_mib >= 256 && c.replay.rlimit_cpu_s >= 1);
+            }
+        }
+    }
+
+    #[test]
+    fn zero_rlimits_are_refused_naming_the_key() {
+        let e = err("[replay]\nrlimit_as_mib = 0\n");
+        assert!(
+            e.contains("replay.rlimit_as_mib") && e.contains("line 2"),
+            "{e}"
+        );
+        let e = err("[replay]\nrlimit_cpu_s = 0\n");
+        assert!(
+            e.contains("replay.rlimit_cpu_s") && e.contains("line 2"),
+            "{e}"
+        );
     }
 }

@@ -26,14 +26,10 @@ pub struct CorpusGame {
     pub sides: [ReplaySide; 2],
 }
 
-/// Where the corpus is: `$LADDERD_REPLAY_CORPUS`, else `../shared/replays`
-/// beside the working directory, else nowhere.
+/// Where the corpus is: [`crate::replay::corpus::locate`] from the working
+/// directory (`$LADDERD_REPLAY_CORPUS`, `../shared/replays`, the fixtures).
 pub fn default_corpus() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("LADDERD_REPLAY_CORPUS") {
-        return Some(PathBuf::from(dir));
-    }
-    let beside = PathBuf::from("../shared/replays");
-    beside.is_dir().then_some(beside)
+    crate::replay::corpus::locate(std::path::Path::new(".")).map(|c| c.dir)
 }
 
 fn ladder_race(race: &str) -> Option<&'static str> {

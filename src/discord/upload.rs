@@ -5,8 +5,12 @@
 //! — when verified — completes the match by itself.
 //!
 //! The supervisor never parses: `Pool::parse` ships the bytes to a worker.
+//!
+//! One player cannot tie up the pool: each uploader gets at most
+//! `replay.uploads_per_minute` checks per [`UPLOAD_WINDOW_MS`]
+//! ([`UploadLimiter`]), counted before the download.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use http_body_util::{BodyExt, Empty, Limited};
@@ -17,13 +21,79 @@ use hyper_util::rt::TokioExecutor;
 
 use crate::clock::Clock;
 use crate::ladder::{MatchCard, ReplayEvidence, ReplayPlayer};
-use crate::replay::ParseLevel;
 use crate::replay::pool::Pool;
 use crate::replay::summary::{GameResult, Race, ReplaySummary};
 use crate::replay::verify::{ExpectedPlayer, MatchExpectation, verify};
+use crate::replay::{ParseLevel, ReplayError};
 use crate::store::rows::{ReplayRow, ReplayVerdict};
 
 type Https = hyper_rustls::HttpsConnector<HttpConnector>;
+
+/// The window of `replay.uploads_per_minute`.
+pub const UPLOAD_WINDOW_MS: i64 = 60_000;
+
+/// Why an upload gave no evidence; its `Display` is a sentence for the uploader.
+#[derive(Debug, thiserror::Error)]
+pub enum UploadError {
+    #[error("this file is {announced} bytes; replays over {limit} bytes are refused")]
+    Announced { announced: u64, limit: u64 },
+    #[error("you have sent {per_minute} replays in the last minute; try again in {wait_s} s")]
+    TooMany { per_minute: usize, wait_s: i64 },
+    #[error("the attachment URL is not valid")]
+    BadUrl(#[source] hyper::http::uri::InvalidUri),
+    #[error("downloading the replay timed out")]
+    DownloadTimeout,
+    #[error("downloading the replay failed: {0}")]
+    Download(#[source] hyper_util::client::legacy::Error),
+    #[error("downloading the replay failed: HTTP {0}")]
+    Status(hyper::StatusCode),
+    #[error("the replay is larger than {limit} bytes")]
+    Body {
+        limit: u64,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("this replay could not be read: {0}")]
+    Unreadable(#[source] ReplayError),
+}
+
+/// At most `per_window` uploads per uploader in any [`UPLOAD_WINDOW_MS`].
+/// Pure: the caller passes `now`.
+#[derive(Debug)]
+pub struct UploadLimiter {
+    per_window: usize,
+    recent: HashMap<u64, VecDeque<i64>>,
+}
+
+impl UploadLimiter {
+    pub fn new(per_window: usize) -> UploadLimiter {
+        UploadLimiter {
+            per_window: per_window.max(1),
+            recent: HashMap::new(),
+        }
+    }
+
+    /// Counts an upload by `who` at `now_ms`, or says how many seconds until one is allowed.
+    pub fn admit(&mut self, who: u64, now_ms: i64) -> Result<(), i64> {
+        let since = now_ms - UPLOAD_WINDOW_MS;
+        // Forget uploaders with nothing in the window, so the map stays as
+        // small as the set of recent uploaders.
+        if self.recent.len() > 1024 {
+            self.recent
+                .retain(|_, times| times.back().is_some_and(|&t| t > since));
+        }
+        let times = self.recent.entry(who).or_default();
+        while times.front().is_some_and(|&t| t <= since) {
+            times.pop_front();
+        }
+        if times.len() >= self.per_window {
+            let oldest = times.front().copied().unwrap_or(now_ms);
+            return Err((oldest - since + 999) / 1000);
+        }
+        times.push_back(now_ms);
+        Ok(())
+    }
+}
 
 pub struct ReplayIntake {
     pool: Arc<Pool>,
@@ -36,6 +106,7 @@ pub struct ReplayIntake {
     clock: Arc<dyn Clock>,
     /// sha256 of verified replays, so the check names a reuse before the ladder does.
     used: Mutex<HashSet<String>>,
+    limiter: Mutex<UploadLimiter>,
 }
 
 impl ReplayIntake {
@@ -45,6 +116,7 @@ impl ReplayIntake {
         max_upload_bytes: u64,
         start_window_s: u64,
         allow_observers: bool,
+        uploads_per_minute: u64,
         races: Vec<(String, String)>,
         clock: Arc<dyn Clock>,
         used: HashSet<String>,
@@ -64,29 +136,30 @@ impl ReplayIntake {
             races,
             clock,
             used: Mutex::new(used),
+            limiter: Mutex::new(UploadLimiter::new(
+                usize::try_from(uploads_per_minute).unwrap_or(usize::MAX),
+            )),
         }
     }
 
     /// Downloads at most `max_upload_bytes` from `url`.
-    async fn download(&self, url: &str) -> Result<Vec<u8>, String> {
-        let uri: hyper::Uri = url
-            .parse()
-            .map_err(|_| "the attachment URL is not valid".to_owned())?;
+    async fn download(&self, url: &str) -> Result<Vec<u8>, UploadError> {
+        let uri: hyper::Uri = url.parse().map_err(UploadError::BadUrl)?;
         let response = tokio::time::timeout(std::time::Duration::from_secs(30), self.http.get(uri))
             .await
-            .map_err(|_| "downloading the replay timed out".to_owned())?
-            .map_err(|e| format!("downloading the replay failed: {e}"))?;
+            .map_err(|_| UploadError::DownloadTimeout)?
+            .map_err(UploadError::Download)?;
         if !response.status().is_success() {
-            return Err(format!(
-                "downloading the replay failed: HTTP {}",
-                response.status()
-            ));
+            return Err(UploadError::Status(response.status()));
         }
         let limit = usize::try_from(self.max_upload_bytes).unwrap_or(usize::MAX);
         let body = Limited::new(response.into_body(), limit)
             .collect()
             .await
-            .map_err(|_| format!("the replay is larger than {} bytes", self.max_upload_bytes))?;
+            .map_err(|source| UploadError::Body {
+                limit: self.max_upload_bytes,
+                source,
+            })?;
         Ok(body.to_bytes().to_vec())
     }
 
@@ -98,12 +171,21 @@ impl ReplayIntake {
         url: &str,
         announced_size: u64,
         card: &MatchCard,
-    ) -> Result<ReplayEvidence, String> {
+    ) -> Result<ReplayEvidence, UploadError> {
         if announced_size > self.max_upload_bytes {
-            return Err(format!(
-                "this file is {announced_size} bytes; replays over {} bytes are refused",
-                self.max_upload_bytes
-            ));
+            return Err(UploadError::Announced {
+                announced: announced_size,
+                limit: self.max_upload_bytes,
+            });
+        }
+        {
+            let mut limiter = self.limiter.lock().unwrap_or_else(|p| p.into_inner());
+            limiter
+                .admit(uploader, self.clock.now())
+                .map_err(|wait_s| UploadError::TooMany {
+                    per_minute: limiter.per_window,
+                    wait_s,
+                })?;
         }
         let bytes = self.download(url).await?;
         let size = bytes.len() as u64;
@@ -111,7 +193,7 @@ impl ReplayIntake {
             .pool
             .parse(bytes, ParseLevel::Verification)
             .await
-            .map_err(|e| format!("this replay could not be read: {e}"))?;
+            .map_err(UploadError::Unreadable)?;
         let now_ms = self.clock.now();
         let used = self.used.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let race = |id: &str| -> Race {
@@ -214,4 +296,22 @@ fn evidence(
         })
         .collect();
     ReplayEvidence { row, players }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_uploader_is_limited_per_window_and_others_are_not() {
+        let mut l = UploadLimiter::new(5);
+        for i in 0..5 {
+            assert_eq!(l.admit(1, 1_000 + i), Ok(()));
+        }
+        // The sixth within the minute waits until the first leaves the window.
+        assert_eq!(l.admit(1, 2_000), Err(59));
+        assert_eq!(l.admit(2, 2_000), Ok(()), "another player is not affected");
+        assert_eq!(l.admit(1, 1_000 + UPLOAD_WINDOW_MS), Ok(()));
+        assert!(l.admit(1, 1_000 + UPLOAD_WINDOW_MS).is_err());
+    }
 }

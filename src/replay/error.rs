@@ -52,6 +52,10 @@ pub enum ReplayError {
     Corrupt { section: Section, detail: String },
     #[error("could not read the replay file: {0}")]
     Io(String),
+    /// The file killed a worker (twice, or once before with the same bytes):
+    /// it is not tried again. Made by the pool, never sent by a worker.
+    #[error("this file could not be read safely ({0})")]
+    Unsafe(String),
     /// The worker pool could not answer (busy, worker died twice, deadline).
     #[error("{0}")]
     Unavailable(String),
@@ -67,6 +71,7 @@ impl ReplayError {
             ReplayError::UnsupportedVersion { .. } => "UnsupportedVersion",
             ReplayError::Corrupt { .. } => "Corrupt",
             ReplayError::Io(_) => "Io",
+            ReplayError::Unsafe(_) => "Unsafe",
             ReplayError::Unavailable(_) => "Unavailable",
         }
     }

@@ -305,15 +305,17 @@ fn result_from_wire(v: u8) -> Result<GameResult, WireValueError> {
     })
 }
 
+/// The wire number of a section is its index here: never reorder (the
+/// archive files follow in `mpq::FILES` order, which is the wire order).
 const SECTIONS: [Section; 8] = [
     Section::Archive,
     Section::Header,
-    Section::Details,
-    Section::InitData,
-    Section::Attributes,
-    Section::GameEvents,
-    Section::TrackerEvents,
-    Section::MessageEvents,
+    super::mpq::FILES[0],
+    super::mpq::FILES[1],
+    super::mpq::FILES[2],
+    super::mpq::FILES[3],
+    super::mpq::FILES[4],
+    super::mpq::FILES[5],
 ];
 
 impl From<&ReplayError> for WireError {
@@ -332,6 +334,8 @@ impl From<&ReplayError> for WireError {
             },
             ReplayError::Io(s) => WireError::Io(s),
             ReplayError::Unavailable(s) => WireError::Unavailable(s),
+            // Only the pool makes it; a worker that sent one would mean "unavailable".
+            ReplayError::Unsafe(s) => WireError::Unavailable(s),
         }
     }
 }
@@ -502,6 +506,26 @@ mod tests {
         assert_eq!(tokio_io::read_frame(&mut r, 10).await.unwrap(), b"de");
         let mut short = &buf[..5];
         assert!(tokio_io::read_frame(&mut short, 10).await.is_err());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+        /// Any bytes, as a frame stream or a payload: an error or a message,
+        /// never a panic, and never a frame over the limit.
+        #[test]
+        fn any_bytes_decode_or_fail_cleanly(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..512),
+            max in 0u32..1024,
+        ) {
+            let _ = decode::<Request>(&bytes);
+            let _ = decode::<Reply>(&bytes);
+            let _ = decode::<SupervisorHello>(&bytes);
+            let mut r = std::io::Cursor::new(&bytes);
+            while let Ok(frame) = sync::read_frame(&mut r, max) {
+                proptest::prop_assert!(frame.len() <= max as usize);
+            }
+        }
     }
 
     #[test]

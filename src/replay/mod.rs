@@ -4,8 +4,10 @@
 
 pub mod attributes;
 pub mod cli;
+pub mod corpus;
 pub mod error;
 pub mod ipc;
+pub mod mpq;
 pub mod parse;
 pub mod pool;
 pub mod summary;
@@ -22,17 +24,34 @@ pub use summary::{
 };
 
 /// Reads `path` (refusing files over `max_bytes` before reading them whole) and parses it.
+///
+/// Only regular files are read: a FIFO, device or directory is refused
+/// before it is opened (opening a FIFO for reading blocks until a writer
+/// comes), and the file is opened non-blocking and checked again, so one
+/// swapped in between cannot block either. The section caps of [`mpq`] apply
+/// as in a worker.
 pub fn parse_file(
     path: &std::path::Path,
     level: ParseLevel,
     max_bytes: u64,
 ) -> Result<ReplaySummary, ReplayError> {
     use std::io::Read as _;
-    let file = std::fs::File::open(path).map_err(|e| ReplayError::Io(e.to_string()))?;
-    let size = file
-        .metadata()
-        .map_err(|e| ReplayError::Io(e.to_string()))?
-        .len();
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let io = |e: std::io::Error| ReplayError::Io(e.to_string());
+    let not_regular = || ReplayError::Io("not a regular file".into());
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
+        return Err(not_regular());
+    }
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        return Err(not_regular());
+    }
+    let size = meta.len();
     if size > max_bytes {
         return Err(ReplayError::TooLarge {
             bytes: size,
@@ -43,7 +62,7 @@ pub fn parse_file(
     // The file may grow after the size check; never read more than one byte past the limit.
     file.take(max_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| ReplayError::Io(e.to_string()))?;
+        .map_err(io)?;
     parse_bytes(&bytes, level, max_bytes)
 }
 

@@ -16,7 +16,7 @@ use super::error::{ReplayError, Section};
 use super::summary::{
     EventCounts, GameResult, ObserverSummary, PlayerSummary, Race, ReplaySummary, Winner,
 };
-use super::version;
+use super::{mpq, version};
 
 /// How much of the replay to decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,15 +76,22 @@ pub fn parse_bytes(
             min: MIN_BASE_BUILD,
         });
     }
-    let mpq = guarded(Section::Archive, || {
+    let archive = guarded(Section::Archive, || {
         s2protocol::parser::parse(bytes)
             .map(|(_, mpq)| mpq)
-            .map_err(|e| e.to_string())
+            .map_err(|e| short(&e))
     })?;
+    // Only sections read and bounded by `mpq` reach s2protocol (see its docs).
+    let sections = match level {
+        ParseLevel::Verification => &mpq::FILES[..3],
+        ParseLevel::Full => &mpq::FILES[..],
+    };
+    let checked = mpq::checked(archive, bytes, sections)?;
+    let (mpq, contents) = (&checked.mpq, checked.bytes.as_slice());
     let header = guarded(Section::Header, || {
-        s2protocol::read_protocol_header(&mpq)
+        s2protocol::read_protocol_header(mpq)
             .map(|(_, h)| h)
-            .map_err(|e| e.to_string())
+            .map_err(|e| short(&e))
     })?;
     let release = format!(
         "{}.{}.{}.{build}",
@@ -93,15 +100,15 @@ pub fn parse_bytes(
     let game_loops = header.m_elapsed_game_loops;
 
     let details = guarded(Section::Details, || {
-        s2protocol::read_details("", &mpq, bytes).map_err(|e| e.to_string())
+        s2protocol::read_details("", mpq, contents).map_err(|e| short(&e))
     })?;
     let init = guarded(Section::InitData, || {
-        s2protocol::read_init_data("", &mpq, bytes).map_err(|e| e.to_string())
+        s2protocol::read_init_data("", mpq, contents).map_err(|e| short(&e))
     })?;
     let attrs_raw = guarded(Section::Attributes, || {
-        mpq.read_mpq_file_sector("replay.attributes.events", false, bytes)
+        mpq.read_mpq_file_sector("replay.attributes.events", false, contents)
             .map(|(_, d)| d)
-            .map_err(|e| e.to_string())
+            .map_err(|e| short(&e))
     })?;
     let attrs =
         attributes::decode(&attrs_raw, base_build).map_err(|detail| ReplayError::Corrupt {
@@ -187,33 +194,26 @@ pub fn parse_bytes(
     } else {
         game_length_s
     };
-    // Windows FILETIME (100 ns since 1601) to Unix seconds, rounded to the
-    // nearest second as the oracle shows sc2reader's fractional times.
-    // Saturating: the value comes straight from the file.
-    let end_time_utc = details
-        .time_utc
-        .saturating_sub(116_444_736_000_000_000)
-        .saturating_add(5_000_000)
-        .div_euclid(10_000_000);
+    let end_time_utc = filetime_to_unix_s(details.time_utc);
     let start_time_utc = end_time_utc.saturating_sub(real_length_s as i64);
 
     let events = match level {
         ParseLevel::Verification => None,
         ParseLevel::Full => Some(EventCounts {
             game_events: guarded(Section::GameEvents, || {
-                s2protocol::read_game_events("", &mpq, bytes)
+                s2protocol::read_game_events("", mpq, contents)
                     .map(|e| e.len() as u64)
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| short(&e))
             })?,
             tracker_events: guarded(Section::TrackerEvents, || {
-                s2protocol::read_tracker_events("", &mpq, bytes)
+                s2protocol::read_tracker_events("", mpq, contents)
                     .map(|e| e.len() as u64)
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| short(&e))
             })?,
             message_events: guarded(Section::MessageEvents, || {
-                s2protocol::read_message_events("", &mpq, bytes)
+                s2protocol::read_message_events("", mpq, contents)
                     .map(|e| e.len() as u64)
-                    .map_err(|e| e.to_string())
+                    .map_err(|e| short(&e))
             })?,
         }),
     };
@@ -241,6 +241,19 @@ pub fn parse_bytes(
     })
 }
 
+/// Windows FILETIME (100 ns ticks since 1601-01-01) to Unix seconds, rounded
+/// to the nearest second (half up): sc2reader keeps the fraction and prints
+/// times rounded, so truncating read a .5-or-later file time one second early.
+/// Saturating: the value comes straight from the file.
+pub fn filetime_to_unix_s(filetime: i64) -> i64 {
+    const UNIX_EPOCH_AS_FILETIME: i64 = 116_444_736_000_000_000;
+    const TICKS_PER_S: i64 = 10_000_000;
+    filetime
+        .saturating_sub(UNIX_EPOCH_AS_FILETIME)
+        .saturating_add(TICKS_PER_S / 2)
+        .div_euclid(TICKS_PER_S)
+}
+
 /// Runs one s2protocol call, turning both its errors and its panics into
 /// `Corrupt { section }`.
 fn guarded<T>(section: Section, f: impl FnOnce() -> Result<T, String>) -> Result<T, ReplayError> {
@@ -252,15 +265,50 @@ fn guarded<T>(section: Section, f: impl FnOnce() -> Result<T, String>) -> Result
         Err(panic) => {
             let detail = panic
                 .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "the decoder gave up".into());
+                .copied()
+                .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                .unwrap_or("the decoder gave up");
             Err(ReplayError::Corrupt {
                 section,
-                detail: format!("decoder panicked: {detail}"),
+                detail: format!("decoder panicked: {}", short(&detail)),
             })
         }
     }
+}
+
+/// The most of a decoder's message a player or admin is shown. Some of
+/// s2protocol's errors embed the remaining input with `{:?}` (an 8 MiB input
+/// made a 42 MB line), so the text is cut while it is formatted, not after.
+pub const MAX_DETAIL_CHARS: usize = 160;
+
+/// `e` formatted into at most [`MAX_DETAIL_CHARS`] characters (then "…"):
+/// formatting stops at the limit, so a huge `Debug` is never built.
+pub fn short(e: &dyn std::fmt::Display) -> String {
+    struct Bounded {
+        out: String,
+        cut: bool,
+    }
+    impl std::fmt::Write for Bounded {
+        fn write_str(&mut self, s: &str) -> std::fmt::Result {
+            let room = MAX_DETAIL_CHARS - self.out.chars().count();
+            if s.chars().count() <= room {
+                self.out.push_str(s);
+                return Ok(());
+            }
+            self.out.extend(s.chars().take(room));
+            self.cut = true;
+            Err(std::fmt::Error)
+        }
+    }
+    let mut b = Bounded {
+        out: String::new(),
+        cut: false,
+    };
+    let _ = std::fmt::write(&mut b, format_args!("{e}"));
+    if b.cut {
+        b.out.push('…');
+    }
+    b.out
 }
 
 fn u32_at(bytes: &[u8], at: usize) -> Option<u32> {
@@ -436,6 +484,70 @@ mod tests {
             parse_bytes(&b, ParseLevel::Verification, 10),
             Err(ReplayError::TooLarge { .. })
         ));
+    }
+
+    #[test]
+    fn file_times_round_to_the_nearest_second() {
+        // 2025-11-13T00:52:54Z as a FILETIME, plus a fraction of a second.
+        let whole = 116_444_736_000_000_000 + 1_762_995_174 * 10_000_000;
+        assert_eq!(filetime_to_unix_s(whole), 1_762_995_174);
+        assert_eq!(filetime_to_unix_s(whole + 4_999_999), 1_762_995_174);
+        assert_eq!(filetime_to_unix_s(whole + 5_000_000), 1_762_995_175);
+        assert_eq!(filetime_to_unix_s(whole + 9_999_999), 1_762_995_175);
+        // Before 1970 it still rounds to the nearest, not toward zero.
+        assert_eq!(filetime_to_unix_s(116_444_736_000_000_000 - 4_000_000), 0);
+        assert_eq!(filetime_to_unix_s(116_444_736_000_000_000 - 6_000_000), -1);
+        // Hostile values saturate instead of overflowing.
+        assert!(filetime_to_unix_s(i64::MIN) < 0);
+        assert!(filetime_to_unix_s(i64::MAX) > 0);
+    }
+
+    #[test]
+    fn long_decoder_messages_are_cut_while_formatted() {
+        struct Huge;
+        impl std::fmt::Display for Huge {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                // 1 GB if it were all written; the writer refuses after the limit.
+                for _ in 0..1_000_000_000u64 {
+                    f.write_str("x")?;
+                }
+                Ok(())
+            }
+        }
+        let s = short(&Huge);
+        assert_eq!(s.chars().count(), MAX_DETAIL_CHARS + 1);
+        assert!(s.ends_with('…'));
+        assert_eq!(short(&"no error here"), "no error here");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// A real replay with bytes overwritten anywhere (header, tables,
+        /// sections) is parsed or refused, never a panic past the guard, and
+        /// the error stays short.
+        #[test]
+        fn mutated_replays_are_refused_in_few_words(
+            edits in proptest::collection::vec((proptest::prelude::any::<proptest::sample::Index>(), proptest::prelude::any::<u8>()), 1..16),
+            cut in proptest::prelude::any::<proptest::sample::Index>(),
+            truncate in proptest::prelude::any::<bool>(),
+        ) {
+            let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/replays/5.0.15.95299-1v1-Terran-vs-Protoss-5daea193.SC2Replay");
+            let mut bytes = std::fs::read(path).unwrap();
+            for (at, b) in edits {
+                let i = at.index(bytes.len());
+                bytes[i] = b;
+            }
+            if truncate {
+                bytes.truncate(cut.index(bytes.len()));
+            }
+            for level in [ParseLevel::Verification, ParseLevel::Full] {
+                if let Err(e) = parse_bytes(&bytes, level, DEFAULT_MAX_BYTES) {
+                    proptest::prop_assert!(e.to_string().chars().count() < 300, "{}", e);
+                }
+            }
+        }
     }
 
     #[test]

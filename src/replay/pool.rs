@@ -5,7 +5,14 @@
 //! connection, and takes jobs from the shared queue when its worker is
 //! healthy. A job past its deadline, or whose worker dies, costs that worker a
 //! SIGKILL and a respawn; the job is retried once on whichever slot is free
-//! next, then answered with an error. The supervisor itself never parses.
+//! next, then answered [`ReplayError::Unsafe`]. The supervisor itself never parses.
+//!
+//! A bad file costs the pool nothing beyond its own attempts: the sha256 of
+//! bytes that killed a worker is remembered ([`HOSTILE_MEMORY`] most recent),
+//! so the same bytes are answered `Unsafe` at once, without a retry or a
+//! worker; and a respawn after a job killed its worker is immediate, so the
+//! restart backoff (for workers that do not start, or die while idle) never
+//! delays other players' uploads.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,6 +32,37 @@ use super::ipc::{
     tokio_io::{read_frame, write_frame},
 };
 use super::{ParseLevel, ReplayError, ReplaySummary};
+
+/// How many hashes of worker-killing files the pool remembers.
+pub const HOSTILE_MEMORY: usize = 256;
+
+type Sha256 = [u8; 32];
+
+/// The most recent files that killed a worker, oldest first.
+#[derive(Default)]
+struct Hostile(std::sync::Mutex<std::collections::VecDeque<Sha256>>);
+
+impl Hostile {
+    fn contains(&self, hash: &Sha256) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(hash)
+    }
+
+    /// Remembers `hash`; returns whether it was already known.
+    fn remember(&self, hash: Sha256) -> bool {
+        let mut q = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if q.contains(&hash) {
+            return true;
+        }
+        if q.len() >= HOSTILE_MEMORY {
+            q.pop_front();
+        }
+        q.push_back(hash);
+        false
+    }
+}
 
 /// How the pool runs; `config::ReplayConfig::pool_options` builds one from the config.
 #[derive(Debug, Clone)]
@@ -85,6 +123,42 @@ pub enum PoolError {
     },
 }
 
+/// Why a worker could not start, or stopped serving. Logged, and its
+/// `Display` becomes the reason of an `Unsafe` answer.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkerFailure {
+    #[error("cannot start {exe}: {source}")]
+    Start {
+        exe: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("accept: {0}")]
+    Accept(#[source] std::io::Error),
+    #[error(transparent)]
+    Frame(#[from] FrameError),
+    #[error(
+        "worker pid {pid} speaks protocol {theirs}, the supervisor {PROTOCOL_VERSION}: refused"
+    )]
+    Protocol { pid: u32, theirs: u32 },
+    #[error("no handshake before the timeout")]
+    HandshakeTimeout,
+    #[error("the worker exited before its hello: {0}")]
+    ExitedEarly(String),
+    #[error("no pong before the timeout")]
+    PingTimeout,
+    #[error("unexpected answer to ping: {0}")]
+    UnexpectedPong(String),
+    #[error("the worker exited")]
+    Exited,
+    #[error("malformed reply: {0}")]
+    Malformed(#[source] FrameError),
+    #[error("malformed reply: {0}")]
+    MalformedSummary(#[source] ipc::WireValueError),
+    #[error("a reply for another request")]
+    WrongReply,
+}
+
 /// A snapshot of the pool's state, for metrics and the health report.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PoolStats {
@@ -114,11 +188,16 @@ struct Counters {
     busy: AtomicUsize,
     /// The process id of each slot's worker; 0 while it has none.
     pids: Vec<AtomicU32>,
+    hostile: Hostile,
 }
 
 #[derive(Debug, Clone)]
 enum Work {
-    Parse { bytes: Arc<Vec<u8>>, full: bool },
+    Parse {
+        bytes: Arc<Vec<u8>>,
+        full: bool,
+        sha256: Sha256,
+    },
     TestHang,
     TestAbort,
     TestGarbage,
@@ -160,6 +239,7 @@ impl Pool {
             healthy: AtomicUsize::new(0),
             busy: AtomicUsize::new(0),
             pids: (0..opts.workers).map(|_| AtomicU32::new(0)).collect(),
+            hostile: Hostile::default(),
         });
         let shutdown = CancellationToken::new();
         let opts = Arc::new(opts);
@@ -216,9 +296,19 @@ impl Pool {
                 limit: self.max_upload_bytes,
             });
         }
+        use sha2::Digest as _;
+        let sha256: Sha256 = sha2::Sha256::digest(&bytes).into();
+        if self.counters.hostile.contains(&sha256) {
+            self.counters.jobs.fetch_add(1, Ordering::Relaxed);
+            self.counters.jobs_failed.fetch_add(1, Ordering::Relaxed);
+            return Err(ReplayError::Unsafe(
+                "the same file stopped a replay checker before".into(),
+            ));
+        }
         self.submit(Work::Parse {
             bytes: Arc::new(bytes),
             full: level == ParseLevel::Full,
+            sha256,
         })
         .await
     }
@@ -352,13 +442,13 @@ pub fn backoff_delay(failures: u32, initial: Duration, max: Duration) -> Duratio
 enum Idle {
     Job(Option<Job>),
     Ping,
-    Died(String),
+    Died(std::io::Result<std::process::ExitStatus>),
 }
 
 /// Why a job did not get an answer from its worker.
 enum JobFailure {
     Deadline,
-    Died(String),
+    Died(WorkerFailure),
 }
 
 impl Slot {
@@ -396,7 +486,7 @@ impl Slot {
             let idle = tokio::select! {
                 job = self.next_job() => Idle::Job(job),
                 _ = self.shutdown.cancelled() => Idle::Job(None),
-                status = w.child.wait() => Idle::Died(format!("{status:?}")),
+                status = w.child.wait() => Idle::Died(status),
                 _ = tokio::time::sleep(self.opts.ping_interval) => Idle::Ping,
             };
             let job = match idle {
@@ -416,7 +506,7 @@ impl Slot {
                     continue;
                 }
                 Idle::Died(status) => {
-                    tracing::warn!(slot = self.index, "idle replay worker exited: {status}");
+                    tracing::warn!(slot = self.index, "idle replay worker exited: {status:?}");
                     if let Some(w) = worker.take() {
                         self.kill(w).await;
                     }
@@ -450,18 +540,23 @@ impl Slot {
                     if let Some(w) = worker.take() {
                         self.kill(w).await;
                     }
-                    consecutive_failures += 1;
+                    // No backoff: the file, not the worker, is to blame, and
+                    // other players' uploads must not wait for it.
                     self.counters.restarts.fetch_add(1, Ordering::Relaxed);
-                    if job.attempts == 0 {
+                    let known = match &job.work {
+                        Work::Parse { sha256, .. } => self.counters.hostile.remember(*sha256),
+                        _ => false,
+                    };
+                    if job.attempts == 0 && !known {
                         self.counters.retries.fetch_add(1, Ordering::Relaxed);
                         let retry = Job { attempts: 1, ..job };
                         if let Err(mpsc::error::SendError(job)) = self.retry.send(retry) {
                             let _ = job.reply.send(Err(ReplayError::Unavailable(reason)));
                         }
                     } else {
-                        let _ = job.reply.send(Err(ReplayError::Unavailable(format!(
-                            "{reason} (twice; the file is probably hostile or broken)"
-                        ))));
+                        let _ = job
+                            .reply
+                            .send(Err(ReplayError::Unsafe(format!("{reason}, twice"))));
                     }
                 }
             }
@@ -486,7 +581,7 @@ impl Slot {
         }
     }
 
-    async fn spawn(&self) -> Result<Worker, String> {
+    async fn spawn(&self) -> Result<Worker, WorkerFailure> {
         let mut child = Command::new(&self.opts.worker_exe)
             .arg("worker")
             .arg("--socket")
@@ -494,16 +589,19 @@ impl Slot {
             .stdin(std::process::Stdio::null())
             .kill_on_drop(true)
             .spawn()
-            .map_err(|e| {
+            .map_err(|source| {
                 self.counters.spawn_failures.fetch_add(1, Ordering::Relaxed);
-                format!("cannot start {}: {e}", self.opts.worker_exe.display())
+                WorkerFailure::Start {
+                    exe: self.opts.worker_exe.display().to_string(),
+                    source,
+                }
             })?;
         let handshake = async {
             let mut conn = self
                 .listener
                 .accept()
                 .await
-                .map_err(|e| format!("accept: {e}"))?;
+                .map_err(WorkerFailure::Accept)?;
             let hello = SupervisorHello {
                 protocol: PROTOCOL_VERSION,
                 max_frame_bytes: self.opts.max_frame_bytes,
@@ -511,43 +609,30 @@ impl Slot {
                 rlimit_cpu_s: self.opts.rlimit_cpu_s,
                 allow_test_requests: self.opts.allow_test_requests,
             };
-            let frame = ipc::encode(&hello).map_err(|e| e.to_string())?;
-            write_frame(&mut conn, &frame)
-                .await
-                .map_err(|e| e.to_string())?;
-            let theirs: WorkerHello = ipc::decode(
-                &read_frame(&mut conn, 4096)
-                    .await
-                    .map_err(|e| e.to_string())?,
-            )
-            .map_err(|e| e.to_string())?;
+            let frame = ipc::encode(&hello)?;
+            write_frame(&mut conn, &frame).await?;
+            let theirs: WorkerHello = ipc::decode(&read_frame(&mut conn, 4096).await?)?;
             if theirs.protocol != PROTOCOL_VERSION {
-                return Err(format!(
-                    "worker pid {} speaks protocol {}, the supervisor {PROTOCOL_VERSION}: refused",
-                    theirs.pid, theirs.protocol
-                ));
+                return Err(WorkerFailure::Protocol {
+                    pid: theirs.pid,
+                    theirs: theirs.protocol,
+                });
             }
             // A ping proves the worker's loop is up and its limits are applied.
-            let ping = ipc::encode(&Request::Ping { nonce: 1 }).map_err(|e| e.to_string())?;
-            write_frame(&mut conn, &ping)
-                .await
-                .map_err(|e| e.to_string())?;
-            match ipc::decode::<Reply>(
-                &read_frame(&mut conn, 4096)
-                    .await
-                    .map_err(|e| e.to_string())?,
-            ) {
+            let ping = ipc::encode(&Request::Ping { nonce: 1 })?;
+            write_frame(&mut conn, &ping).await?;
+            match ipc::decode::<Reply>(&read_frame(&mut conn, 4096).await?) {
                 Ok(Reply::Pong { nonce: 1 }) => Ok(conn),
-                other => Err(format!("unexpected answer to ping: {other:?}")),
+                other => Err(WorkerFailure::UnexpectedPong(format!("{other:?}"))),
             }
         };
         // A worker that exits before its hello is noticed at once, not after the timeout.
         let outcome = tokio::select! {
             res = tokio::time::timeout(self.opts.handshake_timeout, handshake) => match res {
                 Ok(res) => res,
-                Err(_) => Err("no handshake before the timeout".into()),
+                Err(_) => Err(WorkerFailure::HandshakeTimeout),
             },
-            status = child.wait() => Err(format!("the worker exited before its hello: {status:?}")),
+            status = child.wait() => Err(WorkerFailure::ExitedEarly(format!("{status:?}"))),
         };
         match outcome {
             Ok(conn) => Ok(Worker { child, conn }),
@@ -559,23 +644,19 @@ impl Slot {
         }
     }
 
-    async fn ping(&self, w: &mut Worker) -> Result<(), String> {
+    async fn ping(&self, w: &mut Worker) -> Result<(), WorkerFailure> {
         let exchange = async {
-            let ping = ipc::encode(&Request::Ping { nonce: 2 }).map_err(|e| e.to_string())?;
-            write_frame(&mut w.conn, &ping)
-                .await
-                .map_err(|e| e.to_string())?;
-            let reply = read_frame(&mut w.conn, 4096)
-                .await
-                .map_err(|e| e.to_string())?;
+            let ping = ipc::encode(&Request::Ping { nonce: 2 })?;
+            write_frame(&mut w.conn, &ping).await?;
+            let reply = read_frame(&mut w.conn, 4096).await?;
             match ipc::decode::<Reply>(&reply) {
                 Ok(Reply::Pong { nonce: 2 }) => Ok(()),
-                other => Err(format!("unexpected answer to ping: {other:?}")),
+                other => Err(WorkerFailure::UnexpectedPong(format!("{other:?}"))),
             }
         };
         tokio::time::timeout(self.opts.handshake_timeout, exchange)
             .await
-            .map_err(|_| "no pong before the timeout".to_owned())?
+            .map_err(|_| WorkerFailure::PingTimeout)?
     }
 
     async fn kill(&self, mut w: Worker) {
@@ -596,7 +677,7 @@ impl Slot {
         job: &Job,
     ) -> Result<Result<ReplaySummary, ReplayError>, JobFailure> {
         let request = match &job.work {
-            Work::Parse { bytes, full } => Request::Parse {
+            Work::Parse { bytes, full, .. } => Request::Parse {
                 job: job.id,
                 full: *full,
                 bytes: bytes.to_vec(),
@@ -606,7 +687,7 @@ impl Slot {
             Work::TestGarbage => Request::TestGarbage { job: job.id },
         };
         let exchange = async {
-            let frame = ipc::encode(&request).map_err(|e| JobFailure::Died(e.to_string()))?;
+            let frame = ipc::encode(&request).map_err(|e| JobFailure::Died(e.into()))?;
             if frame.len() > self.opts.max_frame_bytes as usize {
                 return Ok(Err(ReplayError::TooLarge {
                     bytes: frame.len() as u64,
@@ -615,33 +696,31 @@ impl Slot {
             }
             write_frame(&mut w.conn, &frame)
                 .await
-                .map_err(|e| JobFailure::Died(e.to_string()))?;
+                .map_err(|e| JobFailure::Died(e.into()))?;
             let payload = read_frame(&mut w.conn, self.opts.max_frame_bytes)
                 .await
                 .map_err(|e| match e {
-                    FrameError::Eof => JobFailure::Died("the worker exited".into()),
-                    other => JobFailure::Died(other.to_string()),
+                    FrameError::Eof => JobFailure::Died(WorkerFailure::Exited),
+                    other => JobFailure::Died(other.into()),
                 })?;
             let reply = ipc::decode::<Reply>(&payload).map_err(|e| {
                 self.counters
                     .protocol_errors
                     .fetch_add(1, Ordering::Relaxed);
-                JobFailure::Died(format!("malformed reply: {e}"))
+                JobFailure::Died(WorkerFailure::Malformed(e))
             })?;
             match reply {
                 Reply::Parsed { job: id, summary } if id == job.id => {
                     ReplaySummary::try_from(*summary)
                         .map(Ok)
-                        .map_err(|e| JobFailure::Died(format!("malformed reply: {e}")))
+                        .map_err(|e| JobFailure::Died(WorkerFailure::MalformedSummary(e)))
                 }
                 Reply::Failed { job: id, error } if id == job.id => Ok(Err(error.into())),
-                other => {
+                _ => {
                     self.counters
                         .protocol_errors
                         .fetch_add(1, Ordering::Relaxed);
-                    Err(JobFailure::Died(format!(
-                        "reply for another request: {other:?}"
-                    )))
+                    Err(JobFailure::Died(WorkerFailure::WrongReply))
                 }
             }
         };

@@ -132,19 +132,10 @@ pub fn format_utc(unix_s: i64) -> String {
     )
 }
 
-/// Howard Hinnant's `civil_from_days`: proleptic Gregorian date of a day count
-/// since 1970-01-01. (A date crate for two timestamp formats is not worth it.)
-pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+/// Proleptic Gregorian (year, month, day) of a day count since 1970-01-01;
+/// the one implementation is [`crate::ladder::time::civil`].
+pub(crate) fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    crate::ladder::time::civil(days.saturating_mul(86_400_000))
 }
 
 #[cfg(test)]

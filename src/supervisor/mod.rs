@@ -402,6 +402,7 @@ async fn connect_discord(
             config.replay.max_upload_bytes,
             config.replay.start_window_s,
             config.replay.allow_observers,
+            config.replay.uploads_per_minute,
             races.clone(),
             env.clock.clone(),
             ladder.verified_replays.clone(),

@@ -424,7 +424,8 @@ async fn bad_replay_uploads_are_answered_with_a_reason_and_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let clock = ManualClock::at(T0);
     let opts = BootOptions {
-        replay: "max_upload_bytes = 120000",
+        // Seven uploads from one player in the same minute.
+        replay: "max_upload_bytes = 120000\nuploads_per_minute = 10",
         workers: true,
         ..BootOptions::default()
     };

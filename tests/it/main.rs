@@ -10,6 +10,7 @@ mod demo;
 mod e2e;
 #[cfg(feature = "sim")]
 mod e2e_flows;
+mod hostile;
 mod ops;
 #[cfg(feature = "sim")]
 mod reload;

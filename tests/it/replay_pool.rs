@@ -80,21 +80,21 @@ async fn hang_abort_and_garbage_are_survived() {
         .await
         .unwrap_err();
     assert!(
-        matches!(err, ReplayError::Unavailable(ref m) if m.contains("longer than")),
+        matches!(err, ReplayError::Unsafe(ref m) if m.contains("longer than")),
         "{err}"
     );
     assert_recovers(&pool, 2).await;
 
     let err = pool.test_abort().await.unwrap_err();
     assert!(
-        matches!(err, ReplayError::Unavailable(ref m) if m.contains("twice")),
+        matches!(err, ReplayError::Unsafe(ref m) if m.contains("twice")),
         "{err}"
     );
     assert_recovers(&pool, 2).await;
 
     let err = pool.test_garbage().await.unwrap_err();
     assert!(
-        matches!(err, ReplayError::Unavailable(ref m) if m.contains("malformed")),
+        matches!(err, ReplayError::Unsafe(ref m) if m.contains("malformed")),
         "{err}"
     );
     assert_recovers(&pool, 2).await;

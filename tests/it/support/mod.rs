@@ -31,6 +31,7 @@ pub fn require_tool(tool: &str) -> bool {
 }
 #[cfg(feature = "sim")]
 pub mod e2e;
+pub mod mpq;
 pub mod process;
 #[cfg(feature = "sim")]
 pub mod sim;

@@ -1,0 +1,340 @@
+//! Bounded reading of the MPQ archive inside an `.SC2Replay`, before
+//! s2protocol sees a byte of it.
+//!
+//! s2protocol (through nom-mpq) decompresses a section with no limit: a legal
+//! 80 KB upload whose `replay.details` is a bzip2 stream of 4 GiB of zeros
+//! grows the process to 4 GB. So ladderd reads the block table itself, and for
+//! each section it needs:
+//! - refuses a section whose declared size exceeds its cap ([`cap`]; real
+//!   5.0.x replays' details, init data and attributes are under 6 KB, see
+//!   the figures at the constants), naming the section;
+//! - refuses a block that points past the end of the file, an encrypted block,
+//!   an unknown compression;
+//! - decompresses each sector through a reader that stops one byte past the
+//!   sector's expected size, and refuses a stream that would expand past it.
+//!
+//! The checked, decompressed sections are then laid out uncompressed in a new
+//! in-memory archive ([`Checked`]) that is all s2protocol is given: its own
+//! decompression never runs on uploaded bytes.
+//!
+//! Event streams at full level: the same rule, with a larger cap
+//! ([`EVENTS_CAP`]); `ParseLevel::Verification` (what uploads use) never
+//! decompresses them at all.
+//!
+//! Why not a fork of nom-mpq with limits: the checks are ~150 lines here,
+//! and s2protocol takes an `MPQ` value whose fields are public, so the
+//! checked archive needs no change to either crate.
+//!
+//! The hash and block tables themselves are decrypted by nom-mpq's table
+//! parser; [`super::parse`]'s framing check has already bounded them by the
+//! file's size, so that step allocates at most the file's size.
+
+use std::io::Read;
+
+use s2protocol::MPQ;
+use s2protocol::parser::{MPQBlockTableEntry, MPQHashTableEntry};
+
+use super::error::{ReplayError, Section};
+
+// Caps, against the largest section in the shared corpus's 17 5.0.x replays
+// (`cargo test --test it -- hostile::corpus_sections --nocapture`; figures in
+// BENCHMARKS.md "Replay section sizes"). The margin is for what the corpus
+// lacks: 8-slot lobbies, long names, maps with many dependencies.
+
+/// `replay.details`: largest in the corpus 762 bytes.
+pub const DETAILS_CAP: u64 = 256 * 1024;
+/// `replay.initData`: largest in the corpus 5,097 bytes (it grows with slots).
+pub const INIT_DATA_CAP: u64 = 1024 * 1024;
+/// `replay.attributes.events`: largest in the corpus 4,247 bytes.
+pub const ATTRIBUTES_CAP: u64 = 256 * 1024;
+/// Each event stream, at full level only: largest in the corpus 3.2 MB
+/// (tracker events of a long game); they grow with game length. At this
+/// size s2protocol's decoded events may exceed a worker's address-space
+/// limit; the worker then dies and the file is answered "could not be read
+/// safely". Uploads are checked at verification level and never read them.
+pub const EVENTS_CAP: u64 = 64 * 1024 * 1024;
+
+/// Every section that is an archive file: first the three verification
+/// reads, then the event streams. The IPC wire numbers sections in this
+/// order (see `ipc::SECTIONS`): append, never reorder.
+pub const FILES: [Section; 6] = [
+    Section::Details,
+    Section::InitData,
+    Section::Attributes,
+    Section::GameEvents,
+    Section::TrackerEvents,
+    Section::MessageEvents,
+];
+
+/// The archive file name and size cap of a section.
+pub fn cap(section: Section) -> Option<(&'static str, u64)> {
+    Some(match section {
+        Section::Details => ("replay.details", DETAILS_CAP),
+        Section::InitData => ("replay.initData", INIT_DATA_CAP),
+        Section::Attributes => ("replay.attributes.events", ATTRIBUTES_CAP),
+        Section::GameEvents => ("replay.game.events", EVENTS_CAP),
+        Section::TrackerEvents => ("replay.tracker.events", EVENTS_CAP),
+        Section::MessageEvents => ("replay.message.events", EVENTS_CAP),
+        Section::Archive | Section::Header => return None,
+    })
+}
+
+const FILE_COMPRESS: u32 = 0x0000_0200;
+const FILE_ENCRYPTED: u32 = 0x0001_0000;
+const FILE_SINGLE_UNIT: u32 = 0x0100_0000;
+const FILE_SECTOR_CRC: u32 = 0x0400_0000;
+const FILE_EXISTS: u32 = 0x8000_0000;
+
+const COMPRESSION_PLAIN: u8 = 0;
+const COMPRESSION_ZLIB: u8 = 2;
+const COMPRESSION_BZIP2: u8 = 16;
+const COMPRESSION_PLAIN_OTHER: u8 = 47;
+
+/// Sector sizes are `512 << shift`; SC2 uses 3 (4 KiB). Anything past 1 MiB
+/// sectors is not an SC2 archive.
+const MAX_SECTOR_SHIFT: u16 = 11;
+
+fn corrupt(section: Section, detail: &str) -> ReplayError {
+    ReplayError::Corrupt {
+        section,
+        detail: detail.to_owned(),
+    }
+}
+
+/// Reads one section of `mpq` (parsed from `bytes`), bounded as the module
+/// docs say. A section missing from the archive is `Corrupt`.
+pub fn read_section(mpq: &MPQ, bytes: &[u8], section: Section) -> Result<Vec<u8>, ReplayError> {
+    let (name, limit) = cap(section).ok_or_else(|| corrupt(section, "not an archive file"))?;
+    let (_, block) = block_of(mpq, name, section)?;
+    read_block(mpq, bytes, &block, section, limit)
+}
+
+fn block_of(
+    mpq: &MPQ,
+    name: &str,
+    section: Section,
+) -> Result<(MPQHashTableEntry, MPQBlockTableEntry), ReplayError> {
+    let hash = mpq
+        .get_hash_table_entry(name)
+        .map_err(|_| corrupt(section, "the archive does not contain it"))?;
+    let block = usize::try_from(hash.block_table_index)
+        .ok()
+        .and_then(|i| mpq.block_table_entries.get(i))
+        .ok_or_else(|| {
+            corrupt(
+                section,
+                "the archive's hash table points past its block table",
+            )
+        })?
+        .clone();
+    Ok((hash, block))
+}
+
+fn read_block(
+    mpq: &MPQ,
+    bytes: &[u8],
+    block: &MPQBlockTableEntry,
+    section: Section,
+    limit: u64,
+) -> Result<Vec<u8>, ReplayError> {
+    if block.flags & FILE_EXISTS == 0 {
+        return Err(corrupt(section, "the archive marks it deleted"));
+    }
+    if u64::from(block.size) > limit {
+        return Err(ReplayError::Corrupt {
+            section,
+            detail: format!(
+                "it declares {} bytes, more than any real replay's (limit {limit})",
+                block.size
+            ),
+        });
+    }
+    if block.flags & FILE_ENCRYPTED != 0 {
+        return Err(corrupt(section, "it is encrypted, which replays never are"));
+    }
+    let size = block.size as usize;
+    let start = mpq.archive_header.offset as u64 + u64::from(block.offset);
+    let end = start + u64::from(block.archived_size);
+    let data = usize::try_from(start)
+        .ok()
+        .zip(usize::try_from(end).ok())
+        .and_then(|(s, e)| bytes.get(s..e))
+        .ok_or_else(|| {
+            corrupt(
+                section,
+                "the archive's block table points past the end of the file",
+            )
+        })?;
+    if data.is_empty() || size == 0 {
+        return Ok(Vec::new());
+    }
+    let compressed = block.flags & FILE_COMPRESS != 0;
+    if block.flags & FILE_SINGLE_UNIT != 0 {
+        // Stored data is compressed only when that saves a byte; data longer
+        // than the declared size is neither a compressed nor a plain section.
+        return match data.len().cmp(&size) {
+            std::cmp::Ordering::Less if compressed => decompress(data, size, section),
+            std::cmp::Ordering::Equal => Ok(data.to_vec()),
+            _ => Err(corrupt(
+                section,
+                "its stored size does not match its declared size",
+            )),
+        };
+    }
+    let shift = mpq.archive_header.sector_size_shift;
+    if shift > MAX_SECTOR_SHIFT {
+        return Err(corrupt(section, "the archive's sector size is not SC2's"));
+    }
+    let sector_size = 512usize << shift;
+    let sectors = size.div_ceil(sector_size);
+    let entries = sectors + 1 + usize::from(block.flags & FILE_SECTOR_CRC != 0);
+    let table = data
+        .get(..entries * 4)
+        .ok_or_else(|| corrupt(section, "its sector table is cut short"))?;
+    let position = |i: usize| {
+        u32::from_le_bytes([
+            table[i * 4],
+            table[i * 4 + 1],
+            table[i * 4 + 2],
+            table[i * 4 + 3],
+        ]) as usize
+    };
+    let mut out = Vec::with_capacity(size);
+    for i in 0..sectors {
+        let expected = sector_size.min(size - i * sector_size);
+        let sector = data
+            .get(position(i)..position(i + 1))
+            .ok_or_else(|| corrupt(section, "its sector table points outside the section"))?;
+        if compressed && sector.len() < expected {
+            out.extend(decompress(sector, expected, section)?);
+        } else {
+            out.extend_from_slice(&sector[..sector.len().min(expected)]);
+        }
+    }
+    Ok(out)
+}
+
+/// Decompresses one MPQ sector (its first byte names the compression) into at
+/// most `limit` bytes; a stream that would produce more is refused.
+pub fn decompress(sector: &[u8], limit: usize, section: Section) -> Result<Vec<u8>, ReplayError> {
+    let (&kind, stream) = sector
+        .split_first()
+        .ok_or_else(|| corrupt(section, "a compressed sector is empty"))?;
+    let mut out = Vec::new();
+    let read = match kind {
+        COMPRESSION_PLAIN | COMPRESSION_PLAIN_OTHER => {
+            out.extend_from_slice(stream);
+            Ok(stream.len())
+        }
+        COMPRESSION_ZLIB => flate2::bufread::ZlibDecoder::new(stream)
+            .take(limit as u64 + 1)
+            .read_to_end(&mut out),
+        COMPRESSION_BZIP2 => bzip2_rs::DecoderReader::new(stream)
+            .take(limit as u64 + 1)
+            .read_to_end(&mut out),
+        _ => return Err(corrupt(section, "it uses a compression replays never use")),
+    };
+    if out.len() > limit {
+        return Err(ReplayError::Corrupt {
+            section,
+            detail: format!("its compressed data expands past its declared size ({limit} bytes)"),
+        });
+    }
+    read.map_err(|_| corrupt(section, "its compressed data is damaged"))?;
+    Ok(out)
+}
+
+/// The sections s2protocol may read, decompressed and checked, in an archive
+/// of their own (`mpq` over `bytes`) where every block is stored uncompressed.
+pub struct Checked {
+    pub mpq: MPQ,
+    pub bytes: Vec<u8>,
+}
+
+/// Reads `sections` out of `mpq` (parsed from `bytes`) with [`read_section`]
+/// and lays them out as [`Checked`]. `mpq` is consumed: its user data (the
+/// protocol header) and encryption table move to the new archive.
+pub fn checked(mpq: MPQ, bytes: &[u8], sections: &[Section]) -> Result<Checked, ReplayError> {
+    let mut out = Vec::new();
+    let mut hashes = Vec::with_capacity(sections.len());
+    let mut blocks = Vec::with_capacity(sections.len());
+    for &section in sections {
+        let (name, limit) = cap(section).ok_or_else(|| corrupt(section, "not an archive file"))?;
+        let (hash, block) = block_of(&mpq, name, section)?;
+        let data = read_block(&mpq, bytes, &block, section, limit)?;
+        let too_big = || corrupt(section, "the sections together exceed 4 GiB");
+        blocks.push(MPQBlockTableEntry {
+            offset: u32::try_from(out.len()).map_err(|_| too_big())?,
+            archived_size: u32::try_from(data.len()).map_err(|_| too_big())?,
+            size: u32::try_from(data.len()).map_err(|_| too_big())?,
+            flags: FILE_EXISTS | FILE_SINGLE_UNIT,
+        });
+        hashes.push(MPQHashTableEntry {
+            block_table_index: u32::try_from(hashes.len()).map_err(|_| too_big())?,
+            ..hash
+        });
+        out.extend(data);
+    }
+    let mut archive_header = mpq.archive_header;
+    archive_header.offset = 0;
+    Ok(Checked {
+        mpq: MPQ {
+            archive_header,
+            user_data: mpq.user_data,
+            hash_table_entries: hashes,
+            block_table_entries: blocks,
+            encryption_table: mpq.encryption_table,
+        },
+        bytes: out,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn zlib(data: &[u8]) -> Vec<u8> {
+        use std::io::Write as _;
+        let mut e = flate2::write::ZlibEncoder::new(vec![COMPRESSION_ZLIB], Default::default());
+        e.write_all(data).unwrap();
+        e.finish().unwrap()
+    }
+
+    #[test]
+    fn a_stream_is_cut_one_byte_past_its_limit() {
+        let sector = zlib(&[0u8; 10_000]);
+        assert_eq!(
+            decompress(&sector, 10_000, Section::Details).unwrap().len(),
+            10_000
+        );
+        let err = decompress(&sector, 9_999, Section::Details).unwrap_err();
+        assert!(err.to_string().contains("expands past"), "{err}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        /// Whatever the bytes, decompression never panics and never returns
+        /// more than its limit.
+        #[test]
+        fn decompress_is_bounded_on_any_input(
+            kind in prop_oneof![Just(0u8), Just(2), Just(16), Just(47), any::<u8>()],
+            body in proptest::collection::vec(any::<u8>(), 0..2048),
+            limit in 0usize..4096,
+        ) {
+            let mut sector = vec![kind];
+            sector.extend(body);
+            if let Ok(out) = decompress(&sector, limit, Section::InitData) {
+                prop_assert!(out.len() <= limit);
+            }
+        }
+
+        /// A real stream round-trips through the bounded reader exactly.
+        #[test]
+        fn real_streams_round_trip(data in proptest::collection::vec(any::<u8>(), 0..4096)) {
+            let out = decompress(&zlib(&data), data.len(), Section::Attributes).unwrap();
+            prop_assert_eq!(out, data);
+        }
+    }
+}
