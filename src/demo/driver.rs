@@ -104,6 +104,9 @@ pub struct Outcome {
     /// A new card reached a player with closed DMs before the notice that
     /// their previous match was abandoned (which could not reach them).
     pub cards_before_notice: u64,
+    /// Cards that reached a player after their match had lapsed (or after
+    /// a newer match's card).
+    pub stale_cards: u64,
     /// Most invalid requests (401/403/429) the simulator counted in a
     /// ten-minute window, sampled as the demo ran.
     pub invalid_peak: u64,
@@ -131,6 +134,7 @@ pub struct Driver<'a> {
     cards_seen: Vec<(u64, u64, i64)>,
     rounds_lost_to_delivery: u64,
     cards_before_notice: u64,
+    stale_cards: u64,
     invalid_peak: u64,
     rng: ChaCha8Rng,
     progress: Progress,
@@ -169,6 +173,7 @@ impl<'a> Driver<'a> {
             cards_seen: Vec::new(),
             rounds_lost_to_delivery: 0,
             cards_before_notice: 0,
+            stale_cards: 0,
             invalid_peak: 0,
             rng: ChaCha8Rng::seed_from_u64(opts.seed),
             progress: opts.progress,
@@ -387,8 +392,20 @@ impl<'a> Driver<'a> {
                     else {
                         continue;
                     };
+                    let known = self.players[p].seen_matches.contains(&id)
+                        || self.players[p].seen_matches.iter().any(|m| *m > id);
                     match self.players[p].state {
                         State::Matched(m) | State::Playing(m) if m == id => {}
+                        // A card of a match whose window has passed (it
+                        // waited minutes behind a refused thread): useless
+                        // to the player, counted, not acted on.
+                        _ if known || self.players[p].state == State::Idle => {
+                            if self.players[p].seen_matches.insert(id) {
+                                let user = self.players[p].user;
+                                self.cards_seen.push((id, user, now));
+                                self.stale_cards += 1;
+                            }
+                        }
                         State::Queued => self.take_card(p, id, &s.message, custom_id, now),
                         State::Matched(old) if !self.sim.dms_open(self.players[p].user) => {
                             // The abandon notice of `old` went to their
@@ -895,6 +912,7 @@ impl<'a> Driver<'a> {
             cards_seen: std::mem::take(&mut self.cards_seen),
             rounds_lost_to_delivery: self.rounds_lost_to_delivery,
             cards_before_notice: self.cards_before_notice,
+            stale_cards: self.stale_cards,
             invalid_peak: self.invalid_peak,
         }
     }

@@ -149,6 +149,8 @@ pub struct Summary {
     /// New cards that reached a player with closed DMs before they could
     /// know their previous match was abandoned.
     pub cards_before_abandon_notice: u64,
+    /// Cards that reached a player after their match had lapsed.
+    pub stale_cards: u64,
     pub requests_by_route: BTreeMap<String, u64>,
     pub http_429_by_route: BTreeMap<String, u64>,
     pub handle_p50_us: u32,
@@ -241,6 +243,11 @@ impl Summary {
             &mut t,
             "cards before abandon notice",
             self.cards_before_abandon_notice.to_string(),
+        );
+        row(
+            &mut t,
+            "cards after their window",
+            self.stale_cards.to_string(),
         );
         row(&mut t, "HTTP requests", self.http_requests.to_string());
         row(
@@ -553,6 +560,7 @@ pub async fn run(opts: DemoOptions, stop: CancellationToken) -> Result<Summary, 
         matches_lost_to_delivery: delivery.lost,
         replay_rounds_lost_to_delivery: outcome.rounds_lost_to_delivery,
         cards_before_abandon_notice: outcome.cards_before_notice,
+        stale_cards: outcome.stale_cards,
         http_429_by_route: counters
             .iter()
             .filter(|(_, c)| c.rate_limited > 0)

@@ -338,18 +338,6 @@ async fn routed(shared: &Arc<Shared>, route: &Route, req: Request<Incoming>) -> 
             return json_response(e.status, Some(&e.body));
         }
     };
-    // Every answer takes Discord's time, refusals included.
-    let delay = lock(&shared.realism).latency(&shared.config.realism, &route.key, Instant::now());
-    let delay = delay
-        + shared
-            .config
-            .route_latency
-            .get(&route.key)
-            .copied()
-            .unwrap_or_default();
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
     // Cloudflare stands in front of everything: a banned IP reaches nothing.
     if let Some(left) = lock(&shared.realism).banned(Instant::now()) {
         return banned(shared, route, left);
@@ -382,6 +370,19 @@ async fn routed(shared: &Arc<Shared>, route: &Route, req: Request<Incoming>) -> 
             };
             return too_many(shared, route, &headers, why);
         }
+    }
+    // Limits are decided as the request arrives (a paced client's spacing
+    // is what they see); the handling takes Discord's time.
+    let delay = lock(&shared.realism).latency(&shared.config.realism, &route.key, now);
+    let delay = delay
+        + shared
+            .config
+            .route_latency
+            .get(&route.key)
+            .copied()
+            .unwrap_or_default();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
     let parsed = if content_type.starts_with("multipart/form-data") {
         multipart(&content_type, &body)

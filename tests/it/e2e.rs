@@ -96,6 +96,14 @@ async fn sign_up_queue_match_confirm_and_report_through_discord() {
             _ => None,
         })
         .expect("the card is posted in a private thread");
+    // Member adds are requests of their own, each with Discord's latency.
+    let both_in = |sim: &Simulator| {
+        sim.thread_members(thread)
+            .is_some_and(|m| users.iter().all(|u| m.contains(u)))
+    };
+    tokio::time::timeout(HANG, sim.wait_until(both_in))
+        .await
+        .expect("both players are added to the thread");
     let members = sim.thread_members(thread).expect("the thread exists");
     // Both players, and the bot that created it; nobody else.
     let mut others: Vec<u64> = members
