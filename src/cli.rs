@@ -87,10 +87,11 @@ pub struct ParseArgs {
 #[derive(Debug, Args)]
 pub struct DemoArgs {
     /// Number of virtual players.
-    #[arg(long, default_value_t = 200)]
-    pub players: u32,
-    /// Simulated ladder minutes of play (time is compressed).
     #[arg(long, default_value_t = 30)]
+    pub players: u32,
+    /// Simulated ladder minutes of play (compressed only while no match
+    /// waits for confirmation; confirm windows run in wall time).
+    #[arg(long, default_value_t = 8)]
     pub minutes: u32,
     /// Random seed: the same seed plays the same ladder.
     #[arg(long, default_value_t = 1)]

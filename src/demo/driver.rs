@@ -1,6 +1,14 @@
 //! The demo's virtual players: what each one does at each wave, decided by
 //! a seeded RNG, and what each one reads back from Discord (the simulator's
-//! record of the messages they were shown).
+//! record of the messages they were shown — a player never sees a message
+//! the bot could not deliver).
+//!
+//! Players behave like people: a card is clicked a seeded reaction time
+//! after it reached the player (log-normal, median 6 s), 3 % let it lapse,
+//! and a replay is uploaded minutes after the game. While a match waits for
+//! confirmation, ladder time is wall time ([`Driver::confirm_window`]): a
+//! card that arrives late lapses as it would on Discord. Only when no match
+//! waits for confirmation does the driver jump ladder time forward.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
@@ -14,6 +22,7 @@ use super::replays::CorpusGame;
 use super::{DemoOptions, Progress, WAVE_MS};
 use crate::clock::{Clock, ManualClock};
 use crate::ladder::next_wave_after;
+use crate::sim::realism::{LatencyDist, mix, normal, unit};
 use crate::sim::{Interact, ModalField, Place, Simulator};
 use crate::store::Snapshot;
 use crate::supervisor::Running;
@@ -21,6 +30,17 @@ use crate::supervisor::Running;
 /// Longest wait for Discord traffic to settle after one step (a bound on a
 /// hang, reported as an error, not a performance target).
 const SETTLE_BOUND: Duration = Duration::from_secs(120);
+/// With requests still queued, this long without a new one means ladderd
+/// is waiting out a `Retry-After` Discord imposed (minutes, for thread
+/// creation): the driver goes on rather than freeze ladder time for it.
+const QUIET_WITH_QUEUE: Duration = Duration::from_secs(2);
+/// The demo ladder's confirm window (the production default, 60 s), and
+/// the slack after it for the ladder's tick to abandon what lapsed.
+const CONFIRM_WINDOW: Duration = Duration::from_secs(60);
+const WINDOW_SLACK: Duration = Duration::from_secs(5);
+/// How long a person takes to notice a card and click Confirm (a guess:
+/// a Discord notification, a glance, a click): median 6 s, p95 ~16 s.
+const REACTION: LatencyDist = LatencyDist::new(6_000, 0.6, 45_000);
 /// Share of found matches a player confirms.
 const CONFIRM_RATE: f64 = 0.97;
 /// Chance per wave that an idle player joins the queue.
@@ -48,8 +68,12 @@ struct Player {
     cooldown_until: i64,
     /// How many of the messages this player was shown have been read.
     cursor: usize,
-    /// The newest card's Confirm button: (channel, message, custom_id).
+    /// The newest card's Confirm button: (channel, message, custom_id), and
+    /// when this player will click it (`None`: they let it lapse).
     card: Option<(u64, u64, String)>,
+    click_at: Option<Instant>,
+    /// Matches this player knows of (saw the card, or noticed afterwards).
+    seen_matches: HashSet<u64>,
     has_queued: bool,
 }
 
@@ -72,6 +96,32 @@ pub struct Outcome {
     pub skipped_games: Vec<std::path::PathBuf>,
     /// Hidden skill by Discord user id (= ladder player id).
     pub skills: HashMap<u64, f64>,
+    /// (match id, user, ladder ms) of the first time each player saw the
+    /// card of a match; in a confirm window ladder time is wall time.
+    pub cards_seen: Vec<(u64, u64, i64)>,
+    /// Replay rounds whose card did not reach both players in time.
+    pub rounds_lost_to_delivery: u64,
+    /// A new card reached a player with closed DMs before the notice that
+    /// their previous match was abandoned (which could not reach them).
+    pub cards_before_notice: u64,
+    /// Cards that reached a player after their match had lapsed (or after
+    /// a newer match's card).
+    pub stale_cards: u64,
+    /// Most invalid requests (401/403/429) the simulator counted in a
+    /// ten-minute window, sampled as the demo ran.
+    pub invalid_peak: u64,
+}
+
+/// Whether `user` confirms the card of `match_id`, and after how long:
+/// seeded by (seed, user, match), so the decision does not depend on when
+/// the card arrived. Replay-round players always confirm (their game was
+/// played).
+pub fn decision(seed: u64, user: u64, match_id: u64, always: bool) -> Option<Duration> {
+    let h = mix(seed ^ mix(user ^ mix(match_id)));
+    if !always && unit(h) > CONFIRM_RATE {
+        return None;
+    }
+    Some(REACTION.at(normal(mix(h ^ 1), mix(h ^ 2))))
 }
 
 pub struct Driver<'a> {
@@ -79,6 +129,13 @@ pub struct Driver<'a> {
     running: &'a Running,
     clock: ManualClock,
     stop: CancellationToken,
+    seed: u64,
+    db: std::path::PathBuf,
+    cards_seen: Vec<(u64, u64, i64)>,
+    rounds_lost_to_delivery: u64,
+    cards_before_notice: u64,
+    stale_cards: u64,
+    invalid_peak: u64,
     rng: ChaCha8Rng,
     progress: Progress,
     last_progress: Instant,
@@ -103,6 +160,7 @@ impl<'a> Driver<'a> {
         running: &'a Running,
         clock: ManualClock,
         opts: &DemoOptions,
+        db: std::path::PathBuf,
         stop: CancellationToken,
     ) -> Self {
         Driver {
@@ -110,6 +168,13 @@ impl<'a> Driver<'a> {
             running,
             clock,
             stop,
+            seed: opts.seed,
+            db,
+            cards_seen: Vec::new(),
+            rounds_lost_to_delivery: 0,
+            cards_before_notice: 0,
+            stale_cards: 0,
+            invalid_peak: 0,
             rng: ChaCha8Rng::seed_from_u64(opts.seed),
             progress: opts.progress,
             last_progress: Instant::now(),
@@ -172,6 +237,8 @@ impl<'a> Driver<'a> {
             cooldown_until: 0,
             cursor: 0,
             card: None,
+            click_at: None,
+            seen_matches: HashSet::new(),
             has_queued: false,
         });
         self.by_name
@@ -252,6 +319,7 @@ impl<'a> Driver<'a> {
         let deadline = Instant::now() + SETTLE_BOUND;
         let mut last = u64::MAX;
         let mut quiet = 0;
+        let mut quiet_since = Instant::now();
         loop {
             let answered = self.answered();
             let queued = self
@@ -260,7 +328,11 @@ impl<'a> Driver<'a> {
                 .as_ref()
                 .map_or(0, |h| h.queued.load(Ordering::Relaxed));
             let requests = self.sim.totals().requests;
-            if answered >= self.interactions && queued == 0 && requests == last {
+            if requests != last {
+                quiet_since = Instant::now();
+            }
+            let drained = queued == 0 || quiet_since.elapsed() >= QUIET_WITH_QUEUE;
+            if answered >= self.interactions && drained && requests == last {
                 quiet += 1;
                 if quiet >= 3 {
                     break;
@@ -281,6 +353,7 @@ impl<'a> Driver<'a> {
             tokio::time::sleep(Duration::from_millis(30)).await;
         }
         self.scan();
+        self.invalid_peak = self.invalid_peak.max(self.sim.invalid_requests().0);
     }
 
     /// Reads what each player was shown since the last scan.
@@ -319,13 +392,27 @@ impl<'a> Driver<'a> {
                     else {
                         continue;
                     };
+                    let known = self.players[p].seen_matches.contains(&id)
+                        || self.players[p].seen_matches.iter().any(|m| *m > id);
                     match self.players[p].state {
                         State::Matched(m) | State::Playing(m) if m == id => {}
-                        State::Queued => {
-                            self.players[p].state = State::Matched(id);
-                            self.players[p].card =
-                                Some((s.message.channel_id.get(), s.message.id.get(), custom_id));
-                            self.matches.entry(id).or_default().players.push(p);
+                        // A card of a match whose window has passed (it
+                        // waited minutes behind a refused thread): useless
+                        // to the player, counted, not acted on.
+                        _ if known || self.players[p].state == State::Idle => {
+                            if self.players[p].seen_matches.insert(id) {
+                                let user = self.players[p].user;
+                                self.cards_seen.push((id, user, now));
+                                self.stale_cards += 1;
+                            }
+                        }
+                        State::Queued => self.take_card(p, id, &s.message, custom_id, now),
+                        State::Matched(old) if !self.sim.dms_open(self.players[p].user) => {
+                            // The abandon notice of `old` went to their
+                            // closed DMs: they learn of it only now.
+                            self.cards_before_notice += 1;
+                            self.matches.remove(&old);
+                            self.take_card(p, id, &s.message, custom_id, now);
                         }
                         other => {
                             let e = format!(
@@ -340,27 +427,178 @@ impl<'a> Driver<'a> {
         }
     }
 
-    /// Every matched player decides about their card: confirm, or let it lapse.
-    fn confirm_cards(&mut self) {
+    /// A card reached player `p`: note when, and when they will click.
+    fn take_card(
+        &mut self,
+        p: usize,
+        id: u64,
+        message: &twilight_model::channel::Message,
+        custom_id: String,
+        now: i64,
+    ) {
+        let user = self.players[p].user;
+        self.cards_seen.push((id, user, now));
+        self.players[p].seen_matches.insert(id);
+        self.players[p].state = State::Matched(id);
+        self.players[p].card = Some((message.channel_id.get(), message.id.get(), custom_id));
+        self.players[p].click_at = decision(self.seed, user, id, self.players[p].skill.is_none())
+            .map(|d| Instant::now() + d);
+        self.matches.entry(id).or_default().players.push(p);
+    }
+
+    /// Players whose reaction time has passed click Confirm.
+    fn click_due(&mut self) {
+        let now = Instant::now();
         for p in 0..self.players.len() {
+            if self.players[p].click_at.is_none_or(|t| t > now) {
+                continue;
+            }
+            self.players[p].click_at = None;
             let Some((channel, message, custom_id)) = self.players[p].card.take() else {
                 continue;
             };
             let State::Matched(id) = self.players[p].state else {
                 continue;
             };
-            // Replay rounds always confirm: their game was played.
-            let confirm = self.players[p].skill.is_none() || self.chance(CONFIRM_RATE);
-            if confirm {
-                self.matches.entry(id).or_default().confirmed += 1;
-                self.interact(
-                    p,
-                    channel,
-                    Interact::Button {
-                        custom_id,
-                        message: Some(message),
-                    },
-                );
+            self.matches.entry(id).or_default().confirmed += 1;
+            self.interact(
+                p,
+                channel,
+                Interact::Button {
+                    custom_id,
+                    message: Some(message),
+                },
+            );
+        }
+    }
+
+    /// Matches waiting for confirmation, from the ladder's own database
+    /// (the driver cannot know of a card that never reached anyone).
+    async fn waiting_for_confirmation(&self) -> Option<Vec<(u64, u64, u64)>> {
+        self.matches_in("found").await
+    }
+
+    /// (id, player 1, player 2) of the matches in `state`, newest first,
+    /// read from the ladder's database (WAL: readers never block its writer).
+    async fn matches_in(&self, state: &'static str) -> Option<Vec<(u64, u64, u64)>> {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = rusqlite::Connection::open_with_flags(
+                &db,
+                rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+            )
+            .ok()?;
+            let mut stmt = conn
+                .prepare(
+                    "SELECT id, player1_id, player2_id FROM matches \
+                     WHERE state = ?1 ORDER BY id DESC LIMIT 5000",
+                )
+                .ok()?;
+            let rows = stmt
+                .query_map([state], |r| {
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                    ))
+                })
+                .ok()?
+                .filter_map(Result::ok)
+                .map(|(a, b, c)| (a as u64, b as u64, c as u64))
+                .collect();
+            Some(rows)
+        })
+        .await
+        .ok()
+        .flatten()
+    }
+
+    /// Ladder time is wall time while any match waits for confirmation:
+    /// players see cards as they arrive, click after their reaction time,
+    /// and the ladder (ticked every second) abandons what lapses. Ends once
+    /// no match waits (or the window and its slack have passed).
+    async fn confirm_window(&mut self) {
+        let wall0 = Instant::now();
+        let ladder0 = self.clock.now();
+        let mut last_tick = wall0;
+        let mut last_check = wall0 - Duration::from_secs(1);
+        loop {
+            let elapsed = wall0.elapsed();
+            let ladder_now = ladder0 + elapsed.as_millis() as i64;
+            if ladder_now > self.clock.now() {
+                self.clock.set(ladder_now);
+            }
+            self.scan();
+            self.click_due();
+            if last_tick.elapsed() >= Duration::from_secs(1) {
+                self.tick().await;
+                last_tick = Instant::now();
+            }
+            if last_check.elapsed() >= Duration::from_millis(500) {
+                last_check = Instant::now();
+                let waiting = self.waiting_for_confirmation().await;
+                if waiting.as_ref().is_some_and(Vec::is_empty) {
+                    break;
+                }
+            }
+            if elapsed > CONFIRM_WINDOW + WINDOW_SLACK || self.stop.is_cancelled() {
+                break;
+            }
+            self.show_progress(false);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.tick().await;
+        self.reconcile().await;
+        self.invalid_peak = self.invalid_peak.max(self.sim.invalid_requests().0);
+    }
+
+    /// Players who never learned what became of their match (its card or
+    /// its notice could not reach them) notice after the window, as a
+    /// person would: the ladder's database says what happened.
+    async fn reconcile(&mut self) {
+        let abandoned = self.matches_in("abandoned").await.unwrap_or_default();
+        let now = self.clock.now();
+        let by_user: HashMap<u64, usize> = self
+            .players
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.user, i))
+            .collect();
+        // The newest abandoned match of each player.
+        let mut newest: HashMap<usize, u64> = HashMap::new();
+        for (id, a, b) in abandoned {
+            for u in [a, b] {
+                if let Some(&p) = by_user.get(&u) {
+                    newest.entry(p).or_insert(id);
+                }
+            }
+        }
+        for (p, id) in newest {
+            let clicked = self
+                .matches
+                .get(&id)
+                .is_some_and(|m| m.players.contains(&p) && self.players[p].card.is_none());
+            match self.players[p].state {
+                State::Matched(m) if m == id => {
+                    self.matches.remove(&id);
+                    self.players[p].card = None;
+                    self.players[p].click_at = None;
+                    if clicked {
+                        // The ladder put them back in the queue.
+                        self.players[p].state = State::Queued;
+                    } else {
+                        self.players[p].state = State::Idle;
+                        self.players[p].cooldown_until = now + COOLDOWN_MS;
+                    }
+                }
+                State::Queued if !self.players[p].seen_matches.contains(&id) => {
+                    // Their card never arrived; the ladder abandoned the
+                    // match in their name (cooldown).
+                    self.players[p].seen_matches.insert(id);
+                    self.players[p].state = State::Idle;
+                    self.players[p].cooldown_until = now + COOLDOWN_MS;
+                }
+                _ => {}
             }
         }
     }
@@ -383,22 +621,6 @@ impl<'a> Driver<'a> {
                     self.players[p].state = State::Playing(id);
                 }
             }
-        }
-    }
-
-    /// Cards that reached one player but not the other.
-    fn check_cards(&mut self) {
-        let missing: Vec<(u64, String)> = self
-            .matches
-            .iter()
-            .filter(|(_, m)| m.players.len() == 1)
-            .map(|(id, m)| (*id, self.players[m.players[0]].name.clone()))
-            .collect();
-        for (id, name) in missing {
-            self.error(format!(
-                "match #{id}: {name} got the card, the opponent never did"
-            ));
-            self.matches.remove(&id);
         }
     }
 
@@ -470,10 +692,7 @@ impl<'a> Driver<'a> {
             self.join_idle();
             self.settle().await;
             self.wave().await;
-            self.settle().await;
-            self.check_cards();
-            self.confirm_cards();
-            self.settle().await;
+            self.confirm_window().await;
             self.start_confirmed();
             self.report_finished();
             self.settle().await;
@@ -558,12 +777,36 @@ impl<'a> Driver<'a> {
                 break None;
             }
             self.wave().await;
-            self.settle().await;
-            if let (State::Matched(a), State::Matched(b)) =
-                (self.players[pair[0]].state, self.players[pair[1]].state)
+            self.confirm_window().await;
+            let states = (self.players[pair[0]].state, self.players[pair[1]].state);
+            if let (State::Matched(a), State::Matched(b)) = states
                 && a == b
+                && self.matches.get(&a).is_some_and(|m| m.confirmed == 2)
             {
                 break Some(a);
+            }
+            if states.0 != State::Queued || states.1 != State::Queued {
+                // A card did not reach one of them in time (they always
+                // confirm): Discord's refusal, not the ladder's.
+                self.rounds_lost_to_delivery += 1;
+                for p in pair {
+                    // The one the ladder put back in the queue leaves it.
+                    if self.players[p].state == State::Queued {
+                        self.interact(
+                            p,
+                            self.lobby,
+                            Interact::Slash {
+                                name: "leave".into(),
+                                options: vec![],
+                            },
+                        );
+                    }
+                    self.players[p].state = State::Idle;
+                    self.players[p].card = None;
+                    self.players[p].click_at = None;
+                }
+                self.settle().await;
+                return;
             }
         };
         let Some(match_id) = paired else {
@@ -586,11 +829,25 @@ impl<'a> Driver<'a> {
             self.settle().await;
             return;
         };
-        self.confirm_cards();
         self.settle().await;
-        // After the game: one of the two uploads the replay in their DMs.
-        self.clock.set(game.end_ms + 60_000);
-        let uploader = pair[self.below(2) as usize];
+        // A few minutes after the game, one of the two uploads the replay
+        // in their DMs.
+        let after = 120_000 + self.below(240_000) as i64;
+        self.clock.set((game.end_ms + after).max(self.clock.now()));
+        let first = self.below(2) as usize;
+        // A player with closed DMs would not get the bot's verdict there:
+        // the one who can uploads.
+        let Some(uploader) = [pair[first], pair[1 - first]]
+            .into_iter()
+            .find(|p| self.sim.dms_open(self.players[*p].user))
+        else {
+            self.rounds_lost_to_delivery += 1;
+            self.matches.remove(&match_id);
+            for p in pair {
+                self.players[p].state = State::Idle;
+            }
+            return;
+        };
         let user = self.players[uploader].user;
         let channel = match self.sim.dm_channel(user) {
             Ok(c) => c,
@@ -652,6 +909,11 @@ impl<'a> Driver<'a> {
                 .iter()
                 .filter_map(|p| p.skill.map(|s| (p.user, s)))
                 .collect(),
+            cards_seen: std::mem::take(&mut self.cards_seen),
+            rounds_lost_to_delivery: self.rounds_lost_to_delivery,
+            cards_before_notice: self.cards_before_notice,
+            stale_cards: self.stale_cards,
+            invalid_peak: self.invalid_peak,
         }
     }
 

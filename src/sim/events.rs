@@ -218,6 +218,7 @@ impl Simulator {
                 ephemeral: false,
                 original: None,
                 message: component_message,
+                deferred_pending: false,
             },
         );
         drop(w);

@@ -60,6 +60,8 @@ pub struct GatewayStats {
     pub heartbeats: u64,
     pub dispatches: u64,
     pub heartbeat_timeouts: u64,
+    /// Identifies answered op 9 for exceeding `max_concurrency` per 5 s.
+    pub identifies_refused: u64,
 }
 
 impl GatewayState {
@@ -207,10 +209,7 @@ const MAX_PAYLOAD: usize = 4096;
 const SEND_LIMIT: u32 = 120;
 const SEND_WINDOW: std::time::Duration = std::time::Duration::from_secs(60);
 
-const GUILDS: u64 = 1 << 0;
-const GUILD_MESSAGES: u64 = 1 << 9;
-const DIRECT_MESSAGES: u64 = 1 << 12;
-const MESSAGE_CONTENT: u64 = 1 << 15;
+use super::realism::intents::{DIRECT_MESSAGES, GUILD_MESSAGES, GUILDS, MESSAGE_CONTENT};
 
 /// What a session with `intents` receives of an event, as Discord filters:
 /// message events need GUILD_MESSAGES or DIRECT_MESSAGES, thread events
@@ -265,19 +264,11 @@ pub(crate) async fn serve(
     cancel: CancellationToken,
     tracker: TaskTracker,
 ) {
-    loop {
-        let stream = tokio::select! {
-            () = cancel.cancelled() => return,
-            r = listener.accept() => match r {
-                Ok((s, _)) => s,
-                Err(e) => {
-                    tracing::warn!(error = %e, "sim gateway accept failed");
-                    continue;
-                }
-            },
-        };
-        tracker.spawn(connection(stream, shared.clone(), cancel.clone()));
-    }
+    let conn_cancel = cancel.clone();
+    super::accept_loop(listener, "gateway", cancel, tracker, move |stream| {
+        connection(stream, shared.clone(), conn_cancel.clone())
+    })
+    .await;
 }
 
 fn op(op: u8, d: Value) -> Message {
@@ -389,6 +380,22 @@ async fn connection(stream: TcpStream, shared: Arc<Shared>, cancel: Cancellation
                             close(&mut ws, 4004, "Authentication failed").await;
                             break;
                         }
+                        if let Some((code, reason)) = intents_refused(&shared, &v["d"]["intents"]) {
+                            close(&mut ws, code, reason).await;
+                            break;
+                        }
+                        let allowed = lock(&shared.realism).identify(
+                            &shared.config.realism,
+                            shared.config.max_concurrency,
+                            Instant::now(),
+                        );
+                        if !allowed {
+                            // Discord's docs: identifying faster than
+                            // max_concurrency per 5 s gets op 9.
+                            lock(&shared.gateway).stats.identifies_refused += 1;
+                            if ws.send(op(9, json!(false))).await.is_err() { break; }
+                            continue;
+                        }
                         match identify(&shared, &v["d"]) {
                             Ok(s) => session = Some(s),
                             Err(e) => {
@@ -458,6 +465,21 @@ fn written(shared: &Shared, token: &str) {
     shared.bump();
 }
 
+/// Discord's close codes for an Identify's intents: 4013 for a bit Discord
+/// does not define, 4014 for a privileged intent the application has not
+/// enabled in the developer portal.
+fn intents_refused(shared: &Shared, intents: &Value) -> Option<(u16, &'static str)> {
+    use super::realism::intents::{KNOWN, PRIVILEGED};
+    let Some(bits) = intents.as_u64() else {
+        return Some((4013, "Invalid intent(s)."));
+    };
+    if bits & !KNOWN != 0 {
+        return Some((4013, "Invalid intent(s)."));
+    }
+    let enabled = shared.config.realism.enabled_privileged_intents;
+    (bits & PRIVILEGED & !enabled != 0).then_some((4014, "Disallowed intent(s)."))
+}
+
 fn token_ok(shared: &Shared, token: &Value) -> bool {
     let Some(t) = token.as_str() else {
         return false;
@@ -484,7 +506,11 @@ fn ready_json(shared: &Shared, session_id: &str, shard: &Value) -> Result<Value,
     Ok(shaped::<Ready>(ready)?.1)
 }
 
-fn guild_json(shared: &Shared) -> Result<Value, SimError> {
+/// GUILD_CREATE for a session with `intents`: without the privileged
+/// GUILD_MEMBERS intent Discord lists only the bot itself as a member.
+fn guild_json(shared: &Shared, intents: u64) -> Result<Value, SimError> {
+    use super::realism::intents::GUILD_MEMBERS;
+    let all_members = !shared.config.realism.members_by_intents || intents & GUILD_MEMBERS != 0;
     let w = lock(&shared.world);
     let channels: Vec<Value> = w
         .channels
@@ -495,6 +521,8 @@ fn guild_json(shared: &Shared) -> Result<Value, SimError> {
     let members: Vec<Value> = w
         .users
         .keys()
+        .filter(|_| all_members)
+        .chain(std::iter::once(&IDS.bot_user).filter(|_| !all_members))
         .map(|u| json!({ "user": w.user_json(*u), "roles": [], "joined_at": world_epoch(), "deaf": false, "mute": false, "flags": 0 }))
         .collect();
     let guild = json!({
@@ -508,7 +536,7 @@ fn guild_json(shared: &Shared) -> Result<Value, SimError> {
         "preferred_locale": "en-US", "public_updates_channel_id": null,
         "nsfw_level": 0, "premium_progress_bar_enabled": false,
         "joined_at": world_epoch(), "large": false, "unavailable": false,
-        "member_count": members.len(), "members": members, "channels": channels,
+        "member_count": w.users.len() + 1, "members": members, "channels": channels,
         "threads": [], "presences": [], "voice_states": [], "stage_instances": [],
         "guild_scheduled_events": [], "stickers": [],
     });
@@ -532,7 +560,7 @@ fn identify(
     g.stats.identifies += 1;
     drop(g);
     let ready = ready_json(shared, &id, &d["shard"])?;
-    let guild = guild_json(shared)?;
+    let guild = guild_json(shared, d["intents"].as_u64().unwrap_or(0))?;
     let shard = shard_of(&d["shard"]);
     let guild_here = is_for_shard(guild["id"].as_str().and_then(|g| g.parse().ok()), shard);
     let (tx, rx) = mpsc::unbounded_channel();

@@ -1,20 +1,50 @@
 //! A local Discord: gateway, REST, rate limits, CDN and virtual players, on
 //! loopback, for tests, benchmarks and `ladderd demo`. What each part models
 //! is in its module's doc (`gateway`, `rest` with the route table,
-//! `ratelimit`, `faults`, `validate`, `players`); what it does not is below.
+//! `ratelimit`, `realism`, `faults`, `validate`, `players`); what it does
+//! not is below.
 //!
-//! Not modelled (add when ladderd needs it): payload compression (twilight
-//! asks for `zstd-stream` but reads text frames as plain JSON, so the
-//! simulator sends text and ignores `compress`); ETF encoding; files in
-//! interaction callbacks (multipart is taken on channel messages and
-//! followups); Identify concurrency (`session_start_limit` is reported, not
-//! enforced); intent validation (4013/4014: every intent is accepted,
-//! privileged ones included); shared-scope 429s and Cloudflare bans;
-//! permissions and roles (the bot may do everything except delete users'
-//! messages or the lobby); guild member, presence, reaction,
-//! THREAD_UPDATE/DELETE and THREAD_MEMBERS_UPDATE events; Components V2
-//! layouts; autocomplete; more than one guild; sharding beyond routing a
-//! guild's events to `(guild_id >> 22) % n` and DMs to shard 0.
+//! By default it behaves like Discord rather than like a kind test double
+//! ([`realism`]): per-route-class latency (median ~100 ms, a tail to several
+//! hundred, a global drift), 403 40003 after a burst of new DM channels,
+//! 403 50007 for the 15 % of users with closed DMs, a shared-scope 429 of
+//! 145–280 s after a dozen threads in one channel, the invalid-request ban,
+//! 160006 at 1,000 active threads, 10003 for deleted channels
+//! ([`Simulator::delete_channel`]), close 4014/4013 for intents, op 9 for
+//! identifies beyond `max_concurrency` per 5 s, deferred responses whose
+//! first followup edits the "thinking…" message, GUILD_CREATE members by
+//! intent, and signed CDN URLs that expire. A test turns a part off in its
+//! `SimConfig::realism` and says why.
+//!
+//! # Where the simulator still differs from Discord
+//!
+//! - **Numbers that are guesses.** Latency, the DM-open rule (30 new DM
+//!   channels per 5 min → 40003 for 5 min), the thread rule (12 per parent
+//!   per 5 min), the ban's length (1 h), the CDN URL lifetime (24 h) and the
+//!   closed-DM share come from public reports, not from Discord; each is
+//!   named in `realism.rs` with its source. Discord changes these silently.
+//! - **Thread 429s end exactly at `Retry-After`.** Reports say Discord's
+//!   `Retry-After` can overstate the real wait; here the refusal lasts as
+//!   long as it says.
+//! - **Closed DMs are fixed per user.** People change the setting; here it
+//!   changes only through [`Simulator::set_dms_open`]. A user who opened a
+//!   DM with the bot themselves is still refused (Discord's rule for that
+//!   case is not documented).
+//! - **No channel permissions** (403 50013 / 50001 for a bot lacking a
+//!   permission in a channel): the permission model is added separately
+//!   (`permissions.rs`), hooked into `rest.rs`'s handlers.
+//! - **Latency is per request, not per connection**: no TCP/TLS set-up
+//!   cost, no connection reuse effects, no packet loss, no outage; 5xx only
+//!   when injected (`faults.rs`).
+//! - **The invalid-request ban is per simulator, not per IP**, answers
+//!   `error code: 1015` with a `Retry-After` (Cloudflare's page is HTML and
+//!   may carry none), and its own answers do not count again.
+//! - **Modal submits carry plain action rows**, not the Label components
+//!   Discord now sends; presences, voice, roles, member chunking
+//!   (REQUEST_GUILD_MEMBERS) and the daily session-start total are not
+//!   modelled; the gateway sends text JSON (no zstd).
+//! - **One guild, one bot**: no shared IP with other bots, no global 429s
+//!   caused by others.
 //!
 //! `Simulator::start` binds two loopback ports: the gateway (WebSocket, point
 //! twilight-gateway's `proxy_url` at [`Simulator::gateway_url`]) and HTTP
@@ -54,6 +84,7 @@ pub mod faults;
 mod gateway;
 pub mod players;
 pub mod ratelimit;
+pub mod realism;
 mod rest;
 pub mod validate;
 mod world;
@@ -72,6 +103,7 @@ pub use events::{Dispatched, Interact, ModalField, OptionValue, Outcome};
 pub use faults::{Fault, FaultError, FaultKind};
 pub use gateway::GatewayStats;
 pub use ratelimit::RouteLimit;
+pub use realism::{InvalidRequestBan, Latency, LatencyDist, Realism, SlidingRule, ThreadRule};
 pub use world::{IDS, Ids, Place, Seen};
 
 use faults::Faults;
@@ -130,6 +162,10 @@ pub struct SimConfig {
     /// `GET /gateway/bot`'s `session_start_limit.max_concurrency` (Discord:
     /// 1, or 16 and up for very large bots).
     pub max_concurrency: u16,
+    /// Latency, anti-spam rules, closed DMs, bans, intents: Discord as it
+    /// behaves (see [`realism`]). On by default; a test that turns a part
+    /// off says which and why.
+    pub realism: Realism,
 }
 
 impl Default for SimConfig {
@@ -147,6 +183,7 @@ impl Default for SimConfig {
             token_lifetime: Duration::from_secs(15 * 60),
             recommended_shards: 1,
             max_concurrency: 1,
+            realism: Realism::default(),
         }
     }
 }
@@ -158,12 +195,39 @@ pub struct RouteCounters {
     pub ok: u64,
     pub client_errors: u64,
     pub rate_limited: u64,
+    /// Of `rate_limited`: shared-scope 429s (not invalid requests).
+    pub rate_limited_shared: u64,
+    /// Of `rate_limited`: answers of the invalid-request ban (Cloudflare's).
+    pub banned: u64,
     /// 5xx answers (injected faults: see [`Simulator::inject`]).
     pub server_errors: u64,
     /// Most requests of this route being handled at once (shows whether a
     /// client serialises them).
     pub max_in_flight: u64,
     pub(crate) in_flight: u64,
+}
+
+/// How the simulator answered, for counts by kind: the HTTP status, the
+/// Discord error code of a JSON error body (0 if none), and a 429's scope
+/// (`user`, `global`, `shared`, or `ban` for the invalid-request ban).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+pub struct Answer {
+    pub status: u16,
+    pub code: u64,
+    pub scope: Option<&'static str>,
+}
+
+impl std::fmt::Display for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.status)?;
+        if self.code != 0 {
+            write!(f, " {}", self.code)?;
+        }
+        if let Some(s) = self.scope {
+            write!(f, " ({s})")?;
+        }
+        Ok(())
+    }
 }
 
 /// One API request as the simulator saw it (see [`Simulator::requests`]).
@@ -188,7 +252,9 @@ pub(crate) struct Shared {
     pub config: SimConfig,
     pub world: Mutex<World>,
     pub limiter: Mutex<Limiter>,
+    pub realism: Mutex<realism::RealismState>,
     pub counters: Mutex<BTreeMap<String, RouteCounters>>,
+    pub answers: Mutex<BTreeMap<Answer, u64>>,
     pub faults: Mutex<Faults>,
     pub requests: Mutex<VecDeque<LoggedRequest>>,
     pub gateway: Mutex<GatewayState>,
@@ -200,6 +266,33 @@ pub(crate) struct Shared {
 // still consistent per operation, so keep serving rather than cascade.
 pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The one accept loop of both listeners: each accepted connection is
+/// served by `serve` on its own tracked task, until `cancel`.
+pub(crate) async fn accept_loop<F, Fut>(
+    listener: TcpListener,
+    what: &'static str,
+    cancel: CancellationToken,
+    tracker: TaskTracker,
+    serve: F,
+) where
+    F: Fn(tokio::net::TcpStream) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    loop {
+        let stream = tokio::select! {
+            () = cancel.cancelled() => return,
+            r = listener.accept() => match r {
+                Ok((s, _)) => s,
+                Err(e) => {
+                    tracing::warn!(error = %e, listener = what, "sim accept failed");
+                    continue;
+                }
+            },
+        };
+        tracker.spawn(serve(stream));
+    }
 }
 
 impl Shared {
@@ -227,12 +320,16 @@ impl Simulator {
             .map_err(SimError::Bind)?;
         let gateway_url = format!("ws://{}", gw.local_addr().map_err(SimError::Bind)?);
         let http_addr = http.local_addr().map_err(SimError::Bind)?;
+        let mut world = World::new(format!("http://{http_addr}"));
+        world.cdn_lifetime = config.realism.cdn_url_lifetime;
         let shared = Arc::new(Shared {
             limiter: Mutex::new(Limiter::new(config.global_limit)),
+            realism: Mutex::new(realism::RealismState::new()),
             gateway: Mutex::new(GatewayState::new(config.resume_buffer)),
             config,
-            world: Mutex::new(World::new(format!("http://{http_addr}"))),
+            world: Mutex::new(world),
             counters: Mutex::new(BTreeMap::new()),
+            answers: Mutex::new(BTreeMap::new()),
             faults: Mutex::new(Faults::default()),
             requests: Mutex::new(VecDeque::new()),
             gateway_url,
@@ -278,12 +375,77 @@ impl Simulator {
         &self.shared.config
     }
 
-    /// Add a guild member; returns its user id.
+    /// Add a guild member; returns its user id. Whether they accept DMs
+    /// from server members is drawn from the seed
+    /// ([`Realism::closed_dm_share`]).
     pub fn add_user(&self, name: &str) -> u64 {
         let mut w = lock(&self.shared.world);
         let id = w.id();
         w.users.insert(id, name.to_owned());
+        if self.shared.config.realism.dms_closed(id) {
+            w.dms_closed.insert(id);
+        }
         id
+    }
+
+    /// Add a guild member who accepts DMs (`true`) or not, whatever the seed
+    /// would draw: for tests about one or the other.
+    pub fn add_user_with_dms(&self, name: &str, open: bool) -> u64 {
+        let id = self.add_user(name);
+        self.set_dms_open(id, open);
+        id
+    }
+
+    /// Open or close `user`'s DMs from server members (403 50007 when closed).
+    pub fn set_dms_open(&self, user: u64, open: bool) {
+        let mut w = lock(&self.shared.world);
+        if open {
+            w.dms_closed.remove(&user);
+        } else {
+            w.dms_closed.insert(user);
+        }
+    }
+
+    /// Whether `user` accepts DMs from server members.
+    pub fn dms_open(&self, user: u64) -> bool {
+        !lock(&self.shared.world).dms_closed.contains(&user)
+    }
+
+    /// A moderator deletes a channel or thread (not the lobby): later
+    /// requests on it answer 404 10003, and THREAD_DELETE / CHANNEL_DELETE
+    /// is dispatched.
+    pub fn delete_channel(&self, channel: u64) -> Result<(), SimError> {
+        let mut w = lock(&self.shared.world);
+        if channel == IDS.lobby {
+            return Err(SimError::Unknown("deletable channel (the lobby stays)"));
+        }
+        let rec = w
+            .channels
+            .get_mut(&channel)
+            .filter(|c| !c.deleted)
+            .ok_or(SimError::Unknown("channel"))?;
+        rec.deleted = true;
+        let event = match rec.kind {
+            world::ChannelKind::Thread { parent, .. } => (
+                "THREAD_DELETE",
+                serde_json::json!({
+                    "id": channel.to_string(), "guild_id": IDS.guild.to_string(),
+                    "parent_id": parent.to_string(), "type": 12,
+                }),
+            ),
+            _ => (
+                "CHANNEL_DELETE",
+                w.channel_json(channel).unwrap_or_default(),
+            ),
+        };
+        drop(w);
+        gateway::dispatch(&self.shared, event.0, &event.1);
+        Ok(())
+    }
+
+    /// How long the invalid-request ban still lasts, if one is on.
+    pub fn banned_for(&self) -> Option<Duration> {
+        lock(&self.shared.realism).banned(tokio::time::Instant::now())
     }
 
     /// Counters per route key.
@@ -300,10 +462,17 @@ impl Simulator {
                 ok: a.ok + c.ok,
                 client_errors: a.client_errors + c.client_errors,
                 rate_limited: a.rate_limited + c.rate_limited,
+                rate_limited_shared: a.rate_limited_shared + c.rate_limited_shared,
+                banned: a.banned + c.banned,
                 server_errors: a.server_errors + c.server_errors,
                 max_in_flight: a.max_in_flight.max(c.max_in_flight),
                 in_flight: 0,
             })
+    }
+
+    /// API answers counted by status, Discord error code and 429 scope.
+    pub fn answers(&self) -> BTreeMap<Answer, u64> {
+        lock(&self.shared.answers).clone()
     }
 
     /// Answer the next requests with a fault instead of handling them (see

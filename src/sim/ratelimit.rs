@@ -33,6 +33,9 @@ pub enum Limited {
     Route { retry_after: Duration },
     /// The bot's global limit is used up (`X-RateLimit-Scope: global`).
     Global { retry_after: Duration },
+    /// A per-resource limit shared by everyone (`X-RateLimit-Scope:
+    /// shared`): not counted as an invalid request.
+    Shared { retry_after: Duration },
 }
 
 /// Bucket state reported in the `X-RateLimit-*` headers.

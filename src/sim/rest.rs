@@ -65,20 +65,11 @@ pub(crate) async fn serve(
     cancel: CancellationToken,
     tracker: TaskTracker,
 ) {
-    loop {
-        let stream = tokio::select! {
-            () = cancel.cancelled() => return,
-            r = listener.accept() => match r {
-                Ok((s, _)) => s,
-                Err(e) => {
-                    tracing::warn!(error = %e, "sim http accept failed");
-                    continue;
-                }
-            },
-        };
+    let conn_cancel = cancel.clone();
+    super::accept_loop(listener, "http", cancel, tracker, move |stream| {
         let shared = shared.clone();
-        let cancel = cancel.clone();
-        tracker.spawn(async move {
+        let cancel = conn_cancel.clone();
+        async move {
             let service = service_fn(move |req| {
                 let shared = shared.clone();
                 async move { Ok::<_, Infallible>(handle(&shared, req).await) }
@@ -94,8 +85,9 @@ pub(crate) async fn serve(
                     let _ = tokio::time::timeout(SHUTDOWN_GRACE, conn).await;
                 }
             }
-        });
-    }
+        }
+    })
+    .await;
 }
 
 /// A matched route: its key (method + template), major parameter and the
@@ -240,12 +232,20 @@ fn multipart(content_type: &str, body: &[u8]) -> Result<(Value, Files), ApiError
     Ok((payload, files))
 }
 
+/// A JSON error body's Discord code, kept on the response for the counts.
+#[derive(Clone, Copy)]
+struct ErrorCode(u64);
+
 fn json_response(status: u16, body: Option<&Value>) -> Resp {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let code = body.and_then(|b| b.get("code")).and_then(Value::as_u64);
     let mut resp = Response::new(Full::new(match body {
         Some(b) => Bytes::from(b.to_string()),
         None => Bytes::new(),
     }));
+    if let Some(code) = code {
+        resp.extensions_mut().insert(ErrorCode(code));
+    }
     *resp.status_mut() = status;
     if body.is_some() {
         resp.headers_mut()
@@ -280,7 +280,7 @@ async fn handle_inner(shared: &Arc<Shared>, req: Request<Incoming>) -> Resp {
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     if let Some(rest) = path.strip_prefix("/attachments/") {
-        return cdn(shared, &method, rest);
+        return cdn(shared, &method, rest, req.uri().query().unwrap_or(""));
     }
     let Some(route) = path
         .strip_prefix("/api/v10/")
@@ -301,6 +301,25 @@ async fn handle_inner(shared: &Arc<Shared>, req: Request<Incoming>) -> Resp {
     });
     let resp = routed(shared, &route, req).await;
     count(shared, &route.key, |c| c.in_flight -= 1);
+    let answer = super::Answer {
+        status: resp.status().as_u16(),
+        code: resp.extensions().get::<ErrorCode>().map_or(0, |c| c.0),
+        scope: resp
+            .headers()
+            .get("x-ratelimit-scope")
+            .and_then(|v| match v.as_bytes() {
+                b"user" => Some("user"),
+                b"global" => Some("global"),
+                b"shared" => Some("shared"),
+                _ => None,
+            })
+            .or_else(|| {
+                (resp.status() == StatusCode::TOO_MANY_REQUESTS
+                    && resp.headers().get("x-ratelimit-scope").is_none())
+                .then_some("ban")
+            }),
+    };
+    *lock(&shared.answers).entry(answer).or_default() += 1;
     let retry_after = resp
         .headers()
         .get(RETRY_AFTER)
@@ -342,6 +361,10 @@ async fn routed(shared: &Arc<Shared>, route: &Route, req: Request<Incoming>) -> 
             return json_response(e.status, Some(&e.body));
         }
     };
+    // Cloudflare stands in front of everything: a banned IP reaches nothing.
+    if let Some(left) = lock(&shared.realism).banned(Instant::now()) {
+        return banned(shared, route, left);
+    }
     if !route.token_in_path && !authorized {
         return finish(shared, route, None, Err(ApiError::unauthorized()));
     }
@@ -361,8 +384,28 @@ async fn routed(shared: &Arc<Shared>, route: &Route, req: Request<Incoming>) -> 
     if let Some(refused) = refused {
         return too_many(shared, route, &headers, refused);
     }
-    if let Some(delay) = shared.config.route_latency.get(&route.key) {
-        tokio::time::sleep(*delay).await;
+    if route.key.ends_with("/threads") {
+        let refused =
+            lock(&shared.realism).thread_create(&shared.config.realism, &route.major, now);
+        if let Err(shared_limit) = refused {
+            let why = Limited::Shared {
+                retry_after: shared_limit.retry_after,
+            };
+            return too_many(shared, route, &headers, why);
+        }
+    }
+    // Limits are decided as the request arrives (a paced client's spacing
+    // is what they see); the handling takes Discord's time.
+    let delay = lock(&shared.realism).latency(&shared.config.realism, &route.key, now);
+    let delay = delay
+        + shared
+            .config
+            .route_latency
+            .get(&route.key)
+            .copied()
+            .unwrap_or_default();
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
     let parsed = if content_type.starts_with("multipart/form-data") {
         multipart(&content_type, &body)
@@ -388,7 +431,7 @@ fn finish(
         Err(e) => (e.status, Some(e.body)),
     };
     if matches!(status, 401 | 403) {
-        lock(&shared.limiter).record_invalid(Instant::now());
+        record_invalid(shared);
     }
     count(shared, &route.key, |c| {
         if (200..300).contains(&status) {
@@ -437,12 +480,56 @@ fn faulted(shared: &Shared, route: &Route, limit: RouteLimit, fault: FaultKind) 
     }
 }
 
+/// Counts a 401, 403 or 429 against the invalid-request limit, and bans
+/// the "IP" once it is reached.
+fn record_invalid(shared: &Shared) {
+    let now = Instant::now();
+    let mut limiter = lock(&shared.limiter);
+    limiter.record_invalid(now);
+    let (in_window, _) = limiter.invalid(now);
+    drop(limiter);
+    if let Some(ban) = shared.config.realism.invalid_request_ban
+        && in_window >= u64::from(ban.limit)
+    {
+        let mut r = lock(&shared.realism);
+        if r.banned(now).is_none() {
+            tracing::warn!(in_window, "sim: invalid-request limit reached, banning");
+            r.banned_until = Some(now + ban.ban);
+        }
+    }
+}
+
+/// The answer of a banned IP: Cloudflare's, not the API's (no bucket
+/// headers, no JSON; status 429 and "error code: 1015" as reported). Not
+/// counted again as invalid (a guess: the ban does not extend itself).
+fn banned(shared: &Shared, route: &Route, left: std::time::Duration) -> Resp {
+    count(shared, &route.key, |c| {
+        c.rate_limited += 1;
+        c.banned += 1;
+    });
+    let mut resp = Response::new(Full::new(Bytes::from_static(b"error code: 1015")));
+    *resp.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+    resp.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    set_h(&mut resp, RETRY_AFTER, &left.as_secs().max(1).to_string());
+    resp
+}
+
 fn too_many(shared: &Shared, route: &Route, headers: &BucketHeaders, why: Limited) -> Resp {
-    lock(&shared.limiter).record_invalid(Instant::now());
-    count(shared, &route.key, |c| c.rate_limited += 1);
-    let (retry_after, global) = match why {
-        Limited::Route { retry_after } => (retry_after, false),
-        Limited::Global { retry_after } => (retry_after, true),
+    // Discord's docs: shared-scope 429s do not count as invalid requests.
+    if !matches!(why, Limited::Shared { .. }) {
+        record_invalid(shared);
+    }
+    count(shared, &route.key, |c| {
+        c.rate_limited += 1;
+        if matches!(why, Limited::Shared { .. }) {
+            c.rate_limited_shared += 1;
+        }
+    });
+    let (retry_after, global, scope) = match why {
+        Limited::Route { retry_after } => (retry_after, false, "user"),
+        Limited::Global { retry_after } => (retry_after, true, "global"),
+        Limited::Shared { retry_after } => (retry_after, false, "shared"),
     };
     let secs = retry_after.as_secs_f64();
     let body = json!({
@@ -458,17 +545,47 @@ fn too_many(shared: &Shared, route: &Route, headers: &BucketHeaders, why: Limite
     );
     if global {
         set(&mut resp, "x-ratelimit-global", "true");
-        set(&mut resp, "x-ratelimit-scope", "global");
     } else {
         for (k, v) in headers.pairs() {
             set(&mut resp, k, &v);
         }
-        set(&mut resp, "x-ratelimit-scope", "user");
     }
+    set(&mut resp, "x-ratelimit-scope", scope);
     resp
 }
 
-fn cdn(shared: &Shared, method: &Method, rest: &str) -> Resp {
+/// Whether a signed URL's query (`ex`, `is`, `hm`) is the one issued for
+/// this attachment and has not expired.
+fn signed_ok(a: &super::world::Attachment, id: u64, query: &str) -> bool {
+    let Some(expires) = a.expires else {
+        return true;
+    };
+    let field = |k: &str| {
+        query
+            .split('&')
+            .find_map(|p| p.strip_prefix(k)?.strip_prefix('='))
+            .and_then(|v| u64::from_str_radix(v, 16).ok())
+    };
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let hm = query
+        .split('&')
+        .find_map(|p| p.strip_prefix("hm="))
+        .unwrap_or("");
+    match (field("ex"), field("is")) {
+        (Some(ex), Some(is)) => {
+            ex == expires
+                && now < ex
+                && hm == super::world::cdn_signature(id, ex, is)
+                && hm == a.signature
+        }
+        _ => false,
+    }
+}
+
+fn cdn(shared: &Shared, method: &Method, rest: &str, query: &str) -> Resp {
     count(shared, "GET /attachments (CDN)", |c| c.requests += 1);
     let parts: Vec<&str> = rest.split('/').collect();
     let found = match (method, parts.as_slice()) {
@@ -480,7 +597,8 @@ fn cdn(shared: &Shared, method: &Method, rest: &str) -> Resp {
                     m.message.channel_id.get().to_string() == *channel
                         && m.message.attachments.iter().any(|x| x.id.get() == id)
                 });
-                (in_channel && a.filename == *filename).then(|| a.bytes.clone())
+                (in_channel && a.filename == *filename && signed_ok(a, id, query))
+                    .then(|| a.bytes.clone())
             })
         }
         _ => None,
@@ -497,7 +615,10 @@ fn cdn(shared: &Shared, method: &Method, rest: &str) -> Resp {
         }
         None => {
             count(shared, "GET /attachments (CDN)", |c| c.client_errors += 1);
-            let mut resp = Response::new(Full::new(Bytes::from_static(b"Not Found")));
+            // Discord's CDN says this for expired or unsigned URLs too.
+            let mut resp = Response::new(Full::new(Bytes::from_static(
+                b"This content is no longer available.",
+            )));
             *resp.status_mut() = StatusCode::NOT_FOUND;
             resp
         }
@@ -580,6 +701,17 @@ fn create_dm(shared: &Shared, body: &Value) -> Answer {
     let mut w = lock(&shared.world);
     if !w.users.contains_key(&user) {
         return Err(unknown(10013, "User"));
+    }
+    if !w.has_dm_with(user)
+        && lock(&shared.realism)
+            .dm_open(&shared.config.realism, Instant::now())
+            .is_err()
+    {
+        return Err(ApiError::coded(
+            403,
+            40003,
+            "You are opening direct messages too fast.",
+        ));
     }
     let id = w.dm_with(user);
     Ok((200, w.channel_json(id)))
@@ -701,6 +833,8 @@ fn bot_message(
 }
 
 const EPHEMERAL: u64 = 1 << 6;
+/// Message flag of a deferred response's "thinking…" placeholder.
+const LOADING: u64 = 1 << 7;
 
 fn callback(shared: &Shared, ps: &[String], body: &Value, now: Instant) -> Answer {
     let response: InteractionResponse = serde_json::from_value(body.clone()).map_err(|e| {
@@ -731,18 +865,28 @@ fn callback(shared: &Shared, ps: &[String], body: &Value, now: Instant) -> Answe
     let ephemeral = flags & EPHEMERAL != 0;
     let kind = response.kind as u8;
     let mut original = None;
+    let mut deferred_pending = false;
+    let deferred = kind == 5 && shared.config.realism.deferred_followup_edits;
     match kind {
-        4 => {
-            validate::message(&data, true).map_err(prefix_data)?;
+        4 | 5 if kind == 4 || deferred => {
+            // Type 5 shows "<bot> is thinking…": a message with the LOADING
+            // flag, which the first followup or edit replaces.
+            let body = if deferred {
+                json!({ "content": "", "flags": (flags & EPHEMERAL) | LOADING })
+            } else {
+                validate::message(&data, true).map_err(prefix_data)?;
+                data.clone()
+            };
             let m = bot_message(
                 shared,
                 &mut w,
                 rec.channel,
-                &data,
+                &body,
                 ephemeral.then_some(rec.user),
                 Vec::new(),
             )?;
             original = m["id"].as_str().and_then(parse_id);
+            deferred_pending = deferred;
         }
         // Both update the message whose component was used; it becomes
         // the interaction's @original.
@@ -802,6 +946,7 @@ fn callback(shared: &Shared, ps: &[String], body: &Value, now: Instant) -> Answe
         r.callbacks += 1;
         r.ephemeral = ephemeral;
         r.original = original;
+        r.deferred_pending = deferred_pending;
     }
     Ok((204, None))
 }
@@ -839,6 +984,18 @@ fn webhook(
     }
     let only = |eph: bool| eph.then_some(rec.user);
     match (method, ps.get(2).map(String::as_str)) {
+        ("POST", None) if rec.deferred_pending && rec.original.is_some() => {
+            // Discord: the first followup after a deferred response edits
+            // the "thinking…" message (keeping its ephemerality).
+            validate::message(body, true)?;
+            let mut edit = body.clone();
+            edit["flags"] = json!(if rec.ephemeral { EPHEMERAL } else { 0 });
+            let original = rec.original.unwrap_or_default();
+            if let Some(r) = w.interactions.get_mut(&ps[1]) {
+                r.deferred_pending = false;
+            }
+            message_op(shared, &mut w, "PATCH", rec.channel, original, &edit)
+        }
         ("POST", None) => {
             validate::message(body, true)?;
             let eph = body["flags"].as_u64().unwrap_or(0) & EPHEMERAL != 0;
@@ -871,6 +1028,14 @@ fn webhook(
             } else {
                 parse_id(target).ok_or_else(|| unknown(10008, "Message"))?
             };
+            if m == "PATCH" && rec.deferred_pending && Some(id) == rec.original {
+                let mut edit = body.clone();
+                edit["flags"] = json!(if rec.ephemeral { EPHEMERAL } else { 0 });
+                if let Some(r) = w.interactions.get_mut(&ps[1]) {
+                    r.deferred_pending = false;
+                }
+                return message_op(shared, &mut w, m, rec.channel, id, &edit);
+            }
             message_op(shared, &mut w, m, rec.channel, id, body)
         }
         _ => Err(ApiError::not_found()),
@@ -966,6 +1131,15 @@ fn channel_message(
     match ps.get(1) {
         None => {
             validate::message(body, true)?;
+            if let Some(ChannelKind::Dm { recipient }) = w.channels.get(&channel).map(|c| &c.kind)
+                && w.dms_closed.contains(recipient)
+            {
+                return Err(ApiError::coded(
+                    403,
+                    50007,
+                    "Cannot send messages to this user",
+                ));
+            }
             if let Some(ChannelKind::Thread { archived, .. }) =
                 w.channels.get_mut(&channel).map(|c| &mut c.kind)
             {
@@ -1013,6 +1187,29 @@ fn create_thread(shared: &Shared, ps: &[String], body: &Value) -> Answer {
             "Must be between 1 and 100 in length.".into(),
         );
         return Err(e.into_error().unwrap_or_else(ApiError::invalid_json));
+    }
+    if let Some(cap) = shared.config.realism.active_thread_cap {
+        let active = w
+            .channels
+            .values()
+            .filter(|c| {
+                !c.deleted
+                    && matches!(
+                        c.kind,
+                        ChannelKind::Thread {
+                            archived: false,
+                            ..
+                        }
+                    )
+            })
+            .count();
+        if active >= cap {
+            return Err(ApiError::coded(
+                400,
+                160006,
+                "Maximum number of active threads reached",
+            ));
+        }
     }
     let id = match ps.get(1) {
         Some(m) => {

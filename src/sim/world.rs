@@ -124,12 +124,19 @@ pub(crate) struct InteractionRec {
     pub original: Option<u64>,
     /// The message whose component was used (component interactions).
     pub message: Option<u64>,
+    /// A deferred response (type 5) whose "thinking…" message the first
+    /// followup will replace, as Discord does.
+    pub deferred_pending: bool,
 }
 
 #[derive(Clone, Debug)]
 pub(crate) struct Attachment {
     pub filename: String,
     pub bytes: Bytes,
+    /// The signed URL's `ex`, as Unix seconds (`None`: never expires).
+    pub expires: Option<u64>,
+    /// The signed URL's `hm`.
+    pub signature: String,
 }
 
 pub(crate) struct World {
@@ -145,6 +152,10 @@ pub(crate) struct World {
     /// Messages created with `enforce_nonce`, by (channel, nonce): Discord
     /// answers a repeat with the message it already created.
     pub nonces: HashMap<(u64, String), Value>,
+    /// Users who do not accept DMs from server members (403 50007).
+    pub dms_closed: BTreeSet<u64>,
+    /// How long a signed attachment URL serves (`None`: unsigned URLs).
+    pub cdn_lifetime: Option<std::time::Duration>,
 }
 
 impl World {
@@ -168,6 +179,8 @@ impl World {
             commands: Vec::new(),
             nonces: HashMap::new(),
             http_base,
+            dms_closed: BTreeSet::new(),
+            cdn_lifetime: None,
         }
     }
 
@@ -273,6 +286,13 @@ impl World {
     }
 
     /// The DM channel with `user`, created if there is none.
+    /// Whether a DM channel with `user` exists already.
+    pub(crate) fn has_dm_with(&self, user: u64) -> bool {
+        self.channels
+            .values()
+            .any(|c| matches!(c.kind, ChannelKind::Dm { recipient } if recipient == user))
+    }
+
     pub(crate) fn dm_with(&mut self, user: u64) -> u64 {
         let existing = self.channels.iter().find_map(|(id, c)| {
             matches!(c.kind, ChannelKind::Dm { recipient } if recipient == user).then_some(*id)
@@ -291,15 +311,41 @@ impl World {
         })
     }
 
-    /// Store a file for the CDN; returns its attachment JSON.
+    /// Store a file for the CDN; returns its attachment JSON. With a CDN
+    /// lifetime the URL is signed as Discord's are: `?ex=` (expiry, hex Unix
+    /// seconds) `&is=` (issued) `&hm=` (a signature over the path and both).
     pub(crate) fn add_attachment(&mut self, channel: u64, filename: String, bytes: Bytes) -> Value {
         let id = self.id();
-        let url = format!("{}/attachments/{channel}/{id}/{filename}", self.http_base);
+        let path = format!("{}/attachments/{channel}/{id}/{filename}", self.http_base);
+        let (url, expires, signature) = match self.cdn_lifetime {
+            Some(life) => {
+                let issued = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap_or_default()
+                    .as_secs();
+                let ex = issued + life.as_secs();
+                let hm = cdn_signature(id, ex, issued);
+                (
+                    format!("{path}?ex={ex:x}&is={issued:x}&hm={hm}&"),
+                    Some(ex),
+                    hm,
+                )
+            }
+            None => (path, None, String::new()),
+        };
         let json = json!({
             "id": id.to_string(), "filename": filename, "size": bytes.len(),
             "url": url, "proxy_url": url, "content_type": "application/octet-stream",
         });
-        self.attachments.insert(id, Attachment { filename, bytes });
+        self.attachments.insert(
+            id,
+            Attachment {
+                filename,
+                bytes,
+                expires,
+                signature,
+            },
+        );
         json
     }
 
@@ -331,6 +377,17 @@ impl World {
             })
             .collect()
     }
+}
+
+/// The `hm` of a signed CDN URL: a keyed hash (Discord's is an HMAC with a
+/// secret; any stable keyed hash shows a client that tampers or guesses).
+pub(crate) fn cdn_signature(id: u64, ex: u64, issued: u64) -> String {
+    use super::realism::mix;
+    format!(
+        "{:016x}{:016x}",
+        mix(id ^ mix(ex)),
+        mix(issued ^ mix(id ^ 0xcd17))
+    )
 }
 
 #[cfg(test)]

@@ -17,11 +17,12 @@ use crate::support::e2e::{
 };
 use crate::support::wait::{sim_until, within};
 
-/// Buckets roomy enough that only what a test injects slows anything down.
+/// Buckets roomy enough that only what a test injects slows anything down;
+/// Discord's refusals of delivery off as in `e2e::flows` (which says why).
 fn roomy() -> SimConfig {
     SimConfig {
         default_route_limit: RouteLimit::new(50, Duration::from_secs(1)),
-        ..SimConfig::default()
+        ..crate::e2e::flows()
     }
 }
 

@@ -28,6 +28,8 @@ mod sim_outbound;
 #[cfg(feature = "sim")]
 mod sim_players;
 #[cfg(feature = "sim")]
+mod sim_realism;
+#[cfg(feature = "sim")]
 mod sim_rest;
 mod store_crash;
 mod supervisor;

@@ -542,6 +542,16 @@ async fn late_callbacks_and_expired_tokens_are_refused_like_discord() {
     let config = SimConfig {
         callback_deadline: Duration::from_millis(200),
         token_lifetime: Duration::from_millis(600),
+        realism: ladderd::sim::Realism {
+            // Deadlines shrunk to 200/600 ms leave no room for ~100 ms
+            // round trips; the deadlines are under test, not latency.
+            latency: None,
+            // This test checks the older path where a deferred reply's
+            // @original appears on its first edit; the "thinking…" message
+            // a followup replaces is tested in sim_realism.
+            deferred_followup_edits: false,
+            ..ladderd::sim::Realism::default()
+        },
         ..SimConfig::default()
     };
     let sim = Simulator::start(config).await.unwrap();
