@@ -160,6 +160,14 @@ async fn kill_9_mid_wave_loses_nothing_told_and_penalises_nobody() {
     let sim = Arc::new(
         Simulator::start(SimConfig {
             callback_deadline: Duration::from_secs(120),
+            // Every player accepts DMs: this test checks that each committed
+            // notice reaches its player once across kills, and a notice to a
+            // closed DM is never delivered today (finding another way to reach
+            // that player is issue #14's delivery work, not crash consistency).
+            realism: ladderd::sim::Realism {
+                closed_dm_share: 0.0,
+                ..ladderd::sim::Realism::default()
+            },
             ..SimConfig::default()
         })
         .await
