@@ -197,7 +197,9 @@ impl Sim {
 
     fn process(&mut self, now: UnixMillis, fx: Effects) {
         for msg in fx.messages {
-            let Audience::Dm(to) = msg.to else { continue };
+            let Audience::Player(to) = msg.to else {
+                continue;
+            };
             match msg.body {
                 Notice::MatchFound(card) => {
                     if let Status::Queueing(since) = self.p(to).status {

@@ -67,6 +67,9 @@ enum Request {
         outbox: u64,
         message_id: Option<u64>,
     },
+    /// A row the Discord layer keeps for itself (how it reaches a player),
+    /// committed in order with the ladder's own; the core never sees it.
+    Remember(Box<crate::store::rows::Write>),
 }
 
 struct ReconfigureRequest {
@@ -147,6 +150,16 @@ impl LadderHandle {
     pub async fn delivered(&self, outbox: u64, message_id: Option<u64>) -> Result<(), LoopError> {
         self.tx
             .send(Request::Delivered { outbox, message_id })
+            .await
+            .map_err(|_| LoopError::Stopped)
+    }
+
+    /// Stores a row the Discord layer keeps for itself (see
+    /// `discord::delivery`). Fire and forget, like `delivered`: losing it in
+    /// a crash costs one more request to Discord after the restart.
+    pub async fn remember(&self, write: crate::store::rows::Write) -> Result<(), LoopError> {
+        self.tx
+            .send(Request::Remember(Box::new(write)))
             .await
             .map_err(|_| LoopError::Stopped)
     }
@@ -328,6 +341,13 @@ async fn run(
             }
             Request::Delivered { outbox, message_id } => {
                 let fx = ladder.delivered(outbox, clock.now(), message_id);
+                persist(fx, None).await?;
+            }
+            Request::Remember(write) => {
+                let fx = crate::ladder::Effects {
+                    writes: vec![*write],
+                    messages: Vec::new(),
+                };
                 persist(fx, None).await?;
             }
             Request::Tick(done) if !deliverable.is_cancelled() => {

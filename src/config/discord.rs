@@ -60,6 +60,8 @@ pub struct RawDiscord {
     pub guild_id: Option<Snowflake>,
     pub lobby_channel_id: Option<Snowflake>,
     pub admin_log_channel_id: Option<Snowflake>,
+    /// One line per finished match; unset: none.
+    pub results_channel_id: Option<Snowflake>,
     #[serde(default)]
     pub owner_user_ids: Vec<Snowflake>,
     #[serde(default)]
@@ -82,6 +84,7 @@ pub struct DiscordConfig {
     pub guild_id: Option<Snowflake>,
     pub lobby_channel_id: Option<Snowflake>,
     pub admin_log_channel_id: Option<Snowflake>,
+    pub results_channel_id: Option<Snowflake>,
     pub owner_user_ids: Vec<Snowflake>,
     pub admin_user_ids: Vec<Snowflake>,
     pub admin_role_ids: Vec<Snowflake>,
@@ -164,6 +167,7 @@ pub(super) fn validate(raw: RawDiscord, v: &Validator<'_>) -> Result<DiscordConf
         guild_id: raw.guild_id,
         lobby_channel_id: raw.lobby_channel_id,
         admin_log_channel_id: raw.admin_log_channel_id,
+        results_channel_id: raw.results_channel_id,
         owner_user_ids: raw.owner_user_ids,
         admin_user_ids: raw.admin_user_ids,
         admin_role_ids: raw.admin_role_ids,
@@ -176,10 +180,11 @@ impl DiscordConfig {
         let _ = writeln!(
             out,
             "[discord] guild_id = {}, lobby_channel_id = {}, admin_log_channel_id = {}, \
-             owners = {}, admin users = {}, admin roles = {}, shards = {}, api = {}, gateway = {}",
+             results_channel_id = {}, owners = {}, admin users = {}, admin roles = {}, shards = {}, api = {}, gateway = {}",
             id(self.guild_id),
             id(self.lobby_channel_id),
             id(self.admin_log_channel_id),
+            id(self.results_channel_id),
             self.owner_user_ids.len(),
             self.admin_user_ids.len(),
             self.admin_role_ids.len(),

@@ -135,6 +135,7 @@ pub const KEYS: &[Key] = &[
     key!(restart "discord.guild_id": discord.guild_id),
     key!(restart "discord.lobby_channel_id": discord.lobby_channel_id),
     key!(restart "discord.admin_log_channel_id": discord.admin_log_channel_id),
+    key!(restart "discord.results_channel_id": discord.results_channel_id),
     key!(live "discord.owner_user_ids": discord.owner_user_ids),
     key!(live "discord.admin_user_ids": discord.admin_user_ids),
     key!(live "discord.admin_role_ids": discord.admin_role_ids),

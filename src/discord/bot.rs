@@ -4,13 +4,9 @@
 //! (`render`) and sends it through the outbound scheduler: the interaction
 //! callback at `Priority::Interaction`, DMs and channel messages behind it.
 //!
-//! Outbox (see `ladder::outbox`): a message with an outbox id is created with
-//! Discord's `nonce` (the outbox id) and `enforce_nonce`, so a resend after a
-//! crash is not shown twice; once Discord answers with the message, the bot
-//! reports it with `LadderHandle::delivered` (outbox id, message id), which
-//! commits the row's settle mark. A send that fails leaves the row pending
-//! (re-issued at the next start). A retry with backoff (issue #14) plugs in
-//! at [`Bot::settle_when_sent`]: on failure, requeue instead of logging.
+//! Messages nobody is waiting for (cards, notices, the lobby, the admin log)
+//! go to `delivery`, which decides where each person can be reached and
+//! settles each outbox row once Discord has it.
 //!
 //! `/admin` commands run only after their caller presses Confirm under the
 //! summary: the pending command waits here (bounded, five minutes) keyed by
@@ -62,20 +58,11 @@ pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
     application_id: Id<ApplicationMarker>,
     outbound: Outbound<T>,
     ladder: LadderHandle,
-    /// As started: the channels ladderd posts in.
-    discord: DiscordConfig,
     /// Who is an owner or admin; a configuration reload replaces it.
     live: super::live::LiveDiscord,
     races: Vec<(String, String)>,
-    dm_channels: Mutex<HashMap<u64, Id<ChannelMarker>>>,
-    /// Each match's private thread, once created.
-    threads: Mutex<HashMap<u64, Id<ChannelMarker>>>,
-    /// The thread lane: thread creation and every message for a match
-    /// thread, in order, on a task of its own (`start_thread_lane`), so a
-    /// card's DMs never wait behind the lobby channel's thread-creation
-    /// bucket. `None` before the lane starts and after it is closed: thread
-    /// work is then done inline.
-    thread_lane: Mutex<Option<tokio::sync::mpsc::UnboundedSender<ThreadJob>>>,
+    /// Where each message nobody waits for goes (players, lobby, admin log).
+    delivery: Arc<super::delivery::Delivery<T>>,
     /// Each player's latest match card, for checking their replay uploads.
     cards: Mutex<HashMap<u64, crate::ladder::MatchCard>>,
     /// Replay uploads; `None` without a worker pool.
@@ -93,8 +80,9 @@ pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
     /// Ladder-command answers in flight, so shutdown can wait for their replies
     /// to reach the scheduler before stopping it.
     tasks: tokio_util::task::TaskTracker,
-    /// Finished matches' archived threads by (finished at, match), deleted
-    /// once older than `[discord] delete_threads_after_days`.
+    /// Match threads of earlier versions (which made one per match) by
+    /// (finished at, match), deleted once older than
+    /// `[discord] delete_threads_after_days`.
     finished_threads: Mutex<std::collections::BTreeMap<(i64, u64), Id<ChannelMarker>>>,
     /// Ladder time (the supervisor's clock), for thread ages.
     clock: Arc<dyn crate::clock::Clock>,
@@ -119,18 +107,14 @@ pub const DEFER_AFTER: Duration = Duration::from_millis(2_000);
 /// What the ladder knows at start-up that the bot keeps in memory.
 #[derive(Debug, Default)]
 pub struct Restored {
-    /// Open matches: card and thread.
+    /// Open matches: card and (earlier versions') thread.
     pub open: Vec<(crate::ladder::MatchCard, Option<u64>)>,
     /// Finished matches whose thread still exists: (match, thread, finished at).
     pub finished_threads: Vec<(u64, u64, i64)>,
-}
-
-/// Work for the thread lane.
-enum ThreadJob {
-    /// Create the match's private thread (once) and post its card there.
-    Open(Box<crate::ladder::MatchCard>),
-    /// A message for a match's thread.
-    Post(Message),
+    /// How Discord lets ladderd reach each player.
+    pub reach: Vec<crate::store::rows::ReachRow>,
+    /// The lobby's live status message.
+    pub lobby_status: Option<u64>,
 }
 /// The answer to an interaction that arrives while ladderd stops.
 pub const RESTARTING: &str = "⏳ ladderd is restarting; nothing was done — try again in a minute.";
@@ -147,6 +131,18 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
         races: Vec<(String, String)>,
         maps: Vec<String>,
     ) -> Self {
+        let places = super::delivery::Places {
+            lobby: discord.lobby_channel_id.map(|c| Id::new(c.0)),
+            admin_log: discord.admin_log_channel_id.map(|c| Id::new(c.0)),
+            results: discord.results_channel_id.map(|c| Id::new(c.0)),
+        };
+        let delivery = Arc::new(super::delivery::Delivery::new(
+            application_id,
+            outbound.clone(),
+            ladder.clone(),
+            Arc::new(crate::clock::SystemClock),
+            places,
+        ));
         Bot {
             // No token: this client only serialises requests.
             http: Client::new(String::new()),
@@ -158,11 +154,8 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 live.set_maps(maps);
                 live
             },
-            discord,
             races,
-            dm_channels: Mutex::new(HashMap::new()),
-            threads: Mutex::new(HashMap::new()),
-            thread_lane: Mutex::new(None),
+            delivery,
             cards: Mutex::new(HashMap::new()),
             intake: None,
             handling: None,
@@ -179,8 +172,25 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
 
     /// Take ladder time from `clock` (the supervisor's).
     pub fn with_clock(mut self, clock: Arc<dyn crate::clock::Clock>) -> Self {
+        self.delivery_mut().set_clock(clock.clone());
         self.clock = clock;
         self
+    }
+
+    /// Count deliveries into `stats` (health and metrics read them).
+    pub fn with_delivery_stats(mut self, stats: Arc<super::delivery::DeliveryStats>) -> Self {
+        self.delivery_mut().set_stats(stats);
+        self
+    }
+
+    /// The delivery, while the bot is being built (nothing shares it yet).
+    fn delivery_mut(&mut self) -> &mut super::delivery::Delivery<T> {
+        Arc::get_mut(&mut self.delivery).expect("the delivery is not shared while the bot is built")
+    }
+
+    /// Where messages go (tests look into it).
+    pub fn delivery(&self) -> &Arc<super::delivery::Delivery<T>> {
+        &self.delivery
     }
 
     /// Defer answers slower than `after` (tests use a short one).
@@ -200,6 +210,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
 
     /// Answer "restarting" to every interaction once `stopping` is cancelled.
     pub fn with_stopping(mut self, stopping: tokio_util::sync::CancellationToken) -> Self {
+        self.delivery_mut().set_stopping(stopping.clone());
         self.stopping = stopping;
         self
     }
@@ -248,34 +259,13 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 }
             }
         }
+        self.delivery.restore(restored.reach, restored.lobby_status);
         let mut cards = lock(&self.cards);
-        let mut threads = lock(&self.threads);
-        for (card, thread) in restored.open {
-            if let Some(t) = thread.and_then(Id::new_checked) {
-                threads.insert(card.match_id, t);
-            }
+        for (card, _thread) in restored.open {
             for side in &card.sides {
                 cards.insert(side.player_id, card.clone());
             }
         }
-    }
-
-    /// Starts the thread lane; thread work queued from now on runs on it.
-    pub fn start_thread_lane(self: &Arc<Self>) -> tokio::task::JoinHandle<()> {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        *lock(&self.thread_lane) = Some(tx);
-        let bot = self.clone();
-        tokio::spawn(async move {
-            while let Some(job) = rx.recv().await {
-                bot.thread_job(job).await;
-            }
-        })
-    }
-
-    /// Closes the thread lane: its task ends once the jobs already queued
-    /// are handed to the scheduler.
-    pub fn close_thread_lane(&self) {
-        lock(&self.thread_lane).take();
     }
 
     /// A message a user posted: a `.SC2Replay` attachment is a replay upload
@@ -348,7 +338,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                     answer(text.join("\n")).await;
                 }
                 for m in others {
-                    self.deliver(m).await;
+                    self.deliver(m);
                 }
             }
             Err(e) => answer(format!("❌ {e}")).await,
@@ -514,6 +504,11 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 self.reply(interaction, r);
             }
             Routed::Help => self.reply(interaction, info(HELP, true)),
+            // The reply's token then carries what waits (see `reply`).
+            Routed::ShowInbox => self.reply(
+                interaction,
+                info("📬 Here is what could not reach your DMs:", true),
+            ),
             // Configured admins and owners only: the report shows the machine,
             // not the ladder, so ladder-granted admin is not enough.
             Routed::Health(actor) if actor.is_admin || actor.is_owner => {
@@ -587,7 +582,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 reply.content = render::truncate(&reply.content, render::MAX_CONTENT);
                 self.reply_via(interaction, reply, via);
                 for m in others {
-                    self.deliver(m).await;
+                    self.deliver(m);
                 }
             }
             Err(e) => self.reply_via(interaction, error(&e.to_string()), via),
@@ -643,7 +638,21 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 ..Default::default()
             }),
         };
-        drop(self.callback(interaction, &response));
+        let sent = self.callback(interaction, &response);
+        // Once Discord has the answer, the interaction's token can carry
+        // followups: `delivery` reaches the user through it when nothing
+        // better is known (closed DMs, no DM channel yet).
+        let Some(user) = interaction.author_id() else {
+            return;
+        };
+        let delivery = self.delivery.clone();
+        let token = interaction.token.clone();
+        let issued = Instant::now();
+        tokio::spawn(async move {
+            if let Ok(Ok(_)) = sent.await {
+                delivery.saw_token(user.get(), token, issued);
+            }
+        });
     }
 
     /// Queues an interaction callback; the receiver says when it went
@@ -672,212 +681,42 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
         }
     }
 
-    /// Delivers a message nobody is waiting for (DM, lobby, thread, admin
-    /// log). A match's card also opens its thread, and thread messages go
-    /// through the thread lane, so they follow the thread's creation without
-    /// holding up DMs.
-    pub async fn deliver(self: &Arc<Self>, message: Message) {
-        if let crate::ladder::Notice::MatchFound(card) = &message.body {
-            {
+    /// Hands a message nobody is waiting for (a card, a notice, the lobby's
+    /// status, the admin log) to `delivery`; returns at once. A card is also
+    /// kept for checking the player's replay uploads.
+    pub fn deliver(&self, message: Message) {
+        use super::delivery::{Item, Lane};
+        let deadline = match &message.body {
+            crate::ladder::Notice::MatchFound(card) => {
                 let mut cards = lock(&self.cards);
                 for side in &card.sides {
                     cards.insert(side.player_id, (**card).clone());
                 }
+                Some(card.confirm_by)
             }
-            self.queue_thread_job(ThreadJob::Open(card.clone())).await;
-        }
-        if matches!(message.to, Audience::MatchThread(_)) {
-            return self.queue_thread_job(ThreadJob::Post(message)).await;
-        }
+            _ => None,
+        };
         let rendered = self.render(&message.body);
-        let (channel, priority) = match message.to {
+        let lane = match message.to {
             Audience::Actor => {
-                tracing::debug!("an Actor message without an interaction; dropped");
-                return;
+                return tracing::debug!("an Actor message without an interaction; dropped");
             }
-            Audience::Dm(player) => match self.dm_channel(player).await {
-                Some(c) => (c, Priority::Direct),
-                None => {
-                    // The scheduler already retried the channel open for
-                    // about a minute and counted the failure; say what was lost.
-                    return tracing::error!(
-                        player,
-                        message = %render::truncate(&rendered.content, 120),
-                        "could not open a DM channel; this direct message was not delivered"
-                    );
-                }
+            Audience::Lobby if matches!(message.body, crate::ladder::Notice::Wave { .. }) => {
+                return self.delivery.lobby_status(rendered);
+            }
+            Audience::Player(p) => Lane::Player(p),
+            Audience::Lobby => Lane::Lobby,
+            Audience::AdminLog => Lane::AdminLog,
+            Audience::Match(_) => Lane::Results,
+        };
+        self.delivery.send(
+            lane,
+            Item {
+                rendered,
+                outbox: message.outbox,
+                deadline,
             },
-            Audience::MatchThread(_) => return,
-            Audience::Lobby => match self.discord.lobby_channel_id {
-                Some(c) => (Id::new(c.0), Priority::Channel),
-                None => return self.settle_unaddressed(message.outbox).await,
-            },
-            Audience::AdminLog => match self.discord.admin_log_channel_id {
-                Some(c) => (Id::new(c.0), Priority::Channel),
-                None => return self.settle_unaddressed(message.outbox).await,
-            },
-        };
-        match self.create_message(channel, &rendered, message.outbox) {
-            Ok(request) => {
-                let sent = self.outbound.send(priority, route_key(&request), request);
-                drop(self.settle_when_sent(message.outbox, sent));
-            }
-            Err(e) => tracing::error!(error = %e, "could not build a message"),
-        }
-    }
-
-    /// A message-create request; with an outbox id, carrying it as `nonce`
-    /// with `enforce_nonce` so Discord creates the message at most once
-    /// (twilight 0.18 sets a nonce but has no `enforce_nonce`: the JSON body
-    /// is amended here).
-    fn create_message(
-        &self,
-        channel: Id<ChannelMarker>,
-        rendered: &Rendered,
-        outbox: Option<u64>,
-    ) -> Result<Request, twilight_http::Error> {
-        let builder = self
-            .http
-            .create_message(channel)
-            .content(&rendered.content)
-            .components(&rendered.components);
-        let Some(nonce) = outbox else {
-            return builder.try_into_request();
-        };
-        let request = builder.nonce(nonce).try_into_request()?;
-        let Some(mut body) = request
-            .body()
-            .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
-        else {
-            return Ok(request);
-        };
-        body["enforce_nonce"] = serde_json::Value::Bool(true);
-        Request::builder(&twilight_http::routing::Route::CreateMessage {
-            channel_id: channel.get(),
-        })
-        .json(&body)
-        .build()
-    }
-
-    /// A durable message for a place this server has not configured (no
-    /// admin log channel): there is nowhere to deliver it, now or after a
-    /// restart, so its row is settled (without a message id).
-    async fn settle_unaddressed(&self, outbox: Option<u64>) {
-        if let Some(outbox) = outbox
-            && let Err(e) = self.ladder.delivered(outbox, None).await
-        {
-            tracing::debug!(outbox, error = %e, "could not settle an unaddressed message");
-        }
-    }
-
-    /// Reports an outbox message as delivered once Discord accepted it. The
-    /// receiver resolves once the send has an outcome (whatever it was).
-    fn settle_when_sent(
-        &self,
-        outbox: Option<u64>,
-        sent: tokio::sync::oneshot::Receiver<
-            Result<super::outbound::Reply<Vec<u8>>, super::outbound::Failure>,
-        >,
-    ) -> tokio::sync::oneshot::Receiver<()> {
-        let (done, finished) = tokio::sync::oneshot::channel();
-        let ladder = self.ladder.clone();
-        tokio::spawn(async move {
-            let outcome = sent.await;
-            let _ = done.send(());
-            let Some(outbox) = outbox else {
-                return;
-            };
-            match outcome {
-                Ok(Ok(reply)) => {
-                    let message_id = serde_json::from_slice::<serde_json::Value>(&reply.body)
-                        .ok()
-                        .and_then(|v| v.get("id")?.as_str()?.parse::<u64>().ok());
-                    if let Err(e) = ladder.delivered(outbox, message_id).await {
-                        tracing::debug!(outbox, error = %e, "delivery not recorded; it is re-issued at the next start");
-                    }
-                }
-                Ok(Err(e)) => {
-                    tracing::warn!(outbox, error = %e, "outbox message not delivered; it stays pending")
-                }
-                Err(_) => {}
-            }
-        });
-        finished
-    }
-
-    async fn queue_thread_job(self: &Arc<Self>, job: ThreadJob) {
-        let job = match lock(&self.thread_lane).as_ref() {
-            Some(lane) => match lane.send(job) {
-                Ok(()) => return,
-                Err(refused) => refused.0,
-            },
-            None => job,
-        };
-        self.thread_job(job).await;
-    }
-
-    async fn thread_job(&self, job: ThreadJob) {
-        match job {
-            ThreadJob::Open(card) => self.ensure_thread(&card).await,
-            ThreadJob::Post(message) => {
-                let Audience::MatchThread(m) = message.to else {
-                    return;
-                };
-                let thread = lock(&self.threads).get(&m).copied();
-                // No thread (none configured, or creating it failed): the lobby.
-                let Some(channel) = thread.or(self.discord.lobby_channel_id.map(|c| Id::new(c.0)))
-                else {
-                    return;
-                };
-                let rendered = self.render(&message.body);
-                let request = match self.create_message(channel, &rendered, message.outbox) {
-                    Ok(request) => request,
-                    Err(e) => return tracing::error!(error = %e, "could not build a message"),
-                };
-                let reply = self
-                    .outbound
-                    .send(Priority::Channel, route_key(&request), request);
-                let sent = self.settle_when_sent(message.outbox, reply);
-                // A match that ended is done with its thread: archive it once
-                // the result is posted. Not locked: a later message (an admin
-                // changing the result) unarchives it, as Discord does.
-                if let (Some(thread), crate::ladder::Notice::MatchEnded { .. }) =
-                    (thread, &message.body)
-                {
-                    self.archive_thread_after(m, thread, sent);
-                }
-            }
-        }
-    }
-
-    fn archive_thread_after(
-        &self,
-        match_id: u64,
-        thread: Id<ChannelMarker>,
-        posted: tokio::sync::oneshot::Receiver<()>,
-    ) {
-        let request = match self
-            .http
-            .update_thread(thread)
-            .archived(true)
-            .try_into_request()
-        {
-            Ok(request) => request,
-            Err(e) => {
-                return tracing::warn!(match_id, error = %e, "could not build a thread archive");
-            }
-        };
-        lock(&self.finished_threads).insert((self.clock.now(), match_id), thread);
-        let outbound = self.outbound.clone();
-        tokio::spawn(async move {
-            let _ = posted.await;
-            if let Ok(Err(e)) = outbound
-                .send(Priority::Channel, route_key(&request), request)
-                .await
-            {
-                tracing::warn!(match_id, error = %e, "archiving the match thread failed");
-            }
-        });
+        );
     }
 
     /// Deletes the threads of matches that ended more than `days` ago and
@@ -905,7 +744,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 .send(Priority::Channel, route_key(&request), request)
                 .await;
             let gone = match &outcome {
-                Ok(Ok(_)) | Ok(Err(super::outbound::Failure::Refused { status: 404 })) => true,
+                Ok(Ok(_)) | Ok(Err(super::outbound::Failure::Refused { status: 404, .. })) => true,
                 Ok(Err(e)) => {
                     tracing::warn!(match_id, error = %e, "deleting an old match thread failed; retrying later");
                     false
@@ -916,7 +755,6 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 lock(&self.finished_threads).insert((finished_at, match_id), thread);
                 continue;
             }
-            lock(&self.threads).remove(&match_id);
             let record = Command::ClearMatchThread { match_id };
             // Recorded under the bot's own authority, as SetMatchThread is.
             if let Err(e) = self.ladder.command(Actor::player(0), record).await {
@@ -925,102 +763,6 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             deleted += 1;
         }
         deleted
-    }
-
-    /// The first time a match's card is delivered: a private thread under the
-    /// lobby for its two players, the card posted in it, and the thread id
-    /// recorded on the match (so later match messages go there).
-    async fn ensure_thread(&self, card: &crate::ladder::MatchCard) {
-        let Some(lobby) = self.discord.lobby_channel_id else {
-            return;
-        };
-        if lock(&self.threads).contains_key(&card.match_id) {
-            return;
-        }
-        let name = format!("Match #{}", card.match_id);
-        let Ok(request) = self
-            .http
-            .create_thread(
-                Id::new(lobby.0),
-                &name,
-                twilight_model::channel::ChannelType::PrivateThread,
-            )
-            .invitable(false)
-            .try_into_request()
-        else {
-            return;
-        };
-        let Some(thread) = self.send_for_channel(Priority::Channel, request).await else {
-            return;
-        };
-        for side in &card.sides {
-            let Some(user) = Id::new_checked(side.player_id) else {
-                continue;
-            };
-            if let Ok(request) = self.http.add_thread_member(thread, user).try_into_request() {
-                // Later sends to the thread queue behind these on its route.
-                drop(
-                    self.outbound
-                        .send(Priority::Channel, route_key(&request), request),
-                );
-            }
-        }
-        lock(&self.threads).insert(card.match_id, thread);
-        let rendered = self.render(&crate::ladder::Notice::MatchFound(Box::new(card.clone())));
-        if let Ok(request) = self
-            .http
-            .create_message(thread)
-            .content(&rendered.content)
-            .components(&rendered.components)
-            .try_into_request()
-        {
-            drop(
-                self.outbound
-                    .send(Priority::Channel, route_key(&request), request),
-            );
-        }
-        let actor = Actor::player(card.sides[0].player_id);
-        let record = crate::ladder::Command::SetMatchThread {
-            match_id: card.match_id,
-            thread_id: thread.get(),
-        };
-        if let Err(e) = self.ladder.command(actor, record).await {
-            tracing::warn!(match_id = card.match_id, error = %e, "could not record the match thread");
-        }
-    }
-
-    /// Sends a request whose answer is a channel and returns its id.
-    async fn send_for_channel(
-        &self,
-        priority: Priority,
-        request: Request,
-    ) -> Option<Id<ChannelMarker>> {
-        let reply = self
-            .outbound
-            .send(priority, route_key(&request), request)
-            .await
-            .ok()?
-            .inspect_err(|e| tracing::warn!(error = %e, "creating a channel failed"))
-            .ok()?;
-        let channel: twilight_model::channel::Channel = serde_json::from_slice(&reply.body)
-            .inspect_err(|e| tracing::warn!(error = %e, "unexpected channel body"))
-            .ok()?;
-        Some(channel.id)
-    }
-
-    async fn dm_channel(&self, player: u64) -> Option<Id<ChannelMarker>> {
-        if let Some(c) = lock(&self.dm_channels).get(&player) {
-            return Some(*c);
-        }
-        let user = Id::new_checked(player)?;
-        let request = self
-            .http
-            .create_private_channel(user)
-            .try_into_request()
-            .ok()?;
-        let channel = self.send_for_channel(Priority::Direct, request).await?;
-        lock(&self.dm_channels).insert(player, channel);
-        Some(channel)
     }
 }
 

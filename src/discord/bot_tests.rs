@@ -20,15 +20,23 @@ use crate::ladder_loop;
 use crate::store::Store;
 
 #[derive(Clone, Default)]
-struct FakeApi(
-    Arc<Mutex<Vec<(String, String, Value)>>>,
-    /// When set, thread creation waits for this permit (a slow bucket).
-    Option<Arc<tokio::sync::Semaphore>>,
-);
+struct FakeApi(Arc<Mutex<Vec<(String, String, Value)>>>, Arc<Refusing>);
+
+/// What the fake API refuses, as Discord does.
+#[derive(Default)]
+struct Refusing {
+    /// Users whose DMs are closed: a DM to them is 403 50007.
+    closed: Mutex<std::collections::HashSet<u64>>,
+    /// Opening a DM channel is 403 40003 (opening DMs too fast).
+    dm_opens: std::sync::atomic::AtomicBool,
+}
 
 impl Transport for FakeApi {
     type Request = Request;
     type Body = Vec<u8>;
+    fn error_of(body: &Vec<u8>) -> (Option<u32>, String) {
+        super::transport::discord_error(body)
+    }
     async fn send(&self, request: &Request) -> Result<Reply<Vec<u8>>, String> {
         let body: Value = request
             .body()
@@ -40,17 +48,37 @@ impl Transport for FakeApi {
             path.clone(),
             body.clone(),
         ));
+        let refused = |code: u32| {
+            Ok(Reply {
+                status: 403,
+                headers: RateLimitHeaders::default(),
+                body: serde_json::to_vec(&json!({"code": code, "message": "refused"})).unwrap(),
+            })
+        };
+        if path == "channels/404/messages" {
+            return Ok(Reply {
+                status: 404,
+                headers: RateLimitHeaders::default(),
+                body: serde_json::to_vec(&json!({"code": 10003, "message": "Unknown Channel"}))
+                    .unwrap(),
+            });
+        }
+        let closed = self.1.closed.lock().unwrap().clone();
+        if path == "users/@me/channels" && self.1.dm_opens.load(std::sync::atomic::Ordering::SeqCst)
+        {
+            return refused(40003);
+        }
+        if closed
+            .iter()
+            .any(|u| path == format!("channels/7{u}/messages"))
+        {
+            return refused(50007);
+        }
         let reply = if path == "users/@me/channels" {
             let user = body["recipient_id"].as_str().unwrap_or("0").to_owned();
             json!({"id": format!("7{user}"), "type": 1})
-        } else if path.ends_with("/threads") {
-            if let Some(gate) = &self.1 {
-                gate.acquire()
-                    .await
-                    .expect("the gate is never closed")
-                    .forget();
-            }
-            json!({"id": "8000", "type": 12})
+        } else if path.ends_with("/messages") && request.method().name() == "POST" {
+            json!({"id": "6000"})
         } else {
             json!({})
         };
@@ -307,21 +335,17 @@ async fn direct_messages_open_a_dm_channel_once() {
     use crate::ladder::{Audience, Message, Notice};
     let h = Harness::new();
     for text in ["one", "two"] {
-        h.bot
-            .deliver(Message {
-                to: Audience::Dm(42),
-                outbox: None,
-                body: Notice::Info(text.into()),
-            })
-            .await;
-    }
-    h.bot
-        .deliver(Message {
-            to: Audience::Lobby,
+        h.bot.deliver(Message {
+            to: Audience::Player(42),
             outbox: None,
-            body: Notice::Info("lobby".into()),
-        })
-        .await;
+            body: Notice::Info(text.into()),
+        });
+    }
+    h.bot.deliver(Message {
+        to: Audience::Lobby,
+        outbox: None,
+        body: Notice::Info("lobby".into()),
+    });
     let reqs = h.requests(4).await;
     let paths: Vec<&str> = reqs.iter().map(|r| r.1.as_str()).collect();
     assert_eq!(
@@ -344,20 +368,16 @@ async fn direct_messages_open_a_dm_channel_once() {
 async fn outbox_messages_are_created_once_by_nonce_and_others_are_not() {
     use crate::ladder::{Audience, Message, Notice};
     let h = Harness::new();
-    h.bot
-        .deliver(Message {
-            to: Audience::Lobby,
-            outbox: Some(77),
-            body: Notice::Info("owed".into()),
-        })
-        .await;
-    h.bot
-        .deliver(Message {
-            to: Audience::Lobby,
-            outbox: None,
-            body: Notice::Info("chatter".into()),
-        })
-        .await;
+    h.bot.deliver(Message {
+        to: Audience::Lobby,
+        outbox: Some(77),
+        body: Notice::Info("owed".into()),
+    });
+    h.bot.deliver(Message {
+        to: Audience::Lobby,
+        outbox: None,
+        body: Notice::Info("chatter".into()),
+    });
     let reqs = h.requests(2).await;
     let body = |text: &str| {
         reqs.iter()
@@ -428,151 +448,321 @@ fn card(match_id: u64, players: [u64; 2]) -> crate::ladder::MatchCard {
     }
 }
 
-/// Thread creation waits on the lobby's bucket; the players' DM cards must
-/// not wait with it. Thread messages follow the thread's creation, and the
-/// thread is archived after the result is posted.
+/// A card for a match whose confirm window is still open.
+fn open_card(match_id: u64, players: [u64; 2]) -> crate::ladder::MatchCard {
+    let mut c = card(match_id, players);
+    c.confirm_by = i64::MAX;
+    c
+}
+
+fn paths(h: &Harness) -> Vec<String> {
+    h.api
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| format!("{} {}", r.0, r.1))
+        .collect()
+}
+
+/// Waits (bounded) until `ok` holds for the requests seen so far.
+async fn until(h: &Harness, what: &str, ok: impl Fn(&[String]) -> bool) -> Vec<String> {
+    for _ in 0..500 {
+        let seen = paths(h);
+        if ok(&seen) {
+            return seen;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{what}: saw {:?}", paths(h));
+}
+
+/// A match card goes to each player; nothing is created per match (no
+/// thread, no thread members), and a match's end goes on its public record
+/// only (here no results channel: it is settled, not sent).
 #[tokio::test]
-async fn cards_reach_dms_while_the_thread_is_still_being_created() {
+async fn a_card_reaches_each_player_and_creates_nothing_per_match() {
     use crate::ladder::{Audience, Message, Notice};
-    let gate = Arc::new(tokio::sync::Semaphore::new(0));
-    let h = Harness::with_api(FakeApi(Arc::default(), Some(gate.clone())));
-    let _lane = h.bot.start_thread_lane();
-    let card = card(5, [41, 42]);
+    let h = Harness::new();
+    let card = open_card(5, [41, 42]);
     for p in [41, 42] {
-        h.bot
-            .deliver(Message {
-                to: Audience::Dm(p),
-                outbox: None,
-                body: Notice::MatchFound(Box::new(card.clone())),
-            })
-            .await;
-    }
-    // Thread news arrives before the thread exists.
-    h.bot
-        .deliver(Message {
-            to: Audience::MatchThread(5),
+        h.bot.deliver(Message {
+            to: Audience::Player(p),
             outbox: None,
-            body: Notice::Info("news".into()),
-        })
-        .await;
-    // Both DM cards go out while thread creation is held.
-    let paths = |h: &Harness| -> Vec<String> {
-        h.api
-            .0
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|r| r.1.clone())
-            .collect()
-    };
-    let mut seen = Vec::new();
-    for _ in 0..500 {
-        seen = paths(&h);
-        if seen.iter().any(|p| p == "channels/741/messages")
-            && seen.iter().any(|p| p == "channels/742/messages")
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+            body: Notice::MatchFound(Box::new(card.clone())),
+        });
     }
+    let seen = until(&h, "both cards", |s| {
+        s.contains(&"POST channels/741/messages".to_owned())
+            && s.contains(&"POST channels/742/messages".to_owned())
+    })
+    .await;
     assert!(
-        seen.iter().any(|p| p == "channels/741/messages")
-            && seen.iter().any(|p| p == "channels/742/messages"),
-        "{seen:?}"
+        !seen.iter().any(|p| p.contains("thread")),
+        "no thread for a match: {seen:?}"
     );
-    assert!(
-        !seen.iter().any(|p| p.starts_with("channels/8000")),
-        "nothing goes to the thread before it exists: {seen:?}"
-    );
-    gate.add_permits(1);
-    // Two members, the card and the news, in the thread.
-    for _ in 0..500 {
-        seen = paths(&h);
-        if seen
-            .iter()
-            .filter(|p| p.starts_with("channels/8000/"))
-            .count()
-            >= 4
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+    assert_eq!(seen.len(), 4, "two DM opens, two cards: {seen:?}");
+}
+
+/// One player's messages arrive in the order the ladder produced them, even
+/// when the first has to wait for a DM channel and the rest do not.
+#[tokio::test]
+async fn a_players_messages_keep_their_order() {
+    use crate::ladder::{Audience, Message, Notice};
+    let h = Harness::new();
+    for text in ["first", "second", "third"] {
+        h.bot.deliver(Message {
+            to: Audience::Player(43),
+            outbox: None,
+            body: Notice::Info(text.into()),
+        });
     }
-    let thread_posts = h
+    h.requests(4).await;
+    let texts: Vec<String> = h
         .api
         .0
         .lock()
         .unwrap()
         .iter()
-        .filter(|r| r.1 == "channels/8000/messages")
-        .map(|r| r.2["content"].as_str().unwrap_or("").to_owned())
-        .collect::<Vec<_>>();
-    assert_eq!(thread_posts.len(), 2, "{thread_posts:?}");
-    assert!(thread_posts[1].contains("news"), "{thread_posts:?}");
-    assert_eq!(
-        seen.iter()
-            .filter(|p| p.starts_with("channels/8000/thread-members/"))
-            .count(),
-        2,
-        "{seen:?}"
+        .filter_map(|r| r.2["content"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(texts, ["first", "second", "third"]);
+}
+
+/// Closed DMs (403 50007): the player is marked (persisted, no further DM
+/// tried), their message waits until they interact, then arrives as an
+/// ephemeral followup on that interaction's token; they are told once how
+/// to open their DMs.
+#[tokio::test]
+async fn closed_dms_fall_back_to_the_players_next_interaction() {
+    use crate::ladder::{Audience, Message, Notice};
+    let h = Harness::new();
+    h.api.1.closed.lock().unwrap().insert(44);
+    h.bot.deliver(Message {
+        to: Audience::Player(44),
+        outbox: None,
+        body: Notice::Info("one".into()),
+    });
+    until(&h, "the refused DM", |s| {
+        s.contains(&"POST channels/744/messages".to_owned())
+    })
+    .await;
+    h.bot.deliver(Message {
+        to: Audience::Player(44),
+        outbox: None,
+        body: Notice::Info("two".into()),
+    });
+    // The player uses a command: the answer's token carries what waits.
+    h.bot.accept(slash(44, "help", json!([]))).await;
+    let seen = until(&h, "two followups and the hint", |s| {
+        s.iter()
+            .filter(|p| p.starts_with("POST webhooks/901/"))
+            .count()
+            >= 3
+    })
+    .await;
+    let dms = seen
+        .iter()
+        .filter(|p| *p == "POST channels/744/messages")
+        .count();
+    assert_eq!(dms, 1, "one refused DM, no second try: {seen:?}");
+    let reqs = h.api.0.lock().unwrap().clone();
+    let followups: Vec<&str> = reqs
+        .iter()
+        .filter(|r| r.1.starts_with("webhooks/901/"))
+        .filter_map(|r| r.2["content"].as_str())
+        .collect();
+    assert!(
+        followups.contains(&"one") && followups.contains(&"two"),
+        "{followups:?}"
     );
-    assert_eq!(seen.iter().filter(|p| p.ends_with("/threads")).count(), 1);
-    // The result: posted, then the thread archived.
-    h.bot
-        .deliver(Message {
-            to: Audience::MatchThread(5),
-            outbox: None,
-            body: Notice::MatchEnded {
-                match_id: 5,
-                state: crate::store::rows::MatchState::Aborted,
-                result: None,
-                rating_changes: None,
-                detail: "aborted".into(),
-            },
-        })
-        .await;
-    let mut archive = None;
-    for _ in 0..500 {
-        archive = h
-            .api
-            .0
-            .lock()
-            .unwrap()
+    let one = followups.iter().position(|c| *c == "one").unwrap();
+    let two = followups.iter().position(|c| *c == "two").unwrap();
+    assert!(one < two, "in order: {followups:?}");
+    assert_eq!(
+        followups
             .iter()
-            .position(|r| r.0 == "PATCH" && r.1 == "channels/8000");
-        if archive.is_some() {
-            break;
+            .filter(|c| c.contains("Privacy Settings"))
+            .count(),
+        1,
+        "told once how to open DMs: {followups:?}"
+    );
+    assert!(
+        reqs.iter()
+            .filter(|r| r.1.starts_with("webhooks/901/"))
+            .all(|r| r.2["flags"] == EPHEMERAL),
+        "followups are ephemeral"
+    );
+    // Kept: a restart knows the DMs are closed (and that the hint was given).
+    let reach = eventually_reach(&h, 44, |r| r.dms_closed && r.hinted_at.is_some()).await;
+    assert_eq!(reach.dm_channel_id, Some(744));
+}
+
+/// Reads the stored reach of `player` until `ok` (bounded).
+async fn eventually_reach(
+    h: &Harness,
+    player: u64,
+    ok: impl Fn(&crate::store::rows::ReachRow) -> bool,
+) -> crate::store::rows::ReachRow {
+    for _ in 0..500 {
+        let snap = crate::store::load_snapshot(&StoreConfig::at(h._dir.path().join("bot.db")))
+            .expect("the store loads");
+        if let Some(r) = snap.reach.into_iter().find(|r| r.player_id == player)
+            && ok(&r)
+        {
+            return r;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let reqs = h.api.0.lock().unwrap().clone();
-    let archive = archive.expect("the thread is archived");
-    assert_eq!(reqs[archive].2["archived"], true);
-    let last_post = reqs
-        .iter()
-        .rposition(|r| r.1 == "channels/8000/messages")
-        .unwrap();
-    assert!(last_post < archive, "archived only after the result");
+    panic!("player {player}'s reach never got there");
 }
 
-/// After a restart the bot knows open matches' threads and cards again.
+/// A 40003 on one DM open pauses new DM channels for everyone; players
+/// with a fresh interaction get their card by followup meanwhile.
 #[tokio::test]
-async fn restored_matches_keep_their_thread() {
+async fn a_40003_pauses_dm_opens_for_everyone() {
+    use crate::ladder::{Audience, Message, Notice};
+    let h = Harness::new();
+    h.api
+        .1
+        .dm_opens
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    h.bot.deliver(Message {
+        to: Audience::Player(45),
+        outbox: None,
+        body: Notice::Info("for 45".into()),
+    });
+    until(&h, "the refused open", |s| {
+        s.contains(&"POST users/@me/channels".to_owned())
+    })
+    .await;
+    // Player 46 queued a moment ago: their token is fresh.
+    h.bot.accept(slash(46, "help", json!([]))).await;
+    h.bot.deliver(Message {
+        to: Audience::Player(46),
+        outbox: None,
+        body: Notice::Info("for 46".into()),
+    });
+    let seen = until(&h, "46's followup", |s| {
+        s.iter()
+            .filter(|p| p.starts_with("POST webhooks/901/"))
+            .count()
+            >= 1
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let opens = paths(&h)
+        .iter()
+        .filter(|p| *p == "POST users/@me/channels")
+        .count();
+    assert_eq!(opens, 1, "no DM open after the 40003: {seen:?}");
+    assert_eq!(
+        h.bot
+            .delivery()
+            .stats()
+            .dm_open_refused
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1
+    );
+}
+
+/// After a restart, the DM channels Discord gave are used as they are:
+/// none is opened again.
+#[tokio::test]
+async fn restored_dm_channels_are_not_opened_again() {
     use crate::ladder::{Audience, Message, Notice};
     let h = Harness::new();
     h.bot.restore(super::bot::Restored {
-        open: vec![(card(9, [51, 52]), Some(8100))],
-        finished_threads: vec![],
+        reach: vec![crate::store::rows::ReachRow {
+            player_id: 51,
+            dm_channel_id: Some(9051),
+            ..Default::default()
+        }],
+        ..Default::default()
     });
-    h.bot
-        .deliver(Message {
-            to: Audience::MatchThread(9),
-            outbox: None,
-            body: Notice::Info("after restart".into()),
-        })
-        .await;
+    h.bot.deliver(Message {
+        to: Audience::Player(51),
+        outbox: None,
+        body: Notice::Info("after restart".into()),
+    });
     let reqs = h.requests(1).await;
-    assert_eq!(reqs[0].1, "channels/8100/messages", "{reqs:?}");
+    assert_eq!(reqs[0].1, "channels/9051/messages", "{reqs:?}");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(h.api.0.lock().unwrap().len(), 1);
+}
+
+/// A DM channel deleted on Discord's side (404) is forgotten and a new one
+/// opened; the message still arrives.
+#[tokio::test]
+async fn a_deleted_dm_channel_is_opened_again() {
+    use crate::ladder::{Audience, Message, Notice};
+    let h = Harness::new();
+    h.bot.restore(super::bot::Restored {
+        reach: vec![crate::store::rows::ReachRow {
+            player_id: 52,
+            // Channel 404 is the one the fake says is gone (10003).
+            dm_channel_id: Some(404),
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
+    h.bot.deliver(Message {
+        to: Audience::Player(52),
+        outbox: None,
+        body: Notice::Info("still here".into()),
+    });
+    let seen = until(&h, "a new DM channel", |s| {
+        s.contains(&"POST channels/752/messages".to_owned())
+    })
+    .await;
+    assert_eq!(
+        seen,
+        [
+            "POST channels/404/messages",
+            "POST users/@me/channels",
+            "POST channels/752/messages"
+        ]
+    );
+}
+
+/// The lobby's status is one message, edited in place after each wave.
+#[tokio::test]
+async fn the_lobby_status_is_edited_in_place() {
+    use crate::ladder::{Audience, Message, Notice, QueueView};
+    let h = Harness::new();
+    for n in [3, 1] {
+        h.bot.deliver(Message {
+            to: Audience::Lobby,
+            outbox: None,
+            body: Notice::Wave {
+                matches: 1,
+                still_queueing: n,
+                status: Box::new(QueueView {
+                    per_race: vec![("T".into(), n)],
+                    per_region: vec![],
+                    queueing: n,
+                    seconds_to_next_wave: 45,
+                    matches_in_progress: 1,
+                    active_last_15_min: 4,
+                }),
+            },
+        });
+        until(&h, "the status", |s| s.len() >= if n == 3 { 1 } else { 2 }).await;
+    }
+    let reqs = h.api.0.lock().unwrap().clone();
+    assert_eq!(reqs[0].0, "POST");
+    assert_eq!(reqs[0].1, "channels/555/messages");
+    assert_eq!(
+        (reqs[1].0.as_str(), reqs[1].1.as_str()),
+        ("PATCH", "channels/555/messages/6000")
+    );
+    assert!(
+        reqs[1].2["content"]
+            .as_str()
+            .unwrap()
+            .contains("1 searching"),
+        "{reqs:?}"
+    );
 }
 
 #[tokio::test]
@@ -723,8 +913,8 @@ async fn old_finished_threads_are_deleted_once() {
     let t0: i64 = 45_000 * 40_000_000;
     let day = 86_400_000;
     h.bot.restore(super::bot::Restored {
-        open: vec![],
         finished_threads: vec![(3, 8300, t0 - 31 * day), (4, 8400, t0 - 2 * day)],
+        ..Default::default()
     });
     assert_eq!(h.bot.sweep_threads(0).await, 0, "0 days keeps threads");
     assert_eq!(h.bot.sweep_threads(30).await, 1);

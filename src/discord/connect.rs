@@ -181,7 +181,6 @@ pub async fn serve(
         .with_clock(clock),
     );
     bot.restore(restored);
-    let thread_lane = bot.start_thread_lane();
     // Old finished matches' threads: swept soon after start, then hourly.
     let sweeper = {
         let bot = bot.clone();
@@ -205,17 +204,6 @@ pub async fn serve(
     let _ = ready.send(());
     tracing::info!(application = application_id.get(), "connected to Discord");
 
-    // Deliveries run in order on their own task so a DM channel round trip
-    // never holds up reading the gateway.
-    let (deliver_tx, mut deliver_rx) = mpsc::unbounded_channel::<Message>();
-    let deliverer = {
-        let bot = bot.clone();
-        tokio::spawn(async move {
-            while let Some(m) = deliver_rx.recv().await {
-                bot.deliver(m).await;
-            }
-        })
-    };
     let mut outgoing_open = true;
     let mut reading = true;
     while reading || outgoing_open {
@@ -233,23 +221,19 @@ pub async fn serve(
                 None => reading = false,
             },
             message = outgoing.recv(), if outgoing_open => match message {
-                Some(m) => {
-                    let _ = deliver_tx.send(m);
-                }
+                // Handed to its addressee's lane; never waits here.
+                Some(m) => bot.deliver(m),
                 None => outgoing_open = false,
             },
             // Closing the shards ends `events`; the loop then drains the rest.
             _ = stop.cancelled(), if !gateway_stop.is_cancelled() => gateway_stop.cancel(),
         }
     }
-    drop(deliver_tx);
-    let _ = deliverer.await;
     let _ = gateway_task.await;
-    // Answers still on their way to the scheduler go out before it stops;
-    // their thread messages go through the lane, which closes after them.
+    // Answers still on their way to the scheduler go out before it stops,
+    // then every lane that can deliver (lanes that can only wait stop).
     bot.finish().await;
-    bot.close_thread_lane();
-    let _ = thread_lane.await;
+    bot.delivery().finish().await;
     let _ = sweeper.await;
     out_stop.cancel();
     let _ = out_task.await;

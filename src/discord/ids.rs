@@ -33,6 +33,9 @@ pub enum ComponentId {
     AdminCancel(u64),
     /// The setup modal.
     SetupModal,
+    /// "Show" under a lobby mention: shows the clicker what could not
+    /// reach their DMs.
+    ShowInbox,
 }
 
 impl ComponentId {
@@ -62,6 +65,7 @@ impl ComponentId {
             ComponentId::AdminConfirm(n) => format!("admin:{n}:confirm"),
             ComponentId::AdminCancel(n) => format!("admin:{n}:cancel"),
             ComponentId::SetupModal => "setup".to_owned(),
+            ComponentId::ShowInbox => "inbox:show".to_owned(),
         };
         (s.len() <= MAX_LEN).then_some(s)
     }
@@ -93,6 +97,7 @@ impl ComponentId {
             ["admin", n, "confirm"] => ComponentId::AdminConfirm(n.parse().ok()?),
             ["admin", n, "cancel"] => ComponentId::AdminCancel(n.parse().ok()?),
             ["setup"] => ComponentId::SetupModal,
+            ["inbox", "show"] => ComponentId::ShowInbox,
             _ => return None,
         })
     }
@@ -128,6 +133,7 @@ mod tests {
             },
             ComponentId::AdminConfirm(99),
             ComponentId::AdminCancel(99),
+            ComponentId::ShowInbox,
             ComponentId::SetupModal,
         ];
         for id in ids {

@@ -5,6 +5,7 @@
 pub mod bot;
 pub mod commands;
 pub mod connect;
+pub mod delivery;
 pub mod gateway;
 pub mod ids;
 pub mod live;

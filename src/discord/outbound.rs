@@ -65,13 +65,25 @@ pub trait Transport: Send + Sync + 'static {
         &self,
         request: &Self::Request,
     ) -> impl Future<Output = Result<Reply<Self::Body>, String>> + Send;
+
+    /// Discord's JSON error code and message in a refusal's body (`{"code":
+    /// 50007, "message": "Cannot send messages to this user"}`), for the
+    /// log, the per-code counters and the callers that act on a code.
+    fn error_of(_body: &Self::Body) -> (Option<u32>, String) {
+        (None, String::new())
+    }
 }
 
 /// Why a request was given up.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Failure {
-    #[error("Discord refused the request with HTTP {status}")]
-    Refused { status: u16 },
+    #[error("Discord refused the request with HTTP {status}{}", code.map(|c| format!(" (code {c}: {message})")).unwrap_or_default())]
+    Refused {
+        status: u16,
+        /// Discord's JSON error code (40003, 50007, 10003 …), when it sent one.
+        code: Option<u32>,
+        message: String,
+    },
     #[error("gave up after {attempts} attempts: {last}")]
     GaveUp { attempts: u32, last: String },
     #[error("the outbound queue is full ({0} requests waiting)")]
@@ -133,6 +145,12 @@ pub struct OutboundStats {
     pub queued: AtomicU64,
     /// Indexed by `RouteClass as usize`.
     pub by_class: [ClassStats; RouteClass::ALL.len()],
+    /// 4xx answers other than 429, by (status, Discord's JSON code; 0 when
+    /// the body had none).
+    pub refusals: std::sync::Mutex<std::collections::BTreeMap<(u16, u32), u64>>,
+    /// Set while ladderd has stopped sending because Discord rejects its
+    /// token (a burst of 401s): sending more would only earn a ban.
+    pub unauthorized: std::sync::atomic::AtomicBool,
 }
 
 /// One route class's counters.
@@ -148,7 +166,24 @@ impl OutboundStats {
     pub fn class(&self, class: RouteClass) -> &ClassStats {
         &self.by_class[class as usize]
     }
+
+    /// The refusals counted so far, by (status, code).
+    pub fn refusals(&self) -> Vec<((u16, u32), u64)> {
+        self.refusals
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .map(|(k, v)| (*k, *v))
+            .collect()
+    }
 }
+
+/// 401s within [`UNAUTHORIZED_WINDOW`] that make ladderd stop sending: the
+/// token was revoked or reset, every further request is another invalid
+/// request toward Discord's 10,000-per-10-minutes ban, and only a new
+/// token (a restart) can help.
+pub const UNAUTHORIZED_STOP: usize = 10;
+pub const UNAUTHORIZED_WINDOW: Duration = Duration::from_secs(60);
 
 /// What a request is for, as health and metrics group requests: derived from
 /// its route key (and, for messages, its priority: a message at
@@ -286,6 +321,7 @@ impl<T: Transport> Outbound<T> {
             interactions_in_flight: 0,
             config,
             stats,
+            unauthorized: VecDeque::new(),
         };
         (handle, tokio::spawn(scheduler.run(rx, shutdown)))
     }
@@ -346,6 +382,8 @@ struct Scheduler<T: Transport> {
     interactions_in_flight: usize,
     config: OutboundConfig,
     stats: Arc<OutboundStats>,
+    /// When the recent 401s came (see [`UNAUTHORIZED_STOP`]).
+    unauthorized: VecDeque<Instant>,
 }
 
 impl<T: Transport> Scheduler<T> {
@@ -432,6 +470,20 @@ impl<T: Transport> Scheduler<T> {
     }
 
     fn start(&mut self, job: Job<T>, now: Instant) {
+        // Interaction callbacks and followups authenticate by their own
+        // token in the path; they still go.
+        if job.priority != Priority::Interaction && self.stats.unauthorized.load(Ordering::Relaxed)
+        {
+            self.finish(
+                job,
+                Err(Failure::Refused {
+                    status: 401,
+                    code: Some(0),
+                    message: "not sent: Discord rejected the bot token".to_owned(),
+                }),
+            );
+            return;
+        }
         if job.priority == Priority::Interaction {
             self.interactions_in_flight += 1;
         } else {
@@ -494,8 +546,16 @@ impl<T: Transport> Scheduler<T> {
                     }
                     500..=599 => format!("HTTP {}", reply.status),
                     status => {
-                        tracing::warn!(route = %job.route.0, status, "Discord refused a request");
-                        self.finish(job, Err(Failure::Refused { status }));
+                        let (code, message) = T::error_of(&reply.body);
+                        self.refused(&job, status, code, &message, now);
+                        self.finish(
+                            job,
+                            Err(Failure::Refused {
+                                status,
+                                code,
+                                message,
+                            }),
+                        );
                         return;
                     }
                 }
@@ -518,6 +578,45 @@ impl<T: Transport> Scheduler<T> {
             .saturating_mul(2u32.saturating_pow(job.errors - 1))
             .min(self.config.backoff_cap);
         self.retry_at(job, now + delay, reason, true);
+    }
+
+    /// Counts and logs a 4xx with Discord's code; a burst of 401s stops all
+    /// sending (see [`UNAUTHORIZED_STOP`]).
+    fn refused(
+        &mut self,
+        job: &Job<T>,
+        status: u16,
+        code: Option<u32>,
+        message: &str,
+        now: Instant,
+    ) {
+        *self
+            .stats
+            .refusals
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry((status, code.unwrap_or(0)))
+            .or_default() += 1;
+        tracing::warn!(route = %job.route.0, status, code, message, "Discord refused a request");
+        if status != 401 {
+            return;
+        }
+        self.unauthorized.push_back(now);
+        while self
+            .unauthorized
+            .front()
+            .is_some_and(|t| now.saturating_duration_since(*t) > UNAUTHORIZED_WINDOW)
+        {
+            self.unauthorized.pop_front();
+        }
+        if self.unauthorized.len() >= UNAUTHORIZED_STOP
+            && !self.stats.unauthorized.swap(true, Ordering::Relaxed)
+        {
+            tracing::error!(
+                answers = self.unauthorized.len(),
+                "Discord rejects the bot token (HTTP 401): ladderd stops sending until it is restarted with a valid token (reset it in the developer portal and update the credential)"
+            );
+        }
     }
 
     /// Queues `job` again, to go no sooner than `at` — unless it is an

@@ -149,9 +149,10 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
         Notice::Wave {
             matches,
             still_queueing,
+            status,
         } => {
-            out.content =
-                format!("🌊 Wave: {matches} match(es) found; {still_queueing} still queueing.");
+            out.content = lobby_status(*matches, *still_queueing, status);
+            out.components = queue_components(ctx);
         }
         Notice::Queue(q) => {
             out.content = format!(
@@ -160,6 +161,10 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
             );
             for (race, n) in &q.per_race {
                 let _ = writeln!(out.content, "• {race}: {n}");
+            }
+            let regions = counts(&q.per_region);
+            if !regions.is_empty() {
+                let _ = writeln!(out.content, "By region: {regions}");
             }
             out.components = queue_components(ctx);
             out.ephemeral = true;
@@ -536,6 +541,35 @@ pub fn truncate(s: &str, max: usize) -> String {
         end -= 1;
     }
     format!("{}…", &s[..end])
+}
+
+/// "EU 3 · NA 1": the non-zero counts of a breakdown.
+fn counts(of: &[(String, usize)]) -> String {
+    of.iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// The lobby's live status message: one message edited after each wave
+/// (`discord::delivery`), never a new message per wave.
+fn lobby_status(matches: usize, still_queueing: usize, q: &crate::ladder::QueueView) -> String {
+    let mut out = format!("📡 **Ladder status** — {still_queueing} searching");
+    let races = counts(&q.per_race);
+    if !races.is_empty() {
+        let _ = write!(out, " ({races})");
+    }
+    let regions = counts(&q.per_region);
+    if !regions.is_empty() {
+        let _ = write!(out, " · by region: {regions}");
+    }
+    let _ = write!(
+        out,
+        "\nNext wave in {} s · {} match(es) in progress · last wave: {matches} match(es) found",
+        q.seconds_to_next_wave, q.matches_in_progress
+    );
+    truncate(&out, MAX_CONTENT)
 }
 
 #[cfg(test)]

@@ -46,6 +46,9 @@ pub enum Routed {
     Help,
     /// `/admin health`: the health report, for configured admins and owners.
     Health(Actor),
+    /// "Show" under a lobby mention: the messages that wait for the caller
+    /// follow this interaction's reply.
+    ShowInbox,
     /// Refused before the ladder: say why, change nothing.
     Refused(String),
 }
@@ -281,6 +284,7 @@ fn component(actor: Actor, display_name: &str, data: &MessageComponentInteractio
         return refused("too many or too long choices");
     }
     let command = match id {
+        ComponentId::ShowInbox => return Routed::ShowInbox,
         ComponentId::AcceptTerms => Command::AcceptTos {
             discord_name: display_name.chars().take(64).collect(),
         },

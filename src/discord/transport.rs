@@ -220,6 +220,25 @@ impl Transport for TwilightTransport {
     async fn send(&self, request: &Request) -> Result<Reply<Vec<u8>>, String> {
         self.clients.exchange(request).await
     }
+
+    fn error_of(body: &Vec<u8>) -> (Option<u32>, String) {
+        discord_error(body)
+    }
+}
+
+/// Discord's JSON error body: `{"code": 50007, "message": "…"}` (bounded:
+/// the message is cut at 200 characters).
+pub fn discord_error(body: &[u8]) -> (Option<u32>, String) {
+    #[derive(serde::Deserialize)]
+    struct ApiError {
+        code: Option<u32>,
+        #[serde(default)]
+        message: String,
+    }
+    match serde_json::from_slice::<ApiError>(body) {
+        Ok(e) => (e.code, e.message.chars().take(200).collect()),
+        Err(_) => (None, String::new()),
+    }
 }
 
 #[cfg(test)]

@@ -212,7 +212,7 @@ impl Ladder {
                 }
                 self.set_state(id, PlayerState::Idle, now, &mut fx);
                 fx.info(
-                    Audience::Dm(id),
+                    Audience::Player(id),
                     format!("an admin removed you from the queue: {reason}"),
                 );
                 serde_json::Value::Null
@@ -250,7 +250,7 @@ impl Ladder {
                 p.updated_at = now;
                 fx.write(Write::Player(p.clone()));
                 fx.info(
-                    Audience::Dm(id),
+                    Audience::Player(id),
                     format!("you are banned from the ladder: {reason}"),
                 );
                 serde_json::Value::Null
@@ -263,7 +263,7 @@ impl Ladder {
                 p.ban_reason = None;
                 p.updated_at = now;
                 fx.write(Write::Player(p.clone()));
-                fx.info(Audience::Dm(id), "your ladder ban was lifted");
+                fx.info(Audience::Player(id), "your ladder ban was lifted");
                 serde_json::Value::Null
             }
             AdminOp::ResetAborts(id) => {
@@ -284,7 +284,7 @@ impl Ladder {
                 for id in &ids {
                     self.set_state(*id, PlayerState::Idle, now, &mut fx);
                     fx.info(
-                        Audience::Dm(*id),
+                        Audience::Player(*id),
                         format!("an admin cleared the queue: {reason}"),
                     );
                 }

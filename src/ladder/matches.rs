@@ -69,10 +69,13 @@ impl Ladder {
         Some(m)
     }
 
+    /// Tells both players; a match's end also goes on its public record.
     pub(super) fn tell_both(&self, m: &MatchRow, fx: &mut Effects, body: Notice) {
-        fx.tell(Audience::Dm(m.player1_id), body.clone());
-        fx.tell(Audience::Dm(m.player2_id), body.clone());
-        fx.tell(Audience::MatchThread(m.id), body);
+        if matches!(body, Notice::MatchEnded { .. }) {
+            fx.tell(Audience::Match(m.id), body.clone());
+        }
+        fx.tell(Audience::Player(m.player1_id), body.clone());
+        fx.tell(Audience::Player(m.player2_id), body);
     }
 
     pub(super) fn confirm(
@@ -164,7 +167,7 @@ impl Ladder {
                     fx.write(Write::Player(row.clone()));
                 }
                 fx.info(
-                    Audience::Dm(p),
+                    Audience::Player(p),
                     format!(
                         "you did not confirm match #{match_id} in time; it was recorded as abandoned and you can queue again in {} s",
                         self.config.abandon_cooldown_ms / 1000
@@ -173,7 +176,7 @@ impl Ladder {
             } else {
                 self.requeue(now, p, &mut fx);
                 fx.info(
-                    Audience::Dm(p),
+                    Audience::Player(p),
                     format!(
                         "your opponent did not confirm match #{match_id}; you are back in the queue"
                     ),
@@ -230,7 +233,7 @@ impl Ladder {
                 ] {
                     if c.is_none() {
                         fx.tell(
-                            Audience::Dm(p),
+                            Audience::Player(p),
                             Notice::ConfirmReminder {
                                 match_id: id,
                                 seconds_left: (deadline - now + 999) / 1000,

@@ -143,9 +143,15 @@ pub enum Command {
 pub enum Audience {
     /// The user who issued the command (an interaction reply).
     Actor,
-    Dm(PlayerId),
+    /// One player, wherever the Discord layer can reach them (a DM, or
+    /// elsewhere when their DMs are closed): the core does not choose.
+    Player(PlayerId),
+    /// Everyone in the ladder's lobby.
     Lobby,
-    MatchThread(MatchId),
+    /// The public record of a match: one line per finished match, for a
+    /// results channel if the server has one.
+    Match(MatchId),
+    /// The admins' log.
     AdminLog,
 }
 
@@ -218,9 +224,12 @@ pub enum Notice {
     Flagged {
         match_id: MatchId,
     },
+    /// A wave ran: the lobby's live status (edited in place by the Discord
+    /// layer, not posted anew).
     Wave {
         matches: usize,
         still_queueing: usize,
+        status: Box<QueueView>,
     },
     Queue(QueueView),
     Profile(Box<ProfileView>),
@@ -529,7 +538,7 @@ impl Ladder {
             let fixed = match (p.state, in_match) {
                 (PlayerState::Queueing, _) => {
                     fx.info(
-                        Audience::Dm(id),
+                        Audience::Player(id),
                         "ladderd restarted and the queue was emptied; join again when you are ready",
                     );
                     Some(PlayerState::Idle)
@@ -714,8 +723,8 @@ impl Ladder {
         fx.extend(self.expire_and_remind(now));
         fx.extend(self.flag_unreported(now));
         if now >= self.next_wave_at {
-            fx.extend(self.run_wave(now));
             self.next_wave_at = next_wave_after(now, self.config.matchmaker.wave_interval_ms);
+            fx.extend(self.run_wave(now));
         }
         self.heartbeat(now, &mut fx);
         self.seal(now, &mut fx);

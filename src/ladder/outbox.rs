@@ -120,18 +120,18 @@ impl Body {
 fn audience_of(to: Audience) -> Option<OutboxAudience> {
     match to {
         Audience::Actor => None,
-        Audience::Dm(p) => Some(OutboxAudience::Player(p)),
+        Audience::Player(p) => Some(OutboxAudience::Player(p)),
         Audience::Lobby => Some(OutboxAudience::Lobby),
-        Audience::MatchThread(m) => Some(OutboxAudience::Match(m)),
+        Audience::Match(m) => Some(OutboxAudience::Match(m)),
         Audience::AdminLog => Some(OutboxAudience::AdminLog),
     }
 }
 
 fn audience_from(to: OutboxAudience) -> Audience {
     match to {
-        OutboxAudience::Player(p) => Audience::Dm(p),
+        OutboxAudience::Player(p) => Audience::Player(p),
         OutboxAudience::Lobby => Audience::Lobby,
-        OutboxAudience::Match(m) => Audience::MatchThread(m),
+        OutboxAudience::Match(m) => Audience::Match(m),
         OutboxAudience::AdminLog => Audience::AdminLog,
     }
 }

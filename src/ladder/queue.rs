@@ -238,6 +238,7 @@ impl Ladder {
                 Notice::Wave {
                     matches: made,
                     still_queueing: self.queue.len(),
+                    status: Box::new(self.queue_status(now)),
                 },
             );
         }
@@ -312,7 +313,10 @@ impl Ladder {
         self.set_state(p1, PlayerState::InMatch, now, &mut fx);
         self.set_state(p2, PlayerState::InMatch, now, &mut fx);
         for p in [p1, p2] {
-            fx.tell(Audience::Dm(p), Notice::MatchFound(Box::new(card.clone())));
+            fx.tell(
+                Audience::Player(p),
+                Notice::MatchFound(Box::new(card.clone())),
+            );
         }
         fx
     }

@@ -15,6 +15,9 @@ const HISTORY_PAGE: usize = 10;
 pub struct QueueView {
     /// (race id, players queueing with it), in config order.
     pub per_race: Vec<(String, usize)>,
+    /// (region id, players queueing from it), in config order; players
+    /// without a region are not counted here.
+    pub per_region: Vec<(String, usize)>,
     pub queueing: usize,
     pub seconds_to_next_wave: i64,
     pub matches_in_progress: usize,
@@ -155,6 +158,14 @@ impl Ladder {
     }
 
     pub(super) fn queue_view(&self, now: UnixMillis) -> Effects {
+        let mut fx = Effects::default();
+        fx.tell(Audience::Actor, Notice::Queue(self.queue_status(now)));
+        fx
+    }
+
+    /// Who is searching (by race and region), the next wave, matches in
+    /// progress: `/queue`'s answer and the lobby's live status.
+    pub(super) fn queue_status(&self, now: UnixMillis) -> QueueView {
         let per_race = self
             .config
             .races
@@ -167,8 +178,25 @@ impl Ladder {
                 )
             })
             .collect();
-        let view = QueueView {
+        let per_region = self
+            .config
+            .regions
+            .iter()
+            .map(|r| {
+                let n = self
+                    .queue
+                    .keys()
+                    .filter(|p| {
+                        self.players.get(p).and_then(|row| row.region.as_deref())
+                            == Some(r.id.as_str())
+                    })
+                    .count();
+                (r.id.clone(), n)
+            })
+            .collect();
+        QueueView {
             per_race,
+            per_region,
             queueing: self.queue.len(),
             seconds_to_next_wave: (self.next_wave_at - now + 999).max(0) / 1000,
             matches_in_progress: self
@@ -185,10 +213,7 @@ impl Ladder {
                 .values()
                 .filter(|t| now - **t <= ACTIVE_WINDOW_MS)
                 .count(),
-        };
-        let mut fx = Effects::default();
-        fx.tell(Audience::Actor, Notice::Queue(view));
-        fx
+        }
     }
 
     pub(super) fn profile_view(

@@ -556,7 +556,7 @@ fn reminder_then_timeout_abandons_with_cooldown_and_requeues_the_confirmer() {
         .collect();
     assert_eq!(
         reminded,
-        [Audience::Dm(2)],
+        [Audience::Player(2)],
         "only the player who has not confirmed"
     );
     assert!(
@@ -940,7 +940,7 @@ fn restart_empties_the_queue_and_open_matches_continue() {
     let (mut back, fx) = Ladder::from_rows(LadderConfig::default(), 7, rows, T0 + 60 * S);
     assert_eq!(back.queue_len(), 0);
     assert_eq!(back.player(3).map(|p| p.state), Some(PlayerState::Idle));
-    assert!(fx.messages.iter().any(|m| m.to == Audience::Dm(3)));
+    assert!(fx.messages.iter().any(|m| m.to == Audience::Player(3)));
     assert_eq!(back.current_match(1), Some(id));
     // The Discord layer gets the open match's card back, with its thread.
     ok(back.handle(

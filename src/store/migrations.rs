@@ -21,6 +21,7 @@ pub const APPLICATION_ID: i32 = 0x4C41_4444;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_outbox.sql"),
+    include_str!("migrations/0003_player_reach.sql"),
 ];
 
 /// The schema version this build writes.

@@ -364,6 +364,22 @@ pub struct OutboxRow {
 
 /// Keys of the `ladder_meta` table.
 pub const META_ALIVE_AT: &str = "alive_at";
+/// The lobby's live status message (its Discord message id).
+pub const META_LOBBY_STATUS: &str = "lobby_status_message";
+
+/// How Discord lets ladderd reach one player (`player_reach`): written by the
+/// Discord layer, never read by the ladder core.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReachRow {
+    pub player_id: u64,
+    /// The DM channel Discord opened for this player.
+    pub dm_channel_id: Option<u64>,
+    /// A DM to this player was refused with 50007 (they closed their DMs).
+    pub dms_closed: bool,
+    /// When the player was told how to open their DMs.
+    pub hinted_at: Option<UnixMillis>,
+    pub updated_at: UnixMillis,
+}
 
 /// One row to persist. A caller submits a `Vec<Write>`; the writer commits it
 /// whole (in its own savepoint) or not at all.
@@ -394,5 +410,12 @@ pub enum Write {
     RetiredMap {
         name: String,
         info_json: Option<String>,
+    },
+    /// How Discord lets ladderd reach a player (the Discord layer's own).
+    Reach(ReachRow),
+    /// A single value of `ladder_meta` (the Discord layer's own keys).
+    Meta {
+        key: &'static str,
+        value: i64,
     },
 }

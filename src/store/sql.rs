@@ -358,6 +358,29 @@ pub fn apply(tx: &Connection, write: &Write) -> Result<(), RowError> {
                     .execute(params![name])?;
             }
         },
+        Write::Reach(r) => {
+            tx.prepare_cached(
+                "INSERT INTO player_reach (player_id, dm_channel_id, dms_closed, hinted_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (player_id) DO UPDATE SET dm_channel_id = excluded.dm_channel_id,
+                    dms_closed = excluded.dms_closed, hinted_at = excluded.hinted_at,
+                    updated_at = excluded.updated_at",
+            )?
+            .execute(params![
+                id("player id", r.player_id)?,
+                opt_id("DM channel id", r.dm_channel_id)?,
+                r.dms_closed,
+                r.hinted_at,
+                r.updated_at
+            ])?;
+        }
+        Write::Meta { key, value } => {
+            tx.prepare_cached(
+                "INSERT INTO ladder_meta (key, value) VALUES (?1, ?2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![key, value])?;
+        }
     }
     Ok(())
 }
@@ -381,6 +404,10 @@ pub struct Snapshot {
     pub alive_at: Option<UnixMillis>,
     /// (name, JSON of the map's configuration) of maps a reload removed.
     pub retired_maps: Vec<(String, String)>,
+    /// How Discord lets ladderd reach each player (the Discord layer's).
+    pub reach: Vec<ReachRow>,
+    /// The lobby's live status message, if one was posted.
+    pub lobby_status_message: Option<u64>,
 }
 
 fn u64_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<u64> {
@@ -607,5 +634,31 @@ pub fn load(conn: &Connection) -> Result<Snapshot, RowError> {
     snap.retired_maps = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT player_id, dm_channel_id, dms_closed, hinted_at, updated_at
+         FROM player_reach ORDER BY player_id",
+    )?;
+    snap.reach = stmt
+        .query_map([], |r| {
+            Ok(ReachRow {
+                player_id: u64_col(r, 0)?,
+                dm_channel_id: opt_u64_col(r, 1)?,
+                dms_closed: r.get(2)?,
+                hinted_at: r.get(3)?,
+                updated_at: r.get(4)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    snap.lobby_status_message = conn
+        .query_row(
+            "SELECT value FROM ladder_meta WHERE key = ?1",
+            [META_LOBBY_STATUS],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|v| Some(v as u64))
+        .or_else(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?;
     Ok(snap)
 }

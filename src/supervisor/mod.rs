@@ -229,7 +229,7 @@ fn start_ladder(
     config: &Config,
     env: &Environment,
     writer: StoreWriter,
-    snapshot: Snapshot,
+    mut snapshot: Snapshot,
     shutdown: CancellationToken,
 ) -> LadderParts {
     let (loaded_players, loaded_matches) = (snapshot.players.len(), snapshot.matches.len());
@@ -241,11 +241,15 @@ fn start_ladder(
         .collect();
     let now = env.clock.now();
     let seed = env.seed.unwrap_or(now as u64);
+    let reach = std::mem::take(&mut snapshot.reach);
+    let lobby_status = snapshot.lobby_status_message;
     let (ladder, start_effects) =
         Ladder::from_rows(config.ladder.clone(), seed, Rows::from(snapshot), now);
     let restored = crate::discord::bot::Restored {
         open: ladder.open_cards(),
         finished_threads: ladder.finished_threads(),
+        reach,
+        lobby_status,
     };
     let (outgoing_tx, outgoing) = tokio::sync::mpsc::unbounded_channel();
     let deliverable = CancellationToken::new();

@@ -170,7 +170,7 @@ async fn commands_and_waves_are_acknowledged_after_commit_across_restarts() {
             .unwrap()
             .try_recv()
             .expect("the wave's messages are out when tick_and_wait returns");
-        if let (Audience::Dm(_), Notice::MatchFound(_)) = (&m.to, &m.body) {
+        if let (Audience::Player(_), Notice::MatchFound(_)) = (&m.to, &m.body) {
             // Released only after the match is committed.
             assert_eq!(
                 count(&db, "SELECT count(*) FROM matches WHERE state = 'found'"),
