@@ -13,15 +13,15 @@
 //! **Where a player is reached**, best first:
 //! 1. their DM channel, once Discord gave us one (kept in `player_reach`,
 //!    never asked for again, even after a restart);
-//! 2. an ephemeral followup on their latest interaction, while its token is
-//!    usable (Discord: 15 minutes; ladderd uses 14): a player who just
-//!    queued sees their card at once, in the channel they queued from, with
-//!    no DM channel to open — and the DM channel is opened in the background
-//!    for later, within the DM-open budget;
-//! 3. a new DM channel, within the budget: at most [`DM_OPENS_PER_WINDOW`]
+//! 2. a new DM channel, within the budget: at most [`DM_OPENS_PER_WINDOW`]
 //!    new DM channels per [`DM_OPEN_WINDOW`] for the whole bot, and none for
 //!    anyone for [`DM_OPEN_PAUSE`] after a 403 40003 (Discord's DM anti-spam,
-//!    which no header announces);
+//!    which no header announces) — a DM notifies and stays;
+//! 3. an ephemeral followup on their latest interaction, while its token is
+//!    usable (Discord: 15 minutes; ladderd uses 14): a player who just
+//!    queued sees their card at once, in the channel they queued from, when
+//!    no DM channel can be had now — which is what a large wave meets — and
+//!    their DM channel is opened later, when the budget has room;
 //! 4. otherwise the message waits in the lane, and the player is mentioned
 //!    in the lobby at most every [`PING_EVERY`] with a **Show** button: the
 //!    click is an interaction, whose token carries the waiting messages.
@@ -572,13 +572,16 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
         if let (Some(dm), false) = (reach.dm, reach.closed) {
             return Route::Dm(dm);
         }
+        // A DM notifies the player and stays; an ephemeral followup shows
+        // only while they look at the channel. So a DM first, when the
+        // budget allows opening one.
+        if !reach.closed && reach.dm.is_none() && take_open_slot(&mut st, now) {
+            return Route::OpenDm;
+        }
         if let Some((token, issued)) = st.tokens.get(&player)
             && now.saturating_duration_since(*issued) < TOKEN_USABLE
         {
             return Route::Followup(token.clone());
-        }
-        if !reach.closed && reach.dm.is_none() && take_open_slot(&mut st, now) {
-            return Route::OpenDm;
         }
         Route::Wait
     }

@@ -148,6 +148,12 @@ pub async fn stop(
     sim.shutdown().await;
 }
 
+/// A place only that player sees: their DMs, or an ephemeral message on
+/// their own interaction (where ladderd reaches a player it cannot DM now).
+pub fn personal(place: &Place) -> bool {
+    matches!(place, Place::Dm | Place::Ephemeral)
+}
+
 /// Waits until `user` has seen a message whose content contains `needle`
 /// (in their DMs, threads or as a reply only they see: the lobby is everyone's).
 pub async fn wait_seen(sim: &Simulator, user: u64, needle: &str) -> Seen {
@@ -332,7 +338,7 @@ pub async fn wave(running: &Running, clock: &ManualClock) {
 pub async fn cards(sim: &Simulator, users: &[u64]) -> (Vec<Seen>, u64) {
     let mut out = Vec::new();
     for user in users {
-        out.push(wait_seen_in(sim, *user, "Match found", |p| *p == Place::Dm).await);
+        out.push(wait_seen_in(sim, *user, "Match found", personal).await);
     }
     let id = button_ending(&out[0], ":confirm")
         .split(':')
