@@ -152,6 +152,9 @@ impl CliError {
                 EXIT_CONFIG
             }
             CliError::Store(e) if e.is_cannot_open() => EXIT_CANT_CREATE,
+            CliError::Supervisor(crate::supervisor::SupervisorError::DiscordRejected(_)) => {
+                EXIT_CONFIG
+            }
             CliError::Store(_) | CliError::Supervisor(_) | CliError::Other { .. } => EXIT_FAILURE,
         }
     }

@@ -94,9 +94,47 @@ struct CommandRequest {
 #[derive(Clone)]
 pub struct LadderHandle {
     tx: mpsc::Sender<Request>,
+    outbox: Arc<OutboxGauge>,
+}
+
+/// What the outbox still owes: rows written and not yet settled (delivered
+/// or superseded), and when the oldest was written (ladder time), for the
+/// health report and metrics. Counted as rows are enqueued with the writer.
+#[derive(Debug, Default)]
+pub struct OutboxGauge {
+    owed: std::sync::Mutex<std::collections::BTreeMap<u64, crate::store::rows::UnixMillis>>,
+}
+
+impl OutboxGauge {
+    /// (rows owed, when the oldest was written).
+    pub fn figures(&self) -> (usize, Option<crate::store::rows::UnixMillis>) {
+        let owed = self.owed.lock().unwrap_or_else(|p| p.into_inner());
+        (owed.len(), owed.values().min().copied())
+    }
+
+    fn track(&self, writes: &[crate::store::rows::Write]) {
+        use crate::store::rows::Write;
+        let mut owed = self.owed.lock().unwrap_or_else(|p| p.into_inner());
+        for w in writes {
+            match w {
+                Write::Outbox(row) => {
+                    owed.insert(row.id, row.created_at);
+                }
+                Write::OutboxSettled { id, .. } => {
+                    owed.remove(id);
+                }
+                _ => {}
+            }
+        }
+    }
 }
 
 impl LadderHandle {
+    /// What the outbox still owes (see [`OutboxGauge`]).
+    pub fn outbox(&self) -> &Arc<OutboxGauge> {
+        &self.outbox
+    }
+
     /// Applies `command` for `actor`; resolves after its rows are committed
     /// with every message it produced (the router sends the `Actor` ones as
     /// the interaction reply and the rest through the outbound scheduler).
@@ -243,10 +281,21 @@ pub fn spawn(
     let (tx, rx) = mpsc::channel(QUEUE);
     let (ack_tx, ack_rx) = mpsc::unbounded_channel();
     let failed = CancellationToken::new();
+    let outbox = Arc::new(OutboxGauge::default());
+    outbox.track(
+        &ladder
+            .pending_outbox()
+            .iter()
+            .cloned()
+            .map(crate::store::rows::Write::Outbox)
+            .collect::<Vec<_>>(),
+    );
     let acker = tokio::spawn(acker(ack_rx, outgoing, failed.clone(), shutdown.clone()));
+    let gauge = outbox.clone();
     let main = tokio::spawn(async move {
         let result = run(
             ladder,
+            gauge,
             start_effects,
             writer,
             clock,
@@ -264,7 +313,7 @@ pub fn spawn(
         // The commit failure is the cause; a refused enqueue follows from it.
         acked.and(result)
     });
-    (LadderHandle { tx }, main)
+    (LadderHandle { tx, outbox }, main)
 }
 
 /// When the loop may tick and when it must stop.
@@ -277,6 +326,7 @@ struct Gates {
 #[allow(clippy::too_many_arguments)]
 async fn run(
     mut ladder: Ladder,
+    outbox: Arc<OutboxGauge>,
     start_effects: Effects,
     writer: StoreWriter,
     clock: Arc<dyn Clock>,
@@ -293,6 +343,7 @@ async fn run(
     let persist = |fx: Effects, reply| {
         let writer = writer.clone();
         let ack_tx = ack_tx.clone();
+        outbox.track(&fx.writes);
         async move {
             let commit = if fx.writes.is_empty() {
                 None

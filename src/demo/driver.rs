@@ -107,6 +107,8 @@ pub struct Outcome {
     /// Cards that reached a player after their match had lapsed (or after
     /// a newer match's card).
     pub stale_cards: u64,
+    /// Lobby mentions ("📬 … press Show") a player clicked.
+    pub pings_clicked: u64,
     /// Most invalid requests (401/403/429) the simulator counted in a
     /// ten-minute window, sampled as the demo ran.
     pub invalid_peak: u64,
@@ -135,6 +137,7 @@ pub struct Driver<'a> {
     rounds_lost_to_delivery: u64,
     cards_before_notice: u64,
     stale_cards: u64,
+    pings_clicked: u64,
     invalid_peak: u64,
     rng: ChaCha8Rng,
     progress: Progress,
@@ -174,6 +177,7 @@ impl<'a> Driver<'a> {
             rounds_lost_to_delivery: 0,
             cards_before_notice: 0,
             stale_cards: 0,
+            pings_clicked: 0,
             invalid_peak: 0,
             rng: ChaCha8Rng::seed_from_u64(opts.seed),
             progress: opts.progress,
@@ -381,9 +385,33 @@ impl<'a> Driver<'a> {
                     self.players[p].state = State::Queued;
                     self.players[p].card = None;
                 }
-                if s.place == Place::Ephemeral {
+                // A lobby mention of this player with a Show button: what
+                // could not reach their DMs waits behind it.
+                if s.place == Place::Lobby {
+                    let mention = format!("<@{}>", self.players[p].user);
+                    if content.starts_with(&mention)
+                        && crate::sim::players::button_ids(&s.message)
+                            .iter()
+                            .any(|c| c == "inbox:show")
+                    {
+                        self.pings_clicked += 1;
+                        let channel = s.message.channel_id.get();
+                        let message = s.message.id.get();
+                        self.interact(
+                            p,
+                            channel,
+                            Interact::Button {
+                                custom_id: "inbox:show".into(),
+                                message: Some(message),
+                            },
+                        );
+                    }
                     continue;
                 }
+                // Cards arrive by DM or, when ladderd cannot DM this player
+                // now, as an ephemeral message on their own last interaction
+                // (shown in the channel they used; the demo's players keep
+                // it open while they wait for a match).
                 for custom_id in crate::sim::players::button_ids(&s.message) {
                     let Some(id) = custom_id
                         .strip_prefix("match:")
@@ -835,23 +863,21 @@ impl<'a> Driver<'a> {
         let after = 120_000 + self.below(240_000) as i64;
         self.clock.set((game.end_ms + after).max(self.clock.now()));
         let first = self.below(2) as usize;
-        // A player with closed DMs would not get the bot's verdict there:
-        // the one who can uploads.
-        let Some(uploader) = [pair[first], pair[1 - first]]
+        // One who can read the bot's DMs uploads there; if neither can,
+        // one uploads in the lobby (the verdict is answered where the file
+        // was posted).
+        let dm_open = [pair[first], pair[1 - first]]
             .into_iter()
-            .find(|p| self.sim.dms_open(self.players[*p].user))
-        else {
-            self.rounds_lost_to_delivery += 1;
-            self.matches.remove(&match_id);
-            for p in pair {
-                self.players[p].state = State::Idle;
-            }
-            return;
-        };
+            .find(|p| self.sim.dms_open(self.players[*p].user));
+        let uploader = dm_open.unwrap_or(pair[first]);
         let user = self.players[uploader].user;
-        let channel = match self.sim.dm_channel(user) {
-            Ok(c) => c,
-            Err(e) => return self.error(format!("no DM channel in the simulator: {e}")),
+        let channel = if dm_open.is_some() {
+            match self.sim.dm_channel(user) {
+                Ok(c) => c,
+                Err(e) => return self.error(format!("no DM channel in the simulator: {e}")),
+            }
+        } else {
+            self.lobby
         };
         let file = game.file.file_name().map_or("game.SC2Replay".into(), |f| {
             f.to_string_lossy().into_owned()
@@ -867,12 +893,10 @@ impl<'a> Driver<'a> {
         // The verdict comes as a DM reply once a worker has checked it.
         let deadline = Instant::now() + SETTLE_BOUND;
         loop {
-            let answered = self
-                .sim
-                .seen_by(user)
-                .iter()
-                .skip(before)
-                .any(|s| s.place == Place::Dm && s.message.author.id.get() == self.bot_user);
+            let answered =
+                self.sim.seen_by(user).iter().skip(before).any(|s| {
+                    s.place != Place::Ephemeral && s.message.author.id.get() == self.bot_user
+                });
             if answered {
                 break;
             }
@@ -913,6 +937,7 @@ impl<'a> Driver<'a> {
             rounds_lost_to_delivery: self.rounds_lost_to_delivery,
             cards_before_notice: self.cards_before_notice,
             stale_cards: self.stale_cards,
+            pings_clicked: self.pings_clicked,
             invalid_peak: self.invalid_peak,
         }
     }

@@ -160,6 +160,12 @@ pub struct Summary {
     pub cards_before_abandon_notice: u64,
     /// Cards that reached a player after their match had lapsed.
     pub stale_cards: u64,
+    /// Lobby mentions of a player ladderd could not reach otherwise that
+    /// the player clicked ("Show").
+    pub lobby_mentions_clicked: u64,
+    /// Where ladderd delivered messages: (path, count) for "dm",
+    /// "followup", "channel"; DM channels opened, 40003s, closed DMs found.
+    pub delivered_by: BTreeMap<String, u64>,
     pub requests_by_route: BTreeMap<String, u64>,
     pub http_429_by_route: BTreeMap<String, u64>,
     pub handle_p50_us: u32,
@@ -257,6 +263,20 @@ impl Summary {
             &mut t,
             "cards after their window",
             self.stale_cards.to_string(),
+        );
+        row(
+            &mut t,
+            "delivered by",
+            self.delivered_by
+                .iter()
+                .map(|(k, v)| format!("{k} {v}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        row(
+            &mut t,
+            "lobby mentions clicked",
+            self.lobby_mentions_clicked.to_string(),
         );
         row(&mut t, "HTTP requests", self.http_requests.to_string());
         row(
@@ -478,6 +498,26 @@ pub async fn run(opts: DemoOptions, stop: CancellationToken) -> Result<Summary, 
         .http
         .as_ref()
         .map_or(0, |h| h.failed.load(std::sync::atomic::Ordering::Relaxed));
+    let running_delivery: BTreeMap<String, u64> = running
+        .delivery
+        .as_ref()
+        .map(|d| {
+            let n = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed);
+            [
+                ("dm", n(&d.by_dm)),
+                ("followup", n(&d.by_followup)),
+                ("channel", n(&d.by_channel)),
+                ("DM channels opened", n(&d.dm_opened)),
+                ("DM opens refused (40003)", n(&d.dm_open_refused)),
+                ("closed DMs found", n(&d.dms_closed)),
+                ("lobby mentions", n(&d.pings)),
+                ("expired undelivered", n(&d.expired)),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect()
+        })
+        .unwrap_or_default();
     // The supervisor stops the worker pool only once nobody else holds it.
     drop(driver);
     drop(running);
@@ -570,6 +610,8 @@ pub async fn run(opts: DemoOptions, stop: CancellationToken) -> Result<Summary, 
         replay_rounds_lost_to_delivery: outcome.rounds_lost_to_delivery,
         cards_before_abandon_notice: outcome.cards_before_notice,
         stale_cards: outcome.stale_cards,
+        lobby_mentions_clicked: outcome.pings_clicked,
+        delivered_by: running_delivery,
         http_429_by_route: counters
             .iter()
             .filter(|(_, c)| c.rate_limited > 0)

@@ -52,6 +52,10 @@ impl std::fmt::Debug for DiscordRuntime {
 pub enum ConnectError {
     #[error("the gateway closed before READY")]
     NoReady,
+    /// Discord closed the gateway with a code that no retry can fix: the
+    /// message says what the operator must change.
+    #[error("Discord refused the gateway connection (close code {code}): {fix}")]
+    Rejected { code: u16, fix: &'static str },
     #[error(transparent)]
     Shards(#[from] gateway::ShardPlanError),
 }
@@ -77,6 +81,7 @@ pub struct Serve {
     pub handling: Arc<crate::ops::latency::LatencyWindow>,
     pub http_stats: Arc<super::outbound::OutboundStats>,
     pub gateway_stats: Arc<gateway::GatewayStats>,
+    pub delivery_stats: Arc<super::delivery::DeliveryStats>,
     /// Open cards and threads taken back from the ladder at start-up.
     pub restored: super::bot::Restored,
     pub clock: Arc<dyn crate::clock::Clock>,
@@ -101,6 +106,7 @@ pub async fn serve(
         handling,
         http_stats,
         gateway_stats,
+        delivery_stats,
         restored,
         clock,
     } = serve;
@@ -150,6 +156,17 @@ pub async fn serve(
             }
             event = events.recv() => match event {
                 Some((_, Event::Ready(r))) => break r,
+                Some((_, Event::GatewayClose(Some(frame)))) => {
+                    if let Some(fix) = fatal_close(frame.code) {
+                        gateway_stop.cancel();
+                        out_stop.cancel();
+                        let _ = gateway_task.await;
+                        let _ = out_task.await;
+                        tracing::error!(code = frame.code, "Discord refused the gateway connection: {fix}");
+                        return Err(ConnectError::Rejected { code: frame.code, fix });
+                    }
+                    continue;
+                }
                 Some(_) => continue,
                 None => return Err(ConnectError::NoReady),
             },
@@ -178,7 +195,8 @@ pub async fn serve(
         .with_intake(intake)
         .with_handling(handling)
         .with_stopping(stop.clone())
-        .with_clock(clock),
+        .with_clock(clock)
+        .with_delivery_stats(delivery_stats),
     );
     bot.restore(restored);
     // Old finished matches' threads: swept soon after start, then hourly.
@@ -238,6 +256,25 @@ pub async fn serve(
     out_stop.cancel();
     let _ = out_task.await;
     Ok(())
+}
+
+/// What to change for a gateway close code that no reconnect can fix
+/// (Discord's docs, "Gateway Close Event Codes"); `None`: not fatal.
+pub fn fatal_close(code: u16) -> Option<&'static str> {
+    Some(match code {
+        4004 => {
+            "the bot token was rejected: reset it in the Discord developer portal (Bot → Reset Token) and put the new one in the credential or $DISCORD_TOKEN"
+        }
+        4010 | 4011 => {
+            "the shard configuration is wrong for this bot: set [discord] shards = \"auto\" (4011: the bot is in too many guilds for one shard)"
+        }
+        4012 => "ladderd asked for a gateway version Discord no longer serves: upgrade ladderd",
+        4013 => "ladderd asked for intents Discord does not know: upgrade ladderd",
+        4014 => {
+            "a privileged intent ladderd asks for is not enabled: in the Discord developer portal, Bot → Privileged Gateway Intents, turn on Message Content Intent"
+        }
+        _ => return None,
+    })
 }
 
 /// Bulk-overwrites the guild's commands, but only when they differ from

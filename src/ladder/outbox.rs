@@ -177,6 +177,12 @@ impl Ladder {
         }
     }
 
+    /// The rows a restart found still owed, until [`resume`](Self::resume)
+    /// handles them.
+    pub fn pending_outbox(&self) -> &[OutboxRow] {
+        &self.pending_outbox
+    }
+
     /// Whether [`resume`](Self::resume) has run: until then the ladder loop
     /// runs no tick (no deadline expires, no wave runs).
     pub fn resumed(&self) -> bool {

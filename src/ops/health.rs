@@ -27,6 +27,30 @@ pub struct HealthReport {
     pub gateway: Option<GatewayHealth>,
     /// ladderd's own handling time per interaction over the last minutes.
     pub handling: Percentiles,
+    /// Where messages went and what the outbox still owes, when connected.
+    pub delivery: Option<DeliveryHealth>,
+}
+
+/// How messages reached people, and what is still owed.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeliveryHealth {
+    pub by_dm: u64,
+    pub by_followup: u64,
+    pub by_channel: u64,
+    pub dm_opened: u64,
+    /// 403 40003 answers to a DM open.
+    pub dm_open_refused: u64,
+    /// Players found with closed DMs since the start.
+    pub dms_closed: u64,
+    pub pings: u64,
+    /// Messages whose deadline passed before they could be delivered.
+    pub expired: u64,
+    pub retries: u64,
+    /// Messages waiting in delivery lanes now.
+    pub waiting: u64,
+    /// Outbox rows not yet settled, and the age of the oldest.
+    pub outbox_owed: u64,
+    pub outbox_oldest_age: Option<Duration>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -41,6 +65,10 @@ pub struct HttpHealth {
     /// The same counts per route class, every class (those that sent
     /// nothing too: the metrics publish a zero for them).
     pub by_class: Vec<ClassHealth>,
+    /// 4xx answers (429 aside) by (status, Discord's JSON code; 0: none).
+    pub refusals: Vec<((u16, u32), u64)>,
+    /// Sending stopped: Discord rejects the bot token.
+    pub unauthorized: bool,
 }
 
 /// One route class's request counts.
@@ -146,6 +174,34 @@ impl fmt::Display for HealthReport {
                     c.label, c.sent, c.rate_limited, c.retries, c.failed
                 )?;
             }
+            // "refused: 403/50007 ×3, 404/10003 ×1".
+            for (i, ((status, code), n)) in h.refusals.iter().enumerate() {
+                let sep = if i == 0 { ", refused: " } else { ", " };
+                write!(f, "{sep}{status}/{code} ×{n}")?;
+            }
+            if h.unauthorized {
+                write!(f, ", SENDING STOPPED: Discord rejects the bot token")?;
+            }
+        }
+        if let Some(d) = &self.delivery {
+            write!(
+                f,
+                ", delivery: {} by DM, {} by followup, {} to channels, {} DM channels opened ({} refused 40003), {} closed DMs, {} lobby mentions, {} expired, {} retries, {} waiting; outbox: {} owed",
+                d.by_dm,
+                d.by_followup,
+                d.by_channel,
+                d.dm_opened,
+                d.dm_open_refused,
+                d.dms_closed,
+                d.pings,
+                d.expired,
+                d.retries,
+                d.waiting,
+                d.outbox_owed
+            )?;
+            if let Some(age) = d.outbox_oldest_age {
+                write!(f, " (oldest {} s)", age.as_secs())?;
+            }
         }
         if let Some(g) = &self.gateway {
             let ms = |d: Option<Duration>| d.map_or("?".to_owned(), |d| d.as_millis().to_string());
@@ -210,6 +266,38 @@ impl HealthReport {
                     .absolute(c.failed);
             }
             metrics::gauge!("ladderd_discord_queued_requests").set(h.queued as f64);
+            for ((status, code), n) in &h.refusals {
+                metrics::counter!(
+                    "ladderd_discord_refusals_total",
+                    "status" => status.to_string(),
+                    "code" => code.to_string()
+                )
+                .absolute(*n);
+            }
+            metrics::gauge!("ladderd_discord_sending_stopped").set(if h.unauthorized {
+                1.0
+            } else {
+                0.0
+            });
+        }
+        if let Some(d) = &self.delivery {
+            for (path, n) in [
+                ("dm", d.by_dm),
+                ("followup", d.by_followup),
+                ("channel", d.by_channel),
+            ] {
+                metrics::counter!("ladderd_deliveries_total", "path" => path).absolute(n);
+            }
+            metrics::counter!("ladderd_dm_channels_opened_total").absolute(d.dm_opened);
+            metrics::counter!("ladderd_dm_opens_refused_total").absolute(d.dm_open_refused);
+            metrics::counter!("ladderd_players_dms_closed_total").absolute(d.dms_closed);
+            metrics::counter!("ladderd_lobby_mentions_total").absolute(d.pings);
+            metrics::counter!("ladderd_deliveries_expired_total").absolute(d.expired);
+            metrics::counter!("ladderd_delivery_retries_total").absolute(d.retries);
+            metrics::gauge!("ladderd_delivery_waiting_messages").set(d.waiting as f64);
+            metrics::gauge!("ladderd_outbox_owed_messages").set(d.outbox_owed as f64);
+            metrics::gauge!("ladderd_outbox_oldest_age_seconds")
+                .set(d.outbox_oldest_age.map_or(0.0, |a| a.as_secs_f64()));
         }
         if let Some(g) = &self.gateway {
             for s in &g.shards {
@@ -325,6 +413,7 @@ mod tests {
             http: None,
             gateway: None,
             handling: Percentiles::default(),
+            delivery: None,
         };
         let s = r.to_string();
         assert!(!s.contains('\n'));
@@ -398,6 +487,14 @@ mod tests {
                 events_per_second: 3.3,
             }),
             handling: Percentiles::default(),
+            delivery: Some(DeliveryHealth {
+                by_dm: 3,
+                by_followup: 2,
+                dms_closed: 1,
+                outbox_owed: 4,
+                outbox_oldest_age: Some(Duration::from_secs(12)),
+                ..DeliveryHealth::default()
+            }),
         };
         let s = r.to_string();
         assert!(!s.contains('\n'), "{s}");
@@ -408,6 +505,11 @@ mod tests {
             "{s}"
         );
         assert!(!s.contains("thread"), "{s}");
+        assert!(
+            s.contains("delivery: 3 by DM, 2 by followup") && s.contains("1 closed DMs"),
+            "{s}"
+        );
+        assert!(s.ends_with("outbox: 4 owed (oldest 12 s)"), "{s}");
         assert!(
             s.contains(
                 "gateway: shard 0 connected (heartbeat 42 ms, avg 40 ms), \

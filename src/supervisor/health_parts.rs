@@ -9,8 +9,8 @@ use std::time::Instant;
 use crate::discord::gateway::{GatewayStats, ShardStatus};
 use crate::discord::outbound::{OutboundStats, RouteClass};
 use crate::ops::health::{
-    self, ClassHealth, GatewayHealth, HealthReport, HttpHealth, PoolHealth, ShardHealth,
-    StoreHealth,
+    self, ClassHealth, DeliveryHealth, GatewayHealth, HealthReport, HttpHealth, PoolHealth,
+    ShardHealth, StoreHealth,
 };
 use crate::replay::pool::Pool;
 use crate::store::StoreWriter;
@@ -23,6 +23,10 @@ pub struct HealthParts {
     pub http: Option<Arc<OutboundStats>>,
     pub gateway: Option<Arc<GatewayStats>>,
     pub handling: Arc<crate::ops::latency::LatencyWindow>,
+    pub delivery: Option<Arc<crate::discord::delivery::DeliveryStats>>,
+    pub outbox: Arc<crate::ladder_loop::OutboxGauge>,
+    /// Ladder time, for the outbox's oldest entry.
+    pub clock: Arc<dyn crate::clock::Clock>,
 }
 
 impl HealthParts {
@@ -41,6 +45,13 @@ impl HealthParts {
                 .as_deref()
                 .map(|g| gateway_health(g, tokio::time::Instant::now())),
             handling: self.handling.percentiles(now),
+            delivery: self.delivery.as_deref().map(|d| {
+                let (owed, oldest) = self.outbox.figures();
+                let age = oldest.map(|t| {
+                    std::time::Duration::from_millis((self.clock.now() - t).max(0) as u64)
+                });
+                delivery_health(d, owed as u64, age)
+            }),
         }
     }
 }
@@ -72,6 +83,28 @@ fn pool_health(pool: &Pool) -> PoolHealth {
     }
 }
 
+fn delivery_health(
+    d: &crate::discord::delivery::DeliveryStats,
+    outbox_owed: u64,
+    outbox_oldest_age: Option<std::time::Duration>,
+) -> DeliveryHealth {
+    let n = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
+    DeliveryHealth {
+        by_dm: n(&d.by_dm),
+        by_followup: n(&d.by_followup),
+        by_channel: n(&d.by_channel),
+        dm_opened: n(&d.dm_opened),
+        dm_open_refused: n(&d.dm_open_refused),
+        dms_closed: n(&d.dms_closed),
+        pings: n(&d.pings),
+        expired: n(&d.expired),
+        retries: n(&d.retries),
+        waiting: n(&d.waiting),
+        outbox_owed,
+        outbox_oldest_age,
+    }
+}
+
 fn http_health(s: &OutboundStats) -> HttpHealth {
     HttpHealth {
         sent: s.sent.load(Ordering::Relaxed),
@@ -93,6 +126,8 @@ fn http_health(s: &OutboundStats) -> HttpHealth {
                 }
             })
             .collect(),
+        refusals: s.refusals(),
+        unauthorized: s.unauthorized.load(Ordering::Relaxed),
     }
 }
 

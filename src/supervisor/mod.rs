@@ -73,6 +73,10 @@ pub enum SupervisorError {
     Ladder(#[from] ladder_loop::LoopFailure),
     #[error("could not connect to Discord (see the log)")]
     Discord,
+    /// Discord refused for good (a bad token, an intent not enabled): a
+    /// restart cannot help, so it exits as a configuration error.
+    #[error(transparent)]
+    DiscordRejected(crate::discord::connect::ConnectError),
     #[error("cannot create the replay workers' directory {path}: {source}")]
     PoolDir {
         path: std::path::PathBuf,
@@ -104,6 +108,8 @@ pub struct Running {
     pub metrics_addr: Option<std::net::SocketAddr>,
     /// Discord request figures of the outbound scheduler, when connected.
     pub http: Option<Arc<crate::discord::outbound::OutboundStats>>,
+    /// Where messages went (DM, followup, channel), when connected.
+    pub delivery: Option<Arc<crate::discord::delivery::DeliveryStats>>,
 }
 
 /// Runs until `shutdown` is cancelled, then stops everything in order and
@@ -134,6 +140,9 @@ pub async fn run(
         http: env.discord.as_ref().map(|_| Arc::default()),
         gateway: env.discord.as_ref().map(|_| Arc::default()),
         handling: handling.clone(),
+        delivery: env.discord.as_ref().map(|_| Arc::default()),
+        outbox: ladder.handle.outbox().clone(),
+        clock: env.clock.clone(),
     });
     // Tasks stop on `tasks_stop`, which follows `shutdown` but is cancelled
     // only after in-flight work has been given its grace period.
@@ -169,6 +178,7 @@ pub async fn run(
         loaded_matches: ladder.loaded_matches,
         metrics_addr,
         http: parts.http.clone(),
+        delivery: parts.delivery.clone(),
     });
     if !shutdown.is_cancelled() {
         notifier.ready("ready");
@@ -193,6 +203,9 @@ pub async fn run(
     .await?;
     tracing::info!("stopped");
     ladder_result?;
+    if let Some(e) = discord.rejected {
+        return Err(SupervisorError::DiscordRejected(e));
+    }
     if discord.failed {
         return Err(SupervisorError::Discord);
     }
@@ -360,6 +373,8 @@ struct DiscordParts {
     task: Option<tokio::task::JoinHandle<Result<(), crate::discord::connect::ConnectError>>>,
     /// `serve` ended before the gateway was ready.
     failed: bool,
+    /// ... because Discord refused for good.
+    rejected: Option<crate::discord::connect::ConnectError>,
 }
 
 /// Phase 5: the Discord connection, when the environment has one. Returns
@@ -385,6 +400,7 @@ async fn connect_discord(
             outgoing: Some(outgoing),
             task: None,
             failed: false,
+            rejected: None,
         };
     };
     env.notifier.status("connecting to Discord");
@@ -424,6 +440,7 @@ async fn connect_discord(
         handling: parts.handling.clone(),
         http_stats: parts.http.clone().unwrap_or_default(),
         gateway_stats: parts.gateway.clone().unwrap_or_default(),
+        delivery_stats: parts.delivery.clone().unwrap_or_default(),
         restored: ladder.restored.take().unwrap_or_default(),
         clock: env.clock.clone(),
     };
@@ -433,6 +450,8 @@ async fn connect_discord(
         shutdown.clone(),
     ));
     let mut failed = false;
+    let mut task = Some(task);
+    let mut rejected = None;
     // READY=1 only once the gateway is connected (or we are told to stop).
     tokio::select! {
         biased;
@@ -444,14 +463,21 @@ async fn connect_discord(
                 tracing::error!("could not connect to Discord; stopping");
                 failed = true;
                 shutdown.cancel();
+                if let Some(t) = task.take()
+                    && let Ok(Err(e @ crate::discord::connect::ConnectError::Rejected { .. })) =
+                        t.await
+                {
+                    rejected = Some(e);
+                }
             }
             Err(_) => {}
         },
     }
     DiscordParts {
         outgoing: None,
-        task: Some(task),
+        task,
         failed,
+        rejected,
     }
 }
 
