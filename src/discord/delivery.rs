@@ -479,6 +479,11 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
     /// module doc). `false`: stopped before it could.
     async fn deliver_to_player(self: &Arc<Self>, player: u64, item: &Item) -> bool {
         let mut backoff = RETRY_FIRST;
+        // A DM channel that answered 404 for this message: it is reopened
+        // once (outside the budget: usually not a new channel for Discord's
+        // count); if that hands back the same channel, it is not tried again.
+        let mut dead: Option<Id<ChannelMarker>> = None;
+        let mut reopened = false;
         loop {
             if item.deadline.is_some_and(|d| self.clock.now() >= d) {
                 self.stats.expired.fetch_add(1, Ordering::Relaxed);
@@ -492,7 +497,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
             let woken = self.wake.notified();
             tokio::pin!(woken);
             woken.as_mut().enable();
-            let outcome = match self.route_for(player) {
+            let outcome = match self.route_for(player, dead, !reopened) {
                 Route::Dm(channel) => {
                     let o = self.post(channel, item, Priority::Direct).await;
                     if matches!(o, Outcome::Sent(_)) {
@@ -510,6 +515,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
                     o
                 }
                 Route::OpenDm => {
+                    reopened |= dead.is_some();
                     self.open_dm(player).await;
                     continue;
                 }
@@ -538,7 +544,10 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
                 Outcome::Closed => self.update_reach(player, |r| {
                     r.closed = true;
                 }),
-                Outcome::Gone => self.update_reach(player, |r| r.dm = None),
+                Outcome::Gone => {
+                    dead = lock(&self.state).reach.get(&player).and_then(|r| r.dm);
+                    self.update_reach(player, |r| r.dm = None);
+                }
                 Outcome::TokenDead => {
                     lock(&self.state).tokens.remove(&player);
                 }
@@ -565,18 +574,26 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
         }
     }
 
-    fn route_for(&self, player: u64) -> Route {
+    /// Where to try next (see the module doc). `dead`: a DM channel that
+    /// answered 404 for the message at hand; `may_reopen`: it may be
+    /// reopened once.
+    fn route_for(&self, player: u64, dead: Option<Id<ChannelMarker>>, may_reopen: bool) -> Route {
         let now = Instant::now();
         let mut st = lock(&self.state);
         let reach = st.reach.get(&player).cloned().unwrap_or_default();
-        if let (Some(dm), false) = (reach.dm, reach.closed) {
+        if let (Some(dm), false) = (reach.dm, reach.closed)
+            && Some(dm) != dead
+        {
             return Route::Dm(dm);
         }
         // A DM notifies the player and stays; an ephemeral followup shows
         // only while they look at the channel. So a DM first, when the
         // budget allows opening one.
-        if !reach.closed && reach.dm.is_none() && take_open_slot(&mut st, now) {
-            return Route::OpenDm;
+        if !reach.closed && reach.dm.is_none() {
+            let reopen = dead.is_some() && may_reopen;
+            if reopen || (dead.is_none() && take_open_slot(&mut st, now)) {
+                return Route::OpenDm;
+            }
         }
         if let Some((token, issued)) = st.tokens.get(&player)
             && now.saturating_duration_since(*issued) < TOKEN_USABLE

@@ -485,6 +485,7 @@ fn token_ok(shared: &Shared, token: &Value) -> bool {
         return false;
     };
     t.strip_prefix("Bot ").unwrap_or(t) == shared.config.token
+        && !shared.token_reset.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 fn ready_json(shared: &Shared, session_id: &str, shard: &Value) -> Result<Value, SimError> {

@@ -260,6 +260,9 @@ pub(crate) struct Shared {
     pub gateway: Mutex<GatewayState>,
     pub gateway_url: String,
     pub changed: watch::Sender<u64>,
+    /// The bot token was reset in the developer portal: every request with
+    /// it answers 401 and an identify closes 4004 ([`Simulator::reset_token`]).
+    pub token_reset: std::sync::atomic::AtomicBool,
 }
 
 // A poisoned lock means a simulator task panicked; the state is plain data,
@@ -334,6 +337,7 @@ impl Simulator {
             requests: Mutex::new(VecDeque::new()),
             gateway_url,
             changed: watch::channel(0).0,
+            token_reset: std::sync::atomic::AtomicBool::new(false),
         });
         let cancel = CancellationToken::new();
         let tracker = TaskTracker::new();
@@ -394,6 +398,15 @@ impl Simulator {
         let id = self.add_user(name);
         self.set_dms_open(id, open);
         id
+    }
+
+    /// As if someone reset the bot's token in the developer portal: from now
+    /// on every REST request with the old token answers 401 and an identify
+    /// is closed with 4004, as Discord does.
+    pub fn reset_token(&self) {
+        self.shared
+            .token_reset
+            .store(true, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Open or close `user`'s DMs from server members (403 50007 when closed).

@@ -346,7 +346,8 @@ async fn routed(shared: &Arc<Shared>, route: &Route, req: Request<Incoming>) -> 
         .headers()
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.strip_prefix("Bot ") == Some(shared.config.token.as_str()));
+        .is_some_and(|v| v.strip_prefix("Bot ") == Some(shared.config.token.as_str()))
+        && !shared.token_reset.load(std::sync::atomic::Ordering::SeqCst);
     let content_type = req
         .headers()
         .get(CONTENT_TYPE)

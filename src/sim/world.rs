@@ -288,14 +288,17 @@ impl World {
     /// The DM channel with `user`, created if there is none.
     /// Whether a DM channel with `user` exists already.
     pub(crate) fn has_dm_with(&self, user: u64) -> bool {
-        self.channels
-            .values()
-            .any(|c| matches!(c.kind, ChannelKind::Dm { recipient } if recipient == user))
+        self.channels.values().any(|c| {
+            !c.deleted && matches!(c.kind, ChannelKind::Dm { recipient } if recipient == user)
+        })
     }
 
     pub(crate) fn dm_with(&mut self, user: u64) -> u64 {
+        // A deleted DM channel is not handed out again: opening the DM
+        // creates a new one (what a 10003 on a DM channel leads to).
         let existing = self.channels.iter().find_map(|(id, c)| {
-            matches!(c.kind, ChannelKind::Dm { recipient } if recipient == user).then_some(*id)
+            (!c.deleted && matches!(c.kind, ChannelKind::Dm { recipient } if recipient == user))
+                .then_some(*id)
         });
         existing.unwrap_or_else(|| {
             let id = self.id();

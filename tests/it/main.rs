@@ -5,6 +5,8 @@ mod crash;
 #[cfg(feature = "sim")]
 mod crash_kill;
 #[cfg(feature = "sim")]
+mod delivery;
+#[cfg(feature = "sim")]
 mod demo;
 #[cfg(feature = "sim")]
 mod e2e;
