@@ -890,13 +890,17 @@ impl<'a> Driver<'a> {
             return self.error(format!("posting the replay: {e}"));
         }
         self.replays_uploaded += 1;
-        // The verdict comes as a DM reply once a worker has checked it.
+        // The verdict comes once a worker has checked it: an answer where
+        // the file was posted, or the match's result wherever ladderd
+        // reaches the uploader (a followup when their DMs are closed).
         let deadline = Instant::now() + SETTLE_BOUND;
         loop {
-            let answered =
-                self.sim.seen_by(user).iter().skip(before).any(|s| {
-                    s.place != Place::Ephemeral && s.message.author.id.get() == self.bot_user
-                });
+            let answered = self
+                .sim
+                .seen_by(user)
+                .iter()
+                .skip(before)
+                .any(|s| s.message.author.id.get() == self.bot_user);
             if answered {
                 break;
             }

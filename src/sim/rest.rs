@@ -110,7 +110,11 @@ fn route(method: &Method, path: &str) -> Option<Route> {
         major,
         params,
         token_in_path: tpl.starts_with("interactions") || tpl.starts_with("webhooks"),
-        exempt_global: tpl.starts_with("interactions"),
+        // Discord's docs (Interactions, "Receiving and Responding",
+        // Endpoints): the callback and the followup/original-message
+        // endpoints "are not bound to the application's Global Rate Limit"
+        // (also cited in discordgo issue #1333). Per-route limits still apply.
+        exempt_global: tpl.starts_with("interactions") || tpl.starts_with("webhooks"),
     };
     Some(match (m, segs.as_slice()) {
         ("GET", ["gateway"]) => r("gateway", String::new(), vec![]),
