@@ -363,7 +363,6 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             &RenderContext {
                 races: &self.races,
                 maps: &maps,
-                leaderboard_query: None,
             },
         )
     }
@@ -524,13 +523,22 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 self.reply(interaction, info(&format!("🩺 {report}"), true));
             }
             Routed::Health(_) => self.reply(interaction, error("this needs a ladder admin")),
-            Routed::OpenSetup => {
+            Routed::OpenSetup(actor) => {
+                // Prefilled with the player's profile; without one (or if the
+                // ladder cannot answer) the form opens empty, as it used to.
+                let current = match self.ladder.command(actor, Command::EditSetup).await {
+                    Ok(messages) => messages.into_iter().find_map(|m| match m.body {
+                        crate::ladder::Notice::SetupForm(f) => Some(f),
+                        _ => None,
+                    }),
+                    Err(_) => None,
+                };
                 let response = InteractionResponse {
                     kind: InteractionResponseType::Modal,
                     data: Some(InteractionResponseData {
                         custom_id: ComponentId::SetupModal.encode(),
                         title: Some("Ladder setup".to_owned()),
-                        components: Some(render::setup_modal_components()),
+                        components: Some(render::setup_modal_components(current.as_deref())),
                         ..Default::default()
                     }),
                 };

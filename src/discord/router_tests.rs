@@ -68,7 +68,10 @@ fn slash_commands_become_ladder_commands() {
         slash(10, &[], "leave", json!([])),
         Routed::Ladder(Actor::player(10), Command::LeaveQueue)
     );
-    assert_eq!(slash(10, &[], "setup", json!([])), Routed::OpenSetup);
+    assert_eq!(
+        slash(10, &[], "setup", json!([])),
+        Routed::OpenSetup(Actor::player(10))
+    );
     assert_eq!(
         slash(10, &[], "termsofservice", json!([])),
         Routed::ShowTerms

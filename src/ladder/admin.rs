@@ -372,6 +372,10 @@ impl Ladder {
             let Some(r) = self.ratings.get_mut(&key) else {
                 continue;
             };
+            // The ended season's row stays in the store under its season id;
+            // keep it browsable here too.
+            self.past_ratings
+                .insert((old.id, key.0, key.1.clone()), r.clone());
             let soft = rating::soft_reset(
                 &self.config.rating,
                 RatingBefore {
@@ -391,6 +395,7 @@ impl Ladder {
             fx.write(Write::Rating(r.clone()));
             reset += 1;
         }
+        self.past_seasons.insert(old.id, old.clone());
         self.season = next;
         // Vetoes of maps that left the pool are dropped when players next join.
         let open_matches = self

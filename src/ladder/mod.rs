@@ -16,6 +16,7 @@ mod admin;
 mod matches;
 pub mod matchmaker;
 pub mod outbox;
+mod profiles;
 mod queue;
 pub mod rating;
 mod reads;
@@ -23,6 +24,8 @@ pub mod reconfigure;
 pub mod time;
 pub mod validate;
 
+#[cfg(test)]
+mod community_tests;
 #[cfg(test)]
 mod restart_tests;
 #[cfg(test)]
@@ -42,8 +45,8 @@ use crate::store::rows::{
 pub use admin::{AdminOp, RatingAdjustment, Resolution};
 pub use rating::Rank;
 pub use reads::{
-    HistoryEntry, HistoryPage, LeaderboardPage, LeaderboardQuery, LeaderboardRow, ProfileRace,
-    ProfileView, QueueView, Snapshot,
+    HeadToHead, HistoryEntry, HistoryPage, LeaderboardPage, LeaderboardQuery, LeaderboardRow,
+    ProfileRace, ProfileView, QueueView, Snapshot,
 };
 pub use reconfigure::{ReconfigureError, Reconfigured};
 pub use validate::{FieldError, SetupForm};
@@ -94,6 +97,13 @@ pub enum Command {
         discord_name: String,
     },
     Setup(SetupForm),
+    /// The actor's profile as a setup form, to open `/setup` prefilled.
+    /// Reads only; answers [`Notice::SetupForm`].
+    EditSetup,
+    /// Changes only the country (`/setcountry`).
+    SetCountry {
+        country: String,
+    },
     /// `races` empty: use the remembered preference. `vetoes` `None`: likewise.
     JoinQueue {
         races: Vec<String>,
@@ -126,6 +136,10 @@ pub enum Command {
     AdminCheck,
     Profile {
         player: Option<PlayerId>,
+        /// A past season's id; `None`: the current season.
+        season: Option<u32>,
+        /// Show the head-to-head record against this player too.
+        vs: Option<PlayerId>,
     },
     Leaderboard(LeaderboardQuery),
     History {
@@ -224,7 +238,9 @@ pub enum Notice {
     },
     Queue(QueueView),
     Profile(Box<ProfileView>),
-    Leaderboard(LeaderboardPage),
+    /// The actor's current setup (empty fields where unset), for a prefilled form.
+    SetupForm(Box<SetupForm>),
+    Leaderboard(Box<LeaderboardPage>),
     History(HistoryPage),
     Snapshot(Box<Snapshot>),
     PlayerDetail(Box<PlayerRow>, Vec<RatingRow>),
@@ -374,6 +390,15 @@ pub struct Ladder {
     players: HashMap<PlayerId, PlayerRow>,
     /// Current season, keyed by (player, race id).
     ratings: HashMap<(PlayerId, String), RatingRow>,
+    /// Ended seasons by id, and their final ratings by (season, player,
+    /// race): what `/leaderboard season:` and `/profile season:` browse.
+    past_seasons: BTreeMap<u32, SeasonRow>,
+    past_ratings: BTreeMap<(u32, PlayerId, String), RatingRow>,
+    /// Leaderboard filters too long for a button's custom id, kept here for
+    /// its page buttons: (query, expires at) by id. Bounded and expiring;
+    /// not persisted (a restart makes those buttons say "run it again").
+    saved_queries: BTreeMap<u64, (LeaderboardQuery, UnixMillis)>,
+    next_saved_query: u64,
     matches: BTreeMap<MatchId, MatchRow>,
     player_matches: HashMap<PlayerId, Vec<MatchId>>,
     /// Matches that still involve their players (found, in progress): the
@@ -455,6 +480,10 @@ impl Ladder {
             season,
             players: HashMap::new(),
             ratings: HashMap::new(),
+            past_seasons: BTreeMap::new(),
+            past_ratings: BTreeMap::new(),
+            saved_queries: BTreeMap::new(),
+            next_saved_query: 1,
             matches: BTreeMap::new(),
             player_matches: HashMap::new(),
             open: BTreeSet::new(),
@@ -481,9 +510,18 @@ impl Ladder {
         for p in rows.players {
             ladder.players.insert(p.discord_id, p);
         }
+        for s in rows.seasons {
+            if s.id != ladder.season.id {
+                ladder.past_seasons.insert(s.id, s);
+            }
+        }
         for r in rows.ratings {
             if r.season_id == ladder.season.id {
                 ladder.ratings.insert((r.player_id, r.race.clone()), r);
+            } else {
+                ladder
+                    .past_ratings
+                    .insert((r.season_id, r.player_id, r.race.clone()), r);
             }
         }
         for p in rows.queue_prefs {
@@ -673,6 +711,8 @@ impl Ladder {
         let result = match command {
             Command::AcceptTos { discord_name } => self.accept_tos(now, actor.id, discord_name),
             Command::Setup(form) => self.setup(now, actor.id, &form),
+            Command::EditSetup => Ok(self.edit_setup(actor.id)),
+            Command::SetCountry { country } => self.set_country(now, actor.id, &country),
             Command::JoinQueue { races, vetoes } => self.join_queue(now, actor.id, races, vetoes),
             Command::LeaveQueue => self.leave_queue(now, actor.id),
             Command::Confirm { match_id } => self.confirm(now, actor.id, match_id),
@@ -692,8 +732,10 @@ impl Ladder {
                     Err(LadderError::NotAdmin)
                 }
             }
-            Command::Profile { player } => self.profile(now, player.unwrap_or(actor.id)),
-            Command::Leaderboard(query) => self.leaderboard(now, &query),
+            Command::Profile { player, season, vs } => {
+                self.profile(now, player.unwrap_or(actor.id), season, vs)
+            }
+            Command::Leaderboard(query) => self.leaderboard(now, query),
             Command::History { player, page } => self.history(player.unwrap_or(actor.id), page),
             Command::Admin { reason, op } => self.admin(now, actor, reason, op),
         };
