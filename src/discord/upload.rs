@@ -23,7 +23,7 @@ use crate::clock::Clock;
 use crate::ladder::{MatchCard, ReplayEvidence, ReplayPlayer};
 use crate::replay::pool::Pool;
 use crate::replay::summary::{GameResult, Race, ReplaySummary};
-use crate::replay::verify::{ExpectedPlayer, MatchExpectation, verify};
+use crate::replay::verify::{ExpectedPlayer, GameRules, MatchExpectation, verify};
 use crate::replay::{ParseLevel, ReplayError};
 use crate::store::rows::{ReplayRow, ReplayVerdict};
 
@@ -100,7 +100,7 @@ pub struct ReplayIntake {
     http: HttpClient<Https, Empty<Bytes>>,
     pub max_upload_bytes: u64,
     start_window_s: i64,
-    allow_observers: bool,
+    rules: GameRules,
     /// Ladder race ids and names ("T", "Terran").
     races: Vec<(String, String)>,
     clock: Arc<dyn Clock>,
@@ -115,7 +115,7 @@ impl ReplayIntake {
         pool: Arc<Pool>,
         max_upload_bytes: u64,
         start_window_s: u64,
-        allow_observers: bool,
+        rules: GameRules,
         uploads_per_minute: u64,
         races: Vec<(String, String)>,
         clock: Arc<dyn Clock>,
@@ -132,7 +132,7 @@ impl ReplayIntake {
             http: HttpClient::builder(TokioExecutor::new()).build(https),
             max_upload_bytes,
             start_window_s: start_window_s as i64,
-            allow_observers,
+            rules,
             races,
             clock,
             used: Mutex::new(used),
@@ -219,7 +219,7 @@ impl ReplayIntake {
             map_name: card.map.replay_name.clone(),
             created_at: card.created_at / 1000,
             start_window_s: self.start_window_s,
-            allow_observers: self.allow_observers,
+            rules: &self.rules,
             used_replays: &used,
         };
         let verdict = verify(&expectation, &summary, now_ms / 1000);

@@ -401,7 +401,7 @@ async fn connect_discord(
             pool.clone(),
             config.replay.max_upload_bytes,
             config.replay.start_window_s,
-            config.replay.allow_observers,
+            config.replay.game_rules(),
             config.replay.uploads_per_minute,
             races.clone(),
             env.clock.clone(),
