@@ -31,6 +31,8 @@ pub struct RawReplay {
     pub required_mods: Option<toml::Spanned<Vec<String>>>,
     pub game_speed: Option<toml::Spanned<String>>,
     pub lobby_privacy: Option<toml::Spanned<String>>,
+    pub archive_retention_days: Option<toml::Spanned<u64>>,
+    pub archive_max_mib: Option<toml::Spanned<u64>>,
 }
 
 #[derive(Debug, Clone)]
@@ -54,6 +56,10 @@ pub struct ReplayConfig {
     /// `None`: any speed.
     pub game_speed: Option<String>,
     pub lobby_privacy: Privacy,
+    /// Verified replays' files are kept this long, and the archive at most
+    /// this large (oldest removed first).
+    pub archive_retention_days: u64,
+    pub archive_max_mib: u64,
 }
 
 /// The game speeds `replay.details` names.
@@ -251,11 +257,37 @@ pub(super) fn validate(raw: RawReplay, v: &Validator<'_>) -> Result<ReplayConfig
         required_mods,
         game_speed,
         lobby_privacy,
+        archive_retention_days: ranged(
+            v,
+            "replay.archive_retention_days",
+            raw.archive_retention_days,
+            1..=36_500,
+            365,
+        )?,
+        archive_max_mib: ranged(
+            v,
+            "replay.archive_max_mib",
+            raw.archive_max_mib,
+            1..=1 << 20,
+            2048,
+        )?,
     })
 }
 
 impl ReplayConfig {
     /// The rules `verify` checks each replay against.
+    /// The replay archive for the database at `db`.
+    pub fn open_archive(
+        &self,
+        db: &std::path::Path,
+    ) -> std::io::Result<crate::replay::archive::Archive> {
+        crate::replay::archive::Archive::open(
+            crate::replay::archive::dir_for(db),
+            Duration::from_secs(self.archive_retention_days * 86_400),
+            self.archive_max_mib * 1024 * 1024,
+        )
+    }
+
     pub fn game_rules(&self) -> GameRules {
         GameRules {
             required_mods: self.required_mods.clone(),
@@ -307,6 +339,11 @@ impl ReplayConfig {
             self.required_mods,
             self.game_speed.as_deref().unwrap_or("any"),
             self.lobby_privacy.as_str()
+        );
+        let _ = writeln!(
+            out,
+            "[replay] archive_retention_days = {}, archive_max_mib = {}",
+            self.archive_retention_days, self.archive_max_mib
         );
     }
 }

@@ -698,6 +698,13 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             return self.queue_thread_job(ThreadJob::Post(message)).await;
         }
         let rendered = self.render(&message.body);
+        // `/admin replay`: the archived file rides along (#15).
+        let file = match (&message.body, &self.intake) {
+            (crate::ladder::Notice::ReplayFile { sha256, .. }, Some(intake)) => {
+                intake.archived(sha256).await
+            }
+            _ => None,
+        };
         let (channel, priority) = match message.to {
             Audience::Actor => {
                 tracing::debug!("an Actor message without an interaction; dropped");
@@ -725,7 +732,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 None => return self.settle_unaddressed(message.outbox).await,
             },
         };
-        match self.create_message(channel, &rendered, message.outbox) {
+        match self.create_message(channel, &rendered, message.outbox, file) {
             Ok(request) => {
                 let sent = self.outbound.send(priority, route_key(&request), request);
                 drop(self.settle_when_sent(message.outbox, sent));
@@ -743,12 +750,20 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
         channel: Id<ChannelMarker>,
         rendered: &Rendered,
         outbox: Option<u64>,
+        file: Option<(String, Vec<u8>)>,
     ) -> Result<Request, twilight_http::Error> {
+        let attachments: Vec<twilight_model::http::attachment::Attachment> = file
+            .map(|(name, bytes)| {
+                twilight_model::http::attachment::Attachment::from_bytes(name, bytes, 0)
+            })
+            .into_iter()
+            .collect();
         let builder = self
             .http
             .create_message(channel)
             .content(&rendered.content)
-            .components(&rendered.components);
+            .components(&rendered.components)
+            .attachments(&attachments);
         let Some(nonce) = outbox else {
             return builder.try_into_request();
         };
@@ -838,7 +853,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                     return;
                 };
                 let rendered = self.render(&message.body);
-                let request = match self.create_message(channel, &rendered, message.outbox) {
+                let request = match self.create_message(channel, &rendered, message.outbox, None) {
                     Ok(request) => request,
                     Err(e) => return tracing::error!(error = %e, "could not build a message"),
                 };

@@ -93,6 +93,18 @@ pub fn all() -> Vec<Command> {
                     .option(reason()),
             )
             .option(
+                SubCommandBuilder::new(
+                    "replay",
+                    "Post a match's archived replay file in the admin log",
+                )
+                .option(
+                    IntegerBuilder::new("match", "Match number")
+                        .required(true)
+                        .min_value(1),
+                )
+                .option(reason()),
+            )
+            .option(
                 SubCommandBuilder::new("resolve", "Decide a match")
                     .option(
                         IntegerBuilder::new("match", "Match number")

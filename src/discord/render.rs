@@ -142,7 +142,12 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
             }
         }
         Notice::Flagged { match_id } => {
-            out.content = format!("🚩 Match #{match_id} has gone unreported for too long.");
+            out.content = format!(
+                "🚩 Match #{match_id} has gone unsettled for too long (no agreed result, or no verified replay where one is required)."
+            );
+        }
+        Notice::ReplayFile { match_id, sha256 } => {
+            out.content = format!("📎 The verified replay of match #{match_id} (sha256 {sha256}).");
         }
         Notice::Wave {
             matches,
@@ -575,6 +580,9 @@ pub fn admin_summary(command: &Command) -> String {
         AdminOp::Snapshot => "Show a snapshot of the ladder?".to_owned(),
         AdminOp::InspectPlayer(p) => format!("Show the ladder's record of {}?", who(p)),
         AdminOp::InspectMatch(m) => format!("Show match #{m}?"),
+        AdminOp::ReplayFile(m) => {
+            format!("Post the archived replay of match #{m} in the admin log?")
+        }
         AdminOp::Resolve {
             match_id,
             resolution,
@@ -675,6 +683,10 @@ mod tests {
                 "Show the ladder's record of <@42>?",
             ),
             (AdminOp::InspectMatch(7), "Show match #7?"),
+            (
+                AdminOp::ReplayFile(7),
+                "Post the archived replay of match #7 in the admin log?",
+            ),
             (
                 resolve(Resolution::Player1),
                 "Resolve match #12 as a win for player 1?",

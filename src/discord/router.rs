@@ -218,6 +218,7 @@ fn admin(actor: Actor, options: &[CommandDataOption]) -> Routed {
             "snapshot" => AdminOp::Snapshot,
             "player" => AdminOp::InspectPlayer(player("player")?),
             "match" => AdminOp::InspectMatch(match_id()?),
+            "replay" => AdminOp::ReplayFile(match_id()?),
             "resolve" => AdminOp::Resolve {
                 match_id: match_id()?,
                 resolution: match o.string("outcome").ok().flatten().as_deref() {

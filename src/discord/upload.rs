@@ -107,6 +107,8 @@ pub struct ReplayIntake {
     /// sha256 of verified replays, so the check names a reuse before the ladder does.
     used: Mutex<HashSet<String>>,
     limiter: Mutex<UploadLimiter>,
+    /// Where verified replays' files are kept; `None`: not kept.
+    archive: Option<Arc<crate::replay::archive::Archive>>,
 }
 
 impl ReplayIntake {
@@ -139,6 +141,33 @@ impl ReplayIntake {
             limiter: Mutex::new(UploadLimiter::new(
                 usize::try_from(uploads_per_minute).unwrap_or(usize::MAX),
             )),
+            archive: None,
+        }
+    }
+
+    /// Keeps the file of every replay that passes verification.
+    pub fn with_archive(mut self, archive: Arc<crate::replay::archive::Archive>) -> Self {
+        self.archive = Some(archive);
+        self
+    }
+
+    /// The archived file of a verified replay, as (file name, bytes), for
+    /// `/admin replay`; `None` if it is not (or no longer) archived.
+    pub async fn archived(&self, sha256: &str) -> Option<(String, Vec<u8>)> {
+        let archive = self.archive.clone()?;
+        let sha = sha256.to_owned();
+        let read = tokio::task::spawn_blocking(move || archive.get(&sha)).await;
+        match read {
+            Ok(Ok(Some(bytes))) => Some((format!("{sha256}.SC2Replay"), bytes)),
+            Ok(Ok(None)) => None,
+            Ok(Err(e)) => {
+                tracing::error!(sha256, error = %e, "could not read an archived replay");
+                None
+            }
+            Err(e) => {
+                tracing::error!(sha256, error = %e, "the archive read task failed");
+                None
+            }
         }
     }
 
@@ -189,6 +218,8 @@ impl ReplayIntake {
         }
         let bytes = self.download(url).await?;
         let size = bytes.len() as u64;
+        // The worker takes the bytes; the archive needs them if they verify.
+        let kept = self.archive.as_ref().map(|_| bytes.clone());
         let summary = self
             .pool
             .parse(bytes, ParseLevel::Verification)
@@ -240,6 +271,26 @@ impl ReplayIntake {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .insert(summary.sha256.clone());
+            if let (Some(archive), Some(bytes)) = (self.archive.clone(), kept) {
+                // Before the ladder settles on it, so a settled match's file
+                // is there; `put` hashes the bytes itself (the worker's hash
+                // is not trusted to name a file).
+                let sha = summary.sha256.clone();
+                let stored =
+                    tokio::task::spawn_blocking(move || archive.put(&sha, &bytes, now_ms)).await;
+                match stored {
+                    Ok(Ok(pruned)) if pruned.files > 0 => tracing::info!(
+                        files = pruned.files,
+                        bytes = pruned.bytes,
+                        "pruned the replay archive"
+                    ),
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "could not archive a verified replay")
+                    }
+                    Err(e) => tracing::error!(error = %e, "the archive task failed"),
+                }
+            }
         }
         Ok(evidence(
             uploader,

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use super::reads::{MAX_SAVED_QUERIES, SAVED_QUERY_TTL_MS};
 use super::*;
+use crate::store::rows::ResultSource;
 
 /// 2026-01-01T00:00:00Z, a multiple of every wave interval.
 const T0: UnixMillis = 1_767_225_600_000;
@@ -435,4 +436,246 @@ fn head_to_head_counts_every_completed_match_between_two_players() {
         profile(&mut l, t, 1, None, Some(404)).unwrap_err(),
         LadderError::UnknownPlayer(404)
     );
+}
+
+// ---- item 4: evidence ----
+
+fn ladder_with_policy(policy: crate::config::ResultPolicy) -> Ladder {
+    let config = LadderConfig {
+        result_policy: policy,
+        ..LadderConfig::default()
+    };
+    Ladder::new(config, 7, T0).0
+}
+
+/// Alpha (1) and Bravo (2) matched and confirmed; returns the match and now.
+fn started(l: &mut Ladder) -> (MatchId, UnixMillis) {
+    register(l, 1, "Alpha", "EU", T0);
+    register(l, 2, "Bravo", "EU", T0);
+    for p in [1, 2] {
+        ok(l.handle(
+            T0,
+            Actor::player(p),
+            Command::JoinQueue {
+                races: vec!["T".into()],
+                vetoes: Some(vec![]),
+            },
+        ));
+    }
+    l.tick(T0 + 45 * S);
+    let id = l.current_match(1).expect("paired");
+    for p in [1, 2] {
+        ok(l.handle(
+            T0 + 46 * S,
+            Actor::player(p),
+            Command::Confirm { match_id: id },
+        ));
+    }
+    (id, T0 + 600 * S)
+}
+
+fn verified_replay(match_id: MatchId, alpha_won: bool, sha: char) -> Command {
+    let row = crate::store::rows::ReplayRow {
+        sha256: sha.to_string().repeat(64),
+        match_id: Some(match_id),
+        uploader_id: 1,
+        uploaded_at: T0,
+        bytes: 1000,
+        build: Some(95_299),
+        map_name: None,
+        game_started_at: None,
+        game_length_s: Some(600),
+        summary_json: None,
+        winner_slot: None,
+        verdict: crate::store::rows::ReplayVerdict::Verified,
+        verdict_detail: "ok".into(),
+    };
+    Command::Replay(ReplayEvidence {
+        row,
+        players: [("Alpha", alpha_won), ("Bravo", !alpha_won)]
+            .iter()
+            .map(|(name, winner)| ReplayPlayer {
+                name: (*name).into(),
+                toon: None,
+                race: "Terran".into(),
+                winner: *winner,
+            })
+            .collect(),
+    })
+}
+
+fn both_report_alpha_won(l: &mut Ladder, id: MatchId, now: UnixMillis) -> Effects {
+    let mut fx = Effects::default();
+    for (p, r) in [(1, Report::Win), (2, Report::Loss)] {
+        fx.extend(ok(l.handle(
+            now,
+            Actor::player(p),
+            Command::Report {
+                match_id: id,
+                report: r,
+            },
+        )));
+    }
+    fx
+}
+
+fn state(l: &Ladder, id: MatchId) -> MatchState {
+    l.matches[&id].state
+}
+
+#[test]
+fn replay_required_reports_propose_and_only_a_verified_replay_settles() {
+    use crate::config::ResultPolicy;
+    let mut l = ladder_with_policy(ResultPolicy::ReplayRequired);
+    let (id, t) = started(&mut l);
+    let fx = both_report_alpha_won(&mut l, id, t);
+    assert_eq!(
+        state(&l, id),
+        MatchState::InProgress,
+        "two reports do not settle"
+    );
+    assert!(l.rating(1, "T").is_none_or(|r| r.games == 0));
+    assert!(
+        fx.messages
+            .iter()
+            .any(|m| matches!(&m.body, Notice::Info(t) if t.contains("upload the replay")))
+    );
+    // Unsettled past the deadline: admins are told.
+    let fx = l.tick(t + l.config().unreported_flag_after_ms);
+    assert!(fx.messages.iter().any(|m| m.to == Audience::AdminLog
+        && matches!(m.body, Notice::Flagged { match_id } if match_id == id)));
+    // The verified replay decides.
+    ok(l.handle(t + S, Actor::player(1), verified_replay(id, true, 'a')));
+    assert_eq!(state(&l, id), MatchState::Completed);
+    assert_eq!(l.matches[&id].result_source, Some(ResultSource::Replay));
+    assert_eq!(l.rating(1, "T").unwrap().wins, 1);
+    assert_eq!(l.current_match(1), None);
+}
+
+#[test]
+fn replay_required_disagreeing_reports_still_go_to_admins() {
+    use crate::config::ResultPolicy;
+    let mut l = ladder_with_policy(ResultPolicy::ReplayRequired);
+    let (id, t) = started(&mut l);
+    for p in [1, 2] {
+        ok(l.handle(
+            t,
+            Actor::player(p),
+            Command::Report {
+                match_id: id,
+                report: Report::Win,
+            },
+        ));
+    }
+    assert_eq!(state(&l, id), MatchState::Conflict);
+}
+
+#[test]
+fn reports_policy_keeps_the_replay_as_evidence_and_lets_the_reports_settle() {
+    use crate::config::ResultPolicy;
+    let mut l = ladder_with_policy(ResultPolicy::Reports);
+    let (id, t) = started(&mut l);
+    ok(l.handle(t, Actor::player(1), verified_replay(id, true, 'b')));
+    assert_eq!(
+        state(&l, id),
+        MatchState::InProgress,
+        "a replay alone does not settle"
+    );
+    both_report_alpha_won(&mut l, id, t + S);
+    assert_eq!(state(&l, id), MatchState::Completed);
+    assert_eq!(l.matches[&id].result_source, Some(ResultSource::Reports));
+    // A replay contradicting agreed reports sends the match to admins.
+    let mut l = ladder_with_policy(ResultPolicy::Reports);
+    let (id, t) = started(&mut l);
+    both_report_alpha_won(&mut l, id, t);
+    assert_eq!(state(&l, id), MatchState::Completed);
+    ok(l.handle(t + S, Actor::player(2), verified_replay(id, false, 'c')));
+    assert_eq!(state(&l, id), MatchState::Conflict);
+}
+
+#[test]
+fn either_policy_settles_on_whichever_comes_first() {
+    use crate::config::ResultPolicy;
+    assert_eq!(LadderConfig::default().result_policy, ResultPolicy::Either);
+    let mut l = ladder_with_policy(ResultPolicy::Either);
+    let (id, t) = started(&mut l);
+    ok(l.handle(t, Actor::player(1), verified_replay(id, true, 'd')));
+    assert_eq!(l.matches[&id].result_source, Some(ResultSource::Replay));
+    let mut l = ladder_with_policy(ResultPolicy::Either);
+    let (id, t) = started(&mut l);
+    both_report_alpha_won(&mut l, id, t);
+    assert_eq!(l.matches[&id].result_source, Some(ResultSource::Reports));
+}
+
+#[test]
+fn admin_replay_names_the_matchs_verified_file_for_the_admin_log() {
+    let mut l = ladder();
+    let (id, t) = started(&mut l);
+    let admin = Actor {
+        id: 99,
+        is_owner: false,
+        is_admin: true,
+    };
+    let ask = |l: &mut Ladder, match_id| {
+        l.handle(
+            t,
+            admin,
+            Command::Admin {
+                reason: String::new(),
+                op: AdminOp::ReplayFile(match_id),
+            },
+        )
+    };
+    let fx = ask(&mut l, id);
+    assert!(
+        matches!(errors(&fx)[..], [LadderError::Invalid(m)] if m.contains("no verified replay")),
+        "{fx:?}"
+    );
+    assert!(matches!(
+        errors(&ask(&mut l, 404))[..],
+        [LadderError::UnknownMatch(404)]
+    ));
+    ok(l.handle(t, Actor::player(1), verified_replay(id, true, 'e')));
+    let fx = ok(ask(&mut l, id));
+    let sha = "e".repeat(64);
+    assert!(fx.messages.iter().any(|m| m.to == Audience::AdminLog
+        && m.body
+            == Notice::ReplayFile {
+                match_id: id,
+                sha256: sha.clone()
+            }));
+    // A player may not ask.
+    let fx = l.handle(
+        t,
+        Actor::player(2),
+        Command::Admin {
+            reason: String::new(),
+            op: AdminOp::ReplayFile(id),
+        },
+    );
+    assert_eq!(errors(&fx), [&LadderError::NotAdmin]);
+    // After a restart the ladder still knows the file of the match.
+    let mut rows = rows_of(&l);
+    rows.replays.push(crate::store::rows::ReplayRow {
+        sha256: sha.clone(),
+        match_id: Some(id),
+        uploader_id: 1,
+        uploaded_at: t,
+        bytes: 1000,
+        build: None,
+        map_name: None,
+        game_started_at: None,
+        game_length_s: None,
+        summary_json: None,
+        winner_slot: Some(1),
+        verdict: crate::store::rows::ReplayVerdict::Verified,
+        verdict_detail: "ok".into(),
+    });
+    let mut rebuilt = Ladder::from_rows(LadderConfig::default(), 7, rows, t).0;
+    let fx = ok(ask(&mut rebuilt, id));
+    assert!(fx.messages.iter().any(|m| m.body
+        == Notice::ReplayFile {
+            match_id: id,
+            sha256: sha.clone()
+        }));
 }

@@ -245,6 +245,12 @@ pub enum Notice {
     Snapshot(Box<Snapshot>),
     PlayerDetail(Box<PlayerRow>, Vec<RatingRow>),
     MatchDetail(Box<MatchRow>),
+    /// The archived file of a match's verified replay (`/admin replay`):
+    /// the Discord layer attaches the file it finds under this hash.
+    ReplayFile {
+        match_id: MatchId,
+        sha256: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -415,6 +421,8 @@ pub struct Ladder {
     /// database enforces it too; checking here keeps a re-upload from
     /// becoming a refused commit).
     used_replays: HashSet<String>,
+    /// sha256 of each match's verified replay, for `/admin replay`.
+    replay_files: HashMap<MatchId, String>,
     reminded: HashSet<MatchId>,
     last_seen: HashMap<PlayerId, UnixMillis>,
     next_match_id: MatchId,
@@ -493,6 +501,7 @@ impl Ladder {
             recent: HashMap::new(),
             replay_results: HashMap::new(),
             used_replays: HashSet::new(),
+            replay_files: HashMap::new(),
             reminded: HashSet::new(),
             last_seen: HashMap::new(),
             next_match_id: 1,
@@ -545,6 +554,11 @@ impl Ladder {
         for r in rows.replays {
             if r.verdict == crate::store::rows::ReplayVerdict::Verified {
                 ladder.used_replays.insert(r.sha256.clone());
+            }
+            if r.verdict == crate::store::rows::ReplayVerdict::Verified
+                && let Some(id) = r.match_id
+            {
+                ladder.replay_files.insert(id, r.sha256.clone());
             }
             if r.verdict == crate::store::rows::ReplayVerdict::Verified
                 && let (Some(id), Some(slot)) = (r.match_id, r.winner_slot)
