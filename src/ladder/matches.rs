@@ -395,6 +395,12 @@ impl Ladder {
                 self.settle(now, match_id, Some(result), ResultSource::Reports, &mut fx);
             }
             [_, _] => self.enter_conflict(now, match_id, None, &mut fx),
+            _ if self.config.result_policy == ResultPolicy::ReplayRequired => fx.info(
+                Audience::Actor,
+                format!(
+                    "report saved; on this ladder a verified replay settles the result: upload the replay of match #{match_id}"
+                ),
+            ),
             _ => fx.info(
                 Audience::Actor,
                 "report saved; waiting for your opponent's report (or a replay)",

@@ -10,6 +10,8 @@ mod demo;
 mod e2e;
 #[cfg(feature = "sim")]
 mod e2e_flows;
+#[cfg(feature = "sim")]
+mod evidence;
 mod hostile;
 mod ops;
 #[cfg(feature = "sim")]
