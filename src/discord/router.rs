@@ -141,8 +141,10 @@ fn slash(actor: Actor, data: &CommandData) -> Routed {
             page: opts.page(),
         },
         "leaderboard" => {
+            // Every value the (bounded) option text holds: a filter is
+            // never cut short (long ones are kept by the ladder, below).
             let list = |name| match opts.string(name) {
-                Ok(Some(v)) => Ok(split_list(&v)),
+                Ok(Some(v)) => Ok(split_list_upto(&v, MAX_TEXT)),
                 Ok(None) => Ok(vec![]),
                 Err(e) => Err(e),
             };
@@ -441,10 +443,14 @@ pub fn leaderboard_button(query: &LeaderboardQuery, page: usize) -> ComponentId 
 }
 
 fn split_list(s: &str) -> Vec<String> {
+    split_list_upto(s, MAX_VALUES)
+}
+
+fn split_list_upto(s: &str, max: usize) -> Vec<String> {
     s.split(',')
         .map(str::trim)
         .filter(|x| !x.is_empty())
-        .take(MAX_VALUES)
+        .take(max)
         .map(str::to_owned)
         .collect()
 }
