@@ -138,6 +138,7 @@ pub const KEYS: &[Key] = &[
     key!(live "discord.owner_user_ids": discord.owner_user_ids),
     key!(live "discord.admin_user_ids": discord.admin_user_ids),
     key!(live "discord.admin_role_ids": discord.admin_role_ids),
+    key!(restart "discord.rank_role_ids": discord.rank_role_ids),
     key!(restart "discord.shards": discord.shards),
     key!(restart "discord.delete_threads_after_days": discord.delete_threads_after_days),
     key!(restart "discord.api_proxy": discord.api_proxy),

@@ -685,6 +685,18 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     /// through the thread lane, so they follow the thread's creation without
     /// holding up DMs.
     pub async fn deliver(self: &Arc<Self>, message: Message) {
+        // A rank change is role work, never a message (#15).
+        if let crate::ladder::Notice::RankChanged { player, from, to } = &message.body {
+            for request in
+                super::roles::role_requests(&self.http, &self.discord, *player, *from, *to)
+            {
+                drop(
+                    self.outbound
+                        .send(Priority::Channel, route_key(&request), request),
+                );
+            }
+            return;
+        }
         if let crate::ladder::Notice::MatchFound(card) = &message.body {
             {
                 let mut cards = lock(&self.cards);

@@ -146,6 +146,11 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
                 "🚩 Match #{match_id} has gone unsettled for too long (no agreed result, or no verified replay where one is required)."
             );
         }
+        Notice::RankChanged { player, from, to } => {
+            // Applied as roles, never posted; in words for logs.
+            let letter = |r: &Option<crate::ladder::Rank>| r.map_or("unranked", |r| r.letter());
+            out.content = format!("<@{player}>: rank {} → {}", letter(from), letter(to));
+        }
         Notice::ReplayFile { match_id, sha256 } => {
             out.content = format!("📎 The verified replay of match #{match_id} (sha256 {sha256}).");
         }

@@ -679,3 +679,73 @@ fn admin_replay_names_the_matchs_verified_file_for_the_admin_log() {
             sha256: sha.clone()
         }));
 }
+
+// ---- item 6: recognition ----
+
+fn rank_changes(fx: &Effects) -> Vec<(PlayerId, Option<Rank>, Option<Rank>)> {
+    fx.messages
+        .iter()
+        .filter_map(|m| match m.body {
+            Notice::RankChanged { player, from, to } => Some((player, from, to)),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn rank_changes_are_told_after_rating_changes_only_and_a_restart_tells_nothing() {
+    let mut l = ladder();
+    let (id, t) = started(&mut l);
+    let fx = both_report_alpha_won(&mut l, id, t);
+    let told = rank_changes(&fx);
+    let ranks = l.best_ranks(t);
+    assert_eq!(told.len(), 2, "{fx:?}");
+    for (player, from, to) in &told {
+        assert_eq!(*from, None, "first rank of {player}");
+        assert_eq!(*to, ranks.get(player).copied());
+    }
+    assert!(ranks[&1] <= ranks[&2], "the winner ranks at least as high");
+    // A read changes no rating: nothing told.
+    let fx = ok(l.handle(
+        t,
+        Actor::player(2),
+        Command::Profile {
+            player: None,
+            season: None,
+            vs: None,
+        },
+    ));
+    assert!(rank_changes(&fx).is_empty());
+    // Rebuilt from its rows, the ladder takes the stored ranks as told.
+    let mut rebuilt = Ladder::from_rows(LadderConfig::default(), 7, rows_of(&l), t).0;
+    assert_eq!(rebuilt.shown_ranks, l.shown_ranks);
+    let fx = rebuilt.tick(t + S);
+    assert!(rank_changes(&fx).is_empty());
+    // An admin's rating change moves ranks again: only what differs is told.
+    let fx = ok(rebuilt.handle(
+        t + 2 * S,
+        Actor {
+            id: 99,
+            is_owner: false,
+            is_admin: true,
+        },
+        Command::Admin {
+            reason: "test".into(),
+            op: AdminOp::AdjustRating {
+                player: 2,
+                race: "T".into(),
+                adjustment: RatingAdjustment::Add(500.0),
+            },
+        },
+    ));
+    let told = rank_changes(&fx);
+    let after = rebuilt.best_ranks(t + 2 * S);
+    assert!(after[&2] <= after[&1], "{after:?}");
+    for (player, from, to) in &told {
+        assert_ne!(from, to);
+        assert_eq!(*to, after.get(player).copied());
+    }
+    if ranks != after {
+        assert!(!told.is_empty());
+    }
+}

@@ -20,6 +20,7 @@ mod profiles;
 mod queue;
 pub mod rating;
 mod reads;
+mod recognition;
 pub mod reconfigure;
 pub mod time;
 pub mod validate;
@@ -251,6 +252,13 @@ pub enum Notice {
         match_id: MatchId,
         sha256: String,
     },
+    /// A player's best rank changed (`None`: unranked): the Discord layer
+    /// moves their rank role. Never shown as a message.
+    RankChanged {
+        player: PlayerId,
+        from: Option<Rank>,
+        to: Option<Rank>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -423,6 +431,8 @@ pub struct Ladder {
     used_replays: HashSet<String>,
     /// sha256 of each match's verified replay, for `/admin replay`.
     replay_files: HashMap<MatchId, String>,
+    /// Each player's best rank as last told (see `recognition`).
+    shown_ranks: BTreeMap<PlayerId, Rank>,
     reminded: HashSet<MatchId>,
     last_seen: HashMap<PlayerId, UnixMillis>,
     next_match_id: MatchId,
@@ -502,6 +512,7 @@ impl Ladder {
             replay_results: HashMap::new(),
             used_replays: HashSet::new(),
             replay_files: HashMap::new(),
+            shown_ranks: BTreeMap::new(),
             reminded: HashSet::new(),
             last_seen: HashMap::new(),
             next_match_id: 1,
@@ -596,6 +607,7 @@ impl Ladder {
                 fx.write(Write::Player(p.clone()));
             }
         }
+        ladder.shown_ranks = ladder.best_ranks(now);
         ladder.seal(now, &mut fx);
         (ladder, fx)
     }
@@ -716,6 +728,7 @@ impl Ladder {
     pub fn handle(&mut self, now: UnixMillis, actor: Actor, command: Command) -> Effects {
         let mut fx = self.resume(now);
         fx.extend(self.apply(now, actor, command));
+        self.sync_ranks(now, &mut fx);
         self.seal(now, &mut fx);
         fx
     }
@@ -774,6 +787,7 @@ impl Ladder {
             self.next_wave_at = next_wave_after(now, self.config.matchmaker.wave_interval_ms);
         }
         self.heartbeat(now, &mut fx);
+        self.sync_ranks(now, &mut fx);
         self.seal(now, &mut fx);
         fx
     }

@@ -1,6 +1,8 @@
 //! All integration tests, in one binary (one link, shared helpers).
 
 mod cli;
+#[cfg(feature = "sim")]
+mod community;
 mod crash;
 #[cfg(feature = "sim")]
 mod crash_kill;
