@@ -197,13 +197,14 @@ impl DiscordConfig {
         let _ = writeln!(
             out,
             "[discord] guild_id = {}, lobby_channel_id = {}, admin_log_channel_id = {}, \
-             owners = {}, admin users = {}, admin roles = {}, shards = {}, api = {}, gateway = {}",
+             owners = {}, admin users = {}, admin roles = {}, rank roles = {}, shards = {}, api = {}, gateway = {}",
             id(self.guild_id),
             id(self.lobby_channel_id),
             id(self.admin_log_channel_id),
             self.owner_user_ids.len(),
             self.admin_user_ids.len(),
             self.admin_role_ids.len(),
+            self.rank_role_ids.iter().flatten().count(),
             self.shards,
             self.api_proxy.as_deref().unwrap_or("discord.com"),
             self.gateway_url.as_deref().unwrap_or("Discord's")
