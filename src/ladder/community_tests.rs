@@ -401,6 +401,30 @@ fn kept_filters_page_until_they_expire_and_stay_bounded() {
     // A short query is not kept.
     let short = board(&mut l, T0, LeaderboardQuery::default()).unwrap();
     assert_eq!(short.saved, None);
+    // After a restart a kept button is refused, never read as other filters.
+    let last = board(&mut l, T0 + 11 * SAVED_QUERY_TTL_MS, q.clone())
+        .unwrap()
+        .saved
+        .unwrap();
+    let later = T0 + 11 * SAVED_QUERY_TTL_MS + S;
+    let mut rebuilt = Ladder::from_rows(LadderConfig::default(), 7, rows_of(&l), later).0;
+    let fresh = board(
+        &mut rebuilt,
+        later,
+        LeaderboardQuery {
+            regions: vec!["NA".into()],
+            keep: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    assert_ne!(fresh.saved, Some(last));
+    let stale = LeaderboardQuery {
+        saved: Some(last),
+        page: 1,
+        ..Default::default()
+    };
+    assert!(board(&mut rebuilt, later, stale).is_err());
 }
 
 #[test]

@@ -501,7 +501,9 @@ impl Ladder {
             past_seasons: BTreeMap::new(),
             past_ratings: BTreeMap::new(),
             saved_queries: BTreeMap::new(),
-            next_saved_query: 1,
+            // From the clock, so a button kept before a restart can never
+            // name filters kept after it: it is refused as expired.
+            next_saved_query: u64::try_from(now).unwrap_or(0).max(1),
             matches: BTreeMap::new(),
             player_matches: HashMap::new(),
             open: BTreeSet::new(),
