@@ -410,7 +410,17 @@ async fn connect_discord(
         // Without its archive ladderd still verifies and settles; admins
         // lose the files, which the error says.
         match config.replay.open_archive(&config.store.path) {
-            Ok(archive) => Arc::new(intake.with_archive(Arc::new(archive))),
+            Ok(archive) => {
+                // Retention holds even while nobody uploads: prune at start.
+                match archive.prune(env.clock.now()) {
+                    Ok(p) if p.files > 0 => {
+                        tracing::info!(files = p.files, bytes = p.bytes, "pruned the replay archive")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "could not prune the replay archive"),
+                }
+                Arc::new(intake.with_archive(Arc::new(archive)))
+            }
             Err(e) => {
                 tracing::error!(error = %e, "cannot open the replay archive; verified replays will not be kept");
                 Arc::new(intake)
