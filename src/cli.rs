@@ -206,6 +206,23 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
                 config.store.path.display(),
                 args.dest.display()
             );
+            // The replay archive goes beside the copy: `DEST.replays/`.
+            let from = crate::replay::archive::dir_for(&config.store.path);
+            let to = crate::replay::archive::backup_dir_for(&args.dest);
+            let files =
+                crate::replay::archive::copy_dir(&from, &to).map_err(|e| CliError::Other {
+                    context: format!(
+                        "the database is backed up, but copying the replay archive {} to {} failed",
+                        from.display(),
+                        to.display()
+                    ),
+                    source: Some(Box::new(e)),
+                })?;
+            println!(
+                "backed up {files} archived replay(s) from {} to {}",
+                from.display(),
+                to.display()
+            );
             Ok(ExitCode::from(EXIT_OK))
         }
         Command::Run => {

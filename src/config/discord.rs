@@ -68,6 +68,8 @@ pub struct RawDiscord {
     pub admin_user_ids: Vec<Snowflake>,
     #[serde(default)]
     pub admin_role_ids: Vec<Snowflake>,
+    /// A role per letter rank (`S = id`, …), synced as ranks change.
+    pub rank_role_ids: Option<toml::Spanned<std::collections::BTreeMap<String, Snowflake>>>,
     /// Gateway shards: a number, or `"auto"`; a single-guild ladder needs one.
     pub shards: Option<toml::Spanned<RawShards>>,
     /// Finished matches' (archived) threads are deleted this many days after
@@ -88,6 +90,9 @@ pub struct DiscordConfig {
     pub owner_user_ids: Vec<Snowflake>,
     pub admin_user_ids: Vec<Snowflake>,
     pub admin_role_ids: Vec<Snowflake>,
+    /// The role of each letter rank, by `Rank as usize` (S first); `None`:
+    /// that rank has no role.
+    pub rank_role_ids: [Option<Snowflake>; 7],
     pub shards: ShardCount,
     /// 0: never delete finished matches' threads.
     pub delete_threads_after_days: u32,
@@ -96,6 +101,21 @@ pub struct DiscordConfig {
 }
 
 pub(super) fn validate(raw: RawDiscord, v: &Validator<'_>) -> Result<DiscordConfig, ConfigError> {
+    let mut rank_role_ids = [None; 7];
+    if let Some(s) = &raw.rank_role_ids {
+        for (letter, id) in s.get_ref() {
+            match crate::ladder::Rank::parse(letter) {
+                Some(rank) if letter.len() == 1 => rank_role_ids[rank as usize] = Some(*id),
+                _ => {
+                    return Err(v.invalid(
+                        "discord.rank_role_ids",
+                        span_of(s),
+                        format!("{letter:?} is not a rank; the keys are S, A, B, C, D, E, F"),
+                    ));
+                }
+            }
+        }
+    }
     let shards = match &raw.shards {
         None => ShardCount::Fixed(1),
         Some(s) => match s.get_ref() {
@@ -171,6 +191,7 @@ pub(super) fn validate(raw: RawDiscord, v: &Validator<'_>) -> Result<DiscordConf
         owner_user_ids: raw.owner_user_ids,
         admin_user_ids: raw.admin_user_ids,
         admin_role_ids: raw.admin_role_ids,
+        rank_role_ids,
     })
 }
 
@@ -180,7 +201,7 @@ impl DiscordConfig {
         let _ = writeln!(
             out,
             "[discord] guild_id = {}, lobby_channel_id = {}, admin_log_channel_id = {}, \
-             results_channel_id = {}, owners = {}, admin users = {}, admin roles = {}, shards = {}, api = {}, gateway = {}",
+             results_channel_id = {}, owners = {}, admin users = {}, admin roles = {}, rank roles = {}, shards = {}, api = {}, gateway = {}",
             id(self.guild_id),
             id(self.lobby_channel_id),
             id(self.admin_log_channel_id),
@@ -188,6 +209,7 @@ impl DiscordConfig {
             self.owner_user_ids.len(),
             self.admin_user_ids.len(),
             self.admin_role_ids.len(),
+            self.rank_role_ids.iter().flatten().count(),
             self.shards,
             self.api_proxy.as_deref().unwrap_or("discord.com"),
             self.gateway_url.as_deref().unwrap_or("Discord's")

@@ -37,6 +37,7 @@ pub struct RawLadder {
     pub abandon_cooldown_s: Option<Sp<u64>>,
     pub aborts_per_month: Option<Sp<u64>>,
     pub unreported_flag_after_minutes: Option<Sp<u64>>,
+    pub result_policy: Option<ResultPolicy>,
     pub rating_system: Option<RatingSystem>,
     pub initial_rating: Option<Sp<f64>>,
     pub initial_deviation: Option<Sp<f64>>,
@@ -87,6 +88,32 @@ pub struct RawRegion {
 pub struct RawServerPair {
     pub regions: Sp<Vec<String>>,
     pub server: String,
+}
+
+/// What settles a match's result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultPolicy {
+    /// Two matching reports, or a verified replay, whichever comes first; a
+    /// verified replay outranks reports that contradict it (ladderd until #15).
+    #[default]
+    Either,
+    /// Only two matching reports settle; a verified replay is kept as
+    /// evidence and, if it contradicts a report, sends the match to admins.
+    Reports,
+    /// Reports propose, only a verified replay settles; a match without one
+    /// after `unreported_flag_after_minutes` is flagged for admins.
+    ReplayRequired,
+}
+
+impl ResultPolicy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ResultPolicy::Either => "either",
+            ResultPolicy::Reports => "reports",
+            ResultPolicy::ReplayRequired => "replay_required",
+        }
+    }
 }
 
 /// How a wave chooses its pairs.
@@ -182,6 +209,7 @@ pub struct LadderConfig {
     pub abandon_cooldown_ms: i64,
     pub aborts_per_month: u32,
     pub unreported_flag_after_ms: i64,
+    pub result_policy: ResultPolicy,
     pub rating: RatingConfig,
     pub leaderboard_page_size: usize,
     /// Custom-game lobby settings shown on every match card.
@@ -531,6 +559,7 @@ pub(super) fn validate(raw: RawLadder, v: &Validator<'_>) -> Result<LadderConfig
         )? as i64
             * 60
             * s,
+        result_policy: raw.result_policy.unwrap_or_default(),
         rating,
         leaderboard_page_size: scalar(
             v,

@@ -26,7 +26,7 @@ use serde::Deserialize;
 pub use discord::{DiscordConfig, MAX_SHARDS, ShardCount};
 pub use ladder::{
     LadderConfig, MapInfo, MatcherStrategy, MatchmakerConfig, Race, RatingConfig, RatingSystem,
-    Region,
+    Region, ResultPolicy,
 };
 pub use ops::OpsConfig;
 pub use replay::ReplayConfig;

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::{ConfigError, Validator, span_of};
 use crate::replay::PoolOptions;
 use crate::replay::ipc::MAX_DECODE_BYTES;
+use crate::replay::verify::{GameRules, Privacy};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -27,6 +28,11 @@ pub struct RawReplay {
     pub start_window_s: Option<toml::Spanned<u64>>,
     pub allow_observers: Option<bool>,
     pub uploads_per_minute: Option<toml::Spanned<u64>>,
+    pub required_mods: Option<toml::Spanned<Vec<String>>>,
+    pub game_speed: Option<toml::Spanned<String>>,
+    pub lobby_privacy: Option<toml::Spanned<String>>,
+    pub archive_retention_days: Option<toml::Spanned<u64>>,
+    pub archive_max_mib: Option<toml::Spanned<u64>>,
 }
 
 #[derive(Debug, Clone)]
@@ -45,7 +51,22 @@ pub struct ReplayConfig {
     pub allow_observers: bool,
     /// Replay checks one player may ask for per minute.
     pub uploads_per_minute: u64,
+    /// Cache-handle hashes or mod names every game must have loaded.
+    pub required_mods: Vec<String>,
+    /// `None`: any speed.
+    pub game_speed: Option<String>,
+    pub lobby_privacy: Privacy,
+    /// Verified replays' files are kept this long, and the archive at most
+    /// this large (oldest removed first).
+    pub archive_retention_days: u64,
+    pub archive_max_mib: u64,
 }
+
+/// The game speeds `replay.details` names.
+pub const GAME_SPEEDS: [&str; 5] = ["Slower", "Slow", "Normal", "Fast", "Faster"];
+/// At most this many required mods, each at most this long.
+const MAX_REQUIRED_MODS: usize = 16;
+const MAX_MOD_LEN: usize = 100;
 
 pub const DEFAULT_RUNTIME_DIR: &str = "/run/ladderd";
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = crate::replay::DEFAULT_MAX_BYTES;
@@ -86,6 +107,60 @@ fn ranged(
 }
 
 pub(super) fn validate(raw: RawReplay, v: &Validator<'_>) -> Result<ReplayConfig, ConfigError> {
+    let required_mods = match &raw.required_mods {
+        Some(s) => {
+            let mods = s.get_ref();
+            let bad = mods
+                .iter()
+                .find(|m| m.trim().is_empty() || m.len() > MAX_MOD_LEN);
+            if mods.len() > MAX_REQUIRED_MODS || bad.is_some() {
+                return Err(v.invalid(
+                    "replay.required_mods",
+                    span_of(s),
+                    format!(
+                        "at most {MAX_REQUIRED_MODS} mods, each a cache-handle hash or a mod name of 1 to {MAX_MOD_LEN} characters{}",
+                        bad.map_or(String::new(), |b| format!(" (not {b:?})"))
+                    ),
+                ));
+            }
+            mods.iter().map(|m| m.trim().to_owned()).collect()
+        }
+        None => Vec::new(),
+    };
+    let game_speed = match &raw.game_speed {
+        None => Some("Faster".to_owned()),
+        Some(s) if s.get_ref() == "any" => None,
+        Some(s) => match GAME_SPEEDS
+            .iter()
+            .find(|g| g.eq_ignore_ascii_case(s.get_ref()))
+        {
+            Some(g) => Some((*g).to_owned()),
+            None => {
+                return Err(v.invalid(
+                    "replay.game_speed",
+                    span_of(s),
+                    format!(
+                        "{:?} is not a game speed; use one of {} or \"any\"",
+                        s.get_ref(),
+                        GAME_SPEEDS.join(", ")
+                    ),
+                ));
+            }
+        },
+    };
+    let lobby_privacy = match &raw.lobby_privacy {
+        None => Privacy::Any,
+        Some(s) => Privacy::parse(s.get_ref()).ok_or_else(|| {
+            v.invalid(
+                "replay.lobby_privacy",
+                span_of(s),
+                format!(
+                    "{:?} is not a lobby privacy; use \"any\", \"private\" or \"public\"",
+                    s.get_ref()
+                ),
+            )
+        })?,
+    };
     let workers = match raw.workers {
         Some(_) => ranged(v, "replay.workers", raw.workers, 1..=64, 1)? as usize,
         None => std::thread::available_parallelism().map_or(1, |n| n.get().min(64)),
@@ -179,10 +254,49 @@ pub(super) fn validate(raw: RawReplay, v: &Validator<'_>) -> Result<ReplayConfig
             1..=1000,
             DEFAULT_UPLOADS_PER_MINUTE,
         )?,
+        required_mods,
+        game_speed,
+        lobby_privacy,
+        archive_retention_days: ranged(
+            v,
+            "replay.archive_retention_days",
+            raw.archive_retention_days,
+            1..=36_500,
+            365,
+        )?,
+        archive_max_mib: ranged(
+            v,
+            "replay.archive_max_mib",
+            raw.archive_max_mib,
+            1..=1 << 20,
+            2048,
+        )?,
     })
 }
 
 impl ReplayConfig {
+    /// The rules `verify` checks each replay against.
+    /// The replay archive for the database at `db`.
+    pub fn open_archive(
+        &self,
+        db: &std::path::Path,
+    ) -> std::io::Result<crate::replay::archive::Archive> {
+        crate::replay::archive::Archive::open(
+            crate::replay::archive::dir_for(db),
+            Duration::from_secs(self.archive_retention_days * 86_400),
+            self.archive_max_mib * 1024 * 1024,
+        )
+    }
+
+    pub fn game_rules(&self) -> GameRules {
+        GameRules {
+            required_mods: self.required_mods.clone(),
+            game_speed: self.game_speed.clone(),
+            allow_observers: self.allow_observers,
+            privacy: self.lobby_privacy,
+        }
+    }
+
     /// The pool as configured, running `/proc/self/exe worker`.
     pub fn pool_options(&self) -> PoolOptions {
         let mut o = PoolOptions::new(self.workers, &self.runtime_dir);
@@ -219,6 +333,18 @@ impl ReplayConfig {
             "[replay] start_window_s = {}, allow_observers = {}, uploads_per_minute = {}",
             self.start_window_s, self.allow_observers, self.uploads_per_minute
         );
+        let _ = writeln!(
+            out,
+            "[replay] required_mods = {:?}, game_speed = {}, lobby_privacy = {}",
+            self.required_mods,
+            self.game_speed.as_deref().unwrap_or("any"),
+            self.lobby_privacy.as_str()
+        );
+        let _ = writeln!(
+            out,
+            "[replay] archive_retention_days = {}, archive_max_mib = {}",
+            self.archive_retention_days, self.archive_max_mib
+        );
     }
 }
 
@@ -251,6 +377,41 @@ mod tests {
         );
         let e = err("[replay]\nrlimit_as_mib = 16\n");
         assert!(e.contains("replay.rlimit_as_mib"), "{e}");
+    }
+
+    #[test]
+    fn game_rules_are_read_and_bad_ones_refused_naming_the_key() {
+        let c = Config::from_toml(Path::new("t.toml"), "").unwrap();
+        assert_eq!(
+            c.replay.game_rules(),
+            crate::replay::verify::GameRules::default()
+        );
+        let c = Config::from_toml(
+            Path::new("t.toml"),
+            "[replay]\nrequired_mods = [\" SCEvo \"]\ngame_speed = \"fast\"\nlobby_privacy = \"private\"\n",
+        )
+        .unwrap();
+        let r = c.replay.game_rules();
+        assert_eq!(r.required_mods, ["SCEvo"]);
+        assert_eq!(r.game_speed.as_deref(), Some("Fast"));
+        assert_eq!(r.privacy, crate::replay::verify::Privacy::Private);
+        let any =
+            Config::from_toml(Path::new("t.toml"), "[replay]\ngame_speed = \"any\"\n").unwrap();
+        assert_eq!(any.replay.game_speed, None);
+        for (text, key) in [
+            (
+                "[replay]\ngame_speed = \"Ludicrous\"\n",
+                "replay.game_speed",
+            ),
+            (
+                "[replay]\nlobby_privacy = \"secret\"\n",
+                "replay.lobby_privacy",
+            ),
+            ("[replay]\nrequired_mods = [\"\"]\n", "replay.required_mods"),
+        ] {
+            let e = err(text);
+            assert!(e.contains(key) && e.contains("line 2"), "{e}");
+        }
     }
 
     proptest::proptest! {

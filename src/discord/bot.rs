@@ -353,7 +353,6 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             &RenderContext {
                 races: &self.races,
                 maps: &maps,
-                leaderboard_query: None,
             },
         )
     }
@@ -461,6 +460,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                         ],
                     })],
                     ephemeral: true,
+                    files: Vec::new(),
                 };
                 self.reply(interaction, rendered);
             }
@@ -519,13 +519,22 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 self.reply(interaction, info(&format!("🩺 {report}"), true));
             }
             Routed::Health(_) => self.reply(interaction, error("this needs a ladder admin")),
-            Routed::OpenSetup => {
+            Routed::OpenSetup(actor) => {
+                // Prefilled with the player's profile; without one (or if the
+                // ladder cannot answer) the form opens empty, as it used to.
+                let current = match self.ladder.command(actor, Command::EditSetup).await {
+                    Ok(messages) => messages.into_iter().find_map(|m| match m.body {
+                        crate::ladder::Notice::SetupForm(f) => Some(f),
+                        _ => None,
+                    }),
+                    Err(_) => None,
+                };
                 let response = InteractionResponse {
                     kind: InteractionResponseType::Modal,
                     data: Some(InteractionResponseData {
                         custom_id: ComponentId::SetupModal.encode(),
                         title: Some("Ladder setup".to_owned()),
-                        components: Some(render::setup_modal_components()),
+                        components: Some(render::setup_modal_components(current.as_deref())),
                         ..Default::default()
                     }),
                 };
@@ -686,6 +695,17 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     /// kept for checking the player's replay uploads.
     pub fn deliver(&self, message: Message) {
         use super::delivery::{Item, Lane};
+        // A rank change is role work, never a message (#15).
+        if let crate::ladder::Notice::RankChanged { player, from, to } = &message.body {
+            let discord = self.live.get();
+            for request in super::roles::role_requests(&self.http, &discord, *player, *from, *to) {
+                drop(
+                    self.outbound
+                        .send(Priority::Channel, route_key(&request), request),
+                );
+            }
+            return;
+        }
         let deadline = match &message.body {
             crate::ladder::Notice::MatchFound(card) => {
                 let mut cards = lock(&self.cards);
@@ -696,7 +716,13 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             }
             _ => None,
         };
-        let rendered = self.render(&message.body);
+        let mut rendered = self.render(&message.body);
+        // `/admin replay`: the archived file rides along (#15).
+        if let (crate::ladder::Notice::ReplayFile { sha256, .. }, Some(intake)) =
+            (&message.body, &self.intake)
+        {
+            rendered.files.extend(intake.archived(sha256));
+        }
         let lane = match message.to {
             Audience::Actor => {
                 return tracing::debug!("an Actor message without an interaction; dropped");
@@ -785,6 +811,7 @@ fn error(why: &str) -> Rendered {
         content: render::truncate(&format!("❌ {why}"), render::MAX_CONTENT),
         components: vec![],
         ephemeral: true,
+        files: Vec::new(),
     }
 }
 
@@ -793,6 +820,7 @@ fn info(text: &str, ephemeral: bool) -> Rendered {
         content: render::truncate(text, render::MAX_CONTENT),
         components: vec![],
         ephemeral,
+        files: Vec::new(),
     }
 }
 

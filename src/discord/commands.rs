@@ -20,6 +20,11 @@ pub fn all() -> Vec<Command> {
             .min_value(1)
             .max_value(100_000)
     };
+    let season = || {
+        IntegerBuilder::new("season", "A season's number (default: the current one)")
+            .min_value(1)
+            .max_value(i64::from(u32::MAX))
+    };
     let reason = || {
         StringBuilder::new("reason", "Why (kept in the audit log)")
             .required(true)
@@ -37,16 +42,32 @@ pub fn all() -> Vec<Command> {
             "Set your in-game name, BattleTag, country and region",
         )
         .build(),
+        cmd("setcountry", "Change only the country you represent")
+            .option(
+                StringBuilder::new("country", "ISO code, e.g. DE; XX for none")
+                    .required(true)
+                    .min_length(2)
+                    .max_length(2),
+            )
+            .build(),
         cmd("queue", "See the queue, or join it with a race")
             .option(StringBuilder::new("race", "The race to queue with").max_length(32))
             .build(),
         cmd("leave", "Leave the queue").build(),
         cmd("profile", "Ratings, rank and record of a player")
             .option(player(false))
+            .option(season())
+            .option(UserBuilder::new(
+                "vs",
+                "Also show the head-to-head record against this player",
+            ))
             .build(),
         cmd("leaderboard", "The ladder's standings")
             .option(StringBuilder::new("race", "Race ids, comma-separated").max_length(64))
-            .option(StringBuilder::new("country", "Country codes, comma-separated").max_length(100))
+            .option(StringBuilder::new("country", "Country codes, comma-separated").max_length(200))
+            .option(StringBuilder::new("region", "Region ids, comma-separated").max_length(100))
+            .option(StringBuilder::new("rank", "Ranks (S, A … F), comma-separated").max_length(20))
+            .option(season())
             .option(BooleanBuilder::new("best", "Only each player's best race"))
             .option(page())
             .build(),
@@ -70,6 +91,18 @@ pub fn all() -> Vec<Command> {
                             .min_value(1),
                     )
                     .option(reason()),
+            )
+            .option(
+                SubCommandBuilder::new(
+                    "replay",
+                    "Post a match's archived replay file in the admin log",
+                )
+                .option(
+                    IntegerBuilder::new("match", "Match number")
+                        .required(true)
+                        .min_value(1),
+                )
+                .option(reason()),
             )
             .option(
                 SubCommandBuilder::new("resolve", "Decide a match")

@@ -317,6 +317,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
                 content: DM_HINT.to_owned(),
                 components: vec![],
                 ephemeral: true,
+                files: Vec::new(),
             };
             let this = self.clone();
             tokio::spawn(async move {
@@ -841,10 +842,23 @@ pub fn create_message(
     rendered: &Rendered,
     outbox: Option<u64>,
 ) -> Result<Request, twilight_http::Error> {
+    let attachments: Vec<twilight_model::http::attachment::Attachment> = rendered
+        .files
+        .iter()
+        .zip(0..)
+        .map(|((name, bytes), id)| {
+            twilight_model::http::attachment::Attachment::from_bytes(
+                name.clone(),
+                bytes.clone(),
+                id,
+            )
+        })
+        .collect();
     let builder = http
         .create_message(channel)
         .content(&rendered.content)
-        .components(&rendered.components);
+        .components(&rendered.components)
+        .attachments(&attachments);
     let Some(nonce) = outbox else {
         return builder.try_into_request();
     };

@@ -3,7 +3,7 @@
 //! Discord inside an interaction a user triggered, so parsing is strict and
 //! bounded: anything unknown or malformed is `None`, never a panic.
 
-use crate::ladder::MatchId;
+use crate::ladder::{MatchId, Rank};
 use crate::store::rows::Report;
 
 /// Discord's limit on a custom_id.
@@ -21,12 +21,21 @@ pub enum ComponentId {
     Confirm(MatchId),
     Abort(MatchId),
     Report(MatchId, Report),
-    /// A leaderboard page button: page, best race only, race ids, country codes.
+    /// A leaderboard page button carrying its filters.
     Leaderboard {
         page: usize,
         best_race_only: bool,
         races: Vec<String>,
         countries: Vec<String>,
+        regions: Vec<String>,
+        ranks: Vec<Rank>,
+        season: Option<u32>,
+    },
+    /// A leaderboard page button whose filters the ladder keeps (they did
+    /// not fit in 100 characters): the kept filters' id and the page.
+    LeaderboardSaved {
+        id: u64,
+        page: usize,
     },
     /// The confirm button of an /admin command; only its caller may press it.
     AdminConfirm(u64),
@@ -56,12 +65,23 @@ impl ComponentId {
                 best_race_only,
                 races,
                 countries,
+                regions,
+                ranks,
+                season,
             } => format!(
-                "lb:{page}:{}:{}:{}",
+                "lb:{page}:{}:{}:{}:{}:{}:{}",
                 u8::from(*best_race_only),
                 races.join(","),
-                countries.join(",")
+                countries.join(","),
+                regions.join(","),
+                ranks
+                    .iter()
+                    .map(|r| r.letter())
+                    .collect::<Vec<_>>()
+                    .join(","),
+                season.map_or(String::new(), |s| s.to_string()),
             ),
+            ComponentId::LeaderboardSaved { id, page } => format!("lbk:{id}:{page}"),
             ComponentId::AdminConfirm(n) => format!("admin:{n}:confirm"),
             ComponentId::AdminCancel(n) => format!("admin:{n}:cancel"),
             ComponentId::SetupModal => "setup".to_owned(),
@@ -84,15 +104,36 @@ impl ComponentId {
             ["match", id, "confirm"] => ComponentId::Confirm(id.parse().ok()?),
             ["match", id, "abort"] => ComponentId::Abort(id.parse().ok()?),
             ["match", id, "report", r] => ComponentId::Report(id.parse().ok()?, Report::parse(r)?),
+            // Buttons posted before regions, ranks and seasons existed.
             ["lb", page, best, races, countries] => ComponentId::Leaderboard {
-                page: page.parse().ok().filter(|p| *p >= 1)?,
-                best_race_only: match *best {
-                    "0" => false,
-                    "1" => true,
-                    _ => return None,
-                },
+                page: page_number(page)?,
+                best_race_only: flag(best)?,
                 races: list(races),
                 countries: list(countries),
+                regions: vec![],
+                ranks: vec![],
+                season: None,
+            },
+            ["lb", page, best, races, countries, regions, ranks, season] => {
+                ComponentId::Leaderboard {
+                    page: page_number(page)?,
+                    best_race_only: flag(best)?,
+                    races: list(races),
+                    countries: list(countries),
+                    regions: list(regions),
+                    ranks: list(ranks)
+                        .iter()
+                        .map(|r| Rank::parse(r))
+                        .collect::<Option<Vec<_>>>()?,
+                    season: match *season {
+                        "" => None,
+                        s => Some(s.parse().ok()?),
+                    },
+                }
+            }
+            ["lbk", id, page] => ComponentId::LeaderboardSaved {
+                id: id.parse().ok()?,
+                page: page_number(page)?,
             },
             ["admin", n, "confirm"] => ComponentId::AdminConfirm(n.parse().ok()?),
             ["admin", n, "cancel"] => ComponentId::AdminCancel(n.parse().ok()?),
@@ -100,6 +141,18 @@ impl ComponentId {
             ["inbox", "show"] => ComponentId::ShowInbox,
             _ => return None,
         })
+    }
+}
+
+fn page_number(s: &str) -> Option<usize> {
+    s.parse().ok().filter(|p| *p >= 1)
+}
+
+fn flag(s: &str) -> Option<bool> {
+    match s {
+        "0" => Some(false),
+        "1" => Some(true),
+        _ => None,
     }
 }
 
@@ -130,7 +183,11 @@ mod tests {
                 best_race_only: true,
                 races: vec!["T".into(), "Z".into()],
                 countries: vec![],
+                regions: vec!["EU".into()],
+                ranks: vec![Rank::S, Rank::B],
+                season: Some(2),
             },
+            ComponentId::LeaderboardSaved { id: 17, page: 4 },
             ComponentId::AdminConfirm(99),
             ComponentId::AdminCancel(99),
             ComponentId::ShowInbox,
@@ -151,6 +208,10 @@ mod tests {
             "match:-1:abort",
             "lb:0:0::",
             "lb:1:2::",
+            "lb:1:0::::Q:",
+            "lb:1:0:::::x",
+            "lbk:x:1",
+            "lbk:1:0",
             "queue",
             "tos:accept:extra",
             &"a".repeat(101),
@@ -166,7 +227,26 @@ mod tests {
             best_race_only: false,
             races: vec![],
             countries: (0..40).map(|i| format!("C{i}")).collect(),
+            regions: vec![],
+            ranks: vec![],
+            season: None,
         };
         assert_eq!(id.encode(), None);
+    }
+
+    #[test]
+    fn buttons_posted_before_seasons_still_page() {
+        assert_eq!(
+            ComponentId::parse("lb:2:1:T:DE,KR"),
+            Some(ComponentId::Leaderboard {
+                page: 2,
+                best_race_only: true,
+                races: vec!["T".into()],
+                countries: vec!["DE".into(), "KR".into()],
+                regions: vec![],
+                ranks: vec![],
+                season: None,
+            })
+        );
     }
 }

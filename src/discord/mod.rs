@@ -12,6 +12,7 @@ pub mod live;
 pub mod outbound;
 pub mod ratelimit;
 pub mod render;
+pub mod roles;
 pub mod router;
 pub mod transport;
 pub mod upload;

@@ -13,7 +13,7 @@ use twilight_model::channel::message::component::{
 
 use super::ids::ComponentId;
 use crate::ladder::{
-    AdminOp, Command, LeaderboardQuery, MatchCard, Notice, RatingAdjustment, Resolution,
+    AdminOp, Command, LeaderboardQuery, MatchCard, Notice, RatingAdjustment, Resolution, SetupForm,
 };
 use crate::store::rows::{MatchResult, Report};
 
@@ -30,6 +30,8 @@ pub struct Rendered {
     pub components: Vec<Component>,
     /// Only the user who asked sees it (errors, personal views).
     pub ephemeral: bool,
+    /// Files to attach, as (file name, bytes): `/admin replay`'s replay.
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 /// What rendering needs besides the notice.
@@ -39,8 +41,6 @@ pub struct RenderContext<'a> {
     pub races: &'a [(String, String)],
     /// This season's map names, for the veto select.
     pub maps: &'a [String],
-    /// The query a leaderboard page answers, for its page buttons.
-    pub leaderboard_query: Option<&'a LeaderboardQuery>,
 }
 
 pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
@@ -144,7 +144,17 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
             }
         }
         Notice::Flagged { match_id } => {
-            out.content = format!("🚩 Match #{match_id} has gone unreported for too long.");
+            out.content = format!(
+                "🚩 Match #{match_id} has gone unsettled for too long (no agreed result, or no verified replay where one is required)."
+            );
+        }
+        Notice::RankChanged { player, from, to } => {
+            // Applied as roles, never posted; in words for logs.
+            let letter = |r: &Option<crate::ladder::Rank>| r.map_or("unranked", |r| r.letter());
+            out.content = format!("<@{player}>: rank {} → {}", letter(from), letter(to));
+        }
+        Notice::ReplayFile { match_id, sha256 } => {
+            out.content = format!("📎 The verified replay of match #{match_id} (sha256 {sha256}).");
         }
         Notice::Wave {
             matches,
@@ -172,9 +182,11 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
         Notice::Profile(p) => {
             let name = p.ingame_name.as_deref().unwrap_or("(not set up)");
             out.content = format!(
-                "**{name}** {} {} — {}-{}-{} (W-L-D), games 14/30/90 days: {}/{}/{}, aborts left: {}{}\n",
+                "**{name}** {} {} — {}{}: {}-{}-{} (W-L-D), games 14/30/90 days: {}/{}/{}, aborts left: {}{}\n",
                 p.battletag.as_deref().unwrap_or(""),
-                p.country.as_deref().unwrap_or(""),
+                country_text(p.country.as_deref()),
+                p.season,
+                if p.season_ended { " (ended)" } else { "" },
                 p.wins,
                 p.losses,
                 p.draws,
@@ -199,14 +211,42 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
                     r.draws
                 );
             }
+            if let Some(h) = &p.head_to_head {
+                let _ = write!(
+                    out.content,
+                    "**Head-to-head vs {}**: {}-{}-{} (W-L-D)",
+                    if h.opponent_name.is_empty() {
+                        "(not set up)"
+                    } else {
+                        &h.opponent_name
+                    },
+                    h.wins,
+                    h.losses,
+                    h.draws
+                );
+                if !h.recent.is_empty() {
+                    let recent: Vec<String> =
+                        h.recent.iter().map(|(m, o)| format!("#{m} {o}")).collect();
+                    let _ = write!(out.content, "; latest: {}", recent.join(", "));
+                }
+                out.content.push('\n');
+            }
+        }
+        Notice::SetupForm(_) => {
+            // Shown as the /setup modal, never as a message.
+            out.content = "Run /setup to edit your profile.".to_owned();
+            out.ephemeral = true;
         }
         Notice::Leaderboard(page) => {
             let _ = writeln!(
                 out.content,
-                "**Leaderboard** — page {}/{} ({} entries)",
+                "**Leaderboard — {}{}** — page {}/{} ({} entries){}",
+                page.season,
+                if page.season_ended { " (ended)" } else { "" },
                 page.page,
                 page.pages.max(1),
-                page.total
+                page.total,
+                filters_text(&page.query)
             );
             for r in &page.rows {
                 let _ = writeln!(
@@ -223,27 +263,26 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
                     r.draws
                 );
             }
-            if let Some(q) = ctx.leaderboard_query {
-                let mut buttons = Vec::new();
-                for (label, target) in [
-                    ("◀ Previous", page.page.saturating_sub(1)),
-                    ("Next ▶", page.page + 1),
-                ] {
-                    if target >= 1 && target <= page.pages {
-                        let id = ComponentId::Leaderboard {
-                            page: target,
-                            best_race_only: q.best_race_only,
-                            races: q.races.clone(),
-                            countries: q.countries.clone(),
-                        };
-                        if id.encode().is_some() {
-                            buttons.push(button(id, label, ButtonStyle::Secondary));
-                        }
+            let mut buttons = Vec::new();
+            for (label, target) in [
+                ("◀ Previous", page.page.saturating_sub(1)),
+                ("Next ▶", page.page + 1),
+            ] {
+                if target >= 1 && target <= page.pages {
+                    // Kept filters travel by id; others inline. The router
+                    // asks the ladder to keep any that would not fit, so a
+                    // button is only missing if that promise broke.
+                    let id = match page.saved {
+                        Some(id) => ComponentId::LeaderboardSaved { id, page: target },
+                        None => super::router::leaderboard_button(&page.query, target),
+                    };
+                    if id.encode().is_some() {
+                        buttons.push(button(id, label, ButtonStyle::Secondary));
                     }
                 }
-                if !buttons.is_empty() {
-                    out.components = vec![row(buttons)];
-                }
+            }
+            if !buttons.is_empty() {
+                out.components = vec![row(buttons)];
             }
         }
         Notice::History(h) => {
@@ -311,6 +350,41 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
     out.content = truncate(&out.content, MAX_CONTENT);
     out.components.truncate(MAX_ROWS);
     out
+}
+
+/// A profile's country; `XX` is shown as what it means.
+fn country_text(country: Option<&str>) -> &str {
+    match country {
+        Some(crate::ladder::validate::NON_REPRESENTING) => "(no country)",
+        Some(c) => c,
+        None => "",
+    }
+}
+
+/// The filters a leaderboard page applies, in words (empty: none).
+fn filters_text(q: &LeaderboardQuery) -> String {
+    let mut parts = Vec::new();
+    for (name, values) in [
+        ("race", &q.races),
+        ("country", &q.countries),
+        ("region", &q.regions),
+    ] {
+        if !values.is_empty() {
+            parts.push(format!("{name} {}", values.join(",")));
+        }
+    }
+    if !q.ranks.is_empty() {
+        let ranks: Vec<&str> = q.ranks.iter().map(|r| r.letter()).collect();
+        parts.push(format!("rank {}", ranks.join(",")));
+    }
+    if q.best_race_only {
+        parts.push("best race only".to_owned());
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" — {}", parts.join("; "))
+    }
 }
 
 fn card_text(title: &str, card: &MatchCard) -> String {
@@ -426,9 +500,22 @@ fn select<'a>(
     })
 }
 
-/// The setup form: in-game name, BattleTag, alternative names, country, region.
-pub fn setup_modal_components() -> Vec<Component> {
-    let input = |custom_id: &str, label: &str, placeholder: &str, required: bool, max: u16| {
+/// The setup form: in-game name, BattleTag, alternative names, country,
+/// region — prefilled with `current` (the player's profile) when given, so
+/// changing one field does not mean typing the others again.
+pub fn setup_modal_components(current: Option<&SetupForm>) -> Vec<Component> {
+    let input = |custom_id: &str,
+                 label: &str,
+                 placeholder: &str,
+                 required: bool,
+                 max: u16,
+                 value: Option<String>| {
+        // Discord refuses a value longer than the input's maximum or an
+        // empty one; a stored profile fits, but a config change could shorten
+        // nothing here, so cut anyway.
+        let value = value
+            .map(|v| v.chars().take(usize::from(max)).collect::<String>())
+            .filter(|v| !v.is_empty());
         #[allow(deprecated)] // `label` lives on the Label component now.
         let text = TextInput {
             custom_id: custom_id.to_owned(),
@@ -439,7 +526,7 @@ pub fn setup_modal_components() -> Vec<Component> {
             placeholder: Some(placeholder.to_owned()),
             required: Some(required),
             style: TextInputStyle::Short,
-            value: None,
+            value,
         };
         Component::Label(Label {
             component: Box::new(Component::TextInput(text)),
@@ -448,18 +535,48 @@ pub fn setup_modal_components() -> Vec<Component> {
             label: label.to_owned(),
         })
     };
+    let v = |f: fn(&SetupForm) -> String| current.map(f);
     vec![
-        input("ingame_name", "In-game name", "3–12 letters", true, 12),
-        input("battletag", "BattleTag", "Name#1234", true, 30),
+        input(
+            "ingame_name",
+            "In-game name",
+            "3–12 letters",
+            true,
+            12,
+            v(|c| c.ingame_name.clone()),
+        ),
+        input(
+            "battletag",
+            "BattleTag",
+            "Name#1234",
+            true,
+            30,
+            v(|c| c.battletag.clone()),
+        ),
         input(
             "alt_names",
             "Other in-game names",
             "up to three, comma-separated",
             false,
             60,
+            v(|c| c.alt_names.join(", ")),
         ),
-        input("country", "Country", "ISO code, e.g. DE", true, 2),
-        input("region", "Region", "e.g. EU, NA, KR", true, 8),
+        input(
+            "country",
+            "Country",
+            "ISO code, e.g. DE (XX: none)",
+            true,
+            2,
+            v(|c| c.country.clone()),
+        ),
+        input(
+            "region",
+            "Region",
+            "e.g. EU, NA, KR",
+            true,
+            8,
+            v(|c| c.region.clone()),
+        ),
     ]
 }
 
@@ -475,6 +592,9 @@ pub fn admin_summary(command: &Command) -> String {
         AdminOp::Snapshot => "Show a snapshot of the ladder?".to_owned(),
         AdminOp::InspectPlayer(p) => format!("Show the ladder's record of {}?", who(p)),
         AdminOp::InspectMatch(m) => format!("Show match #{m}?"),
+        AdminOp::ReplayFile(m) => {
+            format!("Post the archived replay of match #{m} in the admin log?")
+        }
         AdminOp::Resolve {
             match_id,
             resolution,
@@ -605,6 +725,10 @@ mod tests {
             ),
             (AdminOp::InspectMatch(7), "Show match #7?"),
             (
+                AdminOp::ReplayFile(7),
+                "Post the archived replay of match #7 in the admin log?",
+            ),
+            (
                 resolve(Resolution::Player1),
                 "Resolve match #12 as a win for player 1?",
             ),
@@ -722,19 +846,19 @@ mod tests {
             page: 2,
             pages: 3,
             total: 120,
+            season: "Season 1".into(),
+            season_ended: false,
+            query: LeaderboardQuery {
+                countries: vec!["RU".into()],
+                page: 2,
+                ..Default::default()
+            },
+            saved: None,
         };
-        let q = LeaderboardQuery {
-            countries: vec!["RU".into()],
-            races: vec![],
-            ranks: vec![],
-            best_race_only: false,
-            page: 2,
-        };
-        let ctx = RenderContext {
-            leaderboard_query: Some(&q),
-            ..Default::default()
-        };
-        let r = render(&Notice::Leaderboard(page), &ctx);
+        let r = render(
+            &Notice::Leaderboard(Box::new(page)),
+            &RenderContext::default(),
+        );
         assert!(r.content.len() <= MAX_CONTENT);
         let Component::ActionRow(row) = &r.components[0] else {
             panic!("{:?}", r.components)
@@ -752,5 +876,88 @@ mod tests {
             matches!(&ids[0], ComponentId::Leaderboard { page: 1, countries, .. } if countries == &["RU"])
         );
         assert!(matches!(&ids[1], ComponentId::Leaderboard { page: 3, .. }));
+    }
+
+    #[test]
+    fn kept_filters_page_by_id_whatever_their_length() {
+        let countries: Vec<String> = crate::ladder::validate::COUNTRIES
+            .split(' ')
+            .take(60)
+            .map(str::to_owned)
+            .collect();
+        let query = LeaderboardQuery {
+            countries,
+            regions: vec!["EU".into()],
+            ranks: vec![crate::ladder::Rank::A],
+            season: Some(1),
+            page: 1,
+            ..Default::default()
+        };
+        assert_eq!(
+            super::super::router::leaderboard_button(&query, 2).encode(),
+            None,
+            "too long to carry inline"
+        );
+        let page = LeaderboardPage {
+            rows: vec![],
+            page: 1,
+            pages: 2,
+            total: 50,
+            season: "Season 1".into(),
+            season_ended: true,
+            query,
+            saved: Some(9),
+        };
+        let r = render(
+            &Notice::Leaderboard(Box::new(page)),
+            &RenderContext::default(),
+        );
+        assert!(r.content.contains("(ended)") && r.content.contains("region EU"));
+        let Component::ActionRow(row) = &r.components[0] else {
+            panic!("{:?}", r.components)
+        };
+        let Component::Button(b) = &row.components[0] else {
+            panic!("{row:?}")
+        };
+        assert_eq!(
+            b.custom_id.as_deref().and_then(ComponentId::parse),
+            Some(ComponentId::LeaderboardSaved { id: 9, page: 2 })
+        );
+    }
+
+    #[test]
+    fn the_setup_form_opens_with_the_players_values() {
+        let form = SetupForm {
+            ingame_name: "Serral".into(),
+            battletag: "Serral#2637".into(),
+            alt_names: vec!["Joona".into(), "Ser".into()],
+            country: "XX".into(),
+            region: "EU".into(),
+        };
+        let values: Vec<Option<String>> = setup_modal_components(Some(&form))
+            .into_iter()
+            .map(|c| match c {
+                Component::Label(l) => match *l.component {
+                    Component::TextInput(t) => t.value,
+                    other => panic!("{other:?}"),
+                },
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            values,
+            [
+                Some("Serral".to_owned()),
+                Some("Serral#2637".to_owned()),
+                Some("Joona, Ser".to_owned()),
+                Some("XX".to_owned()),
+                Some("EU".to_owned())
+            ]
+        );
+        assert!(
+            setup_modal_components(None)
+                .iter()
+                .all(|c| matches!(c, Component::Label(l) if matches!(&*l.component, Component::TextInput(t) if t.value.is_none())))
+        );
     }
 }

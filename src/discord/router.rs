@@ -19,12 +19,14 @@ use twilight_model::application::interaction::{Interaction, InteractionData, Int
 use super::ids::ComponentId;
 use crate::config::DiscordConfig;
 use crate::ladder::{
-    Actor, AdminOp, Command, LeaderboardQuery, RatingAdjustment, Resolution, SetupForm,
+    Actor, AdminOp, Command, LeaderboardQuery, Rank, RatingAdjustment, Resolution, SetupForm,
 };
 
 /// Bounds on what users may type, well above any real value.
 const MAX_TEXT: usize = 200;
 const MAX_VALUES: usize = 25;
+/// The largest page number a command or button may ask for.
+pub const MAX_PAGE: usize = 100_000;
 
 /// What to do about an interaction.
 #[derive(Debug, Clone, PartialEq)]
@@ -41,8 +43,8 @@ pub enum Routed {
     },
     /// Show the terms of service with an Accept button.
     ShowTerms,
-    /// Open the setup modal.
-    OpenSetup,
+    /// Open the setup modal, prefilled with the actor's profile.
+    OpenSetup(Actor),
     Help,
     /// `/admin health`: the health report, for configured admins and owners.
     Health(Actor),
@@ -116,7 +118,12 @@ fn slash(actor: Actor, data: &CommandData) -> Routed {
     let opts = Options(&data.options);
     let command = match data.name.as_str() {
         "termsofservice" => return Routed::ShowTerms,
-        "setup" => return Routed::OpenSetup,
+        "setup" => return Routed::OpenSetup(actor),
+        "setcountry" => match opts.string("country") {
+            Ok(Some(country)) => Command::SetCountry { country },
+            Ok(None) => return refused("/setcountry: give a country code (XX for none)"),
+            Err(e) => return e.into(),
+        },
         "help" => return Routed::Help,
         "queue" => match opts.string("race") {
             Ok(Some(race)) => Command::JoinQueue {
@@ -129,28 +136,55 @@ fn slash(actor: Actor, data: &CommandData) -> Routed {
         "leave" => Command::LeaveQueue,
         "profile" => Command::Profile {
             player: opts.user("player"),
+            season: opts.season(),
+            vs: opts.user("vs"),
         },
         "history" => Command::History {
             player: opts.user("player"),
             page: opts.page(),
         },
         "leaderboard" => {
+            // Every value the (bounded) option text holds: a filter is
+            // never cut short (long ones are kept by the ladder, below).
             let list = |name| match opts.string(name) {
-                Ok(Some(v)) => Ok(split_list(&v)),
+                Ok(Some(v)) => Ok(split_list_upto(&v, MAX_TEXT)),
                 Ok(None) => Ok(vec![]),
                 Err(e) => Err(e),
             };
-            let (races, countries) = match (list("race"), list("country")) {
-                (Ok(r), Ok(c)) => (r, c),
-                (Err(e), _) | (_, Err(e)) => return e.into(),
+            let (races, countries, regions, ranks) =
+                match (list("race"), list("country"), list("region"), list("rank")) {
+                    (Ok(a), Ok(b), Ok(c), Ok(d)) => (a, b, c, d),
+                    (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => {
+                        return e.into();
+                    }
+                };
+            let ranks = match ranks
+                .iter()
+                .map(|r| Rank::parse(r).ok_or(r))
+                .collect::<Result<Vec<_>, _>>()
+            {
+                Ok(r) => r,
+                Err(bad) => {
+                    return refused(format!(
+                        "{bad:?} is not a rank; ranks are S, A, B, C, D, E, F"
+                    ));
+                }
             };
-            Command::Leaderboard(LeaderboardQuery {
+            let mut query = LeaderboardQuery {
                 countries: countries.into_iter().map(|c| c.to_uppercase()).collect(),
                 races,
-                ranks: vec![],
+                ranks,
+                regions: regions.into_iter().map(|c| c.to_uppercase()).collect(),
+                season: opts.season(),
                 best_race_only: opts.boolean("best").unwrap_or(false),
                 page: opts.page(),
-            })
+                keep: false,
+                saved: None,
+            };
+            // Filters whose page buttons would pass Discord's 100 characters
+            // are kept by the ladder instead (checked at the largest page).
+            query.keep = leaderboard_button(&query, MAX_PAGE).encode().is_none();
+            Command::Leaderboard(query)
         }
         "admin" => return admin(actor, &data.options),
         other => return refused(format!("/{other} is not a ladder command")),
@@ -189,6 +223,7 @@ fn admin(actor: Actor, options: &[CommandDataOption]) -> Routed {
             "snapshot" => AdminOp::Snapshot,
             "player" => AdminOp::InspectPlayer(player("player")?),
             "match" => AdminOp::InspectMatch(match_id()?),
+            "replay" => AdminOp::ReplayFile(match_id()?),
             "resolve" => AdminOp::Resolve {
                 match_id: match_id()?,
                 resolution: match o.string("outcome").ok().flatten().as_deref() {
@@ -309,12 +344,24 @@ fn component(actor: Actor, display_name: &str, data: &MessageComponentInteractio
             best_race_only,
             races,
             countries,
+            regions,
+            ranks,
+            season,
         } => Command::Leaderboard(LeaderboardQuery {
             countries,
             races,
-            ranks: vec![],
+            ranks,
+            regions,
+            season,
             best_race_only,
             page,
+            keep: false,
+            saved: None,
+        }),
+        ComponentId::LeaderboardSaved { id, page } => Command::Leaderboard(LeaderboardQuery {
+            saved: Some(id),
+            page,
+            ..LeaderboardQuery::default()
         }),
         ComponentId::AdminConfirm(nonce) => {
             return Routed::AdminDecision {
@@ -386,11 +433,28 @@ fn collect_text_inputs(
     }
 }
 
+/// The page button for `query` at `page`, filters inline.
+pub fn leaderboard_button(query: &LeaderboardQuery, page: usize) -> ComponentId {
+    ComponentId::Leaderboard {
+        page,
+        best_race_only: query.best_race_only,
+        races: query.races.clone(),
+        countries: query.countries.clone(),
+        regions: query.regions.clone(),
+        ranks: query.ranks.clone(),
+        season: query.season,
+    }
+}
+
 fn split_list(s: &str) -> Vec<String> {
+    split_list_upto(s, MAX_VALUES)
+}
+
+fn split_list_upto(s: &str, max: usize) -> Vec<String> {
     s.split(',')
         .map(str::trim)
         .filter(|x| !x.is_empty())
-        .take(MAX_VALUES)
+        .take(max)
         .map(str::to_owned)
         .collect()
 }
@@ -439,7 +503,12 @@ impl Options<'_> {
     }
     fn page(&self) -> usize {
         self.integer("page")
-            .filter(|p| (1..=100_000).contains(p))
+            .filter(|p| (1..=MAX_PAGE as i64).contains(p))
             .unwrap_or(1) as usize
+    }
+    fn season(&self) -> Option<u32> {
+        self.integer("season")
+            .and_then(|s| u32::try_from(s).ok())
+            .filter(|s| *s >= 1)
     }
 }

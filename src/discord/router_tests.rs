@@ -68,7 +68,10 @@ fn slash_commands_become_ladder_commands() {
         slash(10, &[], "leave", json!([])),
         Routed::Ladder(Actor::player(10), Command::LeaveQueue)
     );
-    assert_eq!(slash(10, &[], "setup", json!([])), Routed::OpenSetup);
+    assert_eq!(
+        slash(10, &[], "setup", json!([])),
+        Routed::OpenSetup(Actor::player(10))
+    );
     assert_eq!(
         slash(10, &[], "termsofservice", json!([])),
         Routed::ShowTerms
@@ -458,5 +461,97 @@ fn buttons_on_a_rendered_match_card_route_back_to_the_match() {
             Routed::Ladder(Actor::player(10), Command::Confirm { match_id: 31 }),
             Routed::Ladder(Actor::player(10), Command::Abort { match_id: 31 }),
         ]
+    );
+}
+
+/// #15: `/leaderboard` passes every filter; filters whose page buttons would
+/// pass 100 characters are asked to be kept, and a kept page button routes
+/// back to them by id.
+#[test]
+fn leaderboard_filters_route_and_long_ones_are_kept() {
+    let many: Vec<&str> = crate::ladder::validate::COUNTRIES
+        .split(' ')
+        .take(40)
+        .collect();
+    let routed = |countries: &str| {
+        slash(
+            10,
+            &[],
+            "leaderboard",
+            json!([
+                {"name": "country", "type": 3, "value": countries},
+                {"name": "region", "type": 3, "value": "eu"},
+                {"name": "rank", "type": 3, "value": "s, a"},
+                {"name": "season", "type": 4, "value": 2},
+            ]),
+        )
+    };
+    let Routed::Ladder(_, Command::Leaderboard(short)) = routed("de,kr") else {
+        panic!("{:?}", routed("de,kr"))
+    };
+    assert_eq!(short.countries, ["DE", "KR"]);
+    assert_eq!(short.regions, ["EU"]);
+    assert_eq!(
+        short.ranks,
+        [crate::ladder::Rank::S, crate::ladder::Rank::A]
+    );
+    assert_eq!(short.season, Some(2));
+    assert!(!short.keep, "short filters travel in the button");
+    let Routed::Ladder(_, Command::Leaderboard(long)) = routed(&many.join(",")) else {
+        panic!("long filters are routed")
+    };
+    assert_eq!(long.countries.len(), 40, "every country given");
+    assert!(long.keep, "too long for a button: kept by the ladder");
+    assert!(matches!(
+        slash(10, &[], "leaderboard", json!([{"name": "rank", "type": 3, "value": "Q"}])),
+        Routed::Refused(why) if why.contains("not a rank")
+    ));
+    assert_eq!(
+        button(10, "lbk:7:3", &[]),
+        Routed::Ladder(
+            Actor::player(10),
+            Command::Leaderboard(crate::ladder::LeaderboardQuery {
+                saved: Some(7),
+                page: 3,
+                ..Default::default()
+            })
+        )
+    );
+}
+
+#[test]
+fn setcountry_and_profile_options_route() {
+    assert_eq!(
+        slash(
+            10,
+            &[],
+            "setcountry",
+            json!([{"name": "country", "type": 3, "value": "xx"}])
+        ),
+        Routed::Ladder(
+            Actor::player(10),
+            Command::SetCountry {
+                country: "xx".into()
+            }
+        )
+    );
+    assert_eq!(
+        slash(
+            10,
+            &[],
+            "profile",
+            json!([
+                {"name": "season", "type": 4, "value": 1},
+                {"name": "vs", "type": 6, "value": "77"},
+            ])
+        ),
+        Routed::Ladder(
+            Actor::player(10),
+            Command::Profile {
+                player: None,
+                season: Some(1),
+                vs: Some(77)
+            }
+        )
     );
 }

@@ -23,7 +23,7 @@ use crate::clock::Clock;
 use crate::ladder::{MatchCard, ReplayEvidence, ReplayPlayer};
 use crate::replay::pool::Pool;
 use crate::replay::summary::{GameResult, Race, ReplaySummary};
-use crate::replay::verify::{ExpectedPlayer, MatchExpectation, verify};
+use crate::replay::verify::{ExpectedPlayer, GameRules, MatchExpectation, verify};
 use crate::replay::{ParseLevel, ReplayError};
 use crate::store::rows::{ReplayRow, ReplayVerdict};
 
@@ -100,13 +100,15 @@ pub struct ReplayIntake {
     http: HttpClient<Https, Empty<Bytes>>,
     pub max_upload_bytes: u64,
     start_window_s: i64,
-    allow_observers: bool,
+    rules: GameRules,
     /// Ladder race ids and names ("T", "Terran").
     races: Vec<(String, String)>,
     clock: Arc<dyn Clock>,
     /// sha256 of verified replays, so the check names a reuse before the ladder does.
     used: Mutex<HashSet<String>>,
     limiter: Mutex<UploadLimiter>,
+    /// Where verified replays' files are kept; `None`: not kept.
+    archive: Option<Arc<crate::replay::archive::Archive>>,
 }
 
 impl ReplayIntake {
@@ -115,7 +117,7 @@ impl ReplayIntake {
         pool: Arc<Pool>,
         max_upload_bytes: u64,
         start_window_s: u64,
-        allow_observers: bool,
+        rules: GameRules,
         uploads_per_minute: u64,
         races: Vec<(String, String)>,
         clock: Arc<dyn Clock>,
@@ -132,13 +134,35 @@ impl ReplayIntake {
             http: HttpClient::builder(TokioExecutor::new()).build(https),
             max_upload_bytes,
             start_window_s: start_window_s as i64,
-            allow_observers,
+            rules,
             races,
             clock,
             used: Mutex::new(used),
             limiter: Mutex::new(UploadLimiter::new(
                 usize::try_from(uploads_per_minute).unwrap_or(usize::MAX),
             )),
+            archive: None,
+        }
+    }
+
+    /// Keeps the file of every replay that passes verification.
+    pub fn with_archive(mut self, archive: Arc<crate::replay::archive::Archive>) -> Self {
+        self.archive = Some(archive);
+        self
+    }
+
+    /// The archived file of a verified replay, as (file name, bytes), for
+    /// `/admin replay`; `None` if it is not (or no longer) archived.
+    /// Read in place: one file of at most `max_upload_bytes`, on an admin's
+    /// request.
+    pub fn archived(&self, sha256: &str) -> Option<(String, Vec<u8>)> {
+        match self.archive.as_ref()?.get(sha256) {
+            Ok(Some(bytes)) => Some((format!("{sha256}.SC2Replay"), bytes)),
+            Ok(None) => None,
+            Err(e) => {
+                tracing::error!(sha256, error = %e, "could not read an archived replay");
+                None
+            }
         }
     }
 
@@ -189,6 +213,8 @@ impl ReplayIntake {
         }
         let bytes = self.download(url).await?;
         let size = bytes.len() as u64;
+        // The worker takes the bytes; the archive needs them if they verify.
+        let kept = self.archive.as_ref().map(|_| bytes.clone());
         let summary = self
             .pool
             .parse(bytes, ParseLevel::Verification)
@@ -219,7 +245,7 @@ impl ReplayIntake {
             map_name: card.map.replay_name.clone(),
             created_at: card.created_at / 1000,
             start_window_s: self.start_window_s,
-            allow_observers: self.allow_observers,
+            rules: &self.rules,
             used_replays: &used,
         };
         let verdict = verify(&expectation, &summary, now_ms / 1000);
@@ -240,6 +266,26 @@ impl ReplayIntake {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .insert(summary.sha256.clone());
+            if let (Some(archive), Some(bytes)) = (self.archive.clone(), kept) {
+                // Before the ladder settles on it, so a settled match's file
+                // is there; `put` hashes the bytes itself (the worker's hash
+                // is not trusted to name a file).
+                let sha = summary.sha256.clone();
+                let stored =
+                    tokio::task::spawn_blocking(move || archive.put(&sha, &bytes, now_ms)).await;
+                match stored {
+                    Ok(Ok(pruned)) if pruned.files > 0 => tracing::info!(
+                        files = pruned.files,
+                        bytes = pruned.bytes,
+                        "pruned the replay archive"
+                    ),
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => {
+                        tracing::error!(error = %e, "could not archive a verified replay")
+                    }
+                    Err(e) => tracing::error!(error = %e, "the archive task failed"),
+                }
+            }
         }
         Ok(evidence(
             uploader,

@@ -27,6 +27,8 @@ pub enum AdminOp {
     Snapshot,
     InspectPlayer(PlayerId),
     InspectMatch(MatchId),
+    /// Post the archived file of a match's verified replay to the admin log.
+    ReplayFile(MatchId),
     Resolve {
         match_id: MatchId,
         resolution: Resolution,
@@ -58,6 +60,7 @@ impl AdminOp {
             AdminOp::Snapshot => "snapshot",
             AdminOp::InspectPlayer(_) => "inspect_player",
             AdminOp::InspectMatch(_) => "inspect_match",
+            AdminOp::ReplayFile(_) => "replay_file",
             AdminOp::Resolve { .. } => "resolve",
             AdminOp::AdjustRating { .. } => "adjust_rating",
             AdminOp::RemoveFromQueue(_) => "remove_from_queue",
@@ -77,7 +80,10 @@ impl AdminOp {
     pub fn changes_state(&self) -> bool {
         !matches!(
             self,
-            AdminOp::Snapshot | AdminOp::InspectPlayer(_) | AdminOp::InspectMatch(_)
+            AdminOp::Snapshot
+                | AdminOp::InspectPlayer(_)
+                | AdminOp::InspectMatch(_)
+                | AdminOp::ReplayFile(_)
         )
     }
 }
@@ -134,6 +140,27 @@ impl Ladder {
                     .clone();
                 fx.tell(Audience::Actor, Notice::MatchDetail(Box::new(m)));
                 serde_json::Value::Null
+            }
+            AdminOp::ReplayFile(id) => {
+                target_match = Some(id);
+                if !self.matches.contains_key(&id) {
+                    return Err(LadderError::UnknownMatch(id));
+                }
+                let sha256 = self.replay_files.get(&id).cloned().ok_or_else(|| {
+                    LadderError::Invalid(format!("match #{id} has no verified replay"))
+                })?;
+                fx.info(
+                    Audience::Actor,
+                    format!("the replay of match #{id} is posted in the admin log"),
+                );
+                fx.tell(
+                    Audience::AdminLog,
+                    Notice::ReplayFile {
+                        match_id: id,
+                        sha256: sha256.clone(),
+                    },
+                );
+                serde_json::json!({ "sha256": sha256 })
             }
             AdminOp::Resolve {
                 match_id,
@@ -372,6 +399,10 @@ impl Ladder {
             let Some(r) = self.ratings.get_mut(&key) else {
                 continue;
             };
+            // The ended season's row stays in the store under its season id;
+            // keep it browsable here too.
+            self.past_ratings
+                .insert((old.id, key.0, key.1.clone()), r.clone());
             let soft = rating::soft_reset(
                 &self.config.rating,
                 RatingBefore {
@@ -391,6 +422,7 @@ impl Ladder {
             fx.write(Write::Rating(r.clone()));
             reset += 1;
         }
+        self.past_seasons.insert(old.id, old.clone());
         self.season = next;
         // Vetoes of maps that left the pool are dropped when players next join.
         let open_matches = self

@@ -5,6 +5,7 @@ use super::{
     Actor, Audience, Effects, Ladder, LadderError, MatchId, Notice, PlayerId, QueueEntry,
     ReplayEvidence, rating, time,
 };
+use crate::config::ResultPolicy;
 use crate::store::rows::{
     MatchResult, MatchRow, MatchState, PlayerState, ReplayVerdict, Report, ResultSource,
     UnixMillis, Write,
@@ -370,17 +371,39 @@ impl Ladder {
             } else if m.state == MatchState::Conflict {
                 // The report that contradicted the replay was corrected.
                 self.settle(now, match_id, Some(truth), ResultSource::Replay, &mut fx);
+            } else if claims.len() == 2 {
+                // `reports`: the replay waited for them; they agree with it.
+                self.settle(now, match_id, Some(truth), ResultSource::Reports, &mut fx);
             } else {
                 fx.info(Audience::Actor, "report saved");
             }
             return Ok(fx);
         }
         match claims.as_slice() {
+            [_, _] if self.config.result_policy == ResultPolicy::ReplayRequired => {
+                if claims[0] == claims[1] {
+                    // Reports only propose here: the replay decides.
+                    fx.info(
+                        Audience::Actor,
+                        format!(
+                            "report saved; on this ladder a verified replay settles the result: upload the replay of match #{match_id}"
+                        ),
+                    );
+                } else {
+                    self.enter_conflict(now, match_id, None, &mut fx);
+                }
+            }
             [a, b] if a == b => {
                 let result = *a;
                 self.settle(now, match_id, Some(result), ResultSource::Reports, &mut fx);
             }
             [_, _] => self.enter_conflict(now, match_id, None, &mut fx),
+            _ if self.config.result_policy == ResultPolicy::ReplayRequired => fx.info(
+                Audience::Actor,
+                format!(
+                    "report saved; on this ladder a verified replay settles the result: upload the replay of match #{match_id}"
+                ),
+            ),
             _ => fx.info(
                 Audience::Actor,
                 "report saved; waiting for your opponent's report (or a replay)",
@@ -607,6 +630,7 @@ impl Ladder {
             MatchResult::Draw => None,
         };
         self.used_replays.insert(stored.sha256.clone());
+        self.replay_files.insert(match_id, stored.sha256.clone());
         fx.write(Write::Replay(stored));
         self.replay_results.insert(match_id, result);
         match (m.state, m.result_source) {
@@ -636,6 +660,15 @@ impl Ladder {
                     .any(|(s, r)| r.is_some_and(|r| implied(*s, r) != result));
                 if contradicted {
                     self.enter_conflict(now, match_id, Some(result), &mut fx);
+                } else if self.config.result_policy == ResultPolicy::Reports {
+                    // Evidence only: the reports settle (or admins, if one
+                    // contradicts it later).
+                    fx.info(
+                        Audience::Actor,
+                        format!(
+                            "replay verified and kept; on this ladder both players' reports settle match #{match_id}"
+                        ),
+                    );
                 } else {
                     self.settle(now, match_id, Some(result), ResultSource::Replay, &mut fx);
                 }

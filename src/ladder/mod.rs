@@ -16,13 +16,17 @@ mod admin;
 mod matches;
 pub mod matchmaker;
 pub mod outbox;
+mod profiles;
 mod queue;
 pub mod rating;
 mod reads;
+mod recognition;
 pub mod reconfigure;
 pub mod time;
 pub mod validate;
 
+#[cfg(test)]
+mod community_tests;
 #[cfg(test)]
 mod restart_tests;
 #[cfg(test)]
@@ -42,8 +46,8 @@ use crate::store::rows::{
 pub use admin::{AdminOp, RatingAdjustment, Resolution};
 pub use rating::Rank;
 pub use reads::{
-    HistoryEntry, HistoryPage, LeaderboardPage, LeaderboardQuery, LeaderboardRow, ProfileRace,
-    ProfileView, QueueView, Snapshot,
+    HeadToHead, HistoryEntry, HistoryPage, LeaderboardPage, LeaderboardQuery, LeaderboardRow,
+    ProfileRace, ProfileView, QueueView, Snapshot,
 };
 pub use reconfigure::{ReconfigureError, Reconfigured};
 pub use validate::{FieldError, SetupForm};
@@ -94,6 +98,13 @@ pub enum Command {
         discord_name: String,
     },
     Setup(SetupForm),
+    /// The actor's profile as a setup form, to open `/setup` prefilled.
+    /// Reads only; answers [`Notice::SetupForm`].
+    EditSetup,
+    /// Changes only the country (`/setcountry`).
+    SetCountry {
+        country: String,
+    },
     /// `races` empty: use the remembered preference. `vetoes` `None`: likewise.
     JoinQueue {
         races: Vec<String>,
@@ -126,6 +137,10 @@ pub enum Command {
     AdminCheck,
     Profile {
         player: Option<PlayerId>,
+        /// A past season's id; `None`: the current season.
+        season: Option<u32>,
+        /// Show the head-to-head record against this player too.
+        vs: Option<PlayerId>,
     },
     Leaderboard(LeaderboardQuery),
     History {
@@ -233,11 +248,26 @@ pub enum Notice {
     },
     Queue(QueueView),
     Profile(Box<ProfileView>),
-    Leaderboard(LeaderboardPage),
+    /// The actor's current setup (empty fields where unset), for a prefilled form.
+    SetupForm(Box<SetupForm>),
+    Leaderboard(Box<LeaderboardPage>),
     History(HistoryPage),
     Snapshot(Box<Snapshot>),
     PlayerDetail(Box<PlayerRow>, Vec<RatingRow>),
     MatchDetail(Box<MatchRow>),
+    /// The archived file of a match's verified replay (`/admin replay`):
+    /// the Discord layer attaches the file it finds under this hash.
+    ReplayFile {
+        match_id: MatchId,
+        sha256: String,
+    },
+    /// A player's best rank changed (`None`: unranked): the Discord layer
+    /// moves their rank role. Never shown as a message.
+    RankChanged {
+        player: PlayerId,
+        from: Option<Rank>,
+        to: Option<Rank>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -383,6 +413,15 @@ pub struct Ladder {
     players: HashMap<PlayerId, PlayerRow>,
     /// Current season, keyed by (player, race id).
     ratings: HashMap<(PlayerId, String), RatingRow>,
+    /// Ended seasons by id, and their final ratings by (season, player,
+    /// race): what `/leaderboard season:` and `/profile season:` browse.
+    past_seasons: BTreeMap<u32, SeasonRow>,
+    past_ratings: BTreeMap<(u32, PlayerId, String), RatingRow>,
+    /// Leaderboard filters too long for a button's custom id, kept here for
+    /// its page buttons: (query, expires at) by id. Bounded and expiring;
+    /// not persisted (a restart makes those buttons say "run it again").
+    saved_queries: BTreeMap<u64, (LeaderboardQuery, UnixMillis)>,
+    next_saved_query: u64,
     matches: BTreeMap<MatchId, MatchRow>,
     player_matches: HashMap<PlayerId, Vec<MatchId>>,
     /// Matches that still involve their players (found, in progress): the
@@ -399,6 +438,10 @@ pub struct Ladder {
     /// database enforces it too; checking here keeps a re-upload from
     /// becoming a refused commit).
     used_replays: HashSet<String>,
+    /// sha256 of each match's verified replay, for `/admin replay`.
+    replay_files: HashMap<MatchId, String>,
+    /// Each player's best rank as last told (see `recognition`).
+    shown_ranks: BTreeMap<PlayerId, Rank>,
     reminded: HashSet<MatchId>,
     last_seen: HashMap<PlayerId, UnixMillis>,
     next_match_id: MatchId,
@@ -464,6 +507,12 @@ impl Ladder {
             season,
             players: HashMap::new(),
             ratings: HashMap::new(),
+            past_seasons: BTreeMap::new(),
+            past_ratings: BTreeMap::new(),
+            saved_queries: BTreeMap::new(),
+            // From the clock, so a button kept before a restart can never
+            // name filters kept after it: it is refused as expired.
+            next_saved_query: u64::try_from(now).unwrap_or(0).max(1),
             matches: BTreeMap::new(),
             player_matches: HashMap::new(),
             open: BTreeSet::new(),
@@ -473,6 +522,8 @@ impl Ladder {
             recent: HashMap::new(),
             replay_results: HashMap::new(),
             used_replays: HashSet::new(),
+            replay_files: HashMap::new(),
+            shown_ranks: BTreeMap::new(),
             reminded: HashSet::new(),
             last_seen: HashMap::new(),
             next_match_id: 1,
@@ -490,9 +541,18 @@ impl Ladder {
         for p in rows.players {
             ladder.players.insert(p.discord_id, p);
         }
+        for s in rows.seasons {
+            if s.id != ladder.season.id {
+                ladder.past_seasons.insert(s.id, s);
+            }
+        }
         for r in rows.ratings {
             if r.season_id == ladder.season.id {
                 ladder.ratings.insert((r.player_id, r.race.clone()), r);
+            } else {
+                ladder
+                    .past_ratings
+                    .insert((r.season_id, r.player_id, r.race.clone()), r);
             }
         }
         for p in rows.queue_prefs {
@@ -516,6 +576,11 @@ impl Ladder {
         for r in rows.replays {
             if r.verdict == crate::store::rows::ReplayVerdict::Verified {
                 ladder.used_replays.insert(r.sha256.clone());
+            }
+            if r.verdict == crate::store::rows::ReplayVerdict::Verified
+                && let Some(id) = r.match_id
+            {
+                ladder.replay_files.insert(id, r.sha256.clone());
             }
             if r.verdict == crate::store::rows::ReplayVerdict::Verified
                 && let (Some(id), Some(slot)) = (r.match_id, r.winner_slot)
@@ -553,6 +618,7 @@ impl Ladder {
                 fx.write(Write::Player(p.clone()));
             }
         }
+        ladder.shown_ranks = ladder.best_ranks(now);
         ladder.seal(now, &mut fx);
         (ladder, fx)
     }
@@ -673,6 +739,7 @@ impl Ladder {
     pub fn handle(&mut self, now: UnixMillis, actor: Actor, command: Command) -> Effects {
         let mut fx = self.resume(now);
         fx.extend(self.apply(now, actor, command));
+        self.sync_ranks(now, &mut fx);
         self.seal(now, &mut fx);
         fx
     }
@@ -682,6 +749,8 @@ impl Ladder {
         let result = match command {
             Command::AcceptTos { discord_name } => self.accept_tos(now, actor.id, discord_name),
             Command::Setup(form) => self.setup(now, actor.id, &form),
+            Command::EditSetup => Ok(self.edit_setup(actor.id)),
+            Command::SetCountry { country } => self.set_country(now, actor.id, &country),
             Command::JoinQueue { races, vetoes } => self.join_queue(now, actor.id, races, vetoes),
             Command::LeaveQueue => self.leave_queue(now, actor.id),
             Command::Confirm { match_id } => self.confirm(now, actor.id, match_id),
@@ -701,8 +770,10 @@ impl Ladder {
                     Err(LadderError::NotAdmin)
                 }
             }
-            Command::Profile { player } => self.profile(now, player.unwrap_or(actor.id)),
-            Command::Leaderboard(query) => self.leaderboard(now, &query),
+            Command::Profile { player, season, vs } => {
+                self.profile(now, player.unwrap_or(actor.id), season, vs)
+            }
+            Command::Leaderboard(query) => self.leaderboard(now, query),
             Command::History { player, page } => self.history(player.unwrap_or(actor.id), page),
             Command::Admin { reason, op } => self.admin(now, actor, reason, op),
         };
@@ -727,6 +798,7 @@ impl Ladder {
             fx.extend(self.run_wave(now));
         }
         self.heartbeat(now, &mut fx);
+        self.sync_ranks(now, &mut fx);
         self.seal(now, &mut fx);
         fx
     }

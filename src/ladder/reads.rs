@@ -5,9 +5,15 @@ use std::collections::HashMap;
 
 use super::rating::{self, Rank};
 use super::{Audience, Effects, Ladder, LadderError, MatchId, Notice, PlayerId};
-use crate::store::rows::{MatchResult, MatchState, RatingRow, UnixMillis};
+use crate::store::rows::{MatchResult, MatchState, RatingRow, SeasonRow, UnixMillis};
 
 const DAY_MS: i64 = 86_400_000;
+/// Saved leaderboard filters (see `Ladder::saved_queries`): at most this
+/// many, each for this long after its last use.
+pub const MAX_SAVED_QUERIES: usize = 512;
+pub const SAVED_QUERY_TTL_MS: i64 = 60 * 60 * 1000;
+/// Head-to-head: the most recent matches listed.
+const HEAD_TO_HEAD_RECENT: usize = 5;
 const ACTIVE_WINDOW_MS: i64 = 15 * 60 * 1000;
 const HISTORY_PAGE: usize = 10;
 
@@ -54,6 +60,23 @@ pub struct ProfileView {
     pub last_played_at: Option<UnixMillis>,
     pub aborts_left: u32,
     pub banned: bool,
+    /// The season the ratings are of, and whether it has ended.
+    pub season: String,
+    pub season_ended: bool,
+    pub head_to_head: Option<HeadToHead>,
+}
+
+/// Completed matches between two players, from the first one's side: all
+/// seasons, or the season asked for.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeadToHead {
+    pub opponent_id: PlayerId,
+    pub opponent_name: String,
+    pub wins: u32,
+    pub losses: u32,
+    pub draws: u32,
+    /// The latest few: (match, "win" | "loss" | "draw"), newest first.
+    pub recent: Vec<(MatchId, &'static str)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -64,10 +87,20 @@ pub struct LeaderboardQuery {
     pub races: Vec<String>,
     /// Ranks; empty means every rank (and unranked).
     pub ranks: Vec<Rank>,
+    /// Region ids; empty means every region.
+    pub regions: Vec<String>,
+    /// A past season's id; `None`: the current season.
+    pub season: Option<u32>,
     /// Only each player's best race.
     pub best_race_only: bool,
     /// From 1.
     pub page: usize,
+    /// Keep these filters in the ladder for the page buttons (the caller
+    /// found them too long to carry); the page answers with their id.
+    pub keep: bool,
+    /// Page through filters kept earlier: every other field but `page` is
+    /// ignored.
+    pub saved: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -91,6 +124,14 @@ pub struct LeaderboardPage {
     pub page: usize,
     pub pages: usize,
     pub total: usize,
+    /// The season shown, and whether it has ended.
+    pub season: String,
+    pub season_ended: bool,
+    /// The filters this page answers (`keep` and `saved` cleared), for its
+    /// page buttons.
+    pub query: LeaderboardQuery,
+    /// The id the filters are kept under, when they were kept.
+    pub saved: Option<u64>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -132,10 +173,21 @@ impl Ladder {
     /// Ranks of every active rated player-race of the current season.
     pub(super) fn rank_table(&self, now: UnixMillis) -> HashMap<(PlayerId, String), Rank> {
         let cutoff = now - self.config.rating.inactive_after_ms;
-        let mut active: Vec<&RatingRow> = self
-            .ratings
-            .values()
-            .filter(|r| r.games > 0 && r.last_played_at.is_some_and(|t| t >= cutoff))
+        self.rank_table_of(
+            self.ratings
+                .values()
+                .filter(|r| r.last_played_at.is_some_and(|t| t >= cutoff)),
+        )
+    }
+
+    /// Ranks of `ratings` (one season's), among those with games by players
+    /// who are not banned.
+    fn rank_table_of<'a>(
+        &self,
+        ratings: impl Iterator<Item = &'a RatingRow>,
+    ) -> HashMap<(PlayerId, String), Rank> {
+        let mut active: Vec<&RatingRow> = ratings
+            .filter(|r| r.games > 0)
             .filter(|r| self.players.get(&r.player_id).is_some_and(|p| !p.banned))
             .collect();
         active.sort_by(|a, b| {
@@ -216,18 +268,81 @@ impl Ladder {
         }
     }
 
+    /// The season `season` names (`None`: the current one), its ratings
+    /// and its ranks: a past season ranks everyone who played in it, as it
+    /// ended.
+    #[allow(clippy::type_complexity)]
+    fn season_table(
+        &self,
+        now: UnixMillis,
+        season: Option<u32>,
+    ) -> Result<
+        (
+            &SeasonRow,
+            Vec<&RatingRow>,
+            HashMap<(PlayerId, String), Rank>,
+        ),
+        LadderError,
+    > {
+        match season {
+            None => Ok((
+                &self.season,
+                self.ratings.values().collect(),
+                self.rank_table(now),
+            )),
+            Some(id) if id == self.season.id => Ok((
+                &self.season,
+                self.ratings.values().collect(),
+                self.rank_table(now),
+            )),
+            Some(id) => {
+                let s = self.past_seasons.get(&id).ok_or_else(|| {
+                    let known: Vec<String> = self
+                        .past_seasons
+                        .values()
+                        .chain(std::iter::once(&self.season))
+                        .map(|s| format!("{} ({})", s.id, s.name))
+                        .collect();
+                    LadderError::Invalid(format!(
+                        "no season {id}; the seasons are {}",
+                        known.join(", ")
+                    ))
+                })?;
+                let rows: Vec<&RatingRow> = self
+                    .past_ratings
+                    .range((id, 0, String::new())..)
+                    .take_while(|((s, _, _), _)| *s == id)
+                    .map(|(_, r)| r)
+                    .collect();
+                let ranks = self.rank_table_of(rows.iter().copied());
+                Ok((s, rows, ranks))
+            }
+        }
+    }
+
     pub(super) fn profile_view(
         &self,
         now: UnixMillis,
         id: PlayerId,
+        season: Option<u32>,
+        vs: Option<PlayerId>,
     ) -> Result<ProfileView, LadderError> {
         let p = self.player_ref(id)?;
-        let ranks = self.rank_table(now);
+        let head_to_head = match vs {
+            Some(o) => Some(self.head_to_head(id, o, season)?),
+            None => None,
+        };
+        let (season_row, season_ratings, ranks) = self.season_table(now, season)?;
+        let by_race: HashMap<&str, &RatingRow> = season_ratings
+            .iter()
+            .filter(|r| r.player_id == id)
+            .map(|r| (r.race.as_str(), *r))
+            .collect();
         let mut races = Vec::new();
         let (mut wins, mut losses, mut draws) = (0, 0, 0);
         let mut last_played_at: Option<UnixMillis> = None;
         for race in &self.config.races {
-            let Some(r) = self.ratings.get(&(id, race.id.clone())) else {
+            let Some(r) = by_race.get(race.id.as_str()) else {
                 continue;
             };
             wins += r.wins;
@@ -282,11 +397,72 @@ impl Ladder {
                 self.config.aborts_per_month
             },
             banned: p.banned,
+            season: season_row.name.clone(),
+            season_ended: season_row.ended_at.is_some(),
+            head_to_head,
         })
     }
 
-    pub(super) fn profile(&self, now: UnixMillis, id: PlayerId) -> Result<Effects, LadderError> {
-        let view = self.profile_view(now, id)?;
+    /// `me` against `them`: completed matches of `season` (all seasons when
+    /// `None`).
+    fn head_to_head(
+        &self,
+        me: PlayerId,
+        them: PlayerId,
+        season: Option<u32>,
+    ) -> Result<HeadToHead, LadderError> {
+        let opponent = self.player_ref(them)?;
+        if me == them {
+            return Err(LadderError::Invalid(
+                "a head-to-head needs two different players".into(),
+            ));
+        }
+        let mut h = HeadToHead {
+            opponent_id: them,
+            opponent_name: opponent.ingame_name.clone().unwrap_or_default(),
+            wins: 0,
+            losses: 0,
+            draws: 0,
+            recent: Vec::new(),
+        };
+        for mid in self.player_matches.get(&me).into_iter().flatten().rev() {
+            let Some(m) = self.matches.get(mid) else {
+                continue;
+            };
+            let me_first = m.player1_id == me;
+            let other = if me_first { m.player2_id } else { m.player1_id };
+            if other != them
+                || m.state != MatchState::Completed
+                || season.is_some_and(|s| s != m.season_id)
+            {
+                continue;
+            }
+            let outcome = match (m.result, me_first) {
+                (Some(MatchResult::Draw), _) => "draw",
+                (Some(MatchResult::Player1), true) | (Some(MatchResult::Player2), false) => "win",
+                (Some(_), _) => "loss",
+                (None, _) => continue,
+            };
+            match outcome {
+                "win" => h.wins += 1,
+                "loss" => h.losses += 1,
+                _ => h.draws += 1,
+            }
+            if h.recent.len() < HEAD_TO_HEAD_RECENT {
+                h.recent.push((m.id, outcome));
+            }
+        }
+        Ok(h)
+    }
+
+    pub(super) fn profile(
+        &self,
+        now: UnixMillis,
+        id: PlayerId,
+        season: Option<u32>,
+        vs: Option<PlayerId>,
+    ) -> Result<Effects, LadderError> {
+        let view = self.profile_view(now, id, season, vs)?;
         let mut fx = Effects::default();
         fx.tell(Audience::Actor, Notice::Profile(Box::new(view)));
         Ok(fx)
@@ -303,10 +479,23 @@ impl Ladder {
                 return Err(LadderError::UnknownRace(r.clone(), ids.join(", ")));
             }
         }
-        let ranks = self.rank_table(now);
-        let mut rows: Vec<(&RatingRow, Option<Rank>)> = self
-            .ratings
-            .values()
+        for r in &q.regions {
+            if !self
+                .config
+                .regions
+                .iter()
+                .any(|x| x.id.eq_ignore_ascii_case(r))
+            {
+                let ids: Vec<&str> = self.config.regions.iter().map(|r| r.id.as_str()).collect();
+                return Err(LadderError::Invalid(format!(
+                    "{r:?} is not a region of this ladder; choose from {}",
+                    ids.join(", ")
+                )));
+            }
+        }
+        let (season, season_ratings, ranks) = self.season_table(now, q.season)?;
+        let mut rows: Vec<(&RatingRow, Option<Rank>)> = season_ratings
+            .into_iter()
             .filter(|r| r.games > 0)
             .filter_map(|r| {
                 let p = self.players.get(&r.player_id)?;
@@ -321,7 +510,11 @@ impl Ladder {
                     q.races.is_empty() || q.races.iter().any(|x| x.eq_ignore_ascii_case(&r.race));
                 let rank = ranks.get(&(r.player_id, r.race.clone())).copied();
                 let rank_ok = q.ranks.is_empty() || rank.is_some_and(|k| q.ranks.contains(&k));
-                (country_ok && race_ok && rank_ok).then_some((r, rank))
+                let region_ok = q.regions.is_empty()
+                    || p.region
+                        .as_deref()
+                        .is_some_and(|g| q.regions.iter().any(|x| x.eq_ignore_ascii_case(g)));
+                (country_ok && race_ok && rank_ok && region_ok).then_some((r, rank))
             })
             .collect();
         rows.sort_by(|(a, _), (b, _)| {
@@ -365,17 +558,72 @@ impl Ladder {
             page,
             pages,
             total,
+            season: season.name.clone(),
+            season_ended: season.ended_at.is_some(),
+            query: LeaderboardQuery {
+                page,
+                keep: false,
+                saved: None,
+                ..q.clone()
+            },
+            saved: None,
         })
     }
 
+    /// Answers a leaderboard query; keeps its filters when asked (see
+    /// [`LeaderboardQuery::keep`]) and pages through kept ones.
     pub(super) fn leaderboard(
-        &self,
+        &mut self,
         now: UnixMillis,
-        q: &LeaderboardQuery,
+        q: LeaderboardQuery,
     ) -> Result<Effects, LadderError> {
-        let page = self.leaderboard_page(now, q)?;
+        self.saved_queries.retain(|_, (_, expires)| *expires > now);
+        let (q, saved) = match q.saved {
+            Some(id) => {
+                let (kept, _) = self.saved_queries.get(&id).ok_or_else(|| {
+                    LadderError::Invalid(
+                        "these leaderboard buttons have expired; run /leaderboard again".into(),
+                    )
+                })?;
+                (
+                    LeaderboardQuery {
+                        page: q.page,
+                        ..kept.clone()
+                    },
+                    Some(id),
+                )
+            }
+            None => (q, None),
+        };
+        let mut page = self.leaderboard_page(now, &q)?;
+        page.saved = match saved {
+            Some(id) => Some(id),
+            None if q.keep => {
+                // Full: the entry that expires first makes room.
+                while self.saved_queries.len() >= MAX_SAVED_QUERIES {
+                    let oldest = self
+                        .saved_queries
+                        .iter()
+                        .min_by_key(|(id, (_, expires))| (*expires, **id))
+                        .map(|(id, _)| *id);
+                    match oldest {
+                        Some(id) => self.saved_queries.remove(&id),
+                        None => break,
+                    };
+                }
+                let id = self.next_saved_query;
+                self.next_saved_query += 1;
+                Some(id)
+            }
+            None => None,
+        };
+        if let Some(id) = page.saved {
+            // Each use extends the filters' life: someone is paging.
+            self.saved_queries
+                .insert(id, (page.query.clone(), now + SAVED_QUERY_TTL_MS));
+        }
         let mut fx = Effects::default();
-        fx.tell(Audience::Actor, Notice::Leaderboard(page));
+        fx.tell(Audience::Actor, Notice::Leaderboard(Box::new(page)));
         Ok(fx)
     }
 

@@ -14,6 +14,7 @@
 //!   for confirmation keeps the deadline its players were shown.
 //! - the matchmaker's other knobs, `servers`, `blocked_region_pairs`,
 //!   `abandon_cooldown_s`, `aborts_per_month`, `unreported_flag_after_minutes`,
+//!   `result_policy` (reports and replays arriving from then on),
 //!   `tau`, `elo_k`, `elo_divisor`, `provisional_games`, `rank_shares`,
 //!   `inactive_after_days`, `season_soft_reset`, `leaderboard_page_size`,
 //!   `lobby_settings`: from the next use on.

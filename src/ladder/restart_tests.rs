@@ -418,14 +418,21 @@ fn durable(l: &Ladder, own_notices: u64) -> String {
     used.sort();
     let mut recent: Vec<_> = l.recent.iter().collect();
     recent.sort_by_key(|r| r.0);
+    let mut replay_files: Vec<_> = l.replay_files.iter().collect();
+    replay_files.sort();
+    // Not durable on purpose: `saved_queries` (a restart makes kept
+    // leaderboard buttons say "run it again").
     format!(
         "season {:?}\nplayers {players:?}\nratings {ratings:?}\nmatches {:?}\nopen {:?}\n\
          in_match {in_match:?}\nplayer_matches {player_matches:?}\nprefs {prefs:?}\n\
          replay_results {replay_results:?}\nused {used:?}\nrecent {recent:?}\n\
+         replay_files {replay_files:?}\npast_seasons {:?}\npast_ratings {:?}\n\
          next_match_id {}\nnext_outbox_id {}\nretired {:?}",
         l.season,
         l.matches,
         l.open,
+        l.past_seasons,
+        l.past_ratings,
         l.next_match_id,
         l.next_outbox_id - own_notices,
         l.retired_maps,

@@ -233,7 +233,15 @@ fn banned_player_can_only_read() {
     assert!(
         matches!(errors(&join(&mut l, 1, "T", T0)).as_slice(), [LadderError::Banned(r)] if r == "smurfing")
     );
-    ok(l.handle(T0, Actor::player(1), Command::Profile { player: None }));
+    ok(l.handle(
+        T0,
+        Actor::player(1),
+        Command::Profile {
+            player: None,
+            season: None,
+            vs: None,
+        },
+    ));
     ok(l.handle(
         T0,
         Actor::player(1),
@@ -1107,7 +1115,11 @@ fn profile_shows_races_totals_and_aborts_left() {
     let fx = ok(l.handle(
         T0 + 700 * S,
         Actor::player(3),
-        Command::Profile { player: Some(1) },
+        Command::Profile {
+            player: Some(1),
+            season: None,
+            vs: None,
+        },
     ));
     let Some(Notice::Profile(p)) = fx.messages.first().map(|m| &m.body) else {
         panic!("expected a profile");
@@ -1379,6 +1391,8 @@ mod properties {
             8 | 9 => Command::Report { match_id, report },
             10 => Command::Profile {
                 player: Some(target),
+                season: None,
+                vs: None,
             },
             11 => Command::Leaderboard(LeaderboardQuery {
                 page: usize::from(y),

@@ -4,7 +4,7 @@
 use crate::config::LadderConfig;
 
 /// ISO 3166-1 alpha-2, officially assigned codes (249).
-const COUNTRIES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ \
+pub(crate) const COUNTRIES: &str = "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ \
 BL BM BN BO BQ BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ \
 DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT \
 GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY \
@@ -45,6 +45,27 @@ pub struct ValidSetup {
 
 pub fn is_country(code: &str) -> bool {
     code.len() == 2 && COUNTRIES.split(' ').any(|c| c == code)
+}
+
+/// The code a player gives who represents no country (user-assigned in ISO
+/// 3166, as the original bot used it).
+pub const NON_REPRESENTING: &str = "XX";
+
+/// A country a profile may carry: an ISO code or [`NON_REPRESENTING`].
+/// Returns the normalised code, or why not.
+pub fn check_country(given: &str) -> Result<String, FieldError> {
+    let code = given.trim().to_ascii_uppercase();
+    if is_country(&code) || code == NON_REPRESENTING {
+        Ok(code)
+    } else {
+        Err(FieldError {
+            field: "country",
+            message: format!(
+                "{:?} is not an ISO 3166 country code (two letters, e.g. DE, KR, US; XX for none)",
+                given.trim()
+            ),
+        })
+    }
 }
 
 /// Why `name` is not an in-game name the ladder accepts, if it is not.
@@ -137,16 +158,13 @@ pub fn check_setup(config: &LadderConfig, form: &SetupForm) -> Result<ValidSetup
             seen.push(alt.to_lowercase());
         }
     }
-    let country = form.country.trim().to_ascii_uppercase();
-    if !is_country(&country) {
-        errors.push(FieldError {
-            field: "country",
-            message: format!(
-                "{:?} is not an ISO 3166 country code (two letters, e.g. DE, KR, US)",
-                form.country.trim()
-            ),
-        });
-    }
+    let country = match check_country(&form.country) {
+        Ok(c) => c,
+        Err(e) => {
+            errors.push(e);
+            String::new()
+        }
+    };
     let region = config
         .regions
         .iter()
@@ -217,7 +235,7 @@ mod tests {
             ingame_name: "ab".into(),
             battletag: "NoHash1234".into(),
             alt_names: vec!["Alpha".into(), "alpha".into()],
-            country: "XX".into(),
+            country: "QQ".into(),
             region: "Mars".into(),
         };
         let errors = check_setup(&LadderConfig::default(), &f).unwrap_err();
@@ -232,6 +250,18 @@ mod tests {
                 "region"
             ]
         );
+    }
+
+    #[test]
+    fn non_representing_players_are_accepted() {
+        let mut f = form();
+        f.country = "xx".into();
+        assert_eq!(
+            check_setup(&LadderConfig::default(), &f).unwrap().country,
+            NON_REPRESENTING
+        );
+        assert!(check_country("ZZ").is_err());
+        assert_eq!(check_country(" kr ").unwrap(), "KR");
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub fn summary_json(file: &str, s: &ReplaySummary) -> Value {
         "region": s.region,
         "category": s.category,
         "game_type": s.game_type,
+        "dependencies": s.dependencies,
+        "mod_names": s.mod_names,
         "players": s.players.iter().map(|p| json!({
             "name": p.name,
             "clan_tag": p.clan_tag,

@@ -11,10 +11,11 @@ use bincode::{Decode, Encode};
 
 use super::error::{ReplayError, Section};
 use super::summary::{
-    EventCounts, GameResult, ObserverSummary, PlayerSummary, Race, ReplaySummary, Winner,
+    EventCounts, GameResult, MAX_DEPENDENCIES, ObserverSummary, PlayerSummary, Race, ReplaySummary,
+    Winner,
 };
 
-pub const PROTOCOL_VERSION: u32 = 1;
+pub const PROTOCOL_VERSION: u32 = 2;
 
 /// Frames longer than this are refused unless configured otherwise (`replay.max_frame_bytes`).
 pub const DEFAULT_MAX_FRAME_BYTES: u32 = 16 * 1024 * 1024;
@@ -242,6 +243,9 @@ pub struct WireSummary {
     pub region: String,
     pub category: Option<String>,
     pub game_type: Option<String>,
+    /// Since protocol 2.
+    pub dependencies: Vec<String>,
+    pub mod_names: Vec<String>,
     pub players: Vec<WirePlayer>,
     /// (name, toon handle)
     pub observers: Vec<(String, Option<String>)>,
@@ -380,6 +384,8 @@ impl From<&ReplaySummary> for WireSummary {
             region: s.region.clone(),
             category: s.category.clone(),
             game_type: s.game_type.clone(),
+            dependencies: s.dependencies.clone(),
+            mod_names: s.mod_names.clone(),
             players: s
                 .players
                 .iter()
@@ -444,6 +450,10 @@ impl TryFrom<WireSummary> for ReplaySummary {
             region: s.region,
             category: s.category,
             game_type: s.game_type,
+            // Bounded as the worker bounds them; the frame limit already
+            // bounded the allocation.
+            dependencies: s.dependencies.into_iter().take(MAX_DEPENDENCIES).collect(),
+            mod_names: s.mod_names.into_iter().take(MAX_DEPENDENCIES).collect(),
             players,
             observers: s
                 .observers

@@ -2,6 +2,7 @@
 //! ([`verify`]), and run the parsing in supervised worker processes ([`pool`],
 //! [`worker`], over the frames of [`ipc`]). See ARCHITECTURE.md.
 
+pub mod archive;
 pub mod attributes;
 pub mod cli;
 pub mod corpus;

@@ -181,6 +181,7 @@ pub fn parse_bytes(
     let winner = winner(&players);
     let handles: Vec<&str> = details.cache_handles.iter().map(String::as_str).collect();
     let expansion = expansion(&handles).to_owned();
+    let (dependencies, mod_names) = dependencies(&handles, &details.mod_paths);
     let region = handles.first().map(|h| region(h)).unwrap_or_default();
     let speed = details.game_speed.clone();
     let game_length_s = if build >= LOTV_FIRST_BUILD {
@@ -234,6 +235,8 @@ pub fn parse_bytes(
         region,
         category: attributes::get(&attrs, ATTR_GAME_MODE, SCOPE_GLOBAL).map(category),
         game_type: attributes::get(&attrs, ATTR_TEAMS, SCOPE_GLOBAL).map(str::to_owned),
+        dependencies,
+        mod_names,
         players,
         observers,
         winner,
@@ -439,6 +442,47 @@ fn expansion(handles: &[&str]) -> &'static str {
         }
     }
     ""
+}
+
+/// Blizzard's standard data mods, by the name in "Standard Data: <name>.SC2Mod".
+const STANDARD_MODS: [&str; 7] = [
+    "Core",
+    "Liberty",
+    "Swarm",
+    "Void",
+    "LibertyMulti",
+    "SwarmMulti",
+    "VoidMulti",
+];
+
+/// The hashes of the dependency cache handles, and the names of the mods
+/// among them: standard data mods recognised by hash, other mods by the file
+/// name of their path in the details. Bounded: the lists come from the file.
+fn dependencies(handles: &[&str], mod_paths: &[String]) -> (Vec<String>, Vec<String>) {
+    use crate::replay::summary::{MAX_DEPENDENCIES, MAX_MOD_NAME};
+    let hashes: Vec<String> = handles
+        .iter()
+        .filter_map(|h| h.get(16..))
+        .filter(|h| h.len() == 64)
+        .take(MAX_DEPENDENCIES)
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let mut names: Vec<String> = STANDARD_MODS
+        .iter()
+        .filter(|m| {
+            let want = hex(&Sha256::digest(format!("Standard Data: {m}.SC2Mod")));
+            hashes.contains(&want)
+        })
+        .map(|m| (*m).to_owned())
+        .collect();
+    for path in mod_paths.iter().take(MAX_DEPENDENCIES) {
+        let file = path.rsplit(['/', '\\']).next().unwrap_or(path);
+        let name: String = file.chars().take(MAX_MOD_NAME).collect();
+        if !name.is_empty() && names.len() < MAX_DEPENDENCIES && !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    (hashes, names)
 }
 
 /// A cache handle in hex: 4 bytes extension, 4 bytes server region (NUL padded), 32 bytes hash.

@@ -113,11 +113,25 @@ pub struct ReplaySummary {
     pub category: Option<String>,
     /// Lobby "Teams" attribute: `1v1`, `2v2`, `FFA` …
     pub game_type: Option<String>,
+    /// The sha256 (lowercase hex) of every dependency cache handle in
+    /// `replay.details`: the mods and data the game loaded. At most
+    /// [`MAX_DEPENDENCIES`].
+    pub dependencies: Vec<String>,
+    /// Names of the mods the game loaded: Blizzard's standard data mods
+    /// recognised among `dependencies` (`Core`, `Liberty`, `VoidMulti` …)
+    /// and the file names of the details' mod paths. At most
+    /// [`MAX_DEPENDENCIES`], each at most [`MAX_MOD_NAME`] characters.
+    pub mod_names: Vec<String>,
     pub players: Vec<PlayerSummary>,
     pub observers: Vec<ObserverSummary>,
     pub winner: Option<Winner>,
     pub events: Option<EventCounts>,
 }
+
+/// Bounds on what a summary carries about dependencies (a real game lists
+/// fewer than ten).
+pub const MAX_DEPENDENCIES: usize = 64;
+pub const MAX_MOD_NAME: usize = 100;
 
 /// Formats Unix seconds as `2025-10-11T01:01:52Z`.
 pub fn format_utc(unix_s: i64) -> String {

@@ -26,9 +26,80 @@ pub struct MatchExpectation<'a> {
     pub created_at: i64,
     /// The game must start within this many seconds after `created_at` (default 600).
     pub start_window_s: i64,
-    pub allow_observers: bool,
+    /// The ladder's rules for the game itself: mods, speed, observers, lobby.
+    pub rules: &'a GameRules,
     /// sha256 of every replay already used for another match.
     pub used_replays: &'a HashSet<String>,
+}
+
+/// How a ladder's games must be played (`[replay]` in the config).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GameRules {
+    /// Each must be among the replay's dependencies: a cache handle's sha256
+    /// (hex, any case) or a mod's name (`VoidMulti`, `SCEvo.SC2Mod`; a
+    /// trailing `.SC2Mod` and case do not matter).
+    pub required_mods: Vec<String>,
+    /// The game speed the details must name (`Faster`); `None`: any.
+    pub game_speed: Option<String>,
+    pub allow_observers: bool,
+    pub privacy: Privacy,
+}
+
+impl Default for GameRules {
+    /// What a ladder game always was: Faster, no observers, any lobby, no mods.
+    fn default() -> GameRules {
+        GameRules {
+            required_mods: Vec::new(),
+            game_speed: Some("Faster".into()),
+            allow_observers: false,
+            privacy: Privacy::Any,
+        }
+    }
+}
+
+/// The lobby the game must have been created as (the replay's game-mode attribute).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Privacy {
+    Any,
+    Private,
+    Public,
+}
+
+impl Privacy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Privacy::Any => "any",
+            Privacy::Private => "private",
+            Privacy::Public => "public",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Privacy> {
+        Some(match s {
+            "any" => Privacy::Any,
+            "private" => Privacy::Private,
+            "public" => Privacy::Public,
+            _ => return None,
+        })
+    }
+}
+
+/// Whether `required` names one of the replay's dependencies.
+fn has_mod(summary: &ReplaySummary, required: &str) -> bool {
+    let strip = |s: &str| {
+        let s = s.trim();
+        let lower = s.to_ascii_lowercase();
+        match lower.strip_suffix(".sc2mod") {
+            Some(base) => base.to_owned(),
+            None => lower,
+        }
+    };
+    let want = strip(required);
+    summary
+        .dependencies
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(&want))
+        || summary.mod_names.iter().any(|n| strip(n) == want)
 }
 
 /// Clocks of players and server disagree a little; this much is forgiven.
@@ -42,7 +113,9 @@ pub enum CheckName {
     Map,
     StartWindow,
     NoObservers,
-    SpeedFaster,
+    GameSpeed,
+    RequiredMods,
+    LobbyPrivacy,
     DecidedWinner,
     FreshReplay,
 }
@@ -181,14 +254,15 @@ pub fn verify(expected: &MatchExpectation<'_>, summary: &ReplaySummary, now: i64
         ),
     );
 
-    let observers_ok = expected.allow_observers || summary.observers.is_empty();
+    let rules = expected.rules;
+    let observers_ok = rules.allow_observers || summary.observers.is_empty();
     add(
         CheckName::NoObservers,
         observers_ok,
         format!(
             "{} observer(s) in the game; this ladder {} observers",
             summary.observers.len(),
-            if expected.allow_observers {
+            if rules.allow_observers {
                 "allows"
             } else {
                 "does not allow"
@@ -197,9 +271,54 @@ pub fn verify(expected: &MatchExpectation<'_>, summary: &ReplaySummary, now: i64
     );
 
     add(
-        CheckName::SpeedFaster,
-        summary.speed == "Faster",
-        format!("game speed {} (ladder games are Faster)", summary.speed),
+        CheckName::GameSpeed,
+        rules
+            .game_speed
+            .as_deref()
+            .is_none_or(|s| summary.speed.eq_ignore_ascii_case(s)),
+        match &rules.game_speed {
+            Some(s) => format!("game speed {} (this ladder plays {s})", summary.speed),
+            None => format!("game speed {} (any speed counts)", summary.speed),
+        },
+    );
+
+    let missing: Vec<&str> = rules
+        .required_mods
+        .iter()
+        .filter(|m| !has_mod(summary, m))
+        .map(String::as_str)
+        .collect();
+    add(
+        CheckName::RequiredMods,
+        missing.is_empty(),
+        if missing.is_empty() {
+            "the game loaded every mod this ladder requires".into()
+        } else {
+            format!(
+                "the game was played without {} (it loaded {})",
+                missing.join(", "),
+                if summary.mod_names.is_empty() {
+                    "no mod ladderd knows by name".to_owned()
+                } else {
+                    summary.mod_names.join(", ")
+                }
+            )
+        },
+    );
+
+    let lobby = summary.category.as_deref().unwrap_or("unknown");
+    let privacy_ok = match rules.privacy {
+        Privacy::Any => true,
+        Privacy::Private => lobby == "Private",
+        Privacy::Public => lobby == "Public",
+    };
+    add(
+        CheckName::LobbyPrivacy,
+        privacy_ok,
+        format!(
+            "the lobby was {lobby}; this ladder accepts {} lobbies",
+            rules.privacy.as_str()
+        ),
     );
 
     let winner_slot = both.and_then(|ps| {
@@ -275,6 +394,8 @@ mod tests {
             region: "us".into(),
             category: Some("Private".into()),
             game_type: Some("1v1".into()),
+            dependencies: vec!["ab".repeat(32)],
+            mod_names: vec!["VoidMulti".into(), "SCEvo.SC2Mod".into()],
             players: vec![
                 player("Alice", "1-S2-1-1", Race::Terran, GameResult::Loss, 1),
                 player("Bob", "1-S2-1-2", Race::Protoss, GameResult::Win, 2),
@@ -284,6 +405,8 @@ mod tests {
             events: None,
         }
     }
+
+    static RULES: std::sync::LazyLock<GameRules> = std::sync::LazyLock::new(GameRules::default);
 
     fn expect(used: &HashSet<String>) -> MatchExpectation<'_> {
         MatchExpectation {
@@ -302,7 +425,7 @@ mod tests {
             map_name: "Pylon".into(),
             created_at: CREATED,
             start_window_s: 600,
-            allow_observers: false,
+            rules: &RULES,
             used_replays: used,
         }
     }
@@ -319,7 +442,7 @@ mod tests {
         let used = HashSet::new();
         let v = verify(&expect(&used), &summary(), CREATED + 800);
         assert!(v.passed(), "{v:#?}");
-        assert_eq!(v.checks.len(), 9);
+        assert_eq!(v.checks.len(), 11);
         assert_eq!(v.winner_slot, Some(0), "Bob is slot 0 and won");
     }
 
@@ -418,20 +541,88 @@ mod tests {
             &verify(&expect(&used), &s, CREATED + 800),
             CheckName::NoObservers,
         );
-        let mut e = expect(&used);
-        e.allow_observers = true;
+        let rules = GameRules {
+            allow_observers: true,
+            ..GameRules::default()
+        };
+        let e = MatchExpectation {
+            rules: &rules,
+            ..expect(&used)
+        };
         assert!(verify(&e, &s, CREATED + 800).passed());
     }
 
     #[test]
-    fn speed_fails_unless_faster() {
+    fn speed_fails_unless_the_configured_one() {
         let used = HashSet::new();
         let mut s = summary();
         s.speed = "Normal".into();
         only_fails(
             &verify(&expect(&used), &s, CREATED + 800),
-            CheckName::SpeedFaster,
+            CheckName::GameSpeed,
         );
+        let any = GameRules {
+            game_speed: None,
+            ..GameRules::default()
+        };
+        let e = MatchExpectation {
+            rules: &any,
+            ..expect(&used)
+        };
+        assert!(verify(&e, &s, CREATED + 800).passed());
+    }
+
+    #[test]
+    fn required_mods_match_by_hash_or_name_and_name_what_is_missing() {
+        let used = HashSet::new();
+        let s = summary();
+        let with = |mods: &[&str]| GameRules {
+            required_mods: mods.iter().map(|m| (*m).to_owned()).collect(),
+            ..GameRules::default()
+        };
+        for ok in [
+            with(&["voidmulti"]),
+            with(&["SCEvo"]),
+            with(&["scevo.sc2mod", &"AB".repeat(32)]),
+        ] {
+            let e = MatchExpectation {
+                rules: &ok,
+                ..expect(&used)
+            };
+            assert!(verify(&e, &s, CREATED + 800).passed(), "{ok:?}");
+        }
+        let missing = with(&["VoidMulti", "Starbow"]);
+        let e = MatchExpectation {
+            rules: &missing,
+            ..expect(&used)
+        };
+        let v = verify(&e, &s, CREATED + 800);
+        only_fails(&v, CheckName::RequiredMods);
+        let message = &v.check(CheckName::RequiredMods).unwrap().message;
+        assert!(
+            message.contains("without Starbow") && !message.contains("without VoidMulti"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn lobby_privacy_is_checked_when_configured() {
+        let used = HashSet::new();
+        let mut s = summary();
+        let public = GameRules {
+            privacy: Privacy::Public,
+            ..GameRules::default()
+        };
+        let e = MatchExpectation {
+            rules: &public,
+            ..expect(&used)
+        };
+        only_fails(&verify(&e, &s, CREATED + 800), CheckName::LobbyPrivacy);
+        s.category = Some("Public".into());
+        assert!(verify(&e, &s, CREATED + 800).passed());
+        // No game-mode attribute: not provably public.
+        s.category = None;
+        only_fails(&verify(&e, &s, CREATED + 800), CheckName::LobbyPrivacy);
     }
 
     #[test]

@@ -535,6 +535,15 @@ impl Simulator {
             .collect()
     }
 
+    /// The roles the bot has given `user` (and not taken back).
+    pub fn member_roles(&self, user: u64) -> Vec<u64> {
+        lock(&self.shared.world)
+            .member_roles
+            .get(&user)
+            .map(|r| r.iter().copied().collect())
+            .unwrap_or_default()
+    }
+
     /// Members of a thread, if it exists.
     pub fn thread_members(&self, thread: u64) -> Option<Vec<u64>> {
         match &lock(&self.shared.world).channels.get(&thread)?.kind {

@@ -25,7 +25,9 @@
 //! `POST /channels/{id}/threads` and `/channels/{id}/messages/{id}/threads`,
 //! `GET|PATCH|DELETE /channels/{id}` (rename, archive, lock; the lobby cannot
 //! be deleted), `PUT|DELETE /channels/{id}/thread-members/{user}` (50083 on an
-//! archived thread), and the CDN's `GET /attachments/…`. Message routes take
+//! archived thread), `PUT|DELETE /guilds/{id}/members/{user}/roles/{role}`
+//! (204; 10004 for another guild, 10013 for an unknown user), and the CDN's
+//! `GET /attachments/…`. Message routes take
 //! JSON or Discord's multipart form (`payload_json` + `files[n]`, ≤ 10 files,
 //! stored for the CDN); the body cap is 10 MiB. The bot's channel messages are
 //! also dispatched as MESSAGE_CREATE / MESSAGE_UPDATE / MESSAGE_DELETE, new
@@ -163,6 +165,11 @@ fn route(method: &Method, path: &str) -> Option<Route> {
         ("GET" | "PATCH" | "DELETE", ["channels", _]) => {
             r("channels/{channel_id}", p(1), vec![p(1)])
         }
+        ("PUT" | "DELETE", ["guilds", _, "members", _, "roles", _]) => r(
+            "guilds/{guild_id}/members/{user_id}/roles/{role_id}",
+            p(1),
+            vec![p(1), p(3), p(5)],
+        ),
         ("PUT" | "DELETE", ["channels", _, "thread-members", _]) => r(
             "channels/{channel_id}/thread-members/{user_id}",
             p(1),
@@ -684,6 +691,7 @@ fn dispatch_route(
         }
         (m, "/channels/{channel_id}") => channel(shared, m, ps, &body),
         (m, "/channels/{channel_id}/thread-members/{user_id}") => thread_member(shared, m, ps),
+        (m, "/guilds/{guild_id}/members/{user_id}/roles/{role_id}") => member_role(shared, m, ps),
         _ => Err(ApiError::not_found()),
     }
 }
@@ -1303,6 +1311,24 @@ fn channel(shared: &Shared, method: &str, ps: &[String], body: &Value) -> Answer
         }
         _ => Err(ApiError::not_found()),
     }
+}
+
+fn member_role(shared: &Shared, method: &str, ps: &[String]) -> Answer {
+    if parse_id(&ps[0]) != Some(IDS.guild) {
+        return Err(unknown(10004, "Guild"));
+    }
+    let mut w = lock(&shared.world);
+    let user = parse_id(&ps[1])
+        .filter(|u| w.users.contains_key(u))
+        .ok_or_else(|| unknown(10013, "User"))?;
+    let role = parse_id(&ps[2]).ok_or_else(|| unknown(10011, "Role"))?;
+    let roles = w.member_roles.entry(user).or_default();
+    if method == "PUT" {
+        roles.insert(role);
+    } else {
+        roles.remove(&role);
+    }
+    Ok((204, None))
 }
 
 fn thread_member(shared: &Shared, method: &str, ps: &[String]) -> Answer {

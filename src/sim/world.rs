@@ -156,6 +156,8 @@ pub(crate) struct World {
     pub dms_closed: BTreeSet<u64>,
     /// How long a signed attachment URL serves (`None`: unsigned URLs).
     pub cdn_lifetime: Option<std::time::Duration>,
+    /// Each guild member's roles (only those the bot gave or took).
+    pub member_roles: BTreeMap<u64, BTreeSet<u64>>,
 }
 
 impl World {
@@ -181,6 +183,7 @@ impl World {
             http_base,
             dms_closed: BTreeSet::new(),
             cdn_lifetime: None,
+            member_roles: BTreeMap::new(),
         }
     }
 

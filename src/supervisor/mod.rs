@@ -417,16 +417,35 @@ async fn connect_discord(
         Arc::new(move || parts.report(began).to_string())
     };
     let intake = pool.map(|pool| {
-        Arc::new(crate::discord::upload::ReplayIntake::new(
+        let intake = crate::discord::upload::ReplayIntake::new(
             pool.clone(),
             config.replay.max_upload_bytes,
             config.replay.start_window_s,
-            config.replay.allow_observers,
+            config.replay.game_rules(),
             config.replay.uploads_per_minute,
             races.clone(),
             env.clock.clone(),
             ladder.verified_replays.clone(),
-        ))
+        );
+        // Without its archive ladderd still verifies and settles; admins
+        // lose the files, which the error says.
+        match config.replay.open_archive(&config.store.path) {
+            Ok(archive) => {
+                // Retention holds even while nobody uploads: prune at start.
+                match archive.prune(env.clock.now()) {
+                    Ok(p) if p.files > 0 => {
+                        tracing::info!(files = p.files, bytes = p.bytes, "pruned the replay archive")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "could not prune the replay archive"),
+                }
+                Arc::new(intake.with_archive(Arc::new(archive)))
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot open the replay archive; verified replays will not be kept");
+                Arc::new(intake)
+            }
+        }
     });
     let serve = crate::discord::connect::Serve {
         rt,

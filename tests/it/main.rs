@@ -1,6 +1,8 @@
 //! All integration tests, in one binary (one link, shared helpers).
 
 mod cli;
+#[cfg(feature = "sim")]
+mod community;
 mod crash;
 #[cfg(feature = "sim")]
 mod crash_kill;
@@ -12,6 +14,8 @@ mod demo;
 mod e2e;
 #[cfg(feature = "sim")]
 mod e2e_flows;
+#[cfg(feature = "sim")]
+mod evidence;
 mod hostile;
 mod ops;
 #[cfg(feature = "sim")]

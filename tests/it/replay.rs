@@ -229,3 +229,83 @@ fn parse_command_prints_json_lines_and_exit_codes() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1), "some corpus files are broken");
 }
+
+/// #15: a ladder that requires a mod refuses a real game played without it,
+/// naming the check; the same game passes when the mod it did load is the
+/// one required, and the lobby rule is checked the same way.
+#[test]
+fn a_corpus_game_without_the_required_mod_is_refused_by_name() {
+    use std::collections::HashSet;
+
+    use ladderd::replay::verify::{
+        CheckName, ExpectedPlayer, GameRules, MatchExpectation, Privacy, verify,
+    };
+
+    let file = repo_root()
+        .join("tests/fixtures/replays/5.0.15.95299-1v1-Terran-vs-Protoss-2e330d59.SC2Replay");
+    let bytes = std::fs::read(&file).expect("the fixture is in the repository");
+    let summary =
+        replay::parse::parse_bytes(&bytes, ParseLevel::Verification, replay::DEFAULT_MAX_BYTES)
+            .expect("the fixture parses");
+    assert!(
+        summary.mod_names.iter().any(|m| m == "Void"),
+        "{:?}",
+        summary.mod_names
+    );
+    assert_eq!(summary.category.as_deref(), Some("Private"));
+    let humans: Vec<_> = summary.players.iter().filter(|p| p.is_human).collect();
+    let slot = |i: usize| ExpectedPlayer {
+        toon_handle: humans[i].toon_handle.clone(),
+        name: humans[i].name.clone(),
+        race: humans[i].play_race.expect("a known race"),
+    };
+    let used = HashSet::new();
+    let verdict = |rules: &GameRules| {
+        verify(
+            &MatchExpectation {
+                slots: [slot(0), slot(1)],
+                map_name: summary.map_name.clone(),
+                created_at: summary.start_time_utc - 30,
+                start_window_s: 600,
+                rules,
+                used_replays: &used,
+            },
+            &summary,
+            summary.end_time_utc + 60,
+        )
+    };
+    let failed = |rules: &GameRules| -> Vec<CheckName> {
+        verdict(rules)
+            .checks
+            .iter()
+            .filter(|c| !c.passed)
+            .map(|c| c.name)
+            .collect()
+    };
+    // As played (this game had an observer, so the ladder allows them):
+    // every check passes.
+    let base = GameRules {
+        allow_observers: true,
+        ..GameRules::default()
+    };
+    assert_eq!(failed(&base), []);
+    let evo = GameRules {
+        required_mods: vec!["SCEvo.SC2Mod".into()],
+        ..base.clone()
+    };
+    assert_eq!(failed(&evo), [CheckName::RequiredMods]);
+    let v = verdict(&evo);
+    let message = &v.check(CheckName::RequiredMods).unwrap().message;
+    assert!(message.contains("without SCEvo.SC2Mod"), "{message}");
+    // Required by name or by its cache handle's hash, the mod it loaded passes.
+    let void = GameRules {
+        required_mods: vec!["Void".into(), summary.dependencies[0].to_uppercase()],
+        ..base.clone()
+    };
+    assert_eq!(failed(&void), []);
+    let public = GameRules {
+        privacy: Privacy::Public,
+        ..base.clone()
+    };
+    assert_eq!(failed(&public), [CheckName::LobbyPrivacy]);
+}

@@ -927,3 +927,25 @@ async fn broken_multipart_bodies_are_400s() {
     assert_eq!(r.json()["attachments"][0]["size"], 3);
     sim.shutdown().await;
 }
+
+/// Guild member roles (#15's rank roles): given and taken with 204, shown by
+/// `member_roles`; another guild or an unknown user is refused as Discord does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn member_roles_are_given_and_taken() {
+    let sim = Simulator::start(SimConfig::default()).await.unwrap();
+    let (addr, tok) = (sim.http_addr(), sim.config().token.clone());
+    let guild = sim.ids().guild;
+    let user = sim.add_user("Alpha");
+    let path = |guild: u64, user: u64| format!("/api/v10/guilds/{guild}/members/{user}/roles/77");
+    let r = raw(addr, "PUT", &path(guild, user), Some(&tok), None).await;
+    assert_eq!(r.status, 204, "{:?}", r.json());
+    assert_eq!(sim.member_roles(user), [77]);
+    let r = raw(addr, "DELETE", &path(guild, user), Some(&tok), None).await;
+    assert_eq!(r.status, 204);
+    assert!(sim.member_roles(user).is_empty());
+    let r = raw(addr, "PUT", &path(guild + 1, user), Some(&tok), None).await;
+    assert_eq!((r.status, r.json()["code"].as_u64()), (404, Some(10004)));
+    let r = raw(addr, "PUT", &path(guild, 12345), Some(&tok), None).await;
+    assert_eq!((r.status, r.json()["code"].as_u64()), (404, Some(10013)));
+    sim.shutdown().await;
+}

@@ -230,7 +230,14 @@ async fn commands_and_waves_are_acknowledged_after_commit_across_restarts() {
     assert_eq!((running.loaded_players, running.loaded_matches), (2, 1));
     let profile = running
         .ladder
-        .command(Actor::player(2), Command::Profile { player: None })
+        .command(
+            Actor::player(2),
+            Command::Profile {
+                player: None,
+                season: None,
+                vs: None,
+            },
+        )
         .await
         .unwrap();
     assert!(

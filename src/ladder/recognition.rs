@@ -1,0 +1,58 @@
+//! Recognition: each player's rank as the server shows it (a Discord role
+//! per letter, when configured). After every command or tick that changed a
+//! rating (a settlement, an admin's adjustment, a season's end) the ladder
+//! compares each player's best rank with the one last told and says only
+//! what differs, as [`Notice::RankChanged`]; the Discord layer turns that
+//! into role changes paced like any other request.
+//!
+//! What was last told is not stored: a start takes the ranks the stored
+//! ratings give as told (a restart changes nothing), so roles follow
+//! changes from then on.
+
+use std::collections::BTreeMap;
+
+use super::{Audience, Effects, Ladder, Notice, PlayerId, Rank};
+use crate::store::rows::{UnixMillis, Write};
+
+impl Ladder {
+    /// Each player's best rank (over their races) this season, now.
+    pub(super) fn best_ranks(&self, now: UnixMillis) -> BTreeMap<PlayerId, Rank> {
+        let mut best: BTreeMap<PlayerId, Rank> = BTreeMap::new();
+        for ((player, _), rank) in self.rank_table(now) {
+            // `Rank` orders S first: the smaller is the better.
+            best.entry(player)
+                .and_modify(|r| *r = (*r).min(rank))
+                .or_insert(rank);
+        }
+        best
+    }
+
+    /// Tells every rank that changed, if `fx` changed a rating.
+    pub(super) fn sync_ranks(&mut self, now: UnixMillis, fx: &mut Effects) {
+        let rated = fx
+            .writes
+            .iter()
+            .any(|w| matches!(w, Write::Rating(_) | Write::Season(_)));
+        if !rated {
+            return;
+        }
+        let now_ranks = self.best_ranks(now);
+        let mut players: Vec<PlayerId> = now_ranks
+            .keys()
+            .chain(self.shown_ranks.keys())
+            .copied()
+            .collect();
+        players.sort_unstable();
+        players.dedup();
+        for player in players {
+            let (from, to) = (
+                self.shown_ranks.get(&player).copied(),
+                now_ranks.get(&player).copied(),
+            );
+            if from != to {
+                fx.tell(Audience::AdminLog, Notice::RankChanged { player, from, to });
+            }
+        }
+        self.shown_ranks = now_ranks;
+    }
+}
