@@ -133,6 +133,13 @@ pub enum CliError {
     Token(#[from] crate::config::token::TokenError),
     #[error(transparent)]
     Supervisor(#[from] crate::supervisor::SupervisorError),
+    /// No CA certificate loads: TLS to Discord cannot work (and hyper-rustls
+    /// would panic building its client).
+    #[error(
+        "no CA certificates could be loaded from the system{detail}: install the \
+         `ca-certificates` package (Debian/Ubuntu: apt-get install ca-certificates)"
+    )]
+    NoCaCertificates { detail: String },
     /// Anything else: what ladderd was doing, and the error that stopped it
     /// kept as the `source`, so `main` prints the whole chain
     /// ("cannot start the async runtime: <why>: <why that>").
@@ -147,7 +154,9 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Config(_) | CliError::Token(_) => EXIT_CONFIG,
+            CliError::Config(_) | CliError::Token(_) | CliError::NoCaCertificates { .. } => {
+                EXIT_CONFIG
+            }
             CliError::Store(StoreError::NewerSchema { .. } | StoreError::NotLadderd { .. }) => {
                 EXIT_CONFIG
             }
@@ -212,6 +221,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
             let config = Config::load(&cli.config)?;
             crate::logging::init(&config.log);
             let token = config::DiscordToken::from_env()?;
+            check_ca_certificates()?;
             let store = store::Store::open(&config.store)?;
             tracing::info!(path = %config.store.path.display(), "{}", store.migration);
             store.close();
@@ -219,6 +229,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Worker(args) => match crate::replay::worker::run(&args.socket) {
             Ok(()) => Ok(ExitCode::from(EXIT_OK)),
+            Err(e) if e.is_sandbox() => {
+                // Its own code, so the supervisor can name the cause.
+                eprintln!("ladderd worker: {e}");
+                Ok(ExitCode::from(crate::replay::worker::EXIT_SANDBOX))
+            }
             Err(e) => Err(CliError::failed("ladderd worker", e)),
         },
         Command::Parse(args) => {
@@ -353,7 +368,7 @@ fn run_supervisor(
                 gateway_url: config.discord.gateway_url.clone(),
                 identify_without_delay: false,
             }),
-            worker_exe: Some(std::path::PathBuf::from("/proc/self/exe")),
+            worker_exe: Some(worker_exe()),
             ..crate::supervisor::Environment::default()
         };
         match crate::supervisor::run(config, env, shutdown, on_started).await {
@@ -361,6 +376,40 @@ fn run_supervisor(
             Err(e) => Err(e.into()),
         }
     })
+}
+
+/// Refuses to start (78, so systemd does not restart in a loop) when the
+/// system has no CA certificate: the HTTPS clients are built with the
+/// platform verifier, which reads the same stores (`SSL_CERT_FILE`,
+/// `SSL_CERT_DIR`, then the distribution's bundle) and panics on none.
+pub fn check_ca_certificates() -> Result<(), CliError> {
+    let found = rustls_native_certs::load_native_certs();
+    if !found.certs.is_empty() {
+        return Ok(());
+    }
+    let detail = match found.errors.first() {
+        Some(e) => {
+            let mut text = format!(" ({e})");
+            text.truncate(300);
+            text
+        }
+        None => String::new(),
+    };
+    Err(CliError::NoCaCertificates { detail })
+}
+
+/// The binary workers run: this one, by the path `/proc/self/exe` resolves
+/// to, so `ps` and `systemctl status` show `/usr/bin/ladderd worker …`
+/// rather than `/proc/self/exe worker …`. If the file was replaced since
+/// (a package upgrade: the link then ends in " (deleted)"), `/proc/self/exe`
+/// itself, which still names the running binary; the handshake's protocol
+/// check would refuse a mismatched worker either way.
+fn worker_exe() -> PathBuf {
+    let own = PathBuf::from("/proc/self/exe");
+    match std::fs::read_link(&own) {
+        Ok(path) if path.is_absolute() && path.is_file() => path,
+        _ => own,
+    }
 }
 
 #[cfg(test)]

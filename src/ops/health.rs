@@ -66,6 +66,10 @@ pub struct StoreHealth {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PoolHealth {
+    /// `[replay] workers`.
+    pub configured: usize,
+    /// Workers that did not get through their handshake, since start.
+    pub spawn_failures: u64,
     pub healthy: usize,
     pub busy: usize,
     pub idle: usize,
@@ -167,6 +171,13 @@ impl fmt::Display for HealthReport {
             )?;
         }
         if let Some(p) = &self.pool {
+            if p.healthy == 0 && p.configured > 0 {
+                write!(
+                    f,
+                    ", NO replay worker running ({} failed to start): uploads are refused",
+                    p.spawn_failures
+                )?;
+            }
             write!(
                 f,
                 ", replay workers: {} healthy ({} busy, {} idle), {} jobs ({} ok, {} failed), {} retries, {} restarts, {} queued",
@@ -242,6 +253,9 @@ impl HealthReport {
             metrics::counter!("ladderd_replay_jobs_total").absolute(p.jobs);
             metrics::counter!("ladderd_replay_jobs_failed_total").absolute(p.jobs_failed);
             metrics::counter!("ladderd_replay_worker_restarts_total").absolute(p.restarts);
+            metrics::gauge!("ladderd_replay_workers_configured").set(p.configured as f64);
+            metrics::counter!("ladderd_replay_worker_spawn_failures_total")
+                .absolute(p.spawn_failures);
         }
     }
 }

@@ -13,6 +13,8 @@ mod e2e_flows;
 mod hostile;
 mod ops;
 #[cfg(feature = "sim")]
+mod ops_worker;
+#[cfg(feature = "sim")]
 mod reload;
 mod replay;
 mod replay_pool;
