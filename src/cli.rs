@@ -59,6 +59,9 @@ pub enum Command {
     Parse(ParseArgs),
     /// Run a whole ladder on this machine against a local Discord simulator.
     Demo(DemoArgs),
+    /// Run the local Discord simulator alone, for trying `ladderd run` (and
+    /// its systemd unit) before pointing it at Discord; prints the settings.
+    Sim(SimArgs),
     /// Validate the configuration without connecting anywhere and print what would be used.
     CheckConfig(CheckConfigArgs),
     /// Create the database or bring its schema up to date, then exit.
@@ -106,6 +109,25 @@ pub struct DemoArgs {
     /// $LADDERD_REPLAY_CORPUS, else ../shared/replays if it exists).
     #[arg(long, value_name = "DIR")]
     pub replays: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// REST and CDN address (loopback only).
+    #[arg(long, default_value = "127.0.0.1:47801", value_name = "ADDR")]
+    pub http_listen: std::net::SocketAddr,
+    /// Gateway (WebSocket) address (loopback only).
+    #[arg(long, default_value = "127.0.0.1:47802", value_name = "ADDR")]
+    pub gateway_listen: std::net::SocketAddr,
+    /// The bot token the simulator accepts.
+    #[arg(long, default_value = "sim-token")]
+    pub token: String,
+    /// Virtual players who sign up, queue, confirm and report, in wall time.
+    #[arg(long, default_value_t = 0)]
+    pub players: usize,
+    /// Each player stops after this many matches (0: never).
+    #[arg(long, default_value_t = 0)]
+    pub matches: u32,
 }
 
 #[derive(Debug, Args)]
@@ -245,6 +267,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::from(if all_ok { EXIT_OK } else { EXIT_FAILURE }))
         }
         Command::Demo(args) => demo(args),
+        Command::Sim(args) => sim(args),
     }
 }
 
@@ -311,6 +334,52 @@ fn demo(args: DemoArgs) -> Result<ExitCode, CliError> {
         );
         Ok(ExitCode::from(EXIT_FAILURE))
     }
+}
+
+/// `ladderd sim`: the simulator alone until SIGINT/SIGTERM.
+#[cfg(feature = "sim")]
+fn sim(args: SimArgs) -> Result<ExitCode, CliError> {
+    for addr in [args.http_listen, args.gateway_listen] {
+        if !addr.ip().is_loopback() {
+            return Err(CliError::refused(format!(
+                "{addr} is not a loopback address: the simulator is for this machine only"
+            )));
+        }
+    }
+    if args.token.is_empty() || args.token.len() > 200 {
+        return Err(CliError::refused("--token must be 1..=200 characters"));
+    }
+    let opts = crate::sim::standalone::StandaloneOptions {
+        gateway: args.gateway_listen,
+        http: args.http_listen,
+        token: args.token,
+        players: args.players.min(1_000),
+        matches_per_player: args.matches,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("ladderd-sim")
+        .build()
+        .map_err(|e| CliError::failed("cannot start the async runtime", e))?;
+    runtime.block_on(async move {
+        let stop = tokio_util::sync::CancellationToken::new();
+        let on_signal = stop.clone();
+        let (reload_tx, _reload_rx) = tokio::sync::mpsc::channel(1);
+        crate::ops::signals::spawn(on_signal, reload_tx)
+            .map_err(|e| CliError::failed("cannot install signal handlers", e))?;
+        crate::sim::standalone::run(opts, stop)
+            .await
+            .map_err(|e| CliError::failed("the simulator stopped", e))
+    })?;
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+#[cfg(not(feature = "sim"))]
+fn sim(_: SimArgs) -> Result<ExitCode, CliError> {
+    not_built(
+        "sim",
+        "the local Discord simulator, which this build leaves out (feature `sim`)",
+    )
 }
 
 #[cfg(not(feature = "sim"))]

@@ -86,6 +86,7 @@ pub mod players;
 pub mod ratelimit;
 pub mod realism;
 mod rest;
+pub mod standalone;
 pub mod validate;
 mod world;
 
@@ -312,12 +313,19 @@ pub struct Simulator {
 impl Simulator {
     /// Bind `127.0.0.1:0` twice (gateway, HTTP) and start serving.
     pub async fn start(config: SimConfig) -> Result<Self, SimError> {
-        let gw = TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(SimError::Bind)?;
-        let http = TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(SimError::Bind)?;
+        let any = SocketAddr::from(([127, 0, 0, 1], 0));
+        Simulator::start_on(config, any, any).await
+    }
+
+    /// Serve the gateway on `gateway` and REST/CDN on `http` (`ladderd sim`
+    /// with fixed ports). The caller keeps them on loopback.
+    pub async fn start_on(
+        config: SimConfig,
+        gateway: SocketAddr,
+        http: SocketAddr,
+    ) -> Result<Self, SimError> {
+        let gw = TcpListener::bind(gateway).await.map_err(SimError::Bind)?;
+        let http = TcpListener::bind(http).await.map_err(SimError::Bind)?;
         let gateway_url = format!("ws://{}", gw.local_addr().map_err(SimError::Bind)?);
         let http_addr = http.local_addr().map_err(SimError::Bind)?;
         let mut world = World::new(format!("http://{http_addr}"));

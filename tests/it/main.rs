@@ -13,6 +13,8 @@ mod e2e_flows;
 mod hostile;
 mod ops;
 #[cfg(feature = "sim")]
+mod ops_sim_run;
+#[cfg(feature = "sim")]
 mod ops_worker;
 #[cfg(feature = "sim")]
 mod reload;

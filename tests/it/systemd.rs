@@ -14,7 +14,11 @@ use crate::support::{ladderd_bin, repo_root, require_tool};
 /// (file in systemd/, name it is checked under, the binary its ExecStart names)
 const UNITS: [(&str, &str, &str); 3] = [
     ("ladderd.service", "ladderd.service", "/usr/bin/ladderd "),
-    ("ladderd@.service", "ladderd@test.service", "/usr/bin/ladderd "),
+    (
+        "ladderd@.service",
+        "ladderd@test.service",
+        "/usr/bin/ladderd ",
+    ),
     (
         "ladderd-litestream.service",
         "ladderd-litestream.service",
