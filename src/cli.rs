@@ -68,6 +68,9 @@ pub enum Command {
     Migrate,
     /// Write a consistent copy of the database to DEST while the service may be running.
     Backup(BackupArgs),
+    /// Print the URL that invites the bot to a server with exactly the
+    /// permissions ladderd uses ([discord] application_id).
+    InviteUrl,
 }
 
 #[derive(Debug, Args)]
@@ -268,6 +271,18 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Demo(args) => demo(args),
         Command::Sim(args) => sim(args),
+        Command::InviteUrl => {
+            let config = Config::load(&cli.config)?;
+            let Some(app) = config.discord.application_id else {
+                return Err(CliError::refused(format!(
+                    "{}: [discord] application_id is not set (developer portal → your \
+                     application → General Information → Application ID)",
+                    cli.config.display()
+                )));
+            };
+            println!("{}", crate::discord::permissions::invite_url(app.0));
+            Ok(ExitCode::from(EXIT_OK))
+        }
     }
 }
 

@@ -12,6 +12,7 @@ mod e2e;
 mod e2e_flows;
 mod hostile;
 mod ops;
+mod ops_permissions;
 mod ops_restore;
 #[cfg(feature = "sim")]
 mod ops_sim_run;
