@@ -138,6 +138,10 @@ pub struct CheckConfigArgs {
     /// The file to check (overrides --config).
     #[arg(value_name = "PATH")]
     pub path: Option<PathBuf>,
+    /// Also ask Discord (with the token) whether the bot has every permission
+    /// ladderd needs in each configured channel; exit 1 naming what is missing.
+    #[arg(long)]
+    pub online: bool,
 }
 
 #[derive(Debug, Args)]
@@ -219,7 +223,40 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
             let path = args.path.unwrap_or(cli.config);
             let config = Config::load(&path)?;
             println!("{}", config.describe(&path));
-            Ok(ExitCode::from(EXIT_OK))
+            if !args.online {
+                return Ok(ExitCode::from(EXIT_OK));
+            }
+            let token = config::DiscordToken::from_env()?;
+            check_ca_certificates()?;
+            let Some(guild) = config.discord.guild_id else {
+                return Err(CliError::refused("--online needs [discord] guild_id"));
+            };
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| CliError::failed("cannot start the async runtime", e))?;
+            let endpoint = crate::discord::transport::ApiEndpoint {
+                proxy: config.discord.api_proxy.clone(),
+            };
+            let channels = crate::discord::permissions::configured(&config.discord);
+            let problems = runtime
+                .block_on(crate::discord::permissions::check_online(
+                    token.expose(),
+                    &endpoint,
+                    guild.0,
+                    &channels,
+                ))
+                .map_err(|e| CliError::refused(format!("cannot check permissions: {e}")))?;
+            if problems.is_empty() {
+                println!(
+                    "permissions: the bot can do what ladderd needs in every configured channel"
+                );
+                return Ok(ExitCode::from(EXIT_OK));
+            }
+            for p in &problems {
+                eprintln!("permissions: {p}");
+            }
+            Ok(ExitCode::from(EXIT_FAILURE))
         }
         Command::Migrate => {
             let config = Config::load(&cli.config)?;
@@ -431,9 +468,40 @@ fn run_supervisor(
         let notifier = crate::ops::notify::Notifier::from_env();
         // Reloads start once the supervisor is up; a SIGHUP during start-up
         // waits in the channel until then.
+        // The permission check runs once Discord is connected: an ERROR per
+        // channel that lacks something, naming each permission. Not fatal: a
+        // server admin can fix it in Discord while ladderd runs.
+        let permissions = (
+            config.discord.guild_id,
+            crate::discord::permissions::configured(&config.discord),
+            crate::discord::transport::ApiEndpoint {
+                proxy: config.discord.api_proxy.clone(),
+            },
+            token.expose().to_owned(),
+        );
         let on_started = {
             let notifier = notifier.clone();
             move |running: crate::supervisor::Running| {
+                let (guild, channels, endpoint, token) = permissions;
+                if let Some(guild) = guild {
+                    tokio::spawn(async move {
+                        match crate::discord::permissions::check_online(
+                            &token, &endpoint, guild.0, &channels,
+                        )
+                        .await
+                        {
+                            Ok(problems) if problems.is_empty() => {
+                                tracing::info!("permissions: ok in every configured channel");
+                            }
+                            Ok(problems) => {
+                                for p in problems {
+                                    tracing::error!("permissions: {p}");
+                                }
+                            }
+                            Err(e) => tracing::warn!("cannot check permissions: {e}"),
+                        }
+                    });
+                }
                 let reloader = running.reloader;
                 tokio::spawn(async move {
                     while reload_rx.recv().await.is_some() {

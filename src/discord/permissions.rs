@@ -145,6 +145,140 @@ pub fn missing(channel: &str, granted: u64, needs: &[Need]) -> Option<String> {
     (!lacking.is_empty()).then(|| format!("in {channel} the bot lacks: {}", lacking.join(", ")))
 }
 
+/// A configured channel to check: a label for messages, its id, its needs.
+pub struct ChannelToCheck {
+    pub label: &'static str,
+    pub id: u64,
+    pub needs: &'static [Need],
+}
+
+/// The configured channels (`lobby_channel_id`, `admin_log_channel_id`).
+pub fn configured(discord: &crate::config::DiscordConfig) -> Vec<ChannelToCheck> {
+    let mut out = Vec::new();
+    if let Some(id) = discord.lobby_channel_id {
+        out.push(ChannelToCheck {
+            label: "the lobby channel",
+            id: id.0,
+            needs: LOBBY,
+        });
+    }
+    if let Some(id) = discord.admin_log_channel_id {
+        out.push(ChannelToCheck {
+            label: "the admin-log channel",
+            id: id.0,
+            needs: ADMIN_LOG,
+        });
+    }
+    out
+}
+
+/// Asks Discord what the bot may do in each channel (the bot's user, the
+/// guild's roles, the bot's member roles, each channel's overwrites: four
+/// kinds of GET, one attempt each, no retries) and returns one line per
+/// channel that lacks something, naming each missing permission. `Err`:
+/// Discord could not be asked (the reason, short).
+pub async fn check_online(
+    token: &str,
+    endpoint: &super::transport::ApiEndpoint,
+    guild: u64,
+    channels: &[ChannelToCheck],
+) -> Result<Vec<String>, String> {
+    use twilight_http::request::TryIntoRequest;
+    use twilight_model::id::Id;
+
+    use super::outbound::Transport as _;
+
+    let transport =
+        super::transport::TwilightTransport::new(super::transport::clients(token, endpoint));
+    // twilight-http as a request builder only; the transport sends.
+    let http = twilight_http::Client::new(String::new());
+    let get = |request: Result<twilight_http::request::Request, twilight_http::Error>| {
+        let transport = &transport;
+        async move {
+            let request = request.map_err(|e| format!("building a request: {e}"))?;
+            let reply = transport.send(&request).await?;
+            let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap_or_default();
+            Ok::<_, String>((reply.status, body))
+        }
+    };
+    let field = |v: &serde_json::Value, k: &str| -> u64 {
+        v[k].as_str().and_then(|s| s.parse().ok()).unwrap_or(0)
+    };
+    let (status, me) = get(http.current_user().try_into_request()).await?;
+    if status != 200 {
+        return Err(format!(
+            "GET /users/@me answered {status}: is the token right?"
+        ));
+    }
+    let bot = field(&me, "id");
+    let guild_id = Id::new_checked(guild).ok_or("guild_id 0")?;
+    let (status, roles) = get(http.roles(guild_id).try_into_request()).await?;
+    if status != 200 {
+        return Err(format!(
+            "cannot read the guild's roles ({status}): is the bot in guild {guild}?"
+        ));
+    }
+    let roles: Vec<(u64, u64)> = roles
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .take(1_000)
+                .map(|r| (field(r, "id"), field(r, "permissions")))
+                .collect()
+        })
+        .unwrap_or_default();
+    let bot_id = Id::new_checked(bot).ok_or("the bot's user id is 0")?;
+    let (status, member) = get(http.guild_member(guild_id, bot_id).try_into_request()).await?;
+    if status != 200 {
+        return Err(format!(
+            "the bot is not a member of guild {guild} ({status}): invite it (ladderd invite-url)"
+        ));
+    }
+    let member_roles: Vec<u64> = member["roles"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .take(250)
+                .filter_map(|r| r.as_str()?.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut problems = Vec::new();
+    for ch in channels {
+        let place = format!("{} ({})", ch.label, ch.id);
+        let Some(id) = Id::new_checked(ch.id) else {
+            continue;
+        };
+        let (status, channel) = get(http.channel(id).try_into_request()).await?;
+        if status != 200 {
+            problems.push(format!(
+                "in {place} the bot lacks: View Channel (Discord answered {status} {})",
+                channel["code"].as_u64().unwrap_or(0)
+            ));
+            continue;
+        }
+        let overwrites: Vec<Overwrite> = channel["permission_overwrites"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .take(500)
+                    .map(|o| Overwrite {
+                        id: field(o, "id"),
+                        is_member: o["type"].as_u64() == Some(1),
+                        allow: field(o, "allow"),
+                        deny: field(o, "deny"),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let granted = channel_permissions(guild, bot, &roles, &member_roles, &overwrites);
+        if let Some(line) = missing(&place, granted, ch.needs) {
+            problems.push(line);
+        }
+    }
+    Ok(problems)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

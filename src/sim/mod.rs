@@ -30,9 +30,9 @@
 //!   changes only through [`Simulator::set_dms_open`]. A user who opened a
 //!   DM with the bot themselves is still refused (Discord's rule for that
 //!   case is not documented).
-//! - **No channel permissions** (403 50013 / 50001 for a bot lacking a
-//!   permission in a channel): the permission model is added separately
-//!   (`permissions.rs`), hooked into `rest.rs`'s handlers.
+//! - **Channel permissions are one member overwrite per channel**
+//!   (`permissions.rs`): no role hierarchy, no category sync; 50001/50013
+//!   only on the routes ladderd uses.
 //! - **Latency is per request, not per connection**: no TCP/TLS set-up
 //!   cost, no connection reuse effects, no packet loss, no outage; 5xx only
 //!   when injected (`faults.rs`).
@@ -82,6 +82,7 @@
 mod events;
 pub mod faults;
 mod gateway;
+pub mod permissions;
 pub mod players;
 pub mod ratelimit;
 pub mod realism;
