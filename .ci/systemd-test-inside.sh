@@ -3,7 +3,8 @@
 # 252 as PID 1, ladderd installed from its .deb, `ladderd sim` (a build with
 # the simulator) as /usr/local/bin/ladderd-sim. Checks, as a sysadmin would:
 #   ladderd.service: READY (Type=notify), both workers with Seccomp: 2 and the
-#   configured rlimits, matches played through the simulator, `systemctl
+#   configured rlimits, matches played through the simulator, a replay upload
+#   parsed by a worker and verified (refused: an old game), `systemctl
 #   reload` applies a change, kill -9 → restart with no acknowledged match
 #   lost, a clean stop, `systemd-analyze security` <= 1.2;
 #   ladderd@alpha.service: the same start-up checks on its own paths;
@@ -47,7 +48,7 @@ cat > /etc/systemd/system/ladderd-sim.service <<'UNIT'
 [Unit]
 Description=ladderd sim (the local Discord simulator) for the CI checks
 [Service]
-ExecStart=/usr/local/bin/ladderd-sim sim --players 4
+ExecStart=/usr/local/bin/ladderd-sim sim --players 4 --replay /usr/local/share/ladderd-ci/replay.SC2Replay
 UNIT
 systemctl daemon-reload
 out=$(systemd-analyze verify ladderd.service ladderd@alpha.service ladderd-litestream.service 2>&1) || fail "verify: $out"
@@ -90,6 +91,12 @@ ok "ladderd.service READY after $(( $(date +%s) - t0 )) s ($(systemctl show -p S
 workers ladderd
 bounded 90 sh -c '[ "$(journalctl -u ladderd-sim --no-pager -q -o cat | grep -c "is over")" -ge 2 ]' || fail "no match played through the simulator"
 ok "matches played: $(over | wc -l)"
+# The winners upload a real replay recorded long ago: a worker under the
+# unit's seccomp filter parses it (the verdict names its map, Persephone LE)
+# and verification refuses it on its start time, as it must.
+bounded 60 sh -c 'journalctl -u ladderd-sim --no-pager -q -o cat | grep -q "replay answer: replay not accepted: .*played on Persephone LE.*the game started"' \
+  || fail "no replay verdict from a worker: $(journalctl -u ladderd-sim --no-pager -q -o cat | grep 'replay answer' | head -3)"
+ok "replay upload parsed by a sandboxed worker and verified (refused on its start time)"
 
 config /var/lib/ladderd /run/ladderd 6 > /etc/ladderd/ladderd.toml
 systemctl reload ladderd || fail "reload failed"

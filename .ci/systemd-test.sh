@@ -49,6 +49,10 @@ fi
 install -m 0755 "$simbin" "$root/usr/local/bin/ladderd-sim"
 install -m 0755 "$litestream" "$root/usr/bin/litestream"
 install -m 0755 "$here/systemd-test-inside.sh" "$root/usr/local/bin/ladderd-ci-inside"
+# A real replay for the virtual players to upload (parsed by ladderd's
+# sandboxed workers inside; its map is how the check knows it was parsed).
+install -D -m 0644 "$here/../tests/fixtures/replays/5.0.15.95299-1v1-Terran-vs-Protoss-2e330d59.SC2Replay" \
+  "$root/usr/local/share/ladderd-ci/replay.SC2Replay"
 echo "ladderd-ci" > "$root/etc/hostname"
 # The checks run as a oneshot service once the container has booted, then
 # power it off; their output lands in /ci-out (bound from outside).

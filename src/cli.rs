@@ -131,6 +131,9 @@ pub struct SimArgs {
     /// Each player stops after this many matches (0: never).
     #[arg(long, default_value_t = 0)]
     pub matches: u32,
+    /// A .SC2Replay each match's winner uploads; ladderd's verdict is logged.
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -401,7 +404,27 @@ fn sim(args: SimArgs) -> Result<ExitCode, CliError> {
     if args.token.is_empty() || args.token.len() > 200 {
         return Err(CliError::refused("--token must be 1..=200 characters"));
     }
+    let replay = match &args.replay {
+        None => None,
+        Some(path) => {
+            let meta = std::fs::metadata(path)
+                .map_err(|e| CliError::failed(format!("reading {}", path.display()), e))?;
+            if !meta.is_file() || meta.len() > 64 * 1024 * 1024 {
+                return Err(CliError::refused(format!(
+                    "{}: not a regular file of at most 64 MiB",
+                    path.display()
+                )));
+            }
+            let bytes = std::fs::read(path)
+                .map_err(|e| CliError::failed(format!("reading {}", path.display()), e))?;
+            let name = path.file_name().map_or("upload.SC2Replay".into(), |n| {
+                n.to_string_lossy().into_owned()
+            });
+            Some((name, bytes::Bytes::from(bytes)))
+        }
+    };
     let opts = crate::sim::standalone::StandaloneOptions {
+        replay,
         gateway: args.gateway_listen,
         http: args.http_listen,
         token: args.token,

@@ -27,6 +27,11 @@ pub struct StandaloneOptions {
     pub players: usize,
     /// Stop each player after this many reported matches (0: never).
     pub matches_per_player: u32,
+    /// A replay file each match's winner uploads (by DM) once the match is
+    /// confirmed; ladderd's answer is logged ("replay answer: …"). A real
+    /// game recorded earlier fails the start-time check, so this shows the
+    /// upload → sandboxed worker → verdict path, not an accepted replay.
+    pub replay: Option<(String, bytes::Bytes)>,
 }
 
 /// The `[discord]` lines for `sim` (what `ladderd sim` prints).
@@ -84,6 +89,7 @@ pub async fn run(opts: StandaloneOptions, stop: CancellationToken) -> Result<(),
             sim.clone(),
             i,
             opts.matches_per_player,
+            opts.replay.clone(),
             stop.clone(),
         ));
     }
@@ -160,7 +166,13 @@ fn confirm_button(message: &twilight_model::channel::Message) -> Option<String> 
 }
 
 /// One virtual player's life: sign up, then queue → confirm → report, again.
-async fn player(sim: std::sync::Arc<Simulator>, i: usize, matches: u32, stop: CancellationToken) {
+async fn player(
+    sim: std::sync::Arc<Simulator>,
+    i: usize,
+    matches: u32,
+    replay: Option<(String, bytes::Bytes)>,
+    stop: CancellationToken,
+) {
     let lobby = sim.ids().lobby;
     let me = name(i);
     let user = sim.add_user_with_dms(&me, true);
@@ -245,6 +257,35 @@ async fn player(sim: std::sync::Arc<Simulator>, i: usize, matches: u32, stop: Ca
         // alike whether the card names both or only the opponent.
         let opponent = opponent_in(&card.message.content, &me);
         let won = opponent.as_deref().is_none_or(|o| me.as_str() < o);
+        if let (true, Some((file, bytes))) = (won, &replay) {
+            let dm = card.message.channel_id.get();
+            let before = sim.seen_by(user).len();
+            match sim.post(user, dm, "", vec![(file.clone(), bytes.clone())]) {
+                Ok(_) => {
+                    say(&format!("uploads {file} for match {id}"));
+                    // ladderd answers in the DM; bounded, since an answer
+                    // may never come if ladderd stops.
+                    let in_dm = |s: &Simulator| {
+                        s.seen_by(user)
+                            .into_iter()
+                            .skip(before)
+                            .find(|m| m.place == Place::Dm && m.message.author.id.get() != user)
+                    };
+                    let answered = tokio::time::timeout(
+                        Duration::from_secs(60),
+                        sim.wait_until(|s| in_dm(s).is_some()),
+                    )
+                    .await;
+                    if let (Ok(()), Some(answer)) = (answered, in_dm(&sim)) {
+                        say(&format!(
+                            "replay answer: {}",
+                            answer.message.content.replace('\n', " / ")
+                        ));
+                    }
+                }
+                Err(e) => eprintln!("sim: {me}: {e}"),
+            }
+        }
         let report = if won { "win" } else { "loss" };
         act(Interact::Button {
             custom_id: format!("match:{id}:report:{report}"),
