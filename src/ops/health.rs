@@ -361,6 +361,35 @@ mod tests {
     }
 
     #[test]
+    fn no_replay_worker_running_is_in_the_report() {
+        let pool = PoolHealth {
+            configured: 2,
+            spawn_failures: 16,
+            ..PoolHealth::default()
+        };
+        let r = HealthReport {
+            uptime: Duration::from_secs(61),
+            resident_bytes: None,
+            database_bytes: None,
+            store: StoreHealth::default(),
+            pool: Some(pool),
+            http: None,
+            gateway: None,
+            handling: Percentiles::default(),
+        };
+        let s = r.to_string();
+        assert!(
+            s.contains(", NO replay worker running (16 failed to start): uploads are refused"),
+            "{s}"
+        );
+        let healthy = HealthReport {
+            pool: Some(PoolHealth { healthy: 2, ..pool }),
+            ..r
+        };
+        assert!(!healthy.to_string().contains("NO replay worker"));
+    }
+
+    #[test]
     fn report_shows_classes_and_gateway() {
         let class = |label| ClassHealth {
             label,
