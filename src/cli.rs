@@ -59,12 +59,18 @@ pub enum Command {
     Parse(ParseArgs),
     /// Run a whole ladder on this machine against a local Discord simulator.
     Demo(DemoArgs),
+    /// Run the local Discord simulator alone, for trying `ladderd run` (and
+    /// its systemd unit) before pointing it at Discord; prints the settings.
+    Sim(SimArgs),
     /// Validate the configuration without connecting anywhere and print what would be used.
     CheckConfig(CheckConfigArgs),
     /// Create the database or bring its schema up to date, then exit.
     Migrate,
     /// Write a consistent copy of the database to DEST while the service may be running.
     Backup(BackupArgs),
+    /// Print the URL that invites the bot to a server with exactly the
+    /// permissions ladderd uses ([discord] application_id).
+    InviteUrl,
 }
 
 #[derive(Debug, Args)]
@@ -109,10 +115,36 @@ pub struct DemoArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct SimArgs {
+    /// REST and CDN address (loopback only).
+    #[arg(long, default_value = "127.0.0.1:47801", value_name = "ADDR")]
+    pub http_listen: std::net::SocketAddr,
+    /// Gateway (WebSocket) address (loopback only).
+    #[arg(long, default_value = "127.0.0.1:47802", value_name = "ADDR")]
+    pub gateway_listen: std::net::SocketAddr,
+    /// The bot token the simulator accepts.
+    #[arg(long, default_value = "sim-token")]
+    pub token: String,
+    /// Virtual players who sign up, queue, confirm and report, in wall time.
+    #[arg(long, default_value_t = 0)]
+    pub players: usize,
+    /// Each player stops after this many matches (0: never).
+    #[arg(long, default_value_t = 0)]
+    pub matches: u32,
+    /// A .SC2Replay each match's winner uploads; ladderd's verdict is logged.
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct CheckConfigArgs {
     /// The file to check (overrides --config).
     #[arg(value_name = "PATH")]
     pub path: Option<PathBuf>,
+    /// Also ask Discord (with the token) whether the bot has every permission
+    /// ladderd needs in each configured channel; exit 1 naming what is missing.
+    #[arg(long)]
+    pub online: bool,
 }
 
 #[derive(Debug, Args)]
@@ -133,6 +165,13 @@ pub enum CliError {
     Token(#[from] crate::config::token::TokenError),
     #[error(transparent)]
     Supervisor(#[from] crate::supervisor::SupervisorError),
+    /// No CA certificate loads: TLS to Discord cannot work (and hyper-rustls
+    /// would panic building its client).
+    #[error(
+        "no CA certificates could be loaded from the system{detail}: install the \
+         `ca-certificates` package (Debian/Ubuntu: apt-get install ca-certificates)"
+    )]
+    NoCaCertificates { detail: String },
     /// Anything else: what ladderd was doing, and the error that stopped it
     /// kept as the `source`, so `main` prints the whole chain
     /// ("cannot start the async runtime: <why>: <why that>").
@@ -147,7 +186,9 @@ pub enum CliError {
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Config(_) | CliError::Token(_) => EXIT_CONFIG,
+            CliError::Config(_) | CliError::Token(_) | CliError::NoCaCertificates { .. } => {
+                EXIT_CONFIG
+            }
             CliError::Store(StoreError::NewerSchema { .. } | StoreError::NotLadderd { .. }) => {
                 EXIT_CONFIG
             }
@@ -188,7 +229,40 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
             let path = args.path.unwrap_or(cli.config);
             let config = Config::load(&path)?;
             println!("{}", config.describe(&path));
-            Ok(ExitCode::from(EXIT_OK))
+            if !args.online {
+                return Ok(ExitCode::from(EXIT_OK));
+            }
+            let token = config::DiscordToken::from_env()?;
+            check_ca_certificates()?;
+            let Some(guild) = config.discord.guild_id else {
+                return Err(CliError::refused("--online needs [discord] guild_id"));
+            };
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| CliError::failed("cannot start the async runtime", e))?;
+            let endpoint = crate::discord::transport::ApiEndpoint {
+                proxy: config.discord.api_proxy.clone(),
+            };
+            let channels = crate::discord::permissions::configured(&config.discord);
+            let problems = runtime
+                .block_on(crate::discord::permissions::check_online(
+                    token.expose(),
+                    &endpoint,
+                    guild.0,
+                    &channels,
+                ))
+                .map_err(|e| CliError::refused(format!("cannot check permissions: {e}")))?;
+            if problems.is_empty() {
+                println!(
+                    "permissions: the bot can do what ladderd needs in every configured channel"
+                );
+                return Ok(ExitCode::from(EXIT_OK));
+            }
+            for p in &problems {
+                eprintln!("permissions: {p}");
+            }
+            Ok(ExitCode::from(EXIT_FAILURE))
         }
         Command::Migrate => {
             let config = Config::load(&cli.config)?;
@@ -232,6 +306,7 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
             let config = Config::load(&cli.config)?;
             crate::logging::init(&config.log);
             let token = config::DiscordToken::from_env()?;
+            check_ca_certificates()?;
             let store = store::Store::open(&config.store)?;
             tracing::info!(path = %config.store.path.display(), "{}", store.migration);
             store.close();
@@ -239,6 +314,11 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
         }
         Command::Worker(args) => match crate::replay::worker::run(&args.socket) {
             Ok(()) => Ok(ExitCode::from(EXIT_OK)),
+            Err(e) if e.is_sandbox() => {
+                // Its own code, so the supervisor can name the cause.
+                eprintln!("ladderd worker: {e}");
+                Ok(ExitCode::from(crate::replay::worker::EXIT_SANDBOX))
+            }
             Err(e) => Err(CliError::failed("ladderd worker", e)),
         },
         Command::Parse(args) => {
@@ -250,6 +330,19 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
             Ok(ExitCode::from(if all_ok { EXIT_OK } else { EXIT_FAILURE }))
         }
         Command::Demo(args) => demo(args),
+        Command::Sim(args) => sim(args),
+        Command::InviteUrl => {
+            let config = Config::load(&cli.config)?;
+            let Some(app) = config.discord.application_id else {
+                return Err(CliError::refused(format!(
+                    "{}: [discord] application_id is not set (developer portal → your \
+                     application → General Information → Application ID)",
+                    cli.config.display()
+                )));
+            };
+            println!("{}", crate::discord::permissions::invite_url(app.0));
+            Ok(ExitCode::from(EXIT_OK))
+        }
     }
 }
 
@@ -318,6 +411,72 @@ fn demo(args: DemoArgs) -> Result<ExitCode, CliError> {
     }
 }
 
+/// `ladderd sim`: the simulator alone until SIGINT/SIGTERM.
+#[cfg(feature = "sim")]
+fn sim(args: SimArgs) -> Result<ExitCode, CliError> {
+    for addr in [args.http_listen, args.gateway_listen] {
+        if !addr.ip().is_loopback() {
+            return Err(CliError::refused(format!(
+                "{addr} is not a loopback address: the simulator is for this machine only"
+            )));
+        }
+    }
+    if args.token.is_empty() || args.token.len() > 200 {
+        return Err(CliError::refused("--token must be 1..=200 characters"));
+    }
+    let replay = match &args.replay {
+        None => None,
+        Some(path) => {
+            let meta = std::fs::metadata(path)
+                .map_err(|e| CliError::failed(format!("reading {}", path.display()), e))?;
+            if !meta.is_file() || meta.len() > 64 * 1024 * 1024 {
+                return Err(CliError::refused(format!(
+                    "{}: not a regular file of at most 64 MiB",
+                    path.display()
+                )));
+            }
+            let bytes = std::fs::read(path)
+                .map_err(|e| CliError::failed(format!("reading {}", path.display()), e))?;
+            let name = path.file_name().map_or("upload.SC2Replay".into(), |n| {
+                n.to_string_lossy().into_owned()
+            });
+            Some((name, bytes::Bytes::from(bytes)))
+        }
+    };
+    let opts = crate::sim::standalone::StandaloneOptions {
+        replay,
+        gateway: args.gateway_listen,
+        http: args.http_listen,
+        token: args.token,
+        players: args.players.min(1_000),
+        matches_per_player: args.matches,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("ladderd-sim")
+        .build()
+        .map_err(|e| CliError::failed("cannot start the async runtime", e))?;
+    runtime.block_on(async move {
+        let stop = tokio_util::sync::CancellationToken::new();
+        let on_signal = stop.clone();
+        let (reload_tx, _reload_rx) = tokio::sync::mpsc::channel(1);
+        crate::ops::signals::spawn(on_signal, reload_tx)
+            .map_err(|e| CliError::failed("cannot install signal handlers", e))?;
+        crate::sim::standalone::run(opts, stop)
+            .await
+            .map_err(|e| CliError::failed("the simulator stopped", e))
+    })?;
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+#[cfg(not(feature = "sim"))]
+fn sim(_: SimArgs) -> Result<ExitCode, CliError> {
+    not_built(
+        "sim",
+        "the local Discord simulator, which this build leaves out (feature `sim`)",
+    )
+}
+
 #[cfg(not(feature = "sim"))]
 fn demo(_: DemoArgs) -> Result<ExitCode, CliError> {
     not_built(
@@ -352,9 +511,40 @@ fn run_supervisor(
         let notifier = crate::ops::notify::Notifier::from_env();
         // Reloads start once the supervisor is up; a SIGHUP during start-up
         // waits in the channel until then.
+        // The permission check runs once Discord is connected: an ERROR per
+        // channel that lacks something, naming each permission. Not fatal: a
+        // server admin can fix it in Discord while ladderd runs.
+        let permissions = (
+            config.discord.guild_id,
+            crate::discord::permissions::configured(&config.discord),
+            crate::discord::transport::ApiEndpoint {
+                proxy: config.discord.api_proxy.clone(),
+            },
+            token.expose().to_owned(),
+        );
         let on_started = {
             let notifier = notifier.clone();
             move |running: crate::supervisor::Running| {
+                let (guild, channels, endpoint, token) = permissions;
+                if let Some(guild) = guild {
+                    tokio::spawn(async move {
+                        match crate::discord::permissions::check_online(
+                            &token, &endpoint, guild.0, &channels,
+                        )
+                        .await
+                        {
+                            Ok(problems) if problems.is_empty() => {
+                                tracing::info!("permissions: ok in every configured channel");
+                            }
+                            Ok(problems) => {
+                                for p in problems {
+                                    tracing::error!("permissions: {p}");
+                                }
+                            }
+                            Err(e) => tracing::warn!("cannot check permissions: {e}"),
+                        }
+                    });
+                }
                 let reloader = running.reloader;
                 tokio::spawn(async move {
                     while reload_rx.recv().await.is_some() {
@@ -373,7 +563,7 @@ fn run_supervisor(
                 gateway_url: config.discord.gateway_url.clone(),
                 identify_without_delay: false,
             }),
-            worker_exe: Some(std::path::PathBuf::from("/proc/self/exe")),
+            worker_exe: Some(worker_exe()),
             ..crate::supervisor::Environment::default()
         };
         match crate::supervisor::run(config, env, shutdown, on_started).await {
@@ -381,6 +571,40 @@ fn run_supervisor(
             Err(e) => Err(e.into()),
         }
     })
+}
+
+/// Refuses to start (78, so systemd does not restart in a loop) when the
+/// system has no CA certificate: the HTTPS clients are built with the
+/// platform verifier, which reads the same stores (`SSL_CERT_FILE`,
+/// `SSL_CERT_DIR`, then the distribution's bundle) and panics on none.
+pub fn check_ca_certificates() -> Result<(), CliError> {
+    let found = rustls_native_certs::load_native_certs();
+    if !found.certs.is_empty() {
+        return Ok(());
+    }
+    let detail = match found.errors.first() {
+        Some(e) => {
+            let mut text = format!(" ({e})");
+            text.truncate(300);
+            text
+        }
+        None => String::new(),
+    };
+    Err(CliError::NoCaCertificates { detail })
+}
+
+/// The binary workers run: this one, by the path `/proc/self/exe` resolves
+/// to, so `ps` and `systemctl status` show `/usr/bin/ladderd worker …`
+/// rather than `/proc/self/exe worker …`. If the file was replaced since
+/// (a package upgrade: the link then ends in " (deleted)"), `/proc/self/exe`
+/// itself, which still names the running binary; the handshake's protocol
+/// check would refuse a mismatched worker either way.
+fn worker_exe() -> PathBuf {
+    let own = PathBuf::from("/proc/self/exe");
+    match std::fs::read_link(&own) {
+        Ok(path) if path.is_absolute() && path.is_file() => path,
+        _ => own,
+    }
 }
 
 #[cfg(test)]

@@ -57,6 +57,9 @@ pub enum RawShards {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawDiscord {
+    /// The application's id (developer portal, General Information), for
+    /// `ladderd invite-url`.
+    pub application_id: Option<Snowflake>,
     pub guild_id: Option<Snowflake>,
     pub lobby_channel_id: Option<Snowflake>,
     pub admin_log_channel_id: Option<Snowflake>,
@@ -75,14 +78,17 @@ pub struct RawDiscord {
     /// Finished matches' (archived) threads are deleted this many days after
     /// the match ended; 0 keeps them.
     pub delete_threads_after_days: Option<toml::Spanned<u32>>,
-    /// `host:port` of a plain-HTTP stand-in for the REST API (the simulator).
+    /// `host:port` of a plain-HTTP stand-in for the REST API: the simulator
+    /// (`ladderd sim`) or a local rate-limit proxy; loopback only.
     pub api_proxy: Option<toml::Spanned<String>>,
-    /// `ws://host:port` of a stand-in gateway (the simulator).
+    /// `ws://host:port` of a stand-in gateway (the simulator); loopback or
+    /// Discord's own gateway host only.
     pub gateway_url: Option<toml::Spanned<String>>,
 }
 
 #[derive(Debug, Clone)]
 pub struct DiscordConfig {
+    pub application_id: Option<Snowflake>,
     pub guild_id: Option<Snowflake>,
     pub lobby_channel_id: Option<Snowflake>,
     pub admin_log_channel_id: Option<Snowflake>,
@@ -157,6 +163,17 @@ pub(super) fn validate(raw: RawDiscord, v: &Validator<'_>) -> Result<DiscordConf
             .is_some_and(|(host, port)| {
                 !host.is_empty() && !host.contains('/') && port.parse::<u16>().is_ok()
             });
+        if ok && !is_loopback_host(proxy.get_ref()) {
+            return Err(v.invalid(
+                "discord.api_proxy",
+                span_of(proxy),
+                format!(
+                    "{:?} is not on loopback: api_proxy is plain HTTP, for the simulator \
+                     (`ladderd sim`) or a rate-limit proxy on this host only",
+                    proxy.get_ref()
+                ),
+            ));
+        }
         if !ok {
             return Err(v.invalid(
                 "discord.api_proxy",
@@ -178,12 +195,30 @@ pub(super) fn validate(raw: RawDiscord, v: &Validator<'_>) -> Result<DiscordConf
                 format!("{u:?} must be ws://host:port or wss://host:port without a trailing slash"),
             ));
         }
+        let rest = u.split_once("://").map_or(u.as_str(), |(_, r)| r);
+        let discord = u.starts_with("wss://") && {
+            let host = rest.split(['/', '?']).next().unwrap_or("");
+            let host = host.split(':').next().unwrap_or("");
+            host == "gateway.discord.gg" || host.ends_with(".discord.gg")
+        };
+        let authority = rest.split(['/', '?']).next().unwrap_or("");
+        if !discord && !is_loopback_host(authority) {
+            return Err(v.invalid(
+                "discord.gateway_url",
+                span_of(url),
+                format!(
+                    "{u:?}: only Discord's gateway (wss://gateway.discord.gg) or a loopback \
+                     address (the simulator, `ladderd sim`) is accepted"
+                ),
+            ));
+        }
     }
     Ok(DiscordConfig {
         shards,
         delete_threads_after_days,
         api_proxy: raw.api_proxy.map(toml::Spanned::into_inner),
         gateway_url: raw.gateway_url.map(toml::Spanned::into_inner),
+        application_id: raw.application_id,
         guild_id: raw.guild_id,
         lobby_channel_id: raw.lobby_channel_id,
         admin_log_channel_id: raw.admin_log_channel_id,
@@ -193,6 +228,18 @@ pub(super) fn validate(raw: RawDiscord, v: &Validator<'_>) -> Result<DiscordConf
         admin_role_ids: raw.admin_role_ids,
         rank_role_ids,
     })
+}
+
+/// Whether `authority` (`host:port` or `[v6]:port`) names this machine.
+fn is_loopback_host(authority: &str) -> bool {
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => authority.rsplit_once(':').map_or(authority, |(h, _)| h),
+    };
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 impl DiscordConfig {

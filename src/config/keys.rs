@@ -132,6 +132,7 @@ pub const KEYS: &[Key] = &[
     key!(restart "store.busy_timeout_ms": store.busy_timeout_ms),
     key!(restart "store.commit_max_batch": store.commit_max_batch),
     key!(restart "store.commit_window_us": store.commit_window_us),
+    key!(restart "discord.application_id": discord.application_id),
     key!(restart "discord.guild_id": discord.guild_id),
     key!(restart "discord.lobby_channel_id": discord.lobby_channel_id),
     key!(restart "discord.admin_log_channel_id": discord.admin_log_channel_id),

@@ -93,3 +93,28 @@ fn oversized_files_are_refused_before_reading() {
         Err(ConfigError::TooLarge { .. })
     ));
 }
+
+/// The Discord endpoints are for the simulator (or a local proxy): loopback
+/// only, except Discord's own gateway.
+#[test]
+fn discord_endpoints_are_loopback_or_discord() {
+    for bad in [
+        "api_proxy = \"example.com:80\"",
+        "api_proxy = \"10.0.0.1:8080\"",
+        "gateway_url = \"ws://10.0.0.1:1\"",
+        "gateway_url = \"wss://evil.example:443\"",
+        "gateway_url = \"wss://gateway.discord.gg.evil.example\"",
+    ] {
+        let key = invalid_at(&format!("[discord]\n{bad}\n")).0;
+        assert!(bad.starts_with(key.trim_start_matches("discord.")), "{bad}");
+    }
+    for good in [
+        "api_proxy = \"127.0.0.1:47801\"",
+        "api_proxy = \"localhost:47801\"",
+        "api_proxy = \"[::1]:47801\"",
+        "gateway_url = \"ws://127.0.0.1:47802\"",
+        "gateway_url = \"wss://gateway.discord.gg\"",
+    ] {
+        assert!(load(&format!("[discord]\n{good}\n")).is_ok(), "{good}");
+    }
+}

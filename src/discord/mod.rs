@@ -10,6 +10,7 @@ pub mod gateway;
 pub mod ids;
 pub mod live;
 pub mod outbound;
+pub mod permissions;
 pub mod ratelimit;
 pub mod render;
 pub mod roles;

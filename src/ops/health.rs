@@ -94,6 +94,10 @@ pub struct StoreHealth {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct PoolHealth {
+    /// `[replay] workers`.
+    pub configured: usize,
+    /// Workers that did not get through their handshake, since start.
+    pub spawn_failures: u64,
     pub healthy: usize,
     pub busy: usize,
     pub idle: usize,
@@ -223,6 +227,13 @@ impl fmt::Display for HealthReport {
             )?;
         }
         if let Some(p) = &self.pool {
+            if p.healthy == 0 && p.configured > 0 {
+                write!(
+                    f,
+                    ", NO replay worker running ({} failed to start): uploads are refused",
+                    p.spawn_failures
+                )?;
+            }
             write!(
                 f,
                 ", replay workers: {} healthy ({} busy, {} idle), {} jobs ({} ok, {} failed), {} retries, {} restarts, {} queued",
@@ -330,6 +341,9 @@ impl HealthReport {
             metrics::counter!("ladderd_replay_jobs_total").absolute(p.jobs);
             metrics::counter!("ladderd_replay_jobs_failed_total").absolute(p.jobs_failed);
             metrics::counter!("ladderd_replay_worker_restarts_total").absolute(p.restarts);
+            metrics::gauge!("ladderd_replay_workers_configured").set(p.configured as f64);
+            metrics::counter!("ladderd_replay_worker_spawn_failures_total")
+                .absolute(p.spawn_failures);
         }
     }
 }
@@ -433,6 +447,36 @@ mod tests {
         );
         // Classes that sent nothing are left out of the line.
         assert!(!s.contains("by class"), "{s}");
+    }
+
+    #[test]
+    fn no_replay_worker_running_is_in_the_report() {
+        let pool = PoolHealth {
+            configured: 2,
+            spawn_failures: 16,
+            ..PoolHealth::default()
+        };
+        let r = HealthReport {
+            uptime: Duration::from_secs(61),
+            resident_bytes: None,
+            database_bytes: None,
+            store: StoreHealth::default(),
+            pool: Some(pool),
+            http: None,
+            gateway: None,
+            handling: Percentiles::default(),
+            delivery: None,
+        };
+        let s = r.to_string();
+        assert!(
+            s.contains(", NO replay worker running (16 failed to start): uploads are refused"),
+            "{s}"
+        );
+        let healthy = HealthReport {
+            pool: Some(PoolHealth { healthy: 2, ..pool }),
+            ..r
+        };
+        assert!(!healthy.to_string().contains("NO replay worker"));
     }
 
     #[test]

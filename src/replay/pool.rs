@@ -70,7 +70,8 @@ pub struct PoolOptions {
     pub workers: usize,
     /// Where the per-worker sockets live (systemd's `RuntimeDirectory`).
     pub runtime_dir: PathBuf,
-    /// The binary run as `EXE worker --socket PATH`; `/proc/self/exe` in production.
+    /// The binary run as `EXE worker --socket PATH`; in production ladderd's
+    /// own path as `/proc/self/exe` resolves it (`cli::worker_exe`).
     pub worker_exe: PathBuf,
     pub job_deadline: Duration,
     /// Jobs waiting beyond the ones being parsed; more are refused as busy.
@@ -145,6 +146,12 @@ pub enum WorkerFailure {
     HandshakeTimeout,
     #[error("the worker exited before its hello: {0}")]
     ExitedEarly(String),
+    /// The worker exited with [`crate::replay::worker::EXIT_SANDBOX`].
+    #[error(
+        "the worker could not sandbox itself (seccomp filter or rlimits refused; under \
+         systemd the unit's SystemCallFilter= must allow the `seccomp` syscall)"
+    )]
+    Sandbox,
     #[error("no pong before the timeout")]
     PingTimeout,
     #[error("unexpected answer to ping: {0}")]
@@ -186,6 +193,8 @@ struct Counters {
     protocol_errors: AtomicU64,
     healthy: AtomicUsize,
     busy: AtomicUsize,
+    /// Why the last worker did not start, for the start-up ERROR.
+    last_spawn_failure: std::sync::Mutex<Option<String>>,
     /// The process id of each slot's worker; 0 while it has none.
     pids: Vec<AtomicU32>,
     hostile: Hostile,
@@ -213,6 +222,7 @@ struct Job {
 pub struct Pool {
     queue: mpsc::Sender<Job>,
     queue_bound: usize,
+    workers: usize,
     max_upload_bytes: u64,
     max_wait: Duration,
     counters: Arc<Counters>,
@@ -238,6 +248,7 @@ impl Pool {
             protocol_errors: AtomicU64::new(0),
             healthy: AtomicUsize::new(0),
             busy: AtomicUsize::new(0),
+            last_spawn_failure: std::sync::Mutex::new(None),
             pids: (0..opts.workers).map(|_| AtomicU32::new(0)).collect(),
             hostile: Hostile::default(),
         });
@@ -274,6 +285,7 @@ impl Pool {
         Ok(Pool {
             queue,
             queue_bound: opts.queue_bound.max(1),
+            workers: opts.workers,
             max_upload_bytes: opts.max_upload_bytes,
             max_wait: opts.max_wait,
             counters,
@@ -380,6 +392,20 @@ impl Pool {
         }
     }
 
+    /// `PoolOptions::workers`: how many workers the pool keeps.
+    pub fn configured(&self) -> usize {
+        self.workers
+    }
+
+    /// Why the last worker that failed to start did not.
+    pub fn last_spawn_failure(&self) -> Option<String> {
+        self.counters
+            .last_spawn_failure
+            .lock()
+            .ok()
+            .and_then(|g| g.clone())
+    }
+
     /// The process ids of the current workers (for operators and tests).
     pub fn worker_pids(&self) -> Vec<u32> {
         self.counters
@@ -477,6 +503,9 @@ impl Slot {
                     Err(e) => {
                         consecutive_failures += 1;
                         tracing::warn!(slot = self.index, "replay worker did not start: {e}");
+                        if let Ok(mut last) = self.counters.last_spawn_failure.lock() {
+                            *last = Some(e.to_string());
+                        }
                     }
                 }
                 continue;
@@ -582,7 +611,14 @@ impl Slot {
     }
 
     async fn spawn(&self) -> Result<Worker, WorkerFailure> {
+        // A worker parses hostile files: it gets an empty environment (no
+        // bot token, no credentials directory, no notify socket) and no file
+        // descriptor but stdin (/dev/null) and the journal's stdout/stderr;
+        // everything else ladderd opens is close-on-exec, and the worker
+        // connects to its socket itself. `tests/it/ops_worker.rs` reads both
+        // from /proc.
         let mut child = Command::new(&self.opts.worker_exe)
+            .env_clear()
             .arg("worker")
             .arg("--socket")
             .arg(&self.path)
@@ -638,8 +674,19 @@ impl Slot {
             Ok(conn) => Ok(Worker { child, conn }),
             Err(e) => {
                 self.counters.spawn_failures.fetch_add(1, Ordering::Relaxed);
+                // A worker that refused to sandbox itself has usually exited
+                // by now; its exit code names the cause better than the
+                // broken pipe the handshake saw.
+                let exited = tokio::time::timeout(Duration::from_millis(200), child.wait()).await;
                 let _ = child.kill().await;
-                Err(e)
+                match exited {
+                    Ok(Ok(status))
+                        if status.code() == Some(i32::from(super::worker::EXIT_SANDBOX)) =>
+                    {
+                        Err(WorkerFailure::Sandbox)
+                    }
+                    _ => Err(e),
+                }
             }
         }
     }

@@ -34,6 +34,37 @@ pub enum WorkerError {
     Frame(#[from] FrameError),
 }
 
+/// The exit code of a worker that could not apply its rlimits or seccomp
+/// filter (`EX_OSERR`): the pool reports it as [`super::pool::WorkerFailure::Sandbox`].
+pub const EXIT_SANDBOX: u8 = 71;
+
+impl WorkerError {
+    /// Whether the worker failed to sandbox itself (the host refused).
+    pub fn is_sandbox(&self) -> bool {
+        matches!(self, WorkerError::Sandbox(_) | WorkerError::Rlimit { .. })
+    }
+}
+
+/// Closes every descriptor above stderr. ladderd opens all of its own files
+/// close-on-exec, but whatever started ladderd may have left descriptors
+/// open without it (a shell, a CI runner); a worker keeps none of them.
+/// Runs before the worker opens anything (its socket comes next).
+fn close_inherited_fds() {
+    let Ok(dir) = std::fs::read_dir("/proc/self/fd") else {
+        return;
+    };
+    let fds: Vec<i32> = dir
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .filter(|fd| *fd > 2)
+        .collect();
+    // The directory's own descriptor is in the list and already closed
+    // (EBADF, ignored).
+    for fd in fds {
+        let _ = nix::unistd::close(fd);
+    }
+}
+
 /// The hello itself must be small; the real limit comes inside it.
 const HELLO_MAX_BYTES: u32 = 4096;
 
@@ -45,6 +76,7 @@ pub fn run(socket: &Path) -> Result<(), WorkerError> {
     // runtime; never spawn workers from `spawn_blocking` (those threads idle out).
     let _ = nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL);
     super::quiet_panics();
+    close_inherited_fds();
 
     let connect_err = |source| WorkerError::Connect {
         path: socket.display().to_string(),

@@ -30,9 +30,9 @@
 //!   changes only through [`Simulator::set_dms_open`]. A user who opened a
 //!   DM with the bot themselves is still refused (Discord's rule for that
 //!   case is not documented).
-//! - **No channel permissions** (403 50013 / 50001 for a bot lacking a
-//!   permission in a channel): the permission model is added separately
-//!   (`permissions.rs`), hooked into `rest.rs`'s handlers.
+//! - **Channel permissions are one member overwrite per channel**
+//!   (`permissions.rs`): no role hierarchy, no category sync; 50001/50013
+//!   only on the routes ladderd uses.
 //! - **Latency is per request, not per connection**: no TCP/TLS set-up
 //!   cost, no connection reuse effects, no packet loss, no outage; 5xx only
 //!   when injected (`faults.rs`).
@@ -82,10 +82,12 @@
 mod events;
 pub mod faults;
 mod gateway;
+pub mod permissions;
 pub mod players;
 pub mod ratelimit;
 pub mod realism;
 mod rest;
+pub mod standalone;
 pub mod validate;
 mod world;
 
@@ -315,12 +317,19 @@ pub struct Simulator {
 impl Simulator {
     /// Bind `127.0.0.1:0` twice (gateway, HTTP) and start serving.
     pub async fn start(config: SimConfig) -> Result<Self, SimError> {
-        let gw = TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(SimError::Bind)?;
-        let http = TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(SimError::Bind)?;
+        let any = SocketAddr::from(([127, 0, 0, 1], 0));
+        Simulator::start_on(config, any, any).await
+    }
+
+    /// Serve the gateway on `gateway` and REST/CDN on `http` (`ladderd sim`
+    /// with fixed ports). The caller keeps them on loopback.
+    pub async fn start_on(
+        config: SimConfig,
+        gateway: SocketAddr,
+        http: SocketAddr,
+    ) -> Result<Self, SimError> {
+        let gw = TcpListener::bind(gateway).await.map_err(SimError::Bind)?;
+        let http = TcpListener::bind(http).await.map_err(SimError::Bind)?;
         let gateway_url = format!("ws://{}", gw.local_addr().map_err(SimError::Bind)?);
         let http_addr = http.local_addr().map_err(SimError::Bind)?;
         let mut world = World::new(format!("http://{http_addr}"));

@@ -26,7 +26,10 @@
 //! `GET|PATCH|DELETE /channels/{id}` (rename, archive, lock; the lobby cannot
 //! be deleted), `PUT|DELETE /channels/{id}/thread-members/{user}` (50083 on an
 //! archived thread), `PUT|DELETE /guilds/{id}/members/{user}/roles/{role}`
-//! (204; 10004 for another guild, 10013 for an unknown user), and the CDN's
+//! (204; 10004 for another guild, 10013 for an unknown user), `GET
+//! /guilds/{id}/roles` and `GET /guilds/{id}/members/{user}` (the permission
+//! model, `permissions.rs`, which also answers 50001/50013 on the bot's
+//! channel routes), and the CDN's
 //! `GET /attachments/…`. Message routes take
 //! JSON or Discord's multipart form (`payload_json` + `files[n]`, ≤ 10 files,
 //! stored for the CDN); the body cap is 10 MiB. The bot's channel messages are
@@ -169,6 +172,12 @@ fn route(method: &Method, path: &str) -> Option<Route> {
             "guilds/{guild_id}/members/{user_id}/roles/{role_id}",
             p(1),
             vec![p(1), p(3), p(5)],
+        ),
+        ("GET", ["guilds", _, "roles"]) => r("guilds/{guild_id}/roles", p(1), vec![p(1)]),
+        ("GET", ["guilds", _, "members", _]) => r(
+            "guilds/{guild_id}/members/{user_id}",
+            p(1),
+            vec![p(1), p(3)],
         ),
         ("PUT" | "DELETE", ["channels", _, "thread-members", _]) => r(
             "channels/{channel_id}/thread-members/{user_id}",
@@ -692,8 +701,53 @@ fn dispatch_route(
         (m, "/channels/{channel_id}") => channel(shared, m, ps, &body),
         (m, "/channels/{channel_id}/thread-members/{user_id}") => thread_member(shared, m, ps),
         (m, "/guilds/{guild_id}/members/{user_id}/roles/{role_id}") => member_role(shared, m, ps),
+        ("GET", "/guilds/{guild_id}/roles") if ps[0] == IDS.guild.to_string() => {
+            Ok((200, Some(super::permissions::roles_json())))
+        }
+        ("GET", "/guilds/{guild_id}/members/{user_id}") => guild_member(shared, ps),
+        ("GET", _) if tpl.starts_with("/guilds/") => Err(unknown(10004, "Guild")),
         _ => Err(ApiError::not_found()),
     }
+}
+
+/// `GET /guilds/{id}/members/{user}`: the bot holds its managed role;
+/// people hold none.
+fn guild_member(shared: &Shared, ps: &[String]) -> Answer {
+    let w = lock(&shared.world);
+    if ps[0] != IDS.guild.to_string() {
+        return Err(unknown(10004, "Guild"));
+    }
+    let user: u64 = ps[1].parse().map_err(|_| unknown(10013, "User"))?;
+    if user != IDS.bot_user && !w.users.contains_key(&user) {
+        return Err(unknown(10007, "Member"));
+    }
+    let roles: Vec<String> = if user == IDS.bot_user {
+        vec![super::permissions::BOT_ROLE.to_string()]
+    } else {
+        vec![]
+    };
+    Ok((
+        200,
+        Some(json!({
+            "user": w.user_json(user), "roles": roles, "joined_at": now_iso(),
+            "deaf": false, "mute": false, "flags": 0, "pending": false,
+        })),
+    ))
+}
+
+/// The permission model's verdict for the bot doing `what` in `channel`:
+/// 50001 without View Channel, 50013 without `need`.
+fn permitted(w: &World, channel: u64, need: u64) -> Result<(), ApiError> {
+    let Some(perms) = w.bot_permissions(channel) else {
+        return Ok(());
+    };
+    if perms & crate::discord::permissions::bits::VIEW_CHANNEL == 0 {
+        return Err(ApiError::coded(403, 50001, "Missing Access"));
+    }
+    if perms & need != need {
+        return Err(ApiError::coded(403, 50013, "Missing Permissions"));
+    }
+    Ok(())
 }
 
 fn internal(e: super::SimError) -> ApiError {
@@ -1136,6 +1190,14 @@ fn channel_message(
 ) -> Answer {
     let mut w = lock(&shared.world);
     let channel = live_channel(&w, &ps[0])?;
+    if method == "POST" {
+        use crate::discord::permissions::bits;
+        let need = match w.channels.get(&channel).map(|c| &c.kind) {
+            Some(ChannelKind::Thread { .. }) => bits::SEND_MESSAGES_IN_THREADS,
+            _ => bits::SEND_MESSAGES,
+        };
+        permitted(&w, channel, need)?;
+    }
     if let Some(ChannelKind::Thread { locked: true, .. }) =
         w.channels.get(&channel).map(|c| &c.kind)
     {
@@ -1181,6 +1243,11 @@ fn channel_message(
 fn create_thread(shared: &Shared, ps: &[String], body: &Value) -> Answer {
     let mut w = lock(&shared.world);
     let parent = live_channel(&w, &ps[0])?;
+    permitted(
+        &w,
+        parent,
+        crate::discord::permissions::bits::CREATE_PRIVATE_THREADS,
+    )?;
     if !matches!(
         w.channels.get(&parent).map(|c| &c.kind),
         Some(ChannelKind::Text)
@@ -1274,6 +1341,13 @@ fn channel(shared: &Shared, method: &str, ps: &[String], body: &Value) -> Answer
                 Some(ChannelKind::Text)
             ) {
                 return Err(ApiError::coded(403, 50013, "Missing Permissions"));
+            }
+            if let Some(ChannelKind::Thread { parent, .. }) = w.channels.get(&id).map(|c| &c.kind) {
+                permitted(
+                    &w,
+                    *parent,
+                    crate::discord::permissions::bits::MANAGE_THREADS,
+                )?;
             }
             if let Some(c) = w.channels.get_mut(&id) {
                 c.deleted = true;

@@ -158,9 +158,24 @@ pub(crate) struct World {
     pub cdn_lifetime: Option<std::time::Duration>,
     /// Each guild member's roles (only those the bot gave or took).
     pub member_roles: BTreeMap<u64, BTreeSet<u64>>,
+    /// Permissions the bot is denied per text channel (`permissions.rs`).
+    pub bot_denied: BTreeMap<u64, u64>,
 }
 
 impl World {
+    /// The bot's permissions in `channel`: a text channel's own, a thread's
+    /// parent's; DMs are not permission-checked.
+    pub(crate) fn bot_permissions(&self, channel: u64) -> Option<u64> {
+        let text = match &self.channels.get(&channel)?.kind {
+            ChannelKind::Text => channel,
+            ChannelKind::Thread { parent, .. } => *parent,
+            ChannelKind::Dm { .. } => return None,
+        };
+        Some(super::permissions::bot_permissions(
+            self.bot_denied.get(&text).copied().unwrap_or(0),
+        ))
+    }
+
     pub(crate) fn new(http_base: String) -> Self {
         let mut channels = BTreeMap::new();
         channels.insert(
@@ -184,6 +199,7 @@ impl World {
             dms_closed: BTreeSet::new(),
             cdn_lifetime: None,
             member_roles: BTreeMap::new(),
+            bot_denied: BTreeMap::new(),
         }
     }
 
@@ -214,7 +230,10 @@ impl World {
         Some(match &rec.kind {
             ChannelKind::Text => json!({
                 "id": id.to_string(), "type": 0, "guild_id": IDS.guild.to_string(),
-                "name": rec.name, "position": 0, "permission_overwrites": [],
+                "name": rec.name, "position": 0,
+                "permission_overwrites": super::permissions::overwrites_json(
+                    self.bot_denied.get(&id).copied().unwrap_or(0)
+                ),
                 "nsfw": false, "parent_id": null, "last_message_id": null,
             }),
             ChannelKind::Dm { recipient } => json!({

@@ -71,6 +71,8 @@ fn store_health(writer: &StoreWriter, now: Instant) -> StoreHealth {
 fn pool_health(pool: &Pool) -> PoolHealth {
     let p = pool.stats();
     PoolHealth {
+        configured: pool.configured(),
+        spawn_failures: p.spawn_failures,
         healthy: p.healthy,
         busy: p.busy,
         idle: p.idle,

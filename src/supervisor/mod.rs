@@ -315,9 +315,23 @@ async fn start_pool(
     }
     let pool = crate::replay::pool::Pool::start(opts).map_err(SupervisorError::Pool)?;
     if !pool.wait_healthy(n, Duration::from_secs(10)).await {
-        // Not fatal: the pool keeps respawning with backoff; uploads wait or
-        // are answered "busy" meanwhile.
-        tracing::warn!(workers = n, stats = ?pool.stats(), "replay workers not all healthy at start-up");
+        // Not fatal, even with no worker at all: queueing, matches, reports
+        // and ratings work without replays, and failing would have systemd
+        // restart the whole ladder in a loop over a replay-only fault. The
+        // cause is logged as an ERROR and the health report and metrics
+        // (`ladderd_replay_workers_healthy` 0 of `_configured`) show it; the
+        // pool keeps respawning with backoff.
+        let stats = pool.stats();
+        if stats.healthy == 0 {
+            tracing::error!(
+                workers = n,
+                spawn_failures = stats.spawn_failures,
+                cause = pool.last_spawn_failure().as_deref().unwrap_or("unknown"),
+                "no replay worker could start: replay uploads are refused until one does"
+            );
+        } else {
+            tracing::warn!(workers = n, stats = ?stats, "replay workers not all healthy at start-up");
+        }
     }
     Ok(Some(Arc::new(pool)))
 }

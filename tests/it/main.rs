@@ -18,6 +18,12 @@ mod e2e_flows;
 mod evidence;
 mod hostile;
 mod ops;
+mod ops_permissions;
+mod ops_restore;
+#[cfg(feature = "sim")]
+mod ops_sim_run;
+#[cfg(feature = "sim")]
+mod ops_worker;
 #[cfg(feature = "sim")]
 mod reload;
 mod replay;

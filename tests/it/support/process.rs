@@ -40,9 +40,28 @@ impl Ladderd {
     /// `notify_socket`, systemd's notify socket is bound at that path.
     /// Call from inside a Tokio runtime.
     pub fn run(config: &Path, token: &str, notify_socket: Option<&Path>) -> Ladderd {
+        Ladderd::run_with(config, token, notify_socket, false)
+    }
+
+    /// [`Ladderd::run`]; with `leak_fd`, started through a shell that leaves
+    /// descriptor 9 (/dev/null) open across exec, as a careless parent does.
+    pub fn run_with(
+        config: &Path,
+        token: &str,
+        notify_socket: Option<&Path>,
+        leak_fd: bool,
+    ) -> Ladderd {
         let notify = notify_socket
             .map(|path| tokio::net::UnixDatagram::bind(path).expect("bind the notify socket"));
-        let mut command = Command::new(super::ladderd_bin());
+        let mut command = if leak_fd {
+            let mut sh = Command::new("/bin/sh");
+            sh.arg("-c")
+                .arg("exec 9</dev/null; exec \"$0\" \"$@\"")
+                .arg(super::ladderd_bin());
+            sh
+        } else {
+            Command::new(super::ladderd_bin())
+        };
         command
             .arg("--config")
             .arg(config)
@@ -78,6 +97,10 @@ impl Ladderd {
             notify,
             statuses: Vec::new(),
         }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn signal(&self, signal: Signal) {
