@@ -5,16 +5,19 @@
 //! channel's overwrites: @everyone, roles, member), so a check can name each
 //! missing permission and the channel.
 //!
-//! Not asked for, on purpose: ATTACH_FILES (ladderd never sends a file; the
-//! *players* need it to upload replays in match threads), EMBED_LINKS (no
-//! embeds), READ_MESSAGE_HISTORY (ladderd reads messages as gateway events,
-//! never fetches history), MANAGE_MESSAGES, ADMINISTRATOR.
+//! Not asked for, on purpose: CREATE_PRIVATE_THREADS and the other thread
+//! permissions (ladderd creates nothing per match: cards reach players by
+//! DM or on their own interactions, see `discord::delivery`; match threads
+//! of earlier versions are deleted if the bot may, and left alone if not),
+//! EMBED_LINKS (no embeds), READ_MESSAGE_HISTORY (ladderd reads messages as
+//! gateway events, never fetches history), MANAGE_MESSAGES, ADMINISTRATOR.
 
 /// Discord's permission bits (developer docs, "Permissions").
 pub mod bits {
     pub const ADMINISTRATOR: u64 = 1 << 3;
     pub const VIEW_CHANNEL: u64 = 1 << 10;
     pub const SEND_MESSAGES: u64 = 1 << 11;
+    pub const ATTACH_FILES: u64 = 1 << 15;
     pub const MANAGE_THREADS: u64 = 1 << 34;
     pub const CREATE_PRIVATE_THREADS: u64 = 1 << 36;
     pub const SEND_MESSAGES_IN_THREADS: u64 = 1 << 38;
@@ -28,7 +31,8 @@ pub struct Need {
     pub why: &'static str,
 }
 
-/// In the lobby channel: the queue, the wave announcements, match threads.
+/// In the lobby channel: the live status, mentions of players ladderd
+/// cannot DM, answers to replay uploads posted there.
 pub const LOBBY: &[Need] = &[
     Need {
         bit: bits::VIEW_CHANNEL,
@@ -38,22 +42,7 @@ pub const LOBBY: &[Need] = &[
     Need {
         bit: bits::SEND_MESSAGES,
         name: "Send Messages",
-        why: "post the queue, waves and results",
-    },
-    Need {
-        bit: bits::CREATE_PRIVATE_THREADS,
-        name: "Create Private Threads",
-        why: "one private thread per match, for its two players",
-    },
-    Need {
-        bit: bits::SEND_MESSAGES_IN_THREADS,
-        name: "Send Messages in Threads",
-        why: "post the match card and news in the match's thread",
-    },
-    Need {
-        bit: bits::MANAGE_THREADS,
-        name: "Manage Threads",
-        why: "archive a finished match's thread and delete it later",
+        why: "keep the lobby's status message and reach players whose DMs are closed",
     },
 ];
 
@@ -69,11 +58,34 @@ pub const ADMIN_LOG: &[Need] = &[
         name: "Send Messages",
         why: "log every admin action",
     },
+    Need {
+        bit: bits::ATTACH_FILES,
+        name: "Attach Files",
+        why: "post an archived replay file for /admin replay",
+    },
+];
+
+/// In the results channel: one line per finished match.
+pub const RESULTS: &[Need] = &[
+    Need {
+        bit: bits::VIEW_CHANNEL,
+        name: "View Channel",
+        why: "see the results channel",
+    },
+    Need {
+        bit: bits::SEND_MESSAGES,
+        name: "Send Messages",
+        why: "post one line per finished match",
+    },
 ];
 
 /// Every permission ladderd asks for when invited (the union of the above).
 pub fn invite_permissions() -> u64 {
-    LOBBY.iter().chain(ADMIN_LOG).fold(0, |acc, n| acc | n.bit)
+    LOBBY
+        .iter()
+        .chain(ADMIN_LOG)
+        .chain(RESULTS)
+        .fold(0, |acc, n| acc | n.bit)
 }
 
 /// The OAuth2 URL that adds the bot (scopes `bot` and
@@ -167,6 +179,13 @@ pub fn configured(discord: &crate::config::DiscordConfig) -> Vec<ChannelToCheck>
             label: "the admin-log channel",
             id: id.0,
             needs: ADMIN_LOG,
+        });
+    }
+    if let Some(id) = discord.results_channel_id {
+        out.push(ChannelToCheck {
+            label: "the results channel",
+            id: id.0,
+            needs: RESULTS,
         });
     }
     out
@@ -314,7 +333,7 @@ mod tests {
                 id: ROLE,
                 is_member: false,
                 allow: 0,
-                deny: bits::CREATE_PRIVATE_THREADS | bits::VIEW_CHANNEL,
+                deny: bits::SEND_MESSAGES | bits::VIEW_CHANNEL,
             },
             Overwrite {
                 id: BOT,
@@ -325,12 +344,12 @@ mod tests {
         ];
         let p = channel_permissions(GUILD, BOT, &roles, &[ROLE], &overwrites);
         assert_eq!(p & bits::VIEW_CHANNEL, bits::VIEW_CHANNEL);
-        assert_eq!(p & bits::CREATE_PRIVATE_THREADS, 0);
+        assert_eq!(p & bits::SEND_MESSAGES, 0);
         let text = missing("#ladder (3)", p, LOBBY).unwrap();
         assert_eq!(
             text,
-            "in #ladder (3) the bot lacks: Create Private Threads (to one private thread per \
-             match, for its two players)"
+            "in #ladder (3) the bot lacks: Send Messages (to keep the lobby's status message and \
+             reach players whose DMs are closed)"
         );
         assert_eq!(missing("#ladder", all, LOBBY), None);
     }

@@ -82,18 +82,18 @@ async fn a_missing_permission_is_named_with_its_channel() {
     assert!(stdout.contains("permissions: the bot can do"), "{stdout}");
 
     let lobby = sim.ids().lobby;
-    sim.deny_bot(lobby, bits::CREATE_PRIVATE_THREADS);
+    sim.deny_bot(lobby, bits::SEND_MESSAGES);
     let out = online(path.clone(), token.clone()).await.unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains(&format!(
-            "in the lobby channel ({lobby}) the bot lacks: Create Private Threads"
+            "in the lobby channel ({lobby}) the bot lacks: Send Messages"
         )),
         "{stderr}"
     );
     assert!(
-        !stderr.contains("Send Messages"),
+        !stderr.contains("View Channel"),
         "only the one taken away: {stderr}"
     );
 
@@ -101,7 +101,7 @@ async fn a_missing_permission_is_named_with_its_channel() {
     ladderd.notified("READY=1").await;
     ladderd
         .logged(&format!(
-            "permissions: in the lobby channel ({lobby}) the bot lacks: Create Private Threads"
+            "permissions: in the lobby channel ({lobby}) the bot lacks: Send Messages"
         ))
         .await;
     ladderd.signal(nix::sys::signal::Signal::SIGTERM);
