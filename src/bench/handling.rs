@@ -10,8 +10,11 @@
 //! its reply before its next step, as people do:
 //! 1. **sign-up**: terms, accept, the setup modal (writes);
 //! 2. **queue**: `/queue race:T` then `/leave`, `--rounds` times (writes);
-//! 3. **reads**, one phase each: `/leaderboard` (ranks every rated
-//!    player), `/profile`, `/history` (no writes).
+//! 3. **queue, one at a time**: the same by 50 users taking turns, so
+//!    the figure is one command's own cost, not a queue of 200;
+//! 4. **reads**, one phase each, one request at a time by 50 users:
+//!    `/leaderboard` (ranks every rated player), `/profile`, `/history`
+//!    (no writes): each read's own cost, not a queue of them.
 //!
 //! The loop's own timer is set to an hour, so no wave matches the queueing
 //! users mid-phase: this measures interactions, not waves.
@@ -101,6 +104,12 @@ fn slash(name: &str, options: &[(&str, &str)]) -> Interact {
     }
 }
 
+/// Letters-only in-game names ("Baaa", "Baab", …): setup refuses digits.
+fn letters(i: usize) -> String {
+    let l = |k: usize| (b'a' + (k % 26) as u8) as char;
+    format!("B{}{}{}", l(i / 676), l(i / 26), l(i))
+}
+
 fn steps(phase: &str, i: usize, rounds: usize) -> Vec<Interact> {
     let field = |id: &str, v: String| ModalField {
         custom_id: id.to_owned(),
@@ -116,20 +125,23 @@ fn steps(phase: &str, i: usize, rounds: usize) -> Vec<Interact> {
             Interact::Modal {
                 custom_id: "setup".to_owned(),
                 fields: vec![
-                    field("ingame_name", format!("Bench{i:04}")),
-                    field("battletag", format!("Bench{i:04}#1234")),
+                    field("ingame_name", letters(i)),
+                    field("battletag", format!("{}#1234", letters(i))),
                     field("alt_names", String::new()),
                     field("country", "DE".to_owned()),
                     field("region", "EU".to_owned()),
                 ],
             },
         ],
-        "queue" => (0..rounds)
+        "queue" | "queue, one at a time" => (0..rounds)
             .flat_map(|_| [slash("queue", &[("race", "T")]), slash("leave", &[])])
             .collect(),
         other => vec![slash(other, &[])],
     }
 }
+
+/// How many users take turns in a read phase.
+const READERS: usize = 50;
 
 pub async fn run(opts: &HandlingOptions) -> Result<HandlingReport, BenchError> {
     let dir = tempfile::tempdir().map_err(BenchError::io("creating a temporary directory"))?;
@@ -192,12 +204,28 @@ pub async fn run(opts: &HandlingOptions) -> Result<HandlingReport, BenchError> {
     let users: Vec<u64> = (0..opts.users)
         .map(|i| sim.add_user(&format!("bench{i:04}")))
         .collect();
-    for name in ["sign-up", "queue", "leaderboard", "profile", "history"] {
+    for name in [
+        "sign-up",
+        "queue",
+        "queue, one at a time",
+        "leaderboard",
+        "profile",
+        "history",
+    ] {
         running.handling.clear();
         running.writer.stats().commit_latency.clear();
         let began = Instant::now();
         let mut set = tokio::task::JoinSet::new();
-        for (i, &user) in users.iter().enumerate() {
+        let mut set_results = Vec::new();
+        // Reads one at a time, by the first `READERS` users: each read's own
+        // cost, not a pile-up of 200 in the loop (which defers them after 2 s).
+        let sequential = !matches!(name, "sign-up" | "queue");
+        let acting = if sequential {
+            &users[..READERS.min(users.len())]
+        } else {
+            &users[..]
+        };
+        for (i, &user) in acting.iter().enumerate() {
             let (sim, steps) = (sim.clone(), steps(name, i, opts.rounds));
             set.spawn(async move {
                 let (mut unanswered, mut refused) = (0, Vec::new());
@@ -210,12 +238,18 @@ pub async fn run(opts: &HandlingOptions) -> Result<HandlingReport, BenchError> {
                 }
                 (steps.len(), unanswered, refused)
             });
+            if sequential && let Some(r) = set.join_next().await {
+                set_results.push(r);
+            }
         }
         let mut phase = Phase {
             name,
             ..Phase::default()
         };
         while let Some(r) = set.join_next().await {
+            set_results.push(r);
+        }
+        for r in set_results {
             let (n, missed, refused) =
                 r.map_err(|e| BenchError::Failed(format!("a user's task failed: {e}")))?;
             phase.interactions += n;

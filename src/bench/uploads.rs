@@ -153,7 +153,10 @@ async fn one_run(
     let pids = pool.worker_pids();
     let worker_cpu_before: f64 = pids.iter().map(|&p| cpu_ms_of(p)).sum();
     let max_queued = Arc::new(AtomicUsize::new(0));
-    let sampler = {
+    // At once, the queue is sampled every millisecond while it drains (a
+    // fraction of a second to seconds); spread, at each upload instead, so
+    // 10 s of sampler wake-ups do not count as the supervisor's CPU.
+    let sampler = (!spread).then(|| {
         let (pool, max_queued) = (pool.clone(), max_queued.clone());
         tokio::spawn(async move {
             loop {
@@ -161,7 +164,7 @@ async fn one_run(
                 tokio::time::sleep(Duration::from_millis(1)).await;
             }
         })
-    };
+    });
     let gap = if spread {
         opts.within / opts.uploads.max(1) as u32
     } else {
@@ -174,6 +177,7 @@ async fn one_run(
     for i in 0..opts.uploads {
         if spread {
             tokio::time::sleep_until((start + gap * i as u32).into()).await;
+            max_queued.fetch_max(pool.stats().queued, Ordering::Relaxed);
         }
         let (pool, files) = (pool.clone(), files.clone());
         last_submit = Instant::now();
@@ -213,7 +217,9 @@ async fn one_run(
     }
     let cpu_after = cpu_ms_self();
     let worker_cpu_after: f64 = pids.iter().map(|&p| cpu_ms_of(p)).sum();
-    sampler.abort();
+    if let Some(s) = sampler {
+        s.abort();
+    }
     run.wall_seconds = (last_verdict - start).as_secs_f64();
     run.after_last_upload_ms = last_verdict
         .saturating_duration_since(last_submit)

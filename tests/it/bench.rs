@@ -90,7 +90,14 @@ fn handling_reports_every_phase_with_the_history_loaded() {
     let names: Vec<&str> = phases.iter().map(|p| p["name"].as_str().unwrap()).collect();
     assert_eq!(
         names,
-        ["sign-up", "queue", "leaderboard", "profile", "history"],
+        [
+            "sign-up",
+            "queue",
+            "queue, one at a time",
+            "leaderboard",
+            "profile",
+            "history"
+        ],
         "{v}"
     );
     for p in phases {
