@@ -116,7 +116,8 @@ pub struct BenchArgs {
     /// The scenario: `memory` (start-up time and the supervisor's memory
     /// with a big history) or `uploads` (replays through the worker pool).
     /// `handling` (ladderd's time per interaction with that history loaded).
-    #[arg(value_parser = ["memory", "handling", "uploads"])]
+    /// `burst` (one wave of 20 and of 100 matches: requests, 429s, cards).
+    #[arg(value_parser = ["memory", "handling", "burst", "uploads"])]
     pub scenario: String,
     /// memory: players in the generated history.
     #[arg(long, default_value_t = 10_000)]
@@ -124,6 +125,12 @@ pub struct BenchArgs {
     /// memory: finished matches in the generated history.
     #[arg(long, default_value_t = 100_000)]
     pub matches: usize,
+    /// burst: wave sizes in matches, comma-separated.
+    #[arg(long, default_value = "20,100", value_delimiter = ',')]
+    pub waves: Vec<usize>,
+    /// burst: how long to wait for every player's card, seconds.
+    #[arg(long, default_value_t = 120)]
+    pub card_wait_s: u64,
     /// handling: guild members acting at once.
     #[arg(long, default_value_t = 200)]
     pub users: usize,
@@ -306,6 +313,11 @@ fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
             wrapper: args.wrap,
             synchronous,
             ..crate::bench::memory_defaults(exe)
+        }),
+        "burst" => Scenario::Burst(crate::bench::burst::BurstOptions {
+            waves: args.waves,
+            seed: args.seed,
+            card_wait: std::time::Duration::from_secs(args.card_wait_s),
         }),
         "handling" => Scenario::Handling(crate::bench::handling::HandlingOptions {
             size,

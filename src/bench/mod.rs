@@ -16,8 +16,13 @@
 //!   workers: time to the last verdict, queue depth, refusals
 //!   ([`uploads`]).
 //!
-//! Not built yet (issue #18): `steady`, `burst`, `faults`.
+//! - `burst`: one matchmaking wave of 20 and of 100 matches on the
+//!   simulator's realistic defaults: requests, 429s, time until every
+//!   player has a card ([`burst`]).
+//!
+//! Not built yet (issue #18): `steady`, `faults`.
 
+pub mod burst;
 pub mod dataset;
 pub mod handling;
 pub mod startup;
@@ -55,6 +60,7 @@ impl BenchError {
 pub enum Scenario {
     Memory(startup::StartupOptions),
     Handling(handling::HandlingOptions),
+    Burst(burst::BurstOptions),
     Uploads(uploads::UploadOptions),
 }
 
@@ -64,6 +70,7 @@ pub enum Scenario {
 pub enum Report {
     Memory(startup::StartupReport),
     Handling(handling::HandlingReport),
+    Burst(burst::BurstReport),
     Uploads(uploads::UploadReport),
 }
 
@@ -71,6 +78,7 @@ pub async fn run(scenario: &Scenario) -> Result<Report, BenchError> {
     Ok(match scenario {
         Scenario::Memory(o) => Report::Memory(startup::run(o).await?),
         Scenario::Handling(o) => Report::Handling(handling::run(o).await?),
+        Scenario::Burst(o) => Report::Burst(burst::run(o).await?),
         Scenario::Uploads(o) => Report::Uploads(uploads::run(o).await?),
     })
 }
@@ -141,6 +149,7 @@ impl Report {
                 }
             }
             Report::Handling(r) => t = r.table(),
+            Report::Burst(r) => t = r.table(),
             Report::Uploads(r) => t = r.table(),
         }
         t

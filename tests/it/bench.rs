@@ -107,3 +107,16 @@ fn handling_reports_every_phase_with_the_history_loaded() {
         assert!(p["p50_us"].as_u64().unwrap() > 0, "{p}");
     }
 }
+
+#[test]
+fn burst_counts_a_waves_requests_and_cards() {
+    let v = bench(&["burst", "--waves", "1", "--card-wait-s", "20"]);
+    assert_eq!(v["scenario"], "burst");
+    let w = &v["waves"][0];
+    assert_eq!(w["players"], 2, "{v}");
+    let carded = w["players_with_card"].as_u64().unwrap();
+    assert!(carded <= 2, "{v}");
+    // A card reached somebody only through requests the simulator answered.
+    assert!(carded == 0 || w["requests"].as_u64().unwrap() > 0, "{v}");
+    assert_eq!(w["all_cards_seconds"].is_null(), carded < 2, "{v}");
+}
