@@ -62,6 +62,9 @@ pub enum Command {
     /// Run the local Discord simulator alone, for trying `ladderd run` (and
     /// its systemd unit) before pointing it at Discord; prints the settings.
     Sim(SimArgs),
+    /// Measure a named scenario against the local Discord simulator and print
+    /// a table (BENCHMARKS.md): memory, uploads.
+    Bench(BenchArgs),
     /// Validate the configuration without connecting anywhere and print what would be used.
     CheckConfig(CheckConfigArgs),
     /// Create the database or bring its schema up to date, then exit.
@@ -134,6 +137,60 @@ pub struct SimArgs {
     /// A .SC2Replay each match's winner uploads; ladderd's verdict is logged.
     #[arg(long, value_name = "FILE")]
     pub replay: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// The scenario: `memory` (start-up time and the supervisor's memory
+    /// with a big history) or `uploads` (replays through the worker pool).
+    /// `handling` (ladderd's time per interaction with that history loaded).
+    /// `burst` (one wave of 20 and of 100 matches: requests, 429s, cards).
+    #[arg(value_parser = ["memory", "handling", "burst", "uploads"])]
+    pub scenario: String,
+    /// memory: players in the generated history.
+    #[arg(long, default_value_t = 10_000)]
+    pub players: usize,
+    /// memory: finished matches in the generated history.
+    #[arg(long, default_value_t = 100_000)]
+    pub matches: usize,
+    /// burst: wave sizes in matches, comma-separated.
+    #[arg(long, default_value = "20,100", value_delimiter = ',')]
+    pub waves: Vec<usize>,
+    /// burst: how long to wait for every player's card, seconds.
+    #[arg(long, default_value_t = 120)]
+    pub card_wait_s: u64,
+    /// handling: guild members acting at once.
+    #[arg(long, default_value_t = 200)]
+    pub users: usize,
+    /// handling: `/queue` + `/leave` rounds per member.
+    #[arg(long, default_value_t = 5)]
+    pub rounds: usize,
+    /// memory, handling: `[store] synchronous` of the supervisor (`normal` or `full`).
+    #[arg(long, default_value = "normal", value_parser = ["normal", "full"])]
+    pub synchronous: String,
+    /// uploads: how many uploads, spread evenly over `--within-s` seconds.
+    #[arg(long, default_value_t = 100)]
+    pub uploads: usize,
+    /// uploads: the window the spread uploads arrive in.
+    #[arg(long, default_value_t = 10)]
+    pub within_s: u64,
+    /// uploads: also measure the full level (every event), the heavy job.
+    #[arg(long)]
+    pub full: bool,
+    /// uploads: the replay corpus (default: $LADDERD_REPLAY_CORPUS, else
+    /// ../shared/replays, else tests/fixtures/replays).
+    #[arg(long, value_name = "DIR")]
+    pub replays: Option<PathBuf>,
+    /// memory: run the supervisor under this command for a heap profile
+    /// (e.g. "heaptrack -o /tmp/ladderd"); its memory figures are then not ladderd's.
+    #[arg(long, value_name = "COMMAND")]
+    pub wrap: Option<String>,
+    /// Random seed of the generated history.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Write the figures as one JSON object to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -343,7 +400,86 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
             println!("{}", crate::discord::permissions::invite_url(app.0));
             Ok(ExitCode::from(EXIT_OK))
         }
+        Command::Bench(args) => bench(args),
     }
+}
+
+/// `ladderd bench SCENARIO`: prints the table, writes the JSON.
+#[cfg(feature = "sim")]
+fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
+    use crate::bench::{Scenario, dataset, startup, uploads};
+    let exe = std::env::current_exe()
+        .map_err(|e| CliError::failed("cannot find ladderd's own binary", e))?;
+    let size = dataset::Size {
+        players: args.players.max(2),
+        matches: args.matches,
+    };
+    let synchronous = if args.synchronous == "full" {
+        "full"
+    } else {
+        "normal"
+    };
+    let scenario = match args.scenario.as_str() {
+        "memory" => Scenario::Memory(startup::StartupOptions {
+            size,
+            seed: args.seed,
+            wrapper: args.wrap,
+            synchronous,
+            ..crate::bench::memory_defaults(exe)
+        }),
+        "burst" => Scenario::Burst(crate::bench::burst::BurstOptions {
+            waves: args.waves,
+            seed: args.seed,
+            card_wait: std::time::Duration::from_secs(args.card_wait_s),
+        }),
+        "handling" => Scenario::Handling(crate::bench::handling::HandlingOptions {
+            size,
+            users: args.users.max(1),
+            rounds: args.rounds,
+            seed: args.seed,
+            synchronous,
+        }),
+        _ => {
+            let root = std::env::current_dir()
+                .map_err(|e| CliError::failed("cannot read the working directory", e))?;
+            let corpus = args
+                .replays
+                .or_else(|| crate::replay::corpus::locate(&root).map(|c| c.dir))
+                .ok_or_else(|| CliError::refused("no replay corpus found: pass --replays DIR"))?;
+            Scenario::Uploads(uploads::UploadOptions {
+                corpus,
+                uploads: args.uploads.max(1),
+                within: std::time::Duration::from_secs(args.within_s),
+                workers: vec![1, 2],
+                exe,
+                full: args.full,
+            })
+        }
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("ladderd-bench")
+        .build()
+        .map_err(|e| CliError::failed("cannot start the async runtime", e))?;
+    let report = runtime
+        .block_on(crate::bench::run(&scenario))
+        .map_err(|e| CliError::failed(format!("ladderd bench {}", args.scenario), e))?;
+    println!("{}", report.table());
+    if let Some(path) = &args.json {
+        let json = serde_json::to_string_pretty(&report)
+            .map_err(|e| CliError::failed("serialising the figures", e))?;
+        std::fs::write(path, json + "\n")
+            .map_err(|e| CliError::failed(format!("writing {}", path.display()), e))?;
+    }
+    Ok(ExitCode::from(EXIT_OK))
+}
+
+#[cfg(not(feature = "sim"))]
+fn bench(_: BenchArgs) -> Result<ExitCode, CliError> {
+    not_built(
+        "bench",
+        "the local Discord simulator, which this build leaves out (feature `sim`)",
+    )
 }
 
 /// `ladderd demo`: exit 0 only with zero errors and zero 429s.

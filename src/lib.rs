@@ -3,6 +3,8 @@
 //! See `ARCHITECTURE.md` for the code map. The binary (`bin/ladderd.rs`) only
 //! parses the command line and calls [`cli::dispatch`].
 
+#[cfg(feature = "sim")]
+pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -560,9 +560,9 @@ impl Ladder {
         }
         let mut matches = rows.matches;
         matches.sort_by_key(|m| (m.created_at, m.id));
-        for m in matches {
+        for m in &matches {
             ladder.next_match_id = ladder.next_match_id.max(m.id + 1);
-            ladder.remember_opponents(&m);
+            ladder.remember_opponents(m);
             for p in [m.player1_id, m.player2_id] {
                 ladder.player_matches.entry(p).or_default().push(m.id);
             }
@@ -571,8 +571,11 @@ impl Ladder {
                 ladder.in_match.insert(m.player1_id, m.id);
                 ladder.in_match.insert(m.player2_id, m.id);
             }
-            ladder.matches.insert(m.id, m);
         }
+        // Collected, not inserted one by one: a B-tree built from an iterator
+        // fills its nodes, while ascending inserts leave them about half full
+        // (33 MB more at 100,000 matches; BENCHMARKS.md, "Memory").
+        ladder.matches = matches.into_iter().map(|m| (m.id, m)).collect();
         for r in rows.replays {
             if r.verdict == crate::store::rows::ReplayVerdict::Verified {
                 ladder.used_replays.insert(r.sha256.clone());

@@ -40,6 +40,14 @@ impl LatencyWindow {
         s.push_back((now, micros));
     }
 
+    /// Forgets every sample (a benchmark reads one phase at a time).
+    pub fn clear(&self) {
+        self.samples
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
     pub fn percentiles(&self, now: Instant) -> Percentiles {
         let mut values: Vec<u32> = {
             let mut s = self.samples.lock().unwrap_or_else(|p| p.into_inner());
@@ -87,6 +95,9 @@ mod tests {
         assert_eq!(p.p99_us, 99);
         assert_eq!(p.max_us, 100);
         assert_eq!(w.percentiles(t1 + Duration::from_secs(61)).count, 0);
+        w.record(t1, Duration::from_micros(7));
+        w.clear();
+        assert_eq!(w.percentiles(t1).count, 0);
     }
 
     #[test]

@@ -393,7 +393,8 @@ pub struct Snapshot {
     pub seasons: Vec<SeasonRow>,
     pub ratings: Vec<RatingRow>,
     pub matches: Vec<MatchRow>,
-    /// Every uploaded replay and its verdict (a verified one proves its match).
+    /// Every uploaded replay and its verdict (a verified one proves its
+    /// match), without its summary (`summary_json` is `None`: see `load`).
     pub replays: Vec<ReplayRow>,
     /// Outbox rows not yet settled, oldest first.
     pub outbox: Vec<OutboxRow>,
@@ -566,9 +567,12 @@ pub fn load(conn: &Connection) -> Result<Snapshot, RowError> {
         });
     }
 
+    // Not the summary: nothing in memory reads it, and at 20,000 replays it
+    // was 15 MB of the start-up peak (BENCHMARKS.md, "Memory"). It stays on
+    // disk for operators; `summary_json` is `None` here.
     let mut stmt = conn.prepare(
         "SELECT sha256, match_id, uploader_id, uploaded_at, bytes, build, map_name,
-            game_started_at, game_length_s, summary, winner_slot, verdict, verdict_detail
+            game_started_at, game_length_s, NULL, winner_slot, verdict, verdict_detail
          FROM replays ORDER BY id",
     )?;
     let mut rows = stmt.query([])?;

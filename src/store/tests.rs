@@ -243,7 +243,19 @@ async fn every_row_kind_round_trips() {
     assert_eq!(snap.ratings, vec![rating]);
     assert_eq!(snap.queue_prefs, vec![prefs]);
     assert_eq!(snap.matches, vec![a_match(7, 1, 2)]);
-    assert_eq!(snap.replays, vec![replay]);
+    // The summary stays on disk: start-up does not read it.
+    assert_eq!(
+        snap.replays,
+        vec![ReplayRow {
+            summary_json: None,
+            ..replay
+        }]
+    );
+    let stored: String = rusqlite::Connection::open(&config(&dir).path)
+        .unwrap()
+        .query_row("SELECT summary FROM replays", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(stored, "{}");
 
     // Upserts replace: the match moves on, the alt names shrink.
     let mut m = a_match(7, 1, 2);

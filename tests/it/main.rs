@@ -1,5 +1,7 @@
 //! All integration tests, in one binary (one link, shared helpers).
 
+#[cfg(feature = "sim")]
+mod bench;
 mod cli;
 #[cfg(feature = "sim")]
 mod community;

@@ -1,0 +1,122 @@
+//! `ladderd bench` scenarios at a tiny size, through the binary: each one
+//! runs to the end and reports figures that add up. Nothing is timed here;
+//! the figures themselves go to BENCHMARKS.md from full-size runs.
+
+use std::process::Command;
+
+use crate::support::wait::{BoundedOutput as _, WAIT};
+use crate::support::{ladderd_bin, repo_root};
+
+/// A scenario is a small workload (a database to write, a supervisor to
+/// start and stop), not one wait.
+const SCENARIO_RUN: std::time::Duration = WAIT.saturating_mul(4);
+
+fn bench(args: &[&str]) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("figures.json");
+    let out = Command::new(ladderd_bin())
+        .arg("bench")
+        .args(args)
+        .arg("--json")
+        .arg(&json)
+        .current_dir(repo_root())
+        .env_remove("RUST_LOG")
+        .output_within(SCENARIO_RUN);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(stdout.contains("ladderd bench"), "{stdout}");
+    serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap()
+}
+
+#[test]
+fn memory_starts_a_supervisor_on_a_generated_history() {
+    let v = bench(&["memory", "--players", "30", "--matches", "200"]);
+    assert_eq!(v["scenario"], "memory");
+    assert_eq!(v["written"]["players"], 30);
+    assert_eq!(v["written"]["matches"], 200);
+    assert_eq!(v["written"]["outbox_rows"], 400);
+    let (rss, peak) = (
+        v["rss_ready_kib"].as_u64().unwrap(),
+        v["peak_rss_kib"].as_u64().unwrap(),
+    );
+    assert!(rss > 0 && peak >= rss, "{v}");
+    assert!(v["ready_seconds"].as_f64().unwrap() > 0.0, "{v}");
+    assert_eq!(v["worker_rss_kib"].as_array().unwrap().len(), 2, "{v}");
+    let phases = v["phases"].to_string();
+    assert!(phases.contains("opening the database"), "{v}");
+}
+
+#[test]
+fn uploads_verify_every_replay_with_one_and_two_workers() {
+    let fixtures = repo_root().join("tests/fixtures/replays");
+    let v = bench(&[
+        "uploads",
+        "--uploads",
+        "8",
+        "--within-s",
+        "1",
+        "--replays",
+        fixtures.to_str().unwrap(),
+    ]);
+    assert_eq!(v["scenario"], "uploads");
+    let runs = v["runs"].as_array().unwrap();
+    // spread and at once, 1 and 2 workers, verification level.
+    assert_eq!(runs.len(), 4, "{v}");
+    for r in runs {
+        assert_eq!(r["verified"], 8, "{r}");
+        assert_eq!(r["refused_busy"], 0, "{r}");
+        assert!(r["worker_cpu_ms_per_job"].as_f64().unwrap() >= 0.0, "{r}");
+    }
+}
+
+#[test]
+fn handling_reports_every_phase_with_the_history_loaded() {
+    let v = bench(&[
+        "handling",
+        "--players",
+        "40",
+        "--matches",
+        "200",
+        "--users",
+        "3",
+        "--rounds",
+        "1",
+    ]);
+    assert_eq!(v["scenario"], "handling");
+    assert_eq!(v["loaded_players"], 40);
+    assert_eq!(v["loaded_matches"], 200);
+    let phases = v["phases"].as_array().unwrap();
+    let names: Vec<&str> = phases.iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "sign-up",
+            "queue",
+            "queue, one at a time",
+            "leaderboard",
+            "profile",
+            "history"
+        ],
+        "{v}"
+    );
+    for p in phases {
+        assert_eq!(p["unanswered"], 0, "{p}");
+        assert_eq!(p["refused"], 0, "{p}");
+        assert!(p["interactions"].as_u64().unwrap() >= 3, "{p}");
+        assert!(p["p50_us"].as_u64().unwrap() > 0, "{p}");
+    }
+}
+
+#[test]
+fn burst_counts_a_waves_requests_and_cards() {
+    let v = bench(&["burst", "--waves", "1", "--card-wait-s", "20"]);
+    assert_eq!(v["scenario"], "burst");
+    let w = &v["waves"][0];
+    assert_eq!(w["players"], 2, "{v}");
+    let carded = w["players_with_card"].as_u64().unwrap();
+    assert!(carded <= 2, "{v}");
+    // A card reached somebody only through requests the simulator answered.
+    assert!(carded == 0 || w["requests"].as_u64().unwrap() > 0, "{v}");
+    assert_eq!(w["all_cards_seconds"].is_null(), carded < 2, "{v}");
+}
