@@ -105,6 +105,11 @@ pub struct DemoArgs {
     /// Random seed: the same seed plays the same ladder.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// The field test: ladder time is wall time throughout (no compression
+    /// between waves), so `--minutes` takes that many real minutes; the
+    /// summary adds figures per wave.
+    #[arg(long)]
+    pub realtime: bool,
     /// Keep the demo's database at PATH instead of a temporary file.
     #[arg(long, value_name = "PATH")]
     pub keep_db: Option<PathBuf>,
@@ -496,6 +501,7 @@ fn demo(args: DemoArgs) -> Result<ExitCode, CliError> {
         players: args.players as usize,
         minutes: args.minutes,
         seed: args.seed,
+        realtime: args.realtime,
         keep_db: args.keep_db,
         corpus: args.replays.or_else(crate::demo::replays::default_corpus),
         worker_exe: std::env::current_exe()

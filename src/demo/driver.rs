@@ -155,6 +155,10 @@ pub struct Driver<'a> {
     skipped_games: Vec<std::path::PathBuf>,
     lobby: u64,
     bot_user: u64,
+    /// The field test: ladder time follows wall time from this anchor
+    /// (wall, ladder) on; `None`: compressed between confirm windows.
+    realtime: Option<(Instant, i64)>,
+    realtime_wanted: bool,
 }
 
 impl<'a> Driver<'a> {
@@ -195,7 +199,40 @@ impl<'a> Driver<'a> {
             skipped_games: Vec::new(),
             lobby: sim.ids().lobby,
             bot_user: sim.ids().bot_user,
+            realtime: None,
+            realtime_wanted: opts.realtime,
         }
+    }
+
+    /// In the field test: ladder time = the anchor plus wall time since.
+    fn follow_wall(&self) {
+        if let Some((wall, ladder)) = self.realtime {
+            let now = ladder + wall.elapsed().as_millis() as i64;
+            if now > self.clock.now() {
+                self.clock.set(now);
+            }
+        }
+    }
+
+    /// The field test's way to the next wave: wall time passes, players see
+    /// and click what arrives, the ladder ticks every second and runs the
+    /// wave when its time comes.
+    async fn wave_in_wall_time(&mut self) {
+        let next = next_wave_after(self.clock.now(), WAVE_MS);
+        let mut last_tick = Instant::now();
+        while self.clock.now() < next && !self.stop.is_cancelled() {
+            self.follow_wall();
+            self.scan();
+            self.click_due();
+            if last_tick.elapsed() >= Duration::from_secs(1) {
+                self.tick().await;
+                last_tick = Instant::now();
+            }
+            self.show_progress(false);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.tick().await;
+        self.waves += 1;
     }
 
     fn chance(&mut self, p: f64) -> bool {
@@ -715,11 +752,23 @@ impl<'a> Driver<'a> {
             }
         }
         self.settle().await;
-        let end = start + i64::from(minutes) * 60_000;
+        let end = if self.realtime_wanted {
+            self.clock.now()
+        } else {
+            start
+        } + i64::from(minutes) * 60_000;
+        if self.realtime_wanted {
+            self.realtime = Some((Instant::now(), self.clock.now()));
+        }
         while self.clock.now() < end && !self.stop.is_cancelled() {
             self.join_idle();
             self.settle().await;
-            self.wave().await;
+            self.follow_wall();
+            if self.realtime.is_some() {
+                self.wave_in_wall_time().await;
+            } else {
+                self.wave().await;
+            }
             self.confirm_window().await;
             self.start_confirmed();
             self.report_finished();

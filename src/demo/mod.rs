@@ -73,6 +73,9 @@ pub struct DemoOptions {
     /// Simulated ladder minutes of the population phase.
     pub minutes: u32,
     pub seed: u64,
+    /// Ladder time = wall time throughout the population phase (the field
+    /// test); otherwise compressed between confirm windows.
+    pub realtime: bool,
     /// Keep the database here (must not exist yet).
     pub keep_db: Option<PathBuf>,
     /// The replay corpus; `None` skips the replay rounds.
@@ -160,6 +163,8 @@ pub struct Summary {
     pub cards_before_abandon_notice: u64,
     /// Cards that reached a player after their match had lapsed.
     pub stale_cards: u64,
+    /// The same card figures per wave (matches made at one moment).
+    pub per_wave: Vec<WaveFigures>,
     /// Lobby mentions of a player ladderd could not reach otherwise that
     /// the player clicked ("Show").
     pub lobby_mentions_clicked: u64,
@@ -264,6 +269,24 @@ impl Summary {
             "cards after their window",
             self.stale_cards.to_string(),
         );
+        let _ = writeln!(
+            t,
+            "  per wave (matches, cards seen, card p50/p95/max, lost to delivery):"
+        );
+        let ms = |v: Option<i64>| v.map_or("-".to_owned(), |v| v.to_string());
+        for w in &self.per_wave {
+            let _ = writeln!(
+                t,
+                "    t+{:>6} s  {:>4} matches  {:>4} cards  {:>6} / {:>6} / {:>6} ms  {} lost",
+                (w.at - self.per_wave[0].at) / 1000,
+                w.matches,
+                w.cards_seen,
+                ms(w.card_latency_p50_ms),
+                ms(w.card_latency_p95_ms),
+                ms(w.card_latency_max_ms),
+                w.lost_to_delivery
+            );
+        }
         row(
             &mut t,
             "delivered by",
@@ -610,6 +633,7 @@ pub async fn run(opts: DemoOptions, stop: CancellationToken) -> Result<Summary, 
         replay_rounds_lost_to_delivery: outcome.rounds_lost_to_delivery,
         cards_before_abandon_notice: outcome.cards_before_notice,
         stale_cards: outcome.stale_cards,
+        per_wave: delivery.per_wave,
         lobby_mentions_clicked: outcome.pings_clicked,
         delivered_by: running_delivery,
         http_429_by_route: counters
@@ -636,6 +660,24 @@ struct Delivery {
     p95: Option<i64>,
     max: Option<i64>,
     lost: u64,
+    per_wave: Vec<WaveFigures>,
+}
+
+/// One wave's matches: how fast their cards reached the players.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct WaveFigures {
+    /// Ladder time of the wave (ms).
+    pub at: i64,
+    pub matches: u64,
+    pub cards_seen: u64,
+    pub card_latency_p50_ms: Option<i64>,
+    pub card_latency_p95_ms: Option<i64>,
+    pub card_latency_max_ms: Option<i64>,
+    pub lost_to_delivery: u64,
+}
+
+fn percentile(sorted: &[i64], q: f64) -> Option<i64> {
+    (!sorted.is_empty()).then(|| sorted[((sorted.len() - 1) as f64 * q).round() as usize])
 }
 
 fn delivery_figures(
@@ -654,28 +696,52 @@ fn delivery_figures(
         .filter_map(|(id, _, seen)| created.get(id).map(|c| (seen - c).max(0)))
         .collect();
     latencies.sort_unstable();
-    let pick = |q: f64| {
-        (!latencies.is_empty())
-            .then(|| latencies[((latencies.len() - 1) as f64 * q).round() as usize])
-    };
     // Replay-round players always confirm; population players decide by
     // the same seeded draw the driver used.
-    let lost = snapshot
-        .matches
-        .iter()
-        .filter(|m| m.state == MatchState::Abandoned)
-        .filter(|m| {
-            [m.player1_id, m.player2_id].iter().all(|u| {
+    let is_lost = |m: &&crate::store::rows::MatchRow| {
+        m.state == MatchState::Abandoned
+            && [m.player1_id, m.player2_id].iter().all(|u| {
                 let always = !outcome.skills.contains_key(u);
                 driver::decision(seed, *u, m.id, always).is_some()
             })
+    };
+    let lost = snapshot.matches.iter().filter(is_lost).count() as u64;
+    let mut waves: std::collections::BTreeMap<i64, (u64, u64, Vec<i64>)> = Default::default();
+    for m in &snapshot.matches {
+        let w = waves.entry(m.created_at).or_default();
+        w.0 += 1;
+        if is_lost(&m) {
+            w.1 += 1;
+        }
+    }
+    for (id, _, seen) in &outcome.cards_seen {
+        if let Some(c) = created.get(id)
+            && let Some(w) = waves.get_mut(c)
+        {
+            w.2.push((seen - c).max(0));
+        }
+    }
+    let per_wave = waves
+        .into_iter()
+        .map(|(at, (matches, lost, mut l))| {
+            l.sort_unstable();
+            WaveFigures {
+                at,
+                matches,
+                cards_seen: l.len() as u64,
+                card_latency_p50_ms: percentile(&l, 0.5),
+                card_latency_p95_ms: percentile(&l, 0.95),
+                card_latency_max_ms: l.last().copied(),
+                lost_to_delivery: lost,
+            }
         })
-        .count() as u64;
+        .collect();
     Delivery {
-        p50: pick(0.5),
-        p95: pick(0.95),
+        p50: percentile(&latencies, 0.5),
+        p95: percentile(&latencies, 0.95),
         max: latencies.last().copied(),
         lost,
+        per_wave,
     }
 }
 

@@ -308,11 +308,12 @@ mod tests {
 
     #[test]
     fn the_invite_asks_for_exactly_what_the_code_uses() {
-        assert_eq!(invite_permissions(), 360_777_255_936);
+        // View Channel (1 << 10), Send Messages (1 << 11), Attach Files (1 << 15).
+        assert_eq!(invite_permissions(), 1024 + 2048 + 32768);
         assert_eq!(
             invite_url(42),
             "https://discord.com/oauth2/authorize?client_id=42\
-             &scope=bot+applications.commands&permissions=360777255936"
+             &scope=bot+applications.commands&permissions=35840"
         );
     }
 
