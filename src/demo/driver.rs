@@ -67,7 +67,8 @@ struct Player {
     state: State,
     cooldown_until: i64,
     /// How many of the messages this player was shown have been read.
-    cursor: usize,
+    /// The id of the last message this player has read.
+    cursor: u64,
     /// The newest card's Confirm button: (channel, message, custom_id), and
     /// when this player will click it (`None`: they let it lapse).
     card: Option<(u64, u64, String)>,
@@ -401,10 +402,13 @@ impl<'a> Driver<'a> {
     fn scan(&mut self) {
         let now = self.clock.now();
         for p in 0..self.players.len() {
-            let seen = self.sim.seen_by(self.players[p].user);
-            let start = self.players[p].cursor.min(seen.len());
-            self.players[p].cursor = seen.len();
-            for s in &seen[start..] {
+            let seen = self
+                .sim
+                .seen_by_after(self.players[p].user, self.players[p].cursor);
+            if let Some(last) = seen.last() {
+                self.players[p].cursor = last.message.id.get();
+            }
+            for s in &seen {
                 if s.message.author.id.get() != self.bot_user {
                     continue;
                 }

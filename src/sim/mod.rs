@@ -534,6 +534,12 @@ impl Simulator {
         lock(&self.shared.world).seen_by(user)
     }
 
+    /// [`seen_by`](Self::seen_by), only messages with an id above `after`
+    /// (message ids grow with creation; edits keep theirs).
+    pub fn seen_by_after(&self, user: u64, after: u64) -> Vec<Seen> {
+        lock(&self.shared.world).seen_by_after(user, after)
+    }
+
     /// Messages of one channel or thread, in creation order.
     pub fn channel_messages(&self, channel: u64) -> Vec<twilight_model::channel::Message> {
         lock(&self.shared.world)

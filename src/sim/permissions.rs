@@ -21,9 +21,16 @@ use crate::discord::permissions::bits;
 /// The bot's managed role (what the invite grants).
 pub const BOT_ROLE: u64 = 100_000_000_000_000_009;
 /// @everyone's permissions in the simulated guild: View Channel, Send
-/// Messages, Read Message History, Attach Files (Discord's defaults include
-/// these).
-pub const EVERYONE: u64 = bits::VIEW_CHANNEL | bits::SEND_MESSAGES | (1 << 15) | (1 << 16);
+/// Messages, Attach Files, Read Message History, Create Public and Private
+/// Threads, Send Messages in Threads (a new server's @everyone role has
+/// these among Discord's defaults).
+pub const EVERYONE: u64 = bits::VIEW_CHANNEL
+    | bits::SEND_MESSAGES
+    | (1 << 15)
+    | (1 << 16)
+    | (1 << 35)
+    | bits::CREATE_PRIVATE_THREADS
+    | bits::SEND_MESSAGES_IN_THREADS;
 
 /// The bot's permissions in `channel` (a text channel, or a thread's parent).
 pub(crate) fn bot_permissions(denied: u64) -> u64 {

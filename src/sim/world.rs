@@ -387,8 +387,16 @@ impl World {
 
     /// Everything `user` has seen, in creation order.
     pub(crate) fn seen_by(&self, user: u64) -> Vec<Seen> {
+        self.seen_by_after(user, 0)
+    }
+
+    /// What `user` saw among the messages with an id above `after` (ids
+    /// grow with creation): a reader's cursor, so reading stays cheap as
+    /// the world grows.
+    pub(crate) fn seen_by_after(&self, user: u64, after: u64) -> Vec<Seen> {
         self.messages
-            .values()
+            .range(after.saturating_add(1)..)
+            .map(|(_, m)| m)
             .filter_map(|m| {
                 let place = match m.only {
                     Some(u) if u == user => Some(Place::Ephemeral),
