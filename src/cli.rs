@@ -110,6 +110,13 @@ pub struct DemoArgs {
     /// summary adds figures per wave.
     #[arg(long)]
     pub realtime: bool,
+    /// Write an HTML page of what one player saw (DMs, lobby, replies only
+    /// they saw) to PATH: the player `--transcript-player` names, else the
+    /// first who saw a match card.
+    #[arg(long, value_name = "PATH")]
+    pub transcript: Option<PathBuf>,
+    #[arg(long, value_name = "NAME", requires = "transcript")]
+    pub transcript_player: Option<String>,
     /// Keep the demo's database at PATH instead of a temporary file.
     #[arg(long, value_name = "PATH")]
     pub keep_db: Option<PathBuf>,
@@ -502,6 +509,8 @@ fn demo(args: DemoArgs) -> Result<ExitCode, CliError> {
         minutes: args.minutes,
         seed: args.seed,
         realtime: args.realtime,
+        transcript: args.transcript,
+        transcript_player: args.transcript_player,
         keep_db: args.keep_db,
         corpus: args.replays.or_else(crate::demo::replays::default_corpus),
         worker_exe: std::env::current_exe()

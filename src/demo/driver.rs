@@ -205,6 +205,13 @@ impl<'a> Driver<'a> {
         }
     }
 
+    /// The simulator's user of the player called `name` (any case).
+    pub fn user_named(&self, name: &str) -> Option<u64> {
+        self.by_name
+            .get(&name.to_lowercase())
+            .map(|&p| self.players[p].user)
+    }
+
     /// In the field test: ladder time = the anchor plus wall time since.
     fn follow_wall(&self) {
         if let Some((wall, ladder)) = self.realtime {

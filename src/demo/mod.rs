@@ -76,6 +76,10 @@ pub struct DemoOptions {
     /// Ladder time = wall time throughout the population phase (the field
     /// test); otherwise compressed between confirm windows.
     pub realtime: bool,
+    /// Write an HTML transcript of what one player saw here: the player named
+    /// by `transcript_player`, else the first who saw a match card.
+    pub transcript: Option<PathBuf>,
+    pub transcript_player: Option<String>,
     /// Keep the database here (must not exist yet).
     pub keep_db: Option<PathBuf>,
     /// The replay corpus; `None` skips the replay rounds.
@@ -501,6 +505,30 @@ pub async fn run(opts: DemoOptions, stop: CancellationToken) -> Result<Summary, 
             .await;
     }
     let mut outcome = driver.finish().await;
+    if let Some(path) = &opts.transcript {
+        let user = match &opts.transcript_player {
+            Some(name) => driver.user_named(name),
+            None => outcome.cards_seen.first().map(|(_, user, _)| *user),
+        };
+        match user {
+            Some(user) => {
+                let page = crate::sim::transcript::html(&sim, user);
+                if let Err(e) = std::fs::write(path, page) {
+                    notes.push(format!(
+                        "the transcript could not be written to {}: {e}",
+                        path.display()
+                    ));
+                } else {
+                    notes.push(format!(
+                        "transcript of what {} saw: {}",
+                        sim.user_name(user).unwrap_or_default(),
+                        path.display()
+                    ));
+                }
+            }
+            None => notes.push("no transcript: no such player, or nobody saw a card".to_owned()),
+        }
+    }
     if !outcome.skipped_games.is_empty() {
         notes.push(format!(
             "{} corpus games were not re-enacted: each starts within minutes of the previous round's upload, and ladder time only moves forward ({})",

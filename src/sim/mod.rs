@@ -88,6 +88,7 @@ pub mod ratelimit;
 pub mod realism;
 mod rest;
 pub mod standalone;
+pub mod transcript;
 pub mod validate;
 mod world;
 
@@ -403,6 +404,11 @@ impl Simulator {
 
     /// Add a guild member who accepts DMs (`true`) or not, whatever the seed
     /// would draw: for tests about one or the other.
+    /// The name `user` was added with.
+    pub fn user_name(&self, user: u64) -> Option<String> {
+        lock(&self.shared.world).users.get(&user).cloned()
+    }
+
     pub fn add_user_with_dms(&self, name: &str, open: bool) -> u64 {
         let id = self.add_user(name);
         self.set_dms_open(id, open);

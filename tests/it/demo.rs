@@ -21,10 +21,13 @@ fn a_short_demo_plays_a_ladder_with_no_errors_and_no_paced_429s() {
     let dir = tempfile::tempdir().unwrap();
     let summary = dir.path().join("summary.json");
     let db = dir.path().join("kept.db");
+    let transcript = dir.path().join("seen.html");
     let mut cmd = Command::new(ladderd_bin());
     cmd.args(["demo", "--players", "12", "--minutes", "6", "--seed", "7"])
         .arg("--summary-json")
         .arg(&summary)
+        .arg("--transcript")
+        .arg(&transcript)
         .arg("--keep-db")
         .arg(&db)
         .env("RUST_LOG", "warn");
@@ -60,6 +63,15 @@ fn a_short_demo_plays_a_ladder_with_no_errors_and_no_paced_429s() {
         assert!(json[key].is_u64(), "{key} missing: {json}");
     }
     assert_eq!(json["errors"], 0, "{json}");
+    assert_eq!(json["matches_lost_to_delivery"], 0, "{json}");
+    assert!(
+        json["per_wave"].as_array().is_some_and(|w| !w.is_empty()),
+        "{json}"
+    );
+    // The transcript shows the first player who saw a card that card.
+    let page = std::fs::read_to_string(&transcript).expect("the transcript is written");
+    assert!(page.contains("<b>Match found — match #"), "{page}");
+    assert!(page.contains("class=\"button success\">Confirm"), "{page}");
     assert_eq!(json["http_429_paced"], 0, "{json}");
     assert_eq!(
         json["http_429"].as_u64().unwrap(),
