@@ -279,10 +279,13 @@ impl Summary {
         );
         let ms = |v: Option<i64>| v.map_or("-".to_owned(), |v| v.to_string());
         for w in &self.per_wave {
+            let secs = w.at.div_euclid(1000).rem_euclid(86_400);
             let _ = writeln!(
                 t,
-                "    t+{:>6} s  {:>4} matches  {:>4} cards  {:>6} / {:>6} / {:>6} ms  {} lost",
-                (w.at - self.per_wave[0].at) / 1000,
+                "    {:02}:{:02}:{:02} UTC  {:>4} matches  {:>4} cards  {:>6} / {:>6} / {:>6} ms  {} lost",
+                secs / 3600,
+                secs / 60 % 60,
+                secs % 60,
                 w.matches,
                 w.cards_seen,
                 ms(w.card_latency_p50_ms),
