@@ -33,6 +33,10 @@
 //! - **Channel permissions are one member overwrite per channel**
 //!   (`permissions.rs`): no role hierarchy, no category sync; 50001/50013
 //!   only on the routes ladderd uses.
+//! - **Ephemeral messages are always seen.** A virtual player reads an
+//!   ephemeral followup (where ladderd reaches a player it cannot DM) as
+//!   soon as it exists; a person sees it only while that channel is open,
+//!   and gets no notification for it.
 //! - **Latency is per request, not per connection**: no TCP/TLS set-up
 //!   cost, no connection reuse effects, no packet loss, no outage; 5xx only
 //!   when injected (`faults.rs`).
