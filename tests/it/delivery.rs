@@ -96,11 +96,7 @@ async fn a_100_match_wave_with_dm_opens_throttled() {
     let (shown, _) = cards(&sim, &users).await;
     let by_dm = shown.iter().filter(|s| s.place == Place::Dm).count();
     let after = sim.counters();
-    let paced: u64 = after
-        .iter()
-        .filter(|(route, _)| !route.contains("interactions/") && !route.contains("webhooks/"))
-        .map(|(route, c)| c.requests - before.get(route).map_or(0, |b| b.requests))
-        .sum();
+    let paced = crate::support::e2e::paced_between(&before, &after);
     let refused_opens = sim
         .requests()
         .iter()

@@ -194,11 +194,7 @@ async fn twenty_match_wave(scope_on_success: bool) {
     // followups aside, which Discord does not count against the global
     // limit): the original bot's 20-match burst took 80.
     let after = sim.counters();
-    let paced: u64 = after
-        .iter()
-        .filter(|(route, _)| !route.contains("interactions/") && !route.contains("webhooks/"))
-        .map(|(route, c)| c.requests - before.get(route).map_or(0, |b| b.requests))
-        .sum();
+    let paced = crate::support::e2e::paced_between(&before, &after);
     assert!(
         after.keys().all(|route| !route.contains("thread")),
         "nothing created per match: {after:#?}"

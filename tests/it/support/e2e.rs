@@ -148,6 +148,20 @@ pub async fn stop(
     sim.shutdown().await;
 }
 
+/// Requests between two counter readings on the routes ladderd paces:
+/// interaction callbacks and followups aside (Discord exempts them from the
+/// global limit).
+pub fn paced_between(
+    before: &std::collections::BTreeMap<String, ladderd::sim::RouteCounters>,
+    after: &std::collections::BTreeMap<String, ladderd::sim::RouteCounters>,
+) -> u64 {
+    after
+        .iter()
+        .filter(|(route, _)| !route.contains("interactions/") && !route.contains("webhooks/"))
+        .map(|(route, c)| c.requests - before.get(route).map_or(0, |b| b.requests))
+        .sum()
+}
+
 /// A place only that player sees: their DMs, or an ephemeral message on
 /// their own interaction (where ladderd reaches a player it cannot DM now).
 pub fn personal(place: &Place) -> bool {
