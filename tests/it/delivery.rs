@@ -52,6 +52,9 @@ async fn a_player_with_closed_dms_plays_a_whole_match() {
     );
     let ended = wait_seen_in(&sim, closed, &format!("🏁 Match #{id}"), personal).await;
     assert_eq!(ended.place, Place::Ephemeral);
+    // The hint is its own followup on the first interaction after the
+    // closed DMs were found; it can arrive after the result.
+    wait_seen_in(&sim, closed, "Privacy Settings", personal).await;
     let seen = sim.seen_by(closed);
     assert!(
         seen.iter().all(|s| s.place != Place::Dm),
@@ -61,7 +64,14 @@ async fn a_player_with_closed_dms_plays_a_whole_match() {
         .iter()
         .filter(|s| s.message.content.contains("Privacy Settings"))
         .count();
-    assert_eq!(hints, 1, "told once how to open DMs");
+    assert_eq!(
+        hints,
+        1,
+        "told once how to open DMs: {:#?}",
+        seen.iter()
+            .map(|s| (&s.place, &s.message.content))
+            .collect::<Vec<_>>()
+    );
     // One refused DM (the card's), none after: the flag is kept.
     let refused = sim
         .requests()
