@@ -18,8 +18,6 @@ use serde::Serialize;
 
 use super::BenchError;
 use crate::clock::ManualClock;
-use crate::discord::connect::DiscordRuntime;
-use crate::discord::transport::ApiEndpoint;
 use crate::sim::{Interact, ModalField, SimConfig, Simulator};
 use crate::supervisor::{self, Environment};
 
@@ -86,14 +84,7 @@ async fn one_wave(n: usize, seed: u64, card_wait: Duration) -> Result<Wave, Benc
         clock: Arc::new(clock.clone()),
         seed: Some(seed),
         tick_every: Duration::from_secs(3600),
-        discord: Some(DiscordRuntime {
-            token: sim.config().token.clone(),
-            api: ApiEndpoint {
-                proxy: Some(sim.http_addr().to_string()),
-            },
-            gateway_url: Some(sim.gateway_url().to_owned()),
-            identify_without_delay: true,
-        }),
+        discord: Some(sim.discord_runtime()),
         ..Environment::default()
     };
     let shutdown = tokio_util::sync::CancellationToken::new();

@@ -26,8 +26,6 @@ use serde::Serialize;
 
 use super::BenchError;
 use super::dataset::{self, Size};
-use crate::discord::connect::DiscordRuntime;
-use crate::discord::transport::ApiEndpoint;
 use crate::sim::{Interact, ModalField, SimConfig, Simulator};
 use crate::supervisor::{self, Environment};
 
@@ -166,14 +164,7 @@ pub async fn run(opts: &HandlingOptions) -> Result<HandlingReport, BenchError> {
         seed: Some(opts.seed),
         // No wave mid-phase (see the module docs).
         tick_every: Duration::from_secs(3600),
-        discord: Some(DiscordRuntime {
-            token: sim.config().token.clone(),
-            api: ApiEndpoint {
-                proxy: Some(sim.http_addr().to_string()),
-            },
-            gateway_url: Some(sim.gateway_url().to_owned()),
-            identify_without_delay: true,
-        }),
+        discord: Some(sim.discord_runtime()),
         ..Environment::default()
     };
     let shutdown = tokio_util::sync::CancellationToken::new();

@@ -60,8 +60,6 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::ManualClock;
 use crate::config::{Config, StoreConfig};
-use crate::discord::connect::DiscordRuntime;
-use crate::discord::transport::ApiEndpoint;
 use crate::sim::{SimConfig, Simulator};
 use crate::store::rows::{MatchState, ReplayVerdict};
 use crate::supervisor::{self, Environment};
@@ -448,14 +446,7 @@ pub async fn run(opts: DemoOptions, stop: CancellationToken) -> Result<Summary, 
         seed: Some(opts.seed),
         // The driver ticks; the loop's own timer only backs it up.
         tick_every: Duration::from_secs(3600),
-        discord: Some(DiscordRuntime {
-            token: sim.config().token.clone(),
-            api: ApiEndpoint {
-                proxy: Some(sim.http_addr().to_string()),
-            },
-            gateway_url: Some(sim.gateway_url().to_owned()),
-            identify_without_delay: true,
-        }),
+        discord: Some(sim.discord_runtime()),
         worker_exe: Some(opts.worker_exe.clone()),
         ..Environment::default()
     };

@@ -408,6 +408,19 @@ impl Simulator {
 
     /// Add a guild member who accepts DMs (`true`) or not, whatever the seed
     /// would draw: for tests about one or the other.
+    /// How ladderd (in process) reaches this simulator: its token, REST
+    /// address and gateway, identifies without the usual 5 s spacing.
+    pub fn discord_runtime(&self) -> crate::discord::connect::DiscordRuntime {
+        crate::discord::connect::DiscordRuntime {
+            token: self.config().token.clone(),
+            api: crate::discord::transport::ApiEndpoint {
+                proxy: Some(self.http_addr().to_string()),
+            },
+            gateway_url: Some(self.gateway_url().to_owned()),
+            identify_without_delay: true,
+        }
+    }
+
     /// The name `user` was added with.
     pub fn user_name(&self, user: u64) -> Option<String> {
         lock(&self.shared.world).users.get(&user).cloned()

@@ -11,8 +11,6 @@ use std::time::Duration;
 
 use ladderd::clock::ManualClock;
 use ladderd::config::Config;
-use ladderd::discord::connect::DiscordRuntime;
-use ladderd::discord::transport::ApiEndpoint;
 use ladderd::sim::{Interact, ModalField, OptionValue, Place, Seen, Simulator};
 use ladderd::supervisor::{self, Environment, Running};
 use tokio_util::sync::CancellationToken;
@@ -112,14 +110,7 @@ pub async fn boot_opts(
         clock: Arc::new(clock.clone()),
         seed: Some(3),
         tick_every: Duration::from_secs(3600),
-        discord: Some(DiscordRuntime {
-            token: sim.config().token.clone(),
-            api: ApiEndpoint {
-                proxy: Some(sim.http_addr().to_string()),
-            },
-            gateway_url: Some(sim.gateway_url().to_owned()),
-            identify_without_delay: true,
-        }),
+        discord: Some(sim.discord_runtime()),
         worker_exe: opts.workers.then(crate::support::ladderd_bin),
         ..Environment::default()
     };
