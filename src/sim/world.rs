@@ -317,7 +317,10 @@ impl World {
 
     pub(crate) fn dm_with(&mut self, user: u64) -> u64 {
         // A deleted DM channel is not handed out again: opening the DM
-        // creates a new one (what a 10003 on a DM channel leads to).
+        // creates a new one. Discord cannot really delete a DM channel
+        // (DELETE only closes it, and it is handed out again); this models a
+        // 404/10003 on a player's channel the way guild channels behave, so
+        // ladderd's reopen-once path can be tested.
         let existing = self.channels.iter().find_map(|(id, c)| {
             (!c.deleted && matches!(c.kind, ChannelKind::Dm { recipient } if recipient == user))
                 .then_some(*id)
