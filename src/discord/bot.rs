@@ -29,6 +29,7 @@ use twilight_model::id::Id;
 use twilight_model::id::marker::{ApplicationMarker, ChannelMarker};
 
 use super::ids::ComponentId;
+use super::l10n::Locale;
 use super::outbound::{Outbound, Priority, Transport};
 use super::render::{self, RenderContext, Rendered, button};
 use super::router::{self, Routed};
@@ -41,10 +42,6 @@ use crate::ladder_loop::LadderHandle;
 const ADMIN_CONFIRM_WINDOW: Duration = Duration::from_secs(300);
 /// At most this many unconfirmed /admin commands are kept.
 const MAX_PENDING_ADMIN: usize = 1_000;
-
-/// What the bot shows for /termsofservice and /help.
-pub const TERMS: &str = "**Ladder rules**\n• Play your matches on the assigned map and server, at Faster speed.\n• Report honestly; upload the replay when you can — it settles the result by itself.\n• Confirm within the window or the match is abandoned.\n• Admins decide disputes; their decision is final.\nPress **Accept** to take part.";
-pub const HELP: &str = "**How the ladder works**\n1. `/termsofservice` and accept.\n2. `/setup` your in-game name, BattleTag, country and region.\n3. `/queue` (optionally with a race) and wait for the next wave.\n4. Confirm the match, play it, upload the replay or report the result.\n`/profile`, `/leaderboard` and `/history` show the standings.";
 
 struct PendingAdmin {
     caller: u64,
@@ -71,6 +68,12 @@ pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
     /// reply handed to the scheduler (Discord's latency excluded).
     handling: Option<Arc<crate::ops::latency::LatencyWindow>>,
     pending_admin: Mutex<HashMap<u64, PendingAdmin>>,
+    /// Each player's language as their last interaction reported it, for
+    /// the messages that answer no interaction (cards, DMs). In memory: a
+    /// restart speaks English to a player until their next interaction.
+    locales: Mutex<HashMap<u64, Locale>>,
+    /// The guild's language (`guild_locale`), for the lobby and the logs.
+    guild_locale: Mutex<Locale>,
     next_nonce: AtomicU64,
     /// The health report `/admin health` shows (set by the supervisor).
     health: Option<HealthFn>,
@@ -116,7 +119,8 @@ pub struct Restored {
     /// The lobby's live status message.
     pub lobby_status: Option<u64>,
 }
-/// The answer to an interaction that arrives while ladderd stops.
+/// The answer to an interaction that arrives while ladderd stops (in
+/// English; the `restarting` message in each locale).
 pub const RESTARTING: &str = "⏳ ladderd is restarting; nothing was done — try again in a minute.";
 
 /// Produces the current one-line health report.
@@ -160,6 +164,8 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             intake: None,
             handling: None,
             pending_admin: Mutex::new(HashMap::new()),
+            locales: Mutex::new(HashMap::new()),
+            guild_locale: Mutex::new(Locale::ENGLISH),
             next_nonce: AtomicU64::new(seed_nonce()),
             health: None,
             stopping: tokio_util::sync::CancellationToken::new(),
@@ -291,6 +297,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             return;
         };
         let player = message.author.id.get();
+        let l = self.locale_of(player);
         let answer = |text: String| async move {
             if let Ok(request) = self
                 .http
@@ -305,18 +312,14 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             }
         };
         if self.stopping.is_cancelled() {
-            return answer(RESTARTING.into()).await;
+            return answer(l.text("restarting", &[])).await;
         }
         let Some(intake) = &self.intake else {
-            return answer("❌ replay uploads are not available right now".into()).await;
+            return answer(format!("❌ {}", l.text("error-uploads-unavailable", &[]))).await;
         };
         let card = lock(&self.cards).get(&player).cloned();
         let Some(card) = card else {
-            return answer(
-                "❌ I don't know a match of yours to attach this replay to; an admin can attach it"
-                    .into(),
-            )
-            .await;
+            return answer(format!("❌ {}", l.text("error-no-match-for-replay", &[]))).await;
         };
         let evidence = match intake
             .evidence(player, &attachment.url, attachment.size, &card)
@@ -333,7 +336,10 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             Ok(messages) => {
                 let (mine, others): (Vec<Message>, Vec<Message>) =
                     messages.into_iter().partition(|m| m.to == Audience::Actor);
-                let text: Vec<String> = mine.iter().map(|m| self.render(&m.body).content).collect();
+                let text: Vec<String> = mine
+                    .iter()
+                    .map(|m| self.render(&m.body, l).content)
+                    .collect();
                 if !text.is_empty() {
                     answer(text.join("\n")).await;
                 }
@@ -346,15 +352,37 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     }
 
     /// Renders with the map names as they are now (a reload may change them).
-    fn render(&self, body: &crate::ladder::Notice) -> Rendered {
+    fn render(&self, body: &crate::ladder::Notice, locale: Locale) -> Rendered {
         let maps = self.live.maps();
         render::render(
             body,
             &RenderContext {
                 races: &self.races,
                 maps: &maps,
+                locale,
             },
         )
+    }
+
+    /// The language `interaction` reports for its user (English for one not
+    /// shipped), remembered for that user's later messages, and the guild's.
+    fn locale(&self, interaction: &Interaction) -> Locale {
+        let locale = Locale::from_discord(interaction.locale.as_deref().unwrap_or(""));
+        if let Some(user) = interaction.author_id() {
+            lock(&self.locales).insert(user.get(), locale);
+        }
+        if let Some(guild) = interaction.guild_locale.as_deref() {
+            *lock(&self.guild_locale) = Locale::from_discord(guild);
+        }
+        locale
+    }
+
+    /// A player's last seen language (English if none was seen).
+    pub fn locale_of(&self, player: u64) -> Locale {
+        lock(&self.locales)
+            .get(&player)
+            .copied()
+            .unwrap_or_default()
     }
 
     /// Takes one interaction: routes it and, for a ladder command, submits it
@@ -363,7 +391,8 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     /// of its own once the ladder has committed.
     pub async fn accept(self: &Arc<Self>, interaction: Interaction) {
         if self.stopping.is_cancelled() {
-            return self.reply(&interaction, info(RESTARTING, true));
+            let l = self.locale(&interaction);
+            return self.reply(&interaction, info(&l.text("restarting", &[]), true));
         }
         let started = std::time::Instant::now();
         match router::route(&interaction, &self.live.get()) {
@@ -403,6 +432,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
 
     /// Handles one interaction to the end (reply sent or queued).
     pub async fn on_interaction(self: &Arc<Self>, interaction: &Interaction) {
+        let l = self.locale(interaction);
         match router::route(interaction, &self.live.get()) {
             Routed::Ladder(actor, command) => self.run(interaction, actor, command).await,
             Routed::ConfirmAdmin(actor, command) => {
@@ -411,7 +441,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 match self.ladder.command(actor, Command::AdminCheck).await {
                     Ok(messages) => {
                         if let Some(refusal) = messages.iter().find_map(|m| match &m.body {
-                            crate::ladder::Notice::Error(e) => Some(e.to_string()),
+                            crate::ladder::Notice::Error(e) => Some(render::error_text(e, l)),
                             _ => None,
                         }) {
                             return self.reply(interaction, error(&refusal));
@@ -472,43 +502,43 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 let taken = {
                     let mut pending = lock(&self.pending_admin);
                     match pending.get(&nonce) {
-                        Some(p) if p.caller != actor.id => {
-                            Err("only the admin who asked can confirm this")
-                        }
+                        // Admin-facing: English (see `l10n`).
+                        Some(p) if p.caller != actor.id => Err("only-asker"),
                         Some(p) if p.asked_at.elapsed() >= ADMIN_CONFIRM_WINDOW => {
                             pending.remove(&nonce);
-                            Err("this confirmation expired; run the command again")
+                            Err("error-confirmation-expired")
                         }
                         Some(_) => Ok(pending.remove(&nonce)),
-                        None => Err("this confirmation expired; run the command again"),
+                        None => Err("error-confirmation-expired"),
                     }
                 };
                 match taken {
-                    Err(why) => self.reply(interaction, error(why)),
+                    Err("only-asker") => self.reply(
+                        interaction,
+                        error("only the admin who asked can confirm this"),
+                    ),
+                    Err(id) => self.reply(interaction, error(&l.text(id, &[]))),
                     // With the authority the caller has now (`actor`, routed
                     // from the click): a reload may have revoked it since.
                     Ok(Some(p)) if confirmed => self.run(interaction, actor, p.command).await,
-                    Ok(_) => self.reply(interaction, info("Cancelled; nothing was done.", true)),
+                    Ok(_) => self.reply(interaction, info(&l.text("cancelled", &[]), true)),
                 }
             }
             Routed::ShowTerms => {
-                let mut r = info(TERMS, true);
+                let mut r = info(&l.text("terms", &[]), true);
                 r.components = vec![Component::ActionRow(ActionRow {
                     id: None,
                     components: vec![button(
                         ComponentId::AcceptTerms,
-                        "Accept",
+                        &l.text("button-accept", &[]),
                         ButtonStyle::Success,
                     )],
                 })];
                 self.reply(interaction, r);
             }
-            Routed::Help => self.reply(interaction, info(HELP, true)),
+            Routed::Help => self.reply(interaction, info(&l.text("help", &[]), true)),
             // The reply's token then carries what waits (see `reply`).
-            Routed::ShowInbox => self.reply(
-                interaction,
-                info("📬 Here is what could not reach your DMs:", true),
-            ),
+            Routed::ShowInbox => self.reply(interaction, info(&l.text("inbox", &[]), true)),
             // Configured admins and owners only: the report shows the machine,
             // not the ladder, so ladder-granted admin is not enough.
             Routed::Health(actor) if actor.is_admin || actor.is_owner => {
@@ -518,7 +548,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                     .map_or_else(|| "health reporting is not set up".to_owned(), |h| h());
                 self.reply(interaction, info(&format!("🩺 {report}"), true));
             }
-            Routed::Health(_) => self.reply(interaction, error("this needs a ladder admin")),
+            Routed::Health(_) => self.reply(interaction, error(&l.text("error-not-admin", &[]))),
             Routed::OpenSetup(actor) => {
                 // Prefilled with the player's profile; without one (or if the
                 // ladder cannot answer) the form opens empty, as it used to.
@@ -533,8 +563,8 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                     kind: InteractionResponseType::Modal,
                     data: Some(InteractionResponseData {
                         custom_id: ComponentId::SetupModal.encode(),
-                        title: Some("Ladder setup".to_owned()),
-                        components: Some(render::setup_modal_components(current.as_deref())),
+                        title: Some(l.text("setup-title", &[])),
+                        components: Some(render::setup_modal_components(current.as_deref(), l)),
                         ..Default::default()
                     }),
                 };
@@ -567,6 +597,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
         result: Result<Vec<Message>, crate::ladder_loop::LoopError>,
         via: ReplyVia,
     ) {
+        let l = self.locale(interaction);
         match result {
             Ok(messages) => {
                 let (mine, others): (Vec<Message>, Vec<Message>) =
@@ -576,7 +607,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                     ..Rendered::default()
                 };
                 for m in &mine {
-                    let r = self.render(&m.body);
+                    let r = self.render(&m.body, l);
                     if !reply.content.is_empty() {
                         reply.content.push('\n');
                     }
@@ -586,7 +617,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                     }
                 }
                 if reply.content.is_empty() {
-                    reply.content = "Done.".to_owned();
+                    reply.content = l.text("done", &[]);
                 }
                 reply.content = render::truncate(&reply.content, render::MAX_CONTENT);
                 self.reply_via(interaction, reply, via);
@@ -716,7 +747,11 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             }
             _ => None,
         };
-        let mut rendered = self.render(&message.body);
+        let locale = match message.to {
+            Audience::Player(p) => self.locale_of(p),
+            _ => *lock(&self.guild_locale),
+        };
+        let mut rendered = self.render(&message.body, locale);
         // `/admin replay`: the archived file rides along (#15).
         if let (crate::ladder::Notice::ReplayFile { sha256, .. }, Some(intake)) =
             (&message.body, &self.intake)

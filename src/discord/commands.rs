@@ -1,8 +1,16 @@
 //! The guild slash commands ladderd registers (bulk overwrite at start-up,
 //! only when they changed). Option names here are the ones `router.rs`
 //! reads; `commands_and_router_agree` keeps the two in step.
+//!
+//! Names and descriptions are English here; every other shipped locale's
+//! `locales/<lang>/commands.ftl` gives each command and option, by its path
+//! (`cmd-admin-rating-value`), a localised name (the message) and
+//! description (`.desc`). Discord still sends the English names in
+//! interactions, so the router reads only those.
 
-use twilight_model::application::command::{Command, CommandType};
+use std::collections::HashMap;
+
+use twilight_model::application::command::{Command, CommandOption, CommandType};
 use twilight_util::builder::command::{
     BooleanBuilder, CommandBuilder, IntegerBuilder, NumberBuilder, StringBuilder,
     SubCommandBuilder, UserBuilder,
@@ -11,6 +19,60 @@ use twilight_util::builder::command::{
 /// Every command, built for registration. Validated by twilight's builder
 /// against Discord's limits (name and description lengths, option counts).
 pub fn all() -> Vec<Command> {
+    let mut commands = english();
+    for c in &mut commands {
+        let path = format!("cmd-{}", c.name);
+        (c.name_localizations, c.description_localizations) =
+            localizations(&path, None, &c.description);
+        for o in &mut c.options {
+            localize_option(o, &path);
+        }
+    }
+    commands
+}
+
+fn localize_option(o: &mut CommandOption, parent: &str) {
+    let path = format!("{parent}-{}", o.name);
+    (o.name_localizations, o.description_localizations) =
+        localizations(&path, Some(&o.name), &o.description);
+    for sub in o.options.iter_mut().flatten() {
+        localize_option(sub, &path);
+    }
+}
+
+type Localizations = Option<HashMap<String, String>>;
+
+/// Every shipped locale's (name, description) of the command or option at
+/// `path`; English is the builder's own. An option without its own entry
+/// takes the shared one for its name (`opt-reason`, `opt-player`, …).
+fn localizations(
+    path: &str,
+    option: Option<&str>,
+    description: &str,
+) -> (Localizations, Localizations) {
+    let name = option.unwrap_or_else(|| path.trim_start_matches("cmd-"));
+    let mut names = HashMap::new();
+    let mut descriptions = HashMap::new();
+    for locale in super::l10n::Locale::all() {
+        let (n, d) = if locale == super::l10n::Locale::ENGLISH {
+            (name.to_owned(), description.to_owned())
+        } else {
+            // A locale lacking the path (a test forbids it) falls back to
+            // Discord's default, the English.
+            let shared = || option.and_then(|o| locale.command_text(&format!("opt-{o}")));
+            match locale.command_text(path).or_else(shared) {
+                Some(t) => t,
+                None => continue,
+            }
+        };
+        names.insert(locale.code().to_owned(), n);
+        descriptions.insert(locale.code().to_owned(), d);
+    }
+    (Some(names), Some(descriptions))
+}
+
+/// The commands in English, as registered before localisation.
+fn english() -> Vec<Command> {
     let cmd = |name: &str, description: &str| {
         CommandBuilder::new(name, description, CommandType::ChatInput)
     };

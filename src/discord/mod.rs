@@ -8,6 +8,7 @@ pub mod connect;
 pub mod delivery;
 pub mod gateway;
 pub mod ids;
+pub mod l10n;
 pub mod live;
 pub mod outbound;
 pub mod permissions;
@@ -20,6 +21,8 @@ pub mod upload;
 
 #[cfg(test)]
 mod bot_tests;
+#[cfg(test)]
+mod l10n_tests;
 #[cfg(test)]
 mod router_tests;
 #[cfg(test)]

@@ -3,6 +3,14 @@
 //! forward (Confirm/Abort on a match card, report buttons once it started,
 //! Join/Leave and race/veto selects under the queue view, page buttons under
 //! the leaderboard). Pure; `custom_id`s come from [`super::ids`].
+//!
+//! Words come from the reader's locale ([`RenderContext::locale`], see
+//! [`super::l10n`]). Still English, by choice or for now: `Notice::Info`
+//! (free text the core phrases: lapses, restarts, admin notices, match
+//! `detail`s), `LadderError::Invalid` and the field messages of an invalid
+//! setup, the admin views (snapshot, player and match detail, the /admin
+//! confirm summary) and rank changes (logged, never shown). Race, map, season
+//! and region names and lobby settings are the configuration's own words.
 
 use std::fmt::Write as _;
 
@@ -12,8 +20,11 @@ use twilight_model::channel::message::component::{
 };
 
 use super::ids::ComponentId;
+use super::l10n::{Arg, Locale, format_number};
+use crate::l10n_args;
 use crate::ladder::{
-    AdminOp, Command, LeaderboardQuery, MatchCard, Notice, RatingAdjustment, Resolution, SetupForm,
+    Ack, AdminOp, Command, LadderError, LeaderboardQuery, MatchCard, MatchId, Notice,
+    RatingAdjustment, Resolution, SetupForm,
 };
 use crate::store::rows::{MatchResult, Report};
 
@@ -41,68 +52,61 @@ pub struct RenderContext<'a> {
     pub races: &'a [(String, String)],
     /// This season's map names, for the veto select.
     pub maps: &'a [String],
+    /// The reader's language.
+    pub locale: Locale,
 }
 
 pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
+    let l = ctx.locale;
+    let t = |id: &str, args: &[(&str, Arg)]| l.text(id, args);
+    let yes = |b: bool| if b { "yes" } else { "no" };
     let mut out = Rendered::default();
     match notice {
         Notice::Error(e) => {
-            out.content = format!("❌ {e}");
+            out.content = format!("❌ {}", error_text(e, l));
             out.ephemeral = true;
         }
+        // Free text the core phrased itself (English; see the module doc).
         Notice::Info(text) => out.content = text.clone(),
+        Notice::Ack(ack) => out.content = ack_text(ack, l),
         Notice::MatchFound(card) => {
-            out.content = card_text("Match found", card);
-            let _ = write!(
-                out.content,
-                "\nConfirm within the window (until <t:{}:R>) or the match is abandoned.",
-                card.confirm_by / 1000
-            );
-            out.components = vec![row(vec![
-                button(
-                    ComponentId::Confirm(card.match_id),
-                    "Confirm",
-                    ButtonStyle::Success,
-                ),
-                button(
-                    ComponentId::Abort(card.match_id),
-                    "Abort",
-                    ButtonStyle::Danger,
-                ),
-            ])];
+            out.content = card_text(&t("card-found-title", &[]), card, l);
+            out.content.push('\n');
+            out.content.push_str(&t(
+                "card-confirm-by",
+                // A timestamp, not a quantity: never grouped.
+                l10n_args!["when" => (card.confirm_by / 1000).to_string()],
+            ));
+            out.components = vec![confirm_abort(card.match_id, l)];
         }
         Notice::ConfirmReminder {
             match_id,
             seconds_left,
         } => {
-            out.content = format!("⏰ Match #{match_id}: {seconds_left} s left to confirm.");
-            out.components = vec![row(vec![
-                button(
-                    ComponentId::Confirm(*match_id),
-                    "Confirm",
-                    ButtonStyle::Success,
-                ),
-                button(ComponentId::Abort(*match_id), "Abort", ButtonStyle::Danger),
-            ])];
+            out.content = t(
+                "confirm-reminder",
+                l10n_args!["match" => match_id.to_string(), "seconds" => *seconds_left],
+            );
+            out.components = vec![confirm_abort(*match_id, l)];
         }
         Notice::MatchStarted(card) => {
-            out.content = card_text("Match confirmed — good luck, have fun", card);
-            out.content
-                .push_str("\nAfter the game, upload the replay here, or report the result:");
+            out.content = card_text(&t("card-started-title", &[]), card, l);
+            out.content.push('\n');
+            out.content.push_str(&t("card-report-prompt", &[]));
             out.components = vec![row(vec![
                 button(
                     ComponentId::Report(card.match_id, Report::Win),
-                    "I won",
+                    &t("button-won", &[]),
                     ButtonStyle::Success,
                 ),
                 button(
                     ComponentId::Report(card.match_id, Report::Loss),
-                    "I lost",
+                    &t("button-lost", &[]),
                     ButtonStyle::Danger,
                 ),
                 button(
                     ComponentId::Report(card.match_id, Report::Draw),
-                    "Draw",
+                    &t("button-draw", &[]),
                     ButtonStyle::Secondary,
                 ),
             ])];
@@ -115,14 +119,19 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
             detail,
         } => {
             let result = match result {
-                Some(MatchResult::Player1) => "player 1 won",
-                Some(MatchResult::Player2) => "player 2 won",
-                Some(MatchResult::Draw) => "draw",
-                None => state.as_str(),
+                Some(r) => result_text(*r, l),
+                None => state_text(state.as_str(), l),
             };
-            out.content = format!("🏁 Match #{match_id}: {result}.");
+            out.content = t(
+                "match-ended",
+                l10n_args!["match" => match_id.to_string(), "result" => result],
+            );
             if let Some((a, b)) = rating_changes {
-                let _ = write!(out.content, " Rating change: {a:+.0} / {b:+.0}.");
+                out.content.push(' ');
+                out.content.push_str(&t(
+                    "match-ended-rating",
+                    l10n_args!["a" => signed(*a, l), "b" => signed(*b, l)],
+                ));
             }
             if !detail.is_empty() {
                 let _ = write!(out.content, " {detail}");
@@ -133,130 +142,169 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
             reports,
             replay_result,
         } => {
-            let r = |r: &Option<Report>| r.map_or("no report", Report::as_str);
-            out.content = format!(
-                "⚠️ Match #{match_id}: the reports disagree ({} / {}). An admin will decide; ratings wait until then.",
-                r(&reports.0),
-                r(&reports.1)
+            let r = |r: &Option<Report>| match r {
+                Some(r) => report_text(r.as_str(), l),
+                None => t("report-none", &[]),
+            };
+            out.content = t(
+                "conflict",
+                l10n_args![
+                    "match" => match_id.to_string(),
+                    "first" => r(&reports.0),
+                    "second" => r(&reports.1),
+                ],
             );
             if let Some(res) = replay_result {
-                let _ = write!(out.content, " The verified replay says: {}.", res.as_str());
+                out.content.push(' ');
+                out.content.push_str(&t(
+                    "conflict-replay",
+                    l10n_args!["result" => result_text(*res, l)],
+                ));
             }
         }
         Notice::Flagged { match_id } => {
-            out.content = format!(
-                "🚩 Match #{match_id} has gone unsettled for too long (no agreed result, or no verified replay where one is required)."
-            );
+            out.content = t("flagged", l10n_args!["match" => match_id.to_string()]);
         }
         Notice::RankChanged { player, from, to } => {
-            // Applied as roles, never posted; in words for logs.
+            // Applied as roles, never posted; in words for logs (English).
             let letter = |r: &Option<crate::ladder::Rank>| r.map_or("unranked", |r| r.letter());
             out.content = format!("<@{player}>: rank {} → {}", letter(from), letter(to));
         }
         Notice::ReplayFile { match_id, sha256 } => {
-            out.content = format!("📎 The verified replay of match #{match_id} (sha256 {sha256}).");
+            out.content = t(
+                "replay-file",
+                l10n_args!["match" => match_id.to_string(), "sha" => sha256],
+            );
         }
         Notice::Wave {
             matches,
             still_queueing,
             status,
         } => {
-            out.content = lobby_status(*matches, *still_queueing, status);
+            out.content = lobby_status(*matches, *still_queueing, status, l);
             out.components = queue_components(ctx);
         }
         Notice::Queue(q) => {
-            out.content = format!(
-                "**Queue** — {} queueing, next wave in {} s, {} matches in progress, {} active in the last 15 min.\n",
-                q.queueing, q.seconds_to_next_wave, q.matches_in_progress, q.active_last_15_min
+            out.content = t(
+                "queue-view",
+                l10n_args![
+                    "queueing" => q.queueing,
+                    "seconds" => q.seconds_to_next_wave,
+                    "in_progress" => q.matches_in_progress,
+                    "active" => q.active_last_15_min,
+                ],
             );
+            out.content.push('\n');
             for (race, n) in &q.per_race {
-                let _ = writeln!(out.content, "• {race}: {n}");
+                let _ = writeln!(out.content, "• {race}: {}", format_number(*n as f64, l));
             }
-            let regions = counts(&q.per_region);
+            let regions = counts(&q.per_region, l);
             if !regions.is_empty() {
-                let _ = writeln!(out.content, "By region: {regions}");
+                out.content
+                    .push_str(&t("queue-by-region", l10n_args!["regions" => regions]));
+                out.content.push('\n');
             }
             out.components = queue_components(ctx);
             out.ephemeral = true;
         }
         Notice::Profile(p) => {
-            let name = p.ingame_name.as_deref().unwrap_or("(not set up)");
-            out.content = format!(
-                "**{name}** {} {} — {}{}: {}-{}-{} (W-L-D), games 14/30/90 days: {}/{}/{}, aborts left: {}{}\n",
-                p.battletag.as_deref().unwrap_or(""),
-                country_text(p.country.as_deref()),
-                p.season,
-                if p.season_ended { " (ended)" } else { "" },
-                p.wins,
-                p.losses,
-                p.draws,
-                p.games_last[0],
-                p.games_last[1],
-                p.games_last[2],
-                p.aborts_left,
-                if p.banned { " — **banned**" } else { "" }
+            let not_set_up = t("profile-not-set-up", &[]);
+            let name = p.ingame_name.as_deref().unwrap_or(&not_set_up);
+            out.content = t(
+                "profile-head",
+                l10n_args![
+                    "name" => name,
+                    "battletag" => p.battletag.as_deref().unwrap_or(""),
+                    "country" => country_text(p.country.as_deref(), l),
+                    "season" => &p.season,
+                    "ended" => yes(p.season_ended),
+                    "wins" => p.wins,
+                    "losses" => p.losses,
+                    "draws" => p.draws,
+                    "games14" => p.games_last[0],
+                    "games30" => p.games_last[1],
+                    "games90" => p.games_last[2],
+                    "aborts" => p.aborts_left,
+                    "banned" => yes(p.banned),
+                ],
             );
+            out.content.push('\n');
             for r in &p.races {
-                let _ = writeln!(
-                    out.content,
-                    "• {}: {:.0} ({:.0}–{:.0}){}{} — {}-{}-{}",
-                    r.race,
-                    r.rating,
-                    r.interval.0,
-                    r.interval.1,
-                    if r.provisional { " provisional" } else { "" },
-                    r.rank.map_or(String::new(), |k| format!(", rank {k:?}")),
-                    r.wins,
-                    r.losses,
-                    r.draws
-                );
+                let rank = r.rank.map_or(String::new(), |k| {
+                    t("profile-rank", l10n_args!["rank" => format!("{k:?}")])
+                });
+                out.content.push_str(&t(
+                    "profile-race",
+                    l10n_args![
+                        "race" => &r.race,
+                        "rating" => r.rating.round(),
+                        "low" => r.interval.0.round(),
+                        "high" => r.interval.1.round(),
+                        "provisional" => yes(r.provisional),
+                        "rank" => rank,
+                        "wins" => r.wins,
+                        "losses" => r.losses,
+                        "draws" => r.draws,
+                    ],
+                ));
+                out.content.push('\n');
             }
             if let Some(h) = &p.head_to_head {
-                let _ = write!(
-                    out.content,
-                    "**Head-to-head vs {}**: {}-{}-{} (W-L-D)",
-                    if h.opponent_name.is_empty() {
-                        "(not set up)"
-                    } else {
-                        &h.opponent_name
-                    },
-                    h.wins,
-                    h.losses,
-                    h.draws
-                );
+                let opponent = if h.opponent_name.is_empty() {
+                    not_set_up.clone()
+                } else {
+                    h.opponent_name.clone()
+                };
+                out.content.push_str(&t(
+                    "profile-head-to-head",
+                    l10n_args![
+                        "opponent" => opponent,
+                        "wins" => h.wins,
+                        "losses" => h.losses,
+                        "draws" => h.draws,
+                    ],
+                ));
                 if !h.recent.is_empty() {
-                    let recent: Vec<String> =
-                        h.recent.iter().map(|(m, o)| format!("#{m} {o}")).collect();
-                    let _ = write!(out.content, "; latest: {}", recent.join(", "));
+                    let recent: Vec<String> = h
+                        .recent
+                        .iter()
+                        .map(|(m, o)| format!("#{m} {}", report_text(o, l)))
+                        .collect();
+                    out.content.push_str(&t(
+                        "profile-head-to-head-latest",
+                        l10n_args!["recent" => recent.join(", ")],
+                    ));
                 }
                 out.content.push('\n');
             }
         }
         Notice::SetupForm(_) => {
             // Shown as the /setup modal, never as a message.
-            out.content = "Run /setup to edit your profile.".to_owned();
+            out.content = t("setup-hint", &[]);
             out.ephemeral = true;
         }
         Notice::Leaderboard(page) => {
-            let _ = writeln!(
-                out.content,
-                "**Leaderboard — {}{}** — page {}/{} ({} entries){}",
-                page.season,
-                if page.season_ended { " (ended)" } else { "" },
-                page.page,
-                page.pages.max(1),
-                page.total,
-                filters_text(&page.query)
+            out.content = t(
+                "leaderboard-head",
+                l10n_args![
+                    "season" => &page.season,
+                    "ended" => yes(page.season_ended),
+                    "page" => page.page,
+                    "pages" => page.pages.max(1),
+                    "total" => page.total,
+                    "filters" => filters_text(&page.query, l),
+                ],
             );
+            out.content.push('\n');
             for r in &page.rows {
                 let _ = writeln!(
                     out.content,
-                    "{}. {} {} {} {:.0}{} {}-{}-{}",
+                    "{}. {} {} {} {}{} {}-{}-{}",
                     r.position,
                     r.ingame_name,
                     r.country,
                     r.race,
-                    r.rating,
+                    format_number(r.rating.round(), l),
                     r.rank.map_or(String::new(), |k| format!(" [{k:?}]")),
                     r.wins,
                     r.losses,
@@ -265,8 +313,8 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
             }
             let mut buttons = Vec::new();
             for (label, target) in [
-                ("◀ Previous", page.page.saturating_sub(1)),
-                ("Next ▶", page.page + 1),
+                (t("button-previous", &[]), page.page.saturating_sub(1)),
+                (t("button-next", &[]), page.page + 1),
             ] {
                 if target >= 1 && target <= page.pages {
                     // Kept filters travel by id; others inline. The router
@@ -277,7 +325,7 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
                         None => super::router::leaderboard_button(&page.query, target),
                     };
                     if id.encode().is_some() {
-                        buttons.push(button(id, label, ButtonStyle::Secondary));
+                        buttons.push(button(id, &label, ButtonStyle::Secondary));
                     }
                 }
             }
@@ -286,29 +334,34 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
             }
         }
         Notice::History(h) => {
-            let _ = writeln!(
-                out.content,
-                "**History** — page {}/{}",
-                h.page,
-                h.pages.max(1)
+            out.content = t(
+                "history-head",
+                l10n_args!["page" => h.page, "pages" => h.pages.max(1)],
             );
+            out.content.push('\n');
             for e in &h.entries {
-                let _ = writeln!(
-                    out.content,
-                    "#{} {} ({}) vs {} ({}) on {}: {}{}",
-                    e.match_id,
-                    e.race,
-                    e.outcome.unwrap_or(e.state.as_str()),
-                    e.opponent_name,
-                    e.opponent_race,
-                    e.map,
-                    e.state.as_str(),
-                    e.rating_change
-                        .map_or(String::new(), |c| format!(", {c:+.0}"))
-                );
+                let outcome = match e.outcome {
+                    Some(o) => report_text(o, l),
+                    None => state_text(e.state.as_str(), l),
+                };
+                out.content.push_str(&t(
+                    "history-row",
+                    l10n_args![
+                        "match" => e.match_id.to_string(),
+                        "race" => &e.race,
+                        "outcome" => outcome,
+                        "opponent" => &e.opponent_name,
+                        "opponent_race" => &e.opponent_race,
+                        "map" => &e.map,
+                        "state" => state_text(e.state.as_str(), l),
+                        "change" => e.rating_change.map_or(String::new(), |c| format!(", {}", signed(c, l))),
+                    ],
+                ));
+                out.content.push('\n');
             }
             out.ephemeral = true;
         }
+        // Admin views: for the admins, in English (see the module doc).
         Notice::Snapshot(s) => {
             out.content = format!(
                 "**{}** — {} players, {} queueing, {} found, {} in progress; conflicts: {:?}; flagged: {:?}",
@@ -352,33 +405,162 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
     out
 }
 
+/// An acknowledgement in words, in `l`.
+fn ack_text(ack: &Ack, l: Locale) -> String {
+    match ack {
+        Ack::TermsAccepted => l.text("ack-terms-accepted", &[]),
+        Ack::TermsAlreadyAccepted => l.text("ack-terms-already-accepted", &[]),
+        Ack::ProfileSaved => l.text("ack-profile-saved", &[]),
+        Ack::CountrySaved(None) => l.text("ack-country-none", &[]),
+        Ack::CountrySaved(Some(c)) => l.text("ack-country-saved", l10n_args!["country" => c]),
+        Ack::Queued { races, next_wave_s } => l.text(
+            "ack-queued",
+            l10n_args!["races" => races.join(" + "), "seconds" => *next_wave_s],
+        ),
+        Ack::LeftQueue => l.text("ack-left-queue", &[]),
+        Ack::ConfirmedWaiting => l.text("ack-confirmed", &[]),
+        Ack::AlreadyConfirmed => l.text("ack-already-confirmed", &[]),
+        Ack::BothConfirmed => l.text("ack-both-confirmed", &[]),
+        Ack::ReportSaved => l.text("ack-report-saved", &[]),
+        Ack::ReportSavedWaiting => l.text("ack-report-saved-waiting", &[]),
+        Ack::ReportSavedUploadReplay(m) => l.text(
+            "ack-report-saved-upload",
+            l10n_args!["match" => m.to_string()],
+        ),
+        Ack::ReplayAlreadySettled => l.text("ack-replay-settled", &[]),
+    }
+}
+
+/// A refusal in words (without the ❌), in `l`.
+pub fn error_text(e: &LadderError, l: Locale) -> String {
+    use LadderError as E;
+    let id = |m: &MatchId| m.to_string();
+    let (key, args): (&str, Vec<(&str, Arg)>) = match e {
+        E::NoTos => ("error-no-tos", vec![]),
+        E::NotSetUp => ("error-not-set-up", vec![]),
+        E::Banned(reason) => ("error-banned", vec![("reason", reason.into())]),
+        E::InvalidSetup(errors) => {
+            let problems: Vec<String> = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, e.message))
+                .collect();
+            (
+                "error-invalid-setup",
+                vec![("problems", problems.join("; ").into())],
+            )
+        }
+        E::UnknownRace(race, choices) => (
+            "error-unknown-race",
+            vec![("race", race.into()), ("choices", choices.into())],
+        ),
+        E::SameGroup(a, b) => (
+            "error-same-group",
+            vec![("first", a.into()), ("second", b.into())],
+        ),
+        E::NoRace => ("error-no-race", vec![]),
+        E::UnknownMap(map) => ("error-unknown-map", vec![("map", map.into())]),
+        E::TooManyVetoes(n) => ("error-too-many-vetoes", vec![("count", (*n).into())]),
+        E::AlreadyQueueing => ("error-already-queueing", vec![]),
+        E::NotQueueing => ("error-not-queueing", vec![]),
+        E::InMatch => ("error-in-match", vec![]),
+        E::Cooldown(s) => ("error-cooldown", vec![("seconds", (*s).into())]),
+        E::UnknownPlayer(p) => (
+            "error-unknown-player",
+            vec![("player", p.to_string().into())],
+        ),
+        E::UnknownMatch(m) => ("error-unknown-match", vec![("match", id(m).into())]),
+        E::NotYourMatch(m) => ("error-not-your-match", vec![("match", id(m).into())]),
+        E::WrongState(m, state) => (
+            "error-wrong-state",
+            vec![
+                ("match", id(m).into()),
+                ("state", state_text(state, l).into()),
+            ],
+        ),
+        E::ConfirmWindowClosed(m) => ("error-confirm-window-closed", vec![("match", id(m).into())]),
+        E::NotConfirmed(m) => ("error-not-confirmed", vec![("match", id(m).into())]),
+        E::NoAbortsLeft => ("error-no-aborts-left", vec![]),
+        E::ResolvedByAdmin(m) => ("error-resolved-by-admin", vec![("match", id(m).into())]),
+        E::AlreadyCompleted(m) => ("error-already-completed", vec![("match", id(m).into())]),
+        E::ReplayPlayersMismatch(m) => (
+            "error-replay-players-mismatch",
+            vec![("match", id(m).into())],
+        ),
+        E::NotAdmin => ("error-not-admin", vec![]),
+        E::NotOwner => ("error-not-owner", vec![]),
+        E::NoReason => ("error-no-reason", vec![]),
+        // Free text from the core (English).
+        E::Invalid(text) => return text.clone(),
+    };
+    l.text(key, &args)
+}
+
+/// A match state ("in_progress") in words.
+fn state_text(state: &str, l: Locale) -> String {
+    l.text(&format!("state-{}", state.replace('_', "-")), &[])
+}
+
+/// A report or outcome ("win", "loss", "draw") in words.
+fn report_text(report: &str, l: Locale) -> String {
+    l.text(&format!("report-{report}"), &[])
+}
+
+fn result_text(r: MatchResult, l: Locale) -> String {
+    l.text(&format!("result-{}", r.as_str()), &[])
+}
+
+/// A rating change with its sign, whole points ("+12", "-3").
+fn signed(v: f64, l: Locale) -> String {
+    let v = v.round();
+    if v >= 0.0 {
+        format!("+{}", format_number(v, l))
+    } else {
+        format_number(v, l)
+    }
+}
+
+fn confirm_abort(match_id: MatchId, l: Locale) -> Component {
+    row(vec![
+        button(
+            ComponentId::Confirm(match_id),
+            &l.text("button-confirm", &[]),
+            ButtonStyle::Success,
+        ),
+        button(
+            ComponentId::Abort(match_id),
+            &l.text("button-abort", &[]),
+            ButtonStyle::Danger,
+        ),
+    ])
+}
+
 /// A profile's country; `XX` is shown as what it means.
-fn country_text(country: Option<&str>) -> &str {
+fn country_text(country: Option<&str>, l: Locale) -> String {
     match country {
-        Some(crate::ladder::validate::NON_REPRESENTING) => "(no country)",
-        Some(c) => c,
-        None => "",
+        Some(crate::ladder::validate::NON_REPRESENTING) => l.text("profile-no-country", &[]),
+        Some(c) => c.to_owned(),
+        None => String::new(),
     }
 }
 
 /// The filters a leaderboard page applies, in words (empty: none).
-fn filters_text(q: &LeaderboardQuery) -> String {
+fn filters_text(q: &LeaderboardQuery, l: Locale) -> String {
     let mut parts = Vec::new();
-    for (name, values) in [
-        ("race", &q.races),
-        ("country", &q.countries),
-        ("region", &q.regions),
+    for (id, values) in [
+        ("filter-race", &q.races),
+        ("filter-country", &q.countries),
+        ("filter-region", &q.regions),
     ] {
         if !values.is_empty() {
-            parts.push(format!("{name} {}", values.join(",")));
+            parts.push(l.text(id, l10n_args!["values" => values.join(",")]));
         }
     }
     if !q.ranks.is_empty() {
         let ranks: Vec<&str> = q.ranks.iter().map(|r| r.letter()).collect();
-        parts.push(format!("rank {}", ranks.join(",")));
+        parts.push(l.text("filter-rank", l10n_args!["values" => ranks.join(",")]));
     }
     if q.best_race_only {
-        parts.push("best race only".to_owned());
+        parts.push(l.text("filter-best", &[]));
     }
     if parts.is_empty() {
         String::new()
@@ -387,35 +569,43 @@ fn filters_text(q: &LeaderboardQuery) -> String {
     }
 }
 
-fn card_text(title: &str, card: &MatchCard) -> String {
-    let mut s = format!("**{title} — match #{}**\n", card.match_id);
-    for side in &card.sides {
-        let _ = writeln!(
-            s,
-            "• {} ({}) {} — {} {:.0}{}",
-            side.ingame_name,
-            side.battletag,
-            side.country,
-            side.race,
-            side.rating,
-            if side.provisional {
-                " (provisional)"
-            } else {
-                ""
-            }
-        );
-    }
-    let _ = write!(s, "Map: **{}**", card.map.name);
-    if card.all_maps_vetoed {
-        s.push_str(" (every map was vetoed; the least-vetoed was picked)");
-    }
-    let _ = write!(
-        s,
-        "\nServer: {} — predicted {:.0}% / {:.0}%",
-        card.server,
-        card.win_probability * 100.0,
-        (1.0 - card.win_probability) * 100.0
+fn card_text(title: &str, card: &MatchCard, l: Locale) -> String {
+    let mut s = l.text(
+        "card-title",
+        l10n_args!["title" => title, "match" => card.match_id.to_string()],
     );
+    s.push('\n');
+    for side in &card.sides {
+        s.push_str(&l.text(
+            "card-side",
+            l10n_args![
+                "name" => &side.ingame_name,
+                "battletag" => &side.battletag,
+                "country" => &side.country,
+                "race" => &side.race,
+                "rating" => side.rating.round(),
+                "provisional" => if side.provisional { "yes" } else { "no" },
+            ],
+        ));
+        s.push('\n');
+    }
+    s.push_str(&l.text(
+        "card-map",
+        l10n_args![
+            "map" => &card.map.name,
+            "all_vetoed" => if card.all_maps_vetoed { "yes" } else { "no" },
+        ],
+    ));
+    s.push('\n');
+    s.push_str(&l.text(
+        "card-server",
+        l10n_args![
+            "server" => &card.server,
+            "first" => (card.win_probability * 100.0).round(),
+            "second" => ((1.0 - card.win_probability) * 100.0).round(),
+        ],
+    ));
+    // The lobby settings are the config's own words.
     for line in &card.lobby_settings {
         let _ = write!(s, "\n{line}");
     }
@@ -423,14 +613,23 @@ fn card_text(title: &str, card: &MatchCard) -> String {
 }
 
 fn queue_components(ctx: &RenderContext<'_>) -> Vec<Component> {
+    let l = ctx.locale;
     let mut rows = vec![row(vec![
-        button(ComponentId::JoinQueue, "Join", ButtonStyle::Success),
-        button(ComponentId::LeaveQueue, "Leave", ButtonStyle::Secondary),
+        button(
+            ComponentId::JoinQueue,
+            &l.text("button-join", &[]),
+            ButtonStyle::Success,
+        ),
+        button(
+            ComponentId::LeaveQueue,
+            &l.text("button-leave", &[]),
+            ButtonStyle::Secondary,
+        ),
     ])];
     if !ctx.races.is_empty() {
         rows.push(row(vec![select(
             ComponentId::QueueRaces,
-            "Queue with race(s)…",
+            &l.text("select-races", &[]),
             ctx.races
                 .iter()
                 .map(|(id, name)| (name.as_str(), id.as_str())),
@@ -440,7 +639,7 @@ fn queue_components(ctx: &RenderContext<'_>) -> Vec<Component> {
     if !ctx.maps.is_empty() {
         rows.push(row(vec![select(
             ComponentId::QueueVetoes,
-            "Veto maps…",
+            &l.text("select-vetoes", &[]),
             ctx.maps.iter().map(|m| (m.as_str(), m.as_str())),
             ctx.maps.len(),
         )]));
@@ -503,7 +702,7 @@ fn select<'a>(
 /// The setup form: in-game name, BattleTag, alternative names, country,
 /// region — prefilled with `current` (the player's profile) when given, so
 /// changing one field does not mean typing the others again.
-pub fn setup_modal_components(current: Option<&SetupForm>) -> Vec<Component> {
+pub fn setup_modal_components(current: Option<&SetupForm>, l: Locale) -> Vec<Component> {
     let input = |custom_id: &str,
                  label: &str,
                  placeholder: &str,
@@ -539,40 +738,40 @@ pub fn setup_modal_components(current: Option<&SetupForm>) -> Vec<Component> {
     vec![
         input(
             "ingame_name",
-            "In-game name",
-            "3–12 letters",
+            &l.text("setup-name", &[]),
+            &l.text("setup-name-hint", &[]),
             true,
             12,
             v(|c| c.ingame_name.clone()),
         ),
         input(
             "battletag",
-            "BattleTag",
-            "Name#1234",
+            &l.text("setup-battletag", &[]),
+            &l.text("setup-battletag-hint", &[]),
             true,
             30,
             v(|c| c.battletag.clone()),
         ),
         input(
             "alt_names",
-            "Other in-game names",
-            "up to three, comma-separated",
+            &l.text("setup-alt-names", &[]),
+            &l.text("setup-alt-names-hint", &[]),
             false,
             60,
             v(|c| c.alt_names.join(", ")),
         ),
         input(
             "country",
-            "Country",
-            "ISO code, e.g. DE (XX: none)",
+            &l.text("setup-country", &[]),
+            &l.text("setup-country-hint", &[]),
             true,
             2,
             v(|c| c.country.clone()),
         ),
         input(
             "region",
-            "Region",
-            "e.g. EU, NA, KR",
+            &l.text("setup-region", &[]),
+            &l.text("setup-region-hint", &[]),
             true,
             8,
             v(|c| c.region.clone()),
@@ -664,31 +863,41 @@ pub fn truncate(s: &str, max: usize) -> String {
 }
 
 /// "EU 3 · NA 1": the non-zero counts of a breakdown.
-fn counts(of: &[(String, usize)]) -> String {
+fn counts(of: &[(String, usize)], l: Locale) -> String {
     of.iter()
         .filter(|(_, n)| *n > 0)
-        .map(|(k, n)| format!("{k} {n}"))
+        .map(|(k, n)| format!("{k} {}", format_number(*n as f64, l)))
         .collect::<Vec<_>>()
         .join(" · ")
 }
 
 /// The lobby's live status message: one message edited after each wave
 /// (`discord::delivery`), never a new message per wave.
-fn lobby_status(matches: usize, still_queueing: usize, q: &crate::ladder::QueueView) -> String {
-    let mut out = format!("📡 **Ladder status** — {still_queueing} searching");
-    let races = counts(&q.per_race);
+fn lobby_status(
+    matches: usize,
+    still_queueing: usize,
+    q: &crate::ladder::QueueView,
+    l: Locale,
+) -> String {
+    let mut out = l.text("lobby-title", l10n_args!["searching" => still_queueing]);
+    let races = counts(&q.per_race, l);
     if !races.is_empty() {
         let _ = write!(out, " ({races})");
     }
-    let regions = counts(&q.per_region);
+    let regions = counts(&q.per_region, l);
     if !regions.is_empty() {
-        let _ = write!(out, " · by region: {regions}");
+        out.push_str(" · ");
+        out.push_str(&l.text("lobby-by-region", l10n_args!["regions" => regions]));
     }
-    let _ = write!(
-        out,
-        "\nNext wave in {} s · {} match(es) in progress · last wave: {matches} match(es) found",
-        q.seconds_to_next_wave, q.matches_in_progress
-    );
+    out.push('\n');
+    out.push_str(&l.text(
+        "lobby-next",
+        l10n_args![
+            "seconds" => q.seconds_to_next_wave,
+            "in_progress" => q.matches_in_progress,
+            "found" => matches,
+        ],
+    ));
     truncate(&out, MAX_CONTENT)
 }
 
@@ -934,7 +1143,7 @@ mod tests {
             country: "XX".into(),
             region: "EU".into(),
         };
-        let values: Vec<Option<String>> = setup_modal_components(Some(&form))
+        let values: Vec<Option<String>> = setup_modal_components(Some(&form), Locale::ENGLISH)
             .into_iter()
             .map(|c| match c {
                 Component::Label(l) => match *l.component {
@@ -955,7 +1164,7 @@ mod tests {
             ]
         );
         assert!(
-            setup_modal_components(None)
+            setup_modal_components(None, Locale::ENGLISH)
                 .iter()
                 .all(|c| matches!(c, Component::Label(l) if matches!(&*l.component, Component::TextInput(t) if t.value.is_none())))
         );

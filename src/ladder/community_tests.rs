@@ -562,7 +562,7 @@ fn replay_required_reports_propose_and_only_a_verified_replay_settles() {
     assert!(
         fx.messages
             .iter()
-            .any(|m| matches!(&m.body, Notice::Info(t) if t.contains("upload the replay")))
+            .any(|m| matches!(&m.body, Notice::Ack(Ack::ReportSavedUploadReplay(x)) if *x == id))
     );
     // Unsettled past the deadline: admins are told.
     let fx = l.tick(t + l.config().unreported_flag_after_ms);

@@ -2,7 +2,7 @@
 //! conflicts, and the settlement that turns a result into rating changes.
 
 use super::{
-    Actor, Audience, Effects, Ladder, LadderError, MatchId, Notice, PlayerId, QueueEntry,
+    Ack, Actor, Audience, Effects, Ladder, LadderError, MatchId, Notice, PlayerId, QueueEntry,
     ReplayEvidence, rating, time,
 };
 use crate::config::ResultPolicy;
@@ -92,7 +92,7 @@ impl Ladder {
         match m.state {
             MatchState::Found => {}
             MatchState::InProgress => {
-                fx.info(Audience::Actor, "match already confirmed by both players");
+                fx.tell(Audience::Actor, Notice::Ack(Ack::BothConfirmed));
                 return Ok(fx);
             }
             s => return Err(LadderError::WrongState(match_id, state_name(s))),
@@ -116,10 +116,7 @@ impl Ladder {
             &mut m.confirmed2_at
         };
         if mine.is_some() {
-            fx.info(
-                Audience::Actor,
-                "you already confirmed; waiting for your opponent",
-            );
+            fx.tell(Audience::Actor, Notice::Ack(Ack::AlreadyConfirmed));
             return Ok(fx);
         }
         *mine = Some(now);
@@ -133,7 +130,7 @@ impl Ladder {
             self.tell_both(&m, &mut fx, Notice::MatchStarted(card));
         } else {
             fx.write(Write::Match(m.clone()));
-            fx.info(Audience::Actor, "confirmed; waiting for your opponent");
+            fx.tell(Audience::Actor, Notice::Ack(Ack::ConfirmedWaiting));
         }
         Ok(fx)
     }
@@ -341,10 +338,7 @@ impl Ladder {
                 if Some(claim) == m.result {
                     let mut fx = Effects::default();
                     self.record_report(now, match_id, slot, report, &mut fx);
-                    fx.info(
-                        Audience::Actor,
-                        "thanks; the replay already settled this match",
-                    );
+                    fx.tell(Audience::Actor, Notice::Ack(Ack::ReplayAlreadySettled));
                     return Ok(fx);
                 }
                 // Contradicts the verified replay: admins decide; the replay's
@@ -375,7 +369,7 @@ impl Ladder {
                 // `reports`: the replay waited for them; they agree with it.
                 self.settle(now, match_id, Some(truth), ResultSource::Reports, &mut fx);
             } else {
-                fx.info(Audience::Actor, "report saved");
+                fx.tell(Audience::Actor, Notice::Ack(Ack::ReportSaved));
             }
             return Ok(fx);
         }
@@ -383,12 +377,8 @@ impl Ladder {
             [_, _] if self.config.result_policy == ResultPolicy::ReplayRequired => {
                 if claims[0] == claims[1] {
                     // Reports only propose here: the replay decides.
-                    fx.info(
-                        Audience::Actor,
-                        format!(
-                            "report saved; on this ladder a verified replay settles the result: upload the replay of match #{match_id}"
-                        ),
-                    );
+                    let ack = Ack::ReportSavedUploadReplay(match_id);
+                    fx.tell(Audience::Actor, Notice::Ack(ack));
                 } else {
                     self.enter_conflict(now, match_id, None, &mut fx);
                 }
@@ -398,16 +388,11 @@ impl Ladder {
                 self.settle(now, match_id, Some(result), ResultSource::Reports, &mut fx);
             }
             [_, _] => self.enter_conflict(now, match_id, None, &mut fx),
-            _ if self.config.result_policy == ResultPolicy::ReplayRequired => fx.info(
+            _ if self.config.result_policy == ResultPolicy::ReplayRequired => fx.tell(
                 Audience::Actor,
-                format!(
-                    "report saved; on this ladder a verified replay settles the result: upload the replay of match #{match_id}"
-                ),
+                Notice::Ack(Ack::ReportSavedUploadReplay(match_id)),
             ),
-            _ => fx.info(
-                Audience::Actor,
-                "report saved; waiting for your opponent's report (or a replay)",
-            ),
+            _ => fx.tell(Audience::Actor, Notice::Ack(Ack::ReportSavedWaiting)),
         }
         Ok(fx)
     }

@@ -211,12 +211,39 @@ pub struct MatchCard {
     pub confirm_by: UnixMillis,
 }
 
+/// A short acknowledgement to the actor, phrased by the Discord layer in the
+/// actor's language (one message id each).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ack {
+    TermsAccepted,
+    TermsAlreadyAccepted,
+    ProfileSaved,
+    /// `None`: the player represents no country.
+    CountrySaved(Option<String>),
+    Queued {
+        /// Race names, in the order queued with.
+        races: Vec<String>,
+        next_wave_s: i64,
+    },
+    LeftQueue,
+    ConfirmedWaiting,
+    AlreadyConfirmed,
+    BothConfirmed,
+    ReportSaved,
+    ReportSavedWaiting,
+    /// The ladder settles by replay only: upload it.
+    ReportSavedUploadReplay(MatchId),
+    ReplayAlreadySettled,
+}
+
 /// What to show: plain domain data; the Discord layer renders it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Notice {
     Error(LadderError),
-    /// A short acknowledgement or information, already phrased.
+    /// A short acknowledgement or information, already phrased (English):
+    /// prefer [`Notice::Ack`], which the Discord layer translates.
     Info(String),
+    Ack(Ack),
     MatchFound(Box<MatchCard>),
     ConfirmReminder {
         match_id: MatchId,
@@ -974,7 +1001,7 @@ impl Ladder {
         if let Some(p) = self.players.get(&id)
             && p.tos_accepted_at.is_some()
         {
-            fx.info(Audience::Actor, "you have already accepted the terms");
+            fx.tell(Audience::Actor, Notice::Ack(Ack::TermsAlreadyAccepted));
             return Ok(fx);
         }
         let allowance = self.config.aborts_per_month;
@@ -1003,10 +1030,7 @@ impl Ladder {
         p.updated_at = now;
         fx.write(Write::Player(p.clone()));
         self.audit(&mut fx, now, id, "accept_tos", "ok", None);
-        fx.info(
-            Audience::Actor,
-            "terms accepted; now set up your profile (in-game name, BattleTag, country, region)",
-        );
+        fx.tell(Audience::Actor, Notice::Ack(Ack::TermsAccepted));
         Ok(fx)
     }
 
@@ -1047,7 +1071,7 @@ impl Ladder {
             "ok",
             Some(serde_json::json!({ "old": old, "new": new })),
         );
-        fx.info(Audience::Actor, "profile saved");
+        fx.tell(Audience::Actor, Notice::Ack(Ack::ProfileSaved));
         Ok(fx)
     }
 

@@ -2,7 +2,7 @@
 //! `/setcountry`.
 
 use super::validate::{self, SetupForm};
-use super::{Audience, Effects, Ladder, LadderError, Notice, PlayerId};
+use super::{Ack, Audience, Effects, Ladder, LadderError, Notice, PlayerId};
 use crate::store::rows::{UnixMillis, Write};
 
 impl Ladder {
@@ -55,14 +55,8 @@ impl Ladder {
             "ok",
             Some(serde_json::json!({ "old": old, "new": country })),
         );
-        fx.info(
-            Audience::Actor,
-            if country == validate::NON_REPRESENTING {
-                "country saved: you represent no country".to_owned()
-            } else {
-                format!("country saved: {country}")
-            },
-        );
+        let represented = (country != validate::NON_REPRESENTING).then(|| country.clone());
+        fx.tell(Audience::Actor, Notice::Ack(Ack::CountrySaved(represented)));
         Ok(fx)
     }
 }

@@ -4,7 +4,7 @@ use rand_chacha::rand_core::RngCore;
 
 use super::matchmaker::{self, Candidate, PairRules, RaceOption};
 use super::{
-    Audience, CardSide, Effects, Ladder, LadderError, MatchCard, Notice, PlayerId, QueueEntry,
+    Ack, Audience, CardSide, Effects, Ladder, LadderError, MatchCard, Notice, PlayerId, QueueEntry,
     rating,
 };
 use crate::store::rows::{
@@ -77,14 +77,12 @@ impl Ladder {
             },
         );
         self.set_state(id, PlayerState::Queueing, now, &mut fx);
-        fx.info(
-            Audience::Actor,
-            format!(
-                "you are in the queue as {}; next wave in {} s",
-                prefs.races.join(" + "),
-                (self.next_wave_at - now + 999) / 1000
-            ),
-        );
+        let next_wave_s = (self.next_wave_at - now + 999) / 1000;
+        let ack = Ack::Queued {
+            races: prefs.races.clone(),
+            next_wave_s,
+        };
+        fx.tell(Audience::Actor, Notice::Ack(ack));
         Ok(fx)
     }
 
@@ -99,7 +97,7 @@ impl Ladder {
         }
         let mut fx = Effects::default();
         self.set_state(id, PlayerState::Idle, now, &mut fx);
-        fx.info(Audience::Actor, "you left the queue");
+        fx.tell(Audience::Actor, Notice::Ack(Ack::LeftQueue));
         Ok(fx)
     }
 

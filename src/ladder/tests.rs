@@ -658,7 +658,7 @@ fn agreeing_reports_complete_the_match_and_move_ratings() {
     assert!(
         fx.messages
             .iter()
-            .any(|m| matches!(&m.body, Notice::Info(t) if t.contains("waiting")))
+            .any(|m| matches!(&m.body, Notice::Ack(Ack::ReportSavedWaiting)))
     );
     ok(report(&mut l, 2, id, Report::Loss, T0 + 601 * S));
     let m = l.match_row(id).expect("exists");

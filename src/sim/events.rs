@@ -185,7 +185,7 @@ impl Simulator {
             "channel": ch,
             "token": token,
             "version": 1,
-            "locale": "en-US",
+            "locale": w.locales.get(&user).map_or("en-US", String::as_str),
             "app_permissions": "0",
             "entitlements": [],
             "authorizing_integration_owners": {},

@@ -406,6 +406,14 @@ impl Simulator {
         id
     }
 
+    /// The language `user`'s Discord client reports (`locale` on their
+    /// interactions; "en-US" until set). Any string, as a client could send.
+    pub fn set_locale(&self, user: u64, locale: &str) {
+        lock(&self.shared.world)
+            .locales
+            .insert(user, locale.to_owned());
+    }
+
     /// Add a guild member who accepts DMs (`true`) or not, whatever the seed
     /// would draw: for tests about one or the other.
     /// How ladderd (in process) reaches this simulator: its token, REST

@@ -835,6 +835,7 @@ fn bulk_commands(shared: &Shared, ps: &[String], body: &Value) -> Answer {
                 "Command name is invalid".into(),
             );
         }
+        localizations(&mut e, &i.to_string(), c);
         let kind = c["type"].as_u64().unwrap_or(1);
         let desc = c["description"].as_str().map_or(0, |d| d.chars().count());
         if kind == 1 && !(1..=100).contains(&desc) {
@@ -874,6 +875,58 @@ fn bulk_commands(shared: &Shared, ps: &[String], body: &Value) -> Answer {
     }
     w.commands = out.clone();
     Ok((200, Some(Value::Array(out))))
+}
+
+/// Discord's locales (its "Locales" reference table): the only keys a
+/// `name_localizations` or `description_localizations` may have.
+const DISCORD_LOCALES: &[&str] = &[
+    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl",
+    "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi", "th",
+    "zh-CN", "ja", "zh-TW", "ko",
+];
+
+/// A command's (or option's, recursively) localisations as Discord checks
+/// them: known locales, names by its naming rule (letters of any script,
+/// numbers, `-`, `_`; lower case where the script has case; 1–32), and
+/// descriptions of 1–100 characters.
+fn localizations(e: &mut FormErrors, at: &str, c: &Value) {
+    for (field, is_name) in [
+        ("name_localizations", true),
+        ("description_localizations", false),
+    ] {
+        let Some(map) = c[field].as_object() else {
+            continue;
+        };
+        for (locale, v) in map {
+            let path = format!("{at}.{field}.{locale}");
+            if !DISCORD_LOCALES.contains(&locale.as_str()) {
+                e.push(path.clone(), "LOCALE_INVALID", "Invalid locale".into());
+            }
+            let text = v.as_str().unwrap_or("");
+            let n = text.chars().count();
+            let ok = if is_name {
+                (1..=32).contains(&n)
+                    && text
+                        .chars()
+                        .all(|ch| ch.is_alphanumeric() || ch == '-' || ch == '_')
+                    && text.to_lowercase() == text
+            } else {
+                (1..=100).contains(&n)
+            };
+            if !ok {
+                e.push(
+                    path,
+                    "APPLICATION_COMMAND_INVALID_NAME",
+                    "Invalid localization".into(),
+                );
+            }
+        }
+    }
+    if let Some(options) = c["options"].as_array() {
+        for (j, o) in options.iter().enumerate() {
+            localizations(e, &format!("{at}.options.{j}"), o);
+        }
+    }
 }
 
 /// Create a bot message in `channel` (or ephemeral to `only`), dispatching

@@ -142,6 +142,8 @@ pub(crate) struct Attachment {
 pub(crate) struct World {
     next_id: u64,
     pub users: BTreeMap<u64, String>,
+    /// Users whose Discord client is not in English: their `locale`.
+    pub locales: BTreeMap<u64, String>,
     pub channels: BTreeMap<u64, ChannelRec>,
     pub messages: BTreeMap<u64, StoredMessage>,
     /// By interaction token.
@@ -189,6 +191,7 @@ impl World {
         Self {
             next_id: 200_000_000_000_000_000,
             users: BTreeMap::new(),
+            locales: BTreeMap::new(),
             channels,
             messages: BTreeMap::new(),
             interactions: HashMap::new(),

@@ -19,6 +19,8 @@ mod e2e_flows;
 #[cfg(feature = "sim")]
 mod evidence;
 mod hostile;
+#[cfg(feature = "sim")]
+mod l10n;
 mod ops;
 mod ops_permissions;
 mod ops_restore;

@@ -1,0 +1,177 @@
+# ladderd, Deutsch. Völker (Terraner/Zerg/Protoss) erscheinen so, wie sie konfiguriert sind.
+
+## Ablehnungen
+error-no-tos = bitte akzeptiere zuerst die Nutzungsbedingungen
+error-not-set-up = richte zuerst dein Profil ein (Ingame-Name, BattleTag, Land, Region)
+error-banned = du bist auf dieser Ladder gesperrt: { $reason }
+error-invalid-setup = dein Profil hat Fehler: { $problems }
+error-unknown-race = „{ $race }“ ist kein Volk dieser Ladder; wähle aus { $choices }
+error-same-group = wähle höchstens ein Volk pro Gruppe; { $first } und { $second } sind in derselben Gruppe
+error-no-race = wähle ein Volk für die Warteschlange
+error-unknown-map = „{ $map }“ ist nicht im Map-Pool dieser Saison
+error-too-many-vetoes = höchstens { $count ->
+        [one] { $count } Veto
+       *[other] { $count } Vetos
+    }
+error-already-queueing = du bist bereits in der Warteschlange
+error-not-queueing = du bist nicht in der Warteschlange
+error-in-match = du bist in einem Match; beende es zuerst
+error-cooldown = du hast ein Match nicht bestätigt; du kannst dich in { $seconds } s wieder anstellen
+error-unknown-player = kein Spieler { $player } auf dieser Ladder
+error-unknown-match = kein Match #{ $match }
+error-not-your-match = du spielst nicht in Match #{ $match }
+error-wrong-state = Match #{ $match } ist { $state }; das geht jetzt nicht
+error-confirm-window-closed = die Bestätigungsfrist für Match #{ $match } ist abgelaufen
+error-not-confirmed = beide Spieler müssen Match #{ $match } bestätigen, bevor ein Ergebnis gemeldet wird
+error-no-aborts-left = keine Abbrüche mehr in diesem Monat; sie werden am 1. (UTC) zurückgesetzt
+error-resolved-by-admin = Match #{ $match } wurde von einem Admin entschieden; frag einen Admin, falls es falsch ist
+error-already-completed = Match #{ $match } ist bereits abgeschlossen
+error-replay-players-mismatch = die Spieler im Replay sind nicht die Spieler von Match #{ $match }
+error-not-admin = dafür braucht es einen Ladder-Admin
+error-not-owner = nur ein Eigentümer kann Admin-Rechte vergeben oder entziehen
+error-no-reason = Admin-Aktionen brauchen einen Grund
+error-uploads-unavailable = Replay-Uploads sind gerade nicht möglich
+error-no-match-for-replay = ich kenne kein Match von dir für dieses Replay; ein Admin kann es zuordnen
+error-confirmation-expired = diese Bestätigung ist abgelaufen; führe den Befehl erneut aus
+
+## Zustände, Meldungen, Ergebnisse
+state-found = gefunden
+state-in-progress = läuft
+state-completed = abgeschlossen
+state-conflict = strittig
+state-aborted = abgebrochen
+state-abandoned = verfallen
+state-invalidated = annulliert
+report-win = Sieg
+report-loss = Niederlage
+report-draw = Unentschieden
+report-none = keine Meldung
+result-player1 = Spieler 1 hat gewonnen
+result-player2 = Spieler 2 hat gewonnen
+result-draw = Unentschieden
+
+## Match-Karten
+card-found-title = Match gefunden
+card-started-title = Match bestätigt — gl hf
+card-title = **{ $title } — Match #{ $match }**
+card-side = • { $name } ({ $battletag }) { $country } — { $race } { $rating }{ $provisional ->
+        [yes] {" "}(vorläufig)
+       *[no] {""}
+    }
+card-map = Map: **{ $map }**{ $all_vetoed ->
+        [yes] {" "}(alle Maps wurden abgelehnt; die am wenigsten abgelehnte wurde gewählt)
+       *[no] {""}
+    }
+card-server = Server: { $server } — Prognose { $first } % / { $second } %
+card-confirm-by = Bestätige rechtzeitig (bis <t:{ $when }:R>), sonst verfällt das Match.
+card-report-prompt = Lade nach dem Spiel hier das Replay hoch oder melde das Ergebnis:
+confirm-reminder = ⏰ Match #{ $match }: noch { $seconds } s zum Bestätigen.
+button-confirm = Bestätigen
+button-abort = Abbrechen
+button-won = Gewonnen
+button-lost = Verloren
+button-draw = Unentschieden
+match-ended = 🏁 Match #{ $match }: { $result }.
+match-ended-rating = Wertungsänderung: { $a } / { $b }.
+conflict = ⚠️ Match #{ $match }: die Meldungen widersprechen sich ({ $first } / { $second }). Ein Admin entscheidet; bis dahin ändern sich keine Wertungen.
+conflict-replay = Das geprüfte Replay sagt: { $result }.
+flagged = 🚩 Match #{ $match } ist zu lange offen (kein übereinstimmendes Ergebnis oder kein geprüftes Replay, wo eines nötig ist).
+replay-file = 📎 Das geprüfte Replay von Match #{ $match } (sha256 { $sha }).
+
+## Warteschlange und Lobby
+queue-view = **Warteschlange** — { $queueing } wartend, nächste Runde in { $seconds } s, { $in_progress ->
+        [one] { $in_progress } laufendes Match
+       *[other] { $in_progress } laufende Matches
+    }, { $active } aktiv in den letzten 15 Min.
+queue-by-region = Nach Region: { $regions }
+lobby-title = 📡 **Ladder-Status** — { $searching } suchen
+lobby-by-region = nach Region: { $regions }
+lobby-next = Nächste Runde in { $seconds } s · laufende Matches: { $in_progress } · letzte Runde: { $found ->
+        [one] { $found } Match gefunden
+       *[other] { $found } Matches gefunden
+    }
+button-join = Anstellen
+button-leave = Verlassen
+select-races = Mit Volk/Völkern anstellen…
+select-vetoes = Maps ablehnen…
+
+## Profil, Rangliste, Verlauf
+profile-not-set-up = (nicht eingerichtet)
+profile-no-country = (kein Land)
+profile-head = **{ $name }** { $battletag } { $country } — { $season }{ $ended ->
+        [yes] {" "}(beendet)
+       *[no] {""}
+    }: { $wins }-{ $losses }-{ $draws } (S-N-U), Spiele in 14/30/90 Tagen: { $games14 }/{ $games30 }/{ $games90 }, verbleibende Abbrüche: { $aborts }{ $banned ->
+        [yes] {" "}— **gesperrt**
+       *[no] {""}
+    }
+profile-rank = , Rang { $rank }
+profile-race = • { $race }: { $rating } ({ $low }–{ $high }){ $provisional ->
+        [yes] {" "}vorläufig
+       *[no] {""}
+    }{ $rank } — { $wins }-{ $losses }-{ $draws }
+profile-head-to-head = **Direktvergleich mit { $opponent }**: { $wins }-{ $losses }-{ $draws } (S-N-U)
+profile-head-to-head-latest = ; zuletzt: { $recent }
+setup-hint = Mit /setup bearbeitest du dein Profil.
+leaderboard-head = **Rangliste — { $season }{ $ended ->
+        [yes] {" "}(beendet)
+       *[no] {""}
+    }** — Seite { $page }/{ $pages } ({ $total ->
+        [one] { $total } Eintrag
+       *[other] { $total } Einträge
+    }){ $filters }
+filter-race = Volk { $values }
+filter-country = Land { $values }
+filter-region = Region { $values }
+filter-rank = Rang { $values }
+filter-best = nur bestes Volk
+button-previous = ◀ Zurück
+button-next = Weiter ▶
+history-head = **Verlauf** — Seite { $page }/{ $pages }
+history-row = #{ $match } { $race } ({ $outcome }) gegen { $opponent } ({ $opponent_race }) auf { $map }: { $state }{ $change }
+
+## Antworten des Bots
+terms = **Ladder-Regeln**
+    • Spiele deine Matches auf der zugewiesenen Map und dem zugewiesenen Server, mit Geschwindigkeit „Schneller“.
+    • Melde ehrlich; lade das Replay hoch, wenn du kannst — es entscheidet das Ergebnis von selbst.
+    • Bestätige rechtzeitig, sonst verfällt das Match.
+    • Admins entscheiden Streitfälle; ihre Entscheidung ist endgültig.
+    Drücke **Akzeptieren**, um mitzumachen.
+button-accept = Akzeptieren
+help = **So funktioniert die Ladder**
+    1. `/termsofservice` und akzeptieren.
+    2. `/setup`: Ingame-Name, BattleTag, Land und Region.
+    3. `/queue` (optional mit Volk) und auf die nächste Runde warten.
+    4. Match bestätigen, spielen, Replay hochladen oder Ergebnis melden.
+    `/profile`, `/leaderboard` und `/history` zeigen die Wertungen.
+restarting = ⏳ ladderd startet neu; nichts wurde getan — versuche es in einer Minute noch einmal.
+done = Erledigt.
+cancelled = Abgebrochen; nichts wurde getan.
+inbox = 📬 Das konnte dir nicht per DM zugestellt werden:
+setup-title = Ladder-Profil
+setup-name = Ingame-Name
+setup-name-hint = 3–12 Buchstaben
+setup-battletag = BattleTag
+setup-battletag-hint = Name#1234
+setup-alt-names = Weitere Ingame-Namen
+setup-alt-names-hint = bis zu drei, durch Kommas getrennt
+setup-country = Land
+setup-country-hint = ISO-Code, z. B. DE (XX: keins)
+setup-region = Region
+setup-region-hint = z. B. EU, NA, KR
+
+## Bestätigungen
+ack-terms-accepted = Bedingungen akzeptiert; richte jetzt dein Profil ein (Ingame-Name, BattleTag, Land, Region)
+ack-terms-already-accepted = du hast die Bedingungen bereits akzeptiert
+ack-profile-saved = Profil gespeichert
+ack-country-none = Land gespeichert: du vertrittst kein Land
+ack-country-saved = Land gespeichert: { $country }
+ack-queued = du bist in der Warteschlange als { $races }; nächste Runde in { $seconds } s
+ack-left-queue = du hast die Warteschlange verlassen
+ack-confirmed = bestätigt; warte auf deinen Gegner
+ack-already-confirmed = du hast bereits bestätigt; warte auf deinen Gegner
+ack-both-confirmed = das Match ist bereits von beiden Spielern bestätigt
+ack-report-saved = Meldung gespeichert
+ack-report-saved-waiting = Meldung gespeichert; warte auf die Meldung deines Gegners (oder ein Replay)
+ack-report-saved-upload = Meldung gespeichert; auf dieser Ladder entscheidet ein geprüftes Replay: lade das Replay von Match #{ $match } hoch
+ack-replay-settled = danke; das Replay hat dieses Match bereits entschieden

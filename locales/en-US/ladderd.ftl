@@ -1,0 +1,169 @@
+# ladderd's player-facing text, English (United States): the reference
+# locale. Every other locale has exactly these ids with the same variables
+# (src/discord/l10n_tests.rs). Race names, map names, seasons and lobby
+# settings come from the configuration and are shown as configured.
+# Variables "ended", "banned", "provisional", "all_vetoed" are "yes" or "no".
+
+## Refusals (the code puts ❌ in front)
+error-no-tos = accept the terms of service first
+error-not-set-up = finish your setup first (in-game name, BattleTag, country, region)
+error-banned = you are banned from this ladder: { $reason }
+error-invalid-setup = your setup has problems: { $problems }
+error-unknown-race = "{ $race }" is not a race of this ladder; choose from { $choices }
+error-same-group = choose at most one race per group; { $first } and { $second } are in the same group
+error-no-race = choose a race to queue with
+error-unknown-map = "{ $map }" is not in this season's map pool
+error-too-many-vetoes = at most { $count } vetoes
+error-already-queueing = you are already in the queue
+error-not-queueing = you are not in the queue
+error-in-match = you are in a match; finish it first
+error-cooldown = you left a match unconfirmed; you can queue again in { $seconds } s
+error-unknown-player = no player { $player } on this ladder
+error-unknown-match = no match #{ $match }
+error-not-your-match = you are not playing in match #{ $match }
+error-wrong-state = match #{ $match } is { $state }; that is not possible now
+error-confirm-window-closed = the confirm window for match #{ $match } has closed
+error-not-confirmed = both players must confirm match #{ $match } before reporting
+error-no-aborts-left = no aborts left this month; they reset on the 1st (UTC)
+error-resolved-by-admin = match #{ $match } was resolved by an admin; ask an admin if it is wrong
+error-already-completed = match #{ $match } is already completed
+error-replay-players-mismatch = the replay's players do not match the players of match #{ $match }
+error-not-admin = this needs a ladder admin
+error-not-owner = only an owner can grant or revoke admin
+error-no-reason = admin actions need a reason
+error-uploads-unavailable = replay uploads are not available right now
+error-no-match-for-replay = I don't know a match of yours to attach this replay to; an admin can attach it
+error-confirmation-expired = this confirmation expired; run the command again
+
+## Match states, reports and results
+state-found = found
+state-in-progress = in progress
+state-completed = completed
+state-conflict = conflict
+state-aborted = aborted
+state-abandoned = abandoned
+state-invalidated = invalidated
+report-win = win
+report-loss = loss
+report-draw = draw
+report-none = no report
+result-player1 = player 1 won
+result-player2 = player 2 won
+result-draw = draw
+
+## Match cards
+card-found-title = Match found
+card-started-title = Match confirmed — good luck, have fun
+card-title = **{ $title } — match #{ $match }**
+card-side = • { $name } ({ $battletag }) { $country } — { $race } { $rating }{ $provisional ->
+        [yes] {" "}(provisional)
+       *[no] {""}
+    }
+card-map = Map: **{ $map }**{ $all_vetoed ->
+        [yes] {" "}(every map was vetoed; the least-vetoed was picked)
+       *[no] {""}
+    }
+card-server = Server: { $server } — predicted { $first }% / { $second }%
+card-confirm-by = Confirm within the window (until <t:{ $when }:R>) or the match is abandoned.
+card-report-prompt = After the game, upload the replay here, or report the result:
+confirm-reminder = ⏰ Match #{ $match }: { $seconds } s left to confirm.
+button-confirm = Confirm
+button-abort = Abort
+button-won = I won
+button-lost = I lost
+button-draw = Draw
+match-ended = 🏁 Match #{ $match }: { $result }.
+match-ended-rating = Rating change: { $a } / { $b }.
+conflict = ⚠️ Match #{ $match }: the reports disagree ({ $first } / { $second }). An admin will decide; ratings wait until then.
+conflict-replay = The verified replay says: { $result }.
+flagged = 🚩 Match #{ $match } has gone unsettled for too long (no agreed result, or no verified replay where one is required).
+replay-file = 📎 The verified replay of match #{ $match } (sha256 { $sha }).
+
+## The queue and the lobby
+queue-view = **Queue** — { $queueing } queueing, next wave in { $seconds } s, { $in_progress } matches in progress, { $active } active in the last 15 min.
+queue-by-region = By region: { $regions }
+lobby-title = 📡 **Ladder status** — { $searching } searching
+lobby-by-region = by region: { $regions }
+lobby-next = Next wave in { $seconds } s · { $in_progress } match(es) in progress · last wave: { $found } match(es) found
+button-join = Join
+button-leave = Leave
+select-races = Queue with race(s)…
+select-vetoes = Veto maps…
+
+## Profile, leaderboard, history
+profile-not-set-up = (not set up)
+profile-no-country = (no country)
+profile-head = **{ $name }** { $battletag } { $country } — { $season }{ $ended ->
+        [yes] {" "}(ended)
+       *[no] {""}
+    }: { $wins }-{ $losses }-{ $draws } (W-L-D), games 14/30/90 days: { $games14 }/{ $games30 }/{ $games90 }, aborts left: { $aborts }{ $banned ->
+        [yes] {" "}— **banned**
+       *[no] {""}
+    }
+profile-rank = , rank { $rank }
+profile-race = • { $race }: { $rating } ({ $low }–{ $high }){ $provisional ->
+        [yes] {" "}provisional
+       *[no] {""}
+    }{ $rank } — { $wins }-{ $losses }-{ $draws }
+profile-head-to-head = **Head-to-head vs { $opponent }**: { $wins }-{ $losses }-{ $draws } (W-L-D)
+profile-head-to-head-latest = ; latest: { $recent }
+setup-hint = Run /setup to edit your profile.
+leaderboard-head = **Leaderboard — { $season }{ $ended ->
+        [yes] {" "}(ended)
+       *[no] {""}
+    }** — page { $page }/{ $pages } ({ $total } entries){ $filters }
+filter-race = race { $values }
+filter-country = country { $values }
+filter-region = region { $values }
+filter-rank = rank { $values }
+filter-best = best race only
+button-previous = ◀ Previous
+button-next = Next ▶
+history-head = **History** — page { $page }/{ $pages }
+history-row = #{ $match } { $race } ({ $outcome }) vs { $opponent } ({ $opponent_race }) on { $map }: { $state }{ $change }
+
+## The bot's own answers
+terms = **Ladder rules**
+    • Play your matches on the assigned map and server, at Faster speed.
+    • Report honestly; upload the replay when you can — it settles the result by itself.
+    • Confirm within the window or the match is abandoned.
+    • Admins decide disputes; their decision is final.
+    Press **Accept** to take part.
+button-accept = Accept
+help = **How the ladder works**
+    1. `/termsofservice` and accept.
+    2. `/setup` your in-game name, BattleTag, country and region.
+    3. `/queue` (optionally with a race) and wait for the next wave.
+    4. Confirm the match, play it, upload the replay or report the result.
+    `/profile`, `/leaderboard` and `/history` show the standings.
+restarting = ⏳ ladderd is restarting; nothing was done — try again in a minute.
+done = Done.
+cancelled = Cancelled; nothing was done.
+inbox = 📬 Here is what could not reach your DMs:
+setup-title = Ladder setup
+setup-name = In-game name
+setup-name-hint = 3–12 letters
+setup-battletag = BattleTag
+setup-battletag-hint = Name#1234
+setup-alt-names = Other in-game names
+setup-alt-names-hint = up to three, comma-separated
+setup-country = Country
+setup-country-hint = ISO code, e.g. DE (XX: none)
+setup-region = Region
+setup-region-hint = e.g. EU, NA, KR
+
+## Acknowledgements
+ack-terms-accepted = terms accepted; now set up your profile (in-game name, BattleTag, country, region)
+ack-terms-already-accepted = you have already accepted the terms
+ack-profile-saved = profile saved
+ack-country-none = country saved: you represent no country
+ack-country-saved = country saved: { $country }
+ack-queued = you are in the queue as { $races }; next wave in { $seconds } s
+ack-left-queue = you left the queue
+ack-confirmed = confirmed; waiting for your opponent
+ack-already-confirmed = you already confirmed; waiting for your opponent
+ack-both-confirmed = match already confirmed by both players
+ack-report-saved = report saved
+ack-report-saved-waiting = report saved; waiting for your opponent's report (or a replay)
+ack-report-saved-upload = report saved; on this ladder a verified replay settles the result: upload the replay of match #{ $match }
+ack-replay-settled = thanks; the replay already settled this match

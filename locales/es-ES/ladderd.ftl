@@ -1,0 +1,177 @@
+# ladderd, español (España). Las razas (Terran/Zerg/Protoss) se muestran como las configura el servidor.
+
+## Rechazos
+error-no-tos = primero acepta las condiciones del servicio
+error-not-set-up = primero completa tu perfil (nombre en el juego, BattleTag, país, región)
+error-banned = estás vetado en esta ladder: { $reason }
+error-invalid-setup = tu perfil tiene problemas: { $problems }
+error-unknown-race = «{ $race }» no es una raza de esta ladder; elige entre { $choices }
+error-same-group = elige como máximo una raza por grupo; { $first } y { $second } están en el mismo grupo
+error-no-race = elige una raza para la cola
+error-unknown-map = «{ $map }» no está en el mapa pool de esta temporada
+error-too-many-vetoes = como máximo { $count ->
+        [one] { $count } veto
+       *[other] { $count } vetos
+    }
+error-already-queueing = ya estás en la cola
+error-not-queueing = no estás en la cola
+error-in-match = estás en una partida; termínala primero
+error-cooldown = dejaste una partida sin confirmar; podrás volver a la cola en { $seconds } s
+error-unknown-player = no hay ningún jugador { $player } en esta ladder
+error-unknown-match = no existe la partida #{ $match }
+error-not-your-match = no juegas en la partida #{ $match }
+error-wrong-state = la partida #{ $match } está { $state }; eso no es posible ahora
+error-confirm-window-closed = el plazo para confirmar la partida #{ $match } ha terminado
+error-not-confirmed = ambos jugadores deben confirmar la partida #{ $match } antes de informar del resultado
+error-no-aborts-left = no te quedan cancelaciones este mes; se renuevan el día 1 (UTC)
+error-resolved-by-admin = un administrador resolvió la partida #{ $match }; si es un error, pregunta a un administrador
+error-already-completed = la partida #{ $match } ya ha terminado
+error-replay-players-mismatch = los jugadores de la repetición no son los de la partida #{ $match }
+error-not-admin = esto requiere un administrador de la ladder
+error-not-owner = solo un propietario puede dar o quitar permisos de administrador
+error-no-reason = las acciones de administración necesitan un motivo
+error-uploads-unavailable = ahora mismo no se pueden subir repeticiones
+error-no-match-for-replay = no encuentro ninguna partida tuya a la que asociar esta repetición; un administrador puede asociarla
+error-confirmation-expired = esta confirmación ha caducado; vuelve a ejecutar el comando
+
+## Estados, informes y resultados
+state-found = emparejada
+state-in-progress = en curso
+state-completed = terminada
+state-conflict = en disputa
+state-aborted = cancelada
+state-abandoned = abandonada
+state-invalidated = anulada
+report-win = victoria
+report-loss = derrota
+report-draw = empate
+report-none = sin informe
+result-player1 = ganó el jugador 1
+result-player2 = ganó el jugador 2
+result-draw = empate
+
+## Tarjetas de partida
+card-found-title = Partida encontrada
+card-started-title = Partida confirmada — gl hf
+card-title = **{ $title } — partida #{ $match }**
+card-side = • { $name } ({ $battletag }) { $country } — { $race } { $rating }{ $provisional ->
+        [yes] {" "}(provisional)
+       *[no] {""}
+    }
+card-map = Mapa: **{ $map }**{ $all_vetoed ->
+        [yes] {" "}(se vetaron todos los mapas; se eligió el menos vetado)
+       *[no] {""}
+    }
+card-server = Servidor: { $server } — previsión { $first } % / { $second } %
+card-confirm-by = Confirma dentro del plazo (hasta <t:{ $when }:R>) o la partida se abandona.
+card-report-prompt = Después de jugar, sube aquí la repetición o informa del resultado:
+confirm-reminder = ⏰ Partida #{ $match }: quedan { $seconds } s para confirmar.
+button-confirm = Confirmar
+button-abort = Cancelar
+button-won = He ganado
+button-lost = He perdido
+button-draw = Empate
+match-ended = 🏁 Partida #{ $match }: { $result }.
+match-ended-rating = Cambio de puntuación: { $a } / { $b }.
+conflict = ⚠️ Partida #{ $match }: los informes no coinciden ({ $first } / { $second }). Decidirá un administrador; hasta entonces las puntuaciones no cambian.
+conflict-replay = La repetición verificada dice: { $result }.
+flagged = 🚩 La partida #{ $match } lleva demasiado tiempo sin resolverse (no hay resultado acordado o falta una repetición verificada obligatoria).
+replay-file = 📎 La repetición verificada de la partida #{ $match } (sha256 { $sha }).
+
+## Cola y lobby
+queue-view = **Cola** — { $queueing } en cola, próxima ronda en { $seconds } s, { $in_progress ->
+        [one] { $in_progress } partida en curso
+       *[other] { $in_progress } partidas en curso
+    }, { $active } activos en los últimos 15 min.
+queue-by-region = Por región: { $regions }
+lobby-title = 📡 **Estado de la ladder** — { $searching } buscando
+lobby-by-region = por región: { $regions }
+lobby-next = Próxima ronda en { $seconds } s · partidas en curso: { $in_progress } · última ronda: { $found ->
+        [one] { $found } partida encontrada
+       *[other] { $found } partidas encontradas
+    }
+button-join = Unirse
+button-leave = Salir
+select-races = Jugar con la(s) raza(s)…
+select-vetoes = Vetar mapas…
+
+## Perfil, clasificación, historial
+profile-not-set-up = (sin configurar)
+profile-no-country = (sin país)
+profile-head = **{ $name }** { $battletag } { $country } — { $season }{ $ended ->
+        [yes] {" "}(terminada)
+       *[no] {""}
+    }: { $wins }-{ $losses }-{ $draws } (V-D-E), partidas en 14/30/90 días: { $games14 }/{ $games30 }/{ $games90 }, cancelaciones restantes: { $aborts }{ $banned ->
+        [yes] {" "}— **vetado**
+       *[no] {""}
+    }
+profile-rank = , rango { $rank }
+profile-race = • { $race }: { $rating } ({ $low }–{ $high }){ $provisional ->
+        [yes] {" "}provisional
+       *[no] {""}
+    }{ $rank } — { $wins }-{ $losses }-{ $draws }
+profile-head-to-head = **Cara a cara contra { $opponent }**: { $wins }-{ $losses }-{ $draws } (V-D-E)
+profile-head-to-head-latest = ; últimas: { $recent }
+setup-hint = Usa /setup para editar tu perfil.
+leaderboard-head = **Clasificación — { $season }{ $ended ->
+        [yes] {" "}(terminada)
+       *[no] {""}
+    }** — página { $page }/{ $pages } ({ $total ->
+        [one] { $total } entrada
+       *[other] { $total } entradas
+    }){ $filters }
+filter-race = raza { $values }
+filter-country = país { $values }
+filter-region = región { $values }
+filter-rank = rango { $values }
+filter-best = solo la mejor raza
+button-previous = ◀ Anterior
+button-next = Siguiente ▶
+history-head = **Historial** — página { $page }/{ $pages }
+history-row = #{ $match } { $race } ({ $outcome }) contra { $opponent } ({ $opponent_race }) en { $map }: { $state }{ $change }
+
+## Respuestas del bot
+terms = **Reglas de la ladder**
+    • Juega tus partidas en el mapa y el servidor asignados, a velocidad «Más rápida».
+    • Informa con honestidad; sube la repetición cuando puedas: decide el resultado por sí sola.
+    • Confirma dentro del plazo o la partida se abandona.
+    • Los administradores deciden las disputas; su decisión es definitiva.
+    Pulsa **Aceptar** para participar.
+button-accept = Aceptar
+help = **Cómo funciona la ladder**
+    1. `/termsofservice` y acepta.
+    2. `/setup` con tu nombre en el juego, BattleTag, país y región.
+    3. `/queue` (opcionalmente con una raza) y espera a la próxima ronda.
+    4. Confirma la partida, juégala, sube la repetición o informa del resultado.
+    `/profile`, `/leaderboard` y `/history` muestran la clasificación.
+restarting = ⏳ ladderd se está reiniciando; no se ha hecho nada: inténtalo de nuevo en un minuto.
+done = Hecho.
+cancelled = Cancelado; no se ha hecho nada.
+inbox = 📬 Esto es lo que no pudo llegar a tus mensajes directos:
+setup-title = Configuración de la ladder
+setup-name = Nombre en el juego
+setup-name-hint = de 3 a 12 letras
+setup-battletag = BattleTag
+setup-battletag-hint = Nombre#1234
+setup-alt-names = Otros nombres en el juego
+setup-alt-names-hint = hasta tres, separados por comas
+setup-country = País
+setup-country-hint = código ISO, p. ej. ES (XX: ninguno)
+setup-region = Región
+setup-region-hint = p. ej. EU, NA, KR
+
+## Confirmaciones
+ack-terms-accepted = condiciones aceptadas; ahora configura tu perfil (nombre en el juego, BattleTag, país, región)
+ack-terms-already-accepted = ya has aceptado las condiciones
+ack-profile-saved = perfil guardado
+ack-country-none = país guardado: no representas a ningún país
+ack-country-saved = país guardado: { $country }
+ack-queued = estás en la cola como { $races }; próxima ronda en { $seconds } s
+ack-left-queue = has salido de la cola
+ack-confirmed = confirmado; esperando a tu rival
+ack-already-confirmed = ya habías confirmado; esperando a tu rival
+ack-both-confirmed = ambos jugadores ya han confirmado la partida
+ack-report-saved = informe guardado
+ack-report-saved-waiting = informe guardado; esperando el informe de tu rival (o una repetición)
+ack-report-saved-upload = informe guardado; en esta ladder el resultado lo decide una repetición verificada: sube la repetición de la partida #{ $match }
+ack-replay-settled = gracias; la repetición ya ha resuelto esta partida

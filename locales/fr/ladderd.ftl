@@ -1,0 +1,177 @@
+# ladderd, français. Les races (Terran/Zerg/Protoss) s'affichent telles que configurées.
+
+## Refus
+error-no-tos = acceptez d'abord les conditions d'utilisation
+error-not-set-up = complétez d'abord votre profil (pseudo en jeu, BattleTag, pays, région)
+error-banned = vous êtes banni de ce ladder : { $reason }
+error-invalid-setup = votre profil comporte des erreurs : { $problems }
+error-unknown-race = « { $race } » n'est pas une race de ce ladder ; choisissez parmi { $choices }
+error-same-group = choisissez au plus une race par groupe ; { $first } et { $second } sont dans le même groupe
+error-no-race = choisissez une race pour la file
+error-unknown-map = « { $map } » n'est pas dans le map pool de cette saison
+error-too-many-vetoes = au plus { $count ->
+        [one] { $count } veto
+       *[other] { $count } vetos
+    }
+error-already-queueing = vous êtes déjà dans la file
+error-not-queueing = vous n'êtes pas dans la file
+error-in-match = vous êtes en match ; terminez-le d'abord
+error-cooldown = vous avez laissé un match sans le confirmer ; vous pourrez revenir dans la file dans { $seconds } s
+error-unknown-player = aucun joueur { $player } sur ce ladder
+error-unknown-match = aucun match n° { $match }
+error-not-your-match = vous ne jouez pas le match n° { $match }
+error-wrong-state = le match n° { $match } est { $state } ; ce n'est pas possible maintenant
+error-confirm-window-closed = le délai de confirmation du match n° { $match } est écoulé
+error-not-confirmed = les deux joueurs doivent confirmer le match n° { $match } avant de déclarer un résultat
+error-no-aborts-left = plus d'annulations ce mois-ci ; elles se renouvellent le 1er (UTC)
+error-resolved-by-admin = le match n° { $match } a été tranché par un admin ; demandez à un admin en cas d'erreur
+error-already-completed = le match n° { $match } est déjà terminé
+error-replay-players-mismatch = les joueurs du replay ne sont pas ceux du match n° { $match }
+error-not-admin = il faut être admin du ladder
+error-not-owner = seul un propriétaire peut donner ou retirer les droits d'admin
+error-no-reason = les actions d'admin demandent une raison
+error-uploads-unavailable = l'envoi de replays est indisponible pour le moment
+error-no-match-for-replay = je ne trouve aucun match à vous auquel rattacher ce replay ; un admin peut le rattacher
+error-confirmation-expired = cette confirmation a expiré ; relancez la commande
+
+## États, déclarations, résultats
+state-found = trouvé
+state-in-progress = en cours
+state-completed = terminé
+state-conflict = contesté
+state-aborted = annulé
+state-abandoned = abandonné
+state-invalidated = invalidé
+report-win = victoire
+report-loss = défaite
+report-draw = nul
+report-none = pas de déclaration
+result-player1 = victoire du joueur 1
+result-player2 = victoire du joueur 2
+result-draw = match nul
+
+## Cartes de match
+card-found-title = Match trouvé
+card-started-title = Match confirmé — gl hf
+card-title = **{ $title } — match n° { $match }**
+card-side = • { $name } ({ $battletag }) { $country } — { $race } { $rating }{ $provisional ->
+        [yes] {" "}(provisoire)
+       *[no] {""}
+    }
+card-map = Carte : **{ $map }**{ $all_vetoed ->
+        [yes] {" "}(toutes les cartes ont été refusées ; la moins refusée a été choisie)
+       *[no] {""}
+    }
+card-server = Serveur : { $server } — pronostic { $first } % / { $second } %
+card-confirm-by = Confirmez dans le délai (avant <t:{ $when }:R>) ou le match est abandonné.
+card-report-prompt = Après la partie, envoyez le replay ici ou déclarez le résultat :
+confirm-reminder = ⏰ Match n° { $match } : plus que { $seconds } s pour confirmer.
+button-confirm = Confirmer
+button-abort = Annuler
+button-won = J'ai gagné
+button-lost = J'ai perdu
+button-draw = Match nul
+match-ended = 🏁 Match n° { $match } : { $result }.
+match-ended-rating = Variation de cote : { $a } / { $b }.
+conflict = ⚠️ Match n° { $match } : les déclarations divergent ({ $first } / { $second }). Un admin tranchera ; les cotes attendent jusque-là.
+conflict-replay = Le replay vérifié indique : { $result }.
+flagged = 🚩 Le match n° { $match } reste sans résultat depuis trop longtemps (pas de résultat commun, ou pas de replay vérifié alors qu'il en faut un).
+replay-file = 📎 Le replay vérifié du match n° { $match } (sha256 { $sha }).
+
+## File et lobby
+queue-view = **File** — { $queueing } en attente, prochaine vague dans { $seconds } s, { $in_progress ->
+        [one] { $in_progress } match en cours
+       *[other] { $in_progress } matchs en cours
+    }, { $active } actifs ces 15 dernières min.
+queue-by-region = Par région : { $regions }
+lobby-title = 📡 **État du ladder** — { $searching } en recherche
+lobby-by-region = par région : { $regions }
+lobby-next = Prochaine vague dans { $seconds } s · matchs en cours : { $in_progress } · dernière vague : { $found ->
+        [one] { $found } match trouvé
+       *[other] { $found } matchs trouvés
+    }
+button-join = Rejoindre
+button-leave = Quitter
+select-races = Jouer avec la ou les races…
+select-vetoes = Refuser des cartes…
+
+## Profil, classement, historique
+profile-not-set-up = (non configuré)
+profile-no-country = (sans pays)
+profile-head = **{ $name }** { $battletag } { $country } — { $season }{ $ended ->
+        [yes] {" "}(terminée)
+       *[no] {""}
+    }: { $wins }-{ $losses }-{ $draws } (V-D-N), parties sur 14/30/90 jours : { $games14 }/{ $games30 }/{ $games90 }, annulations restantes : { $aborts }{ $banned ->
+        [yes] {" "}— **banni**
+       *[no] {""}
+    }
+profile-rank = , rang { $rank }
+profile-race = • { $race } : { $rating } ({ $low }–{ $high }){ $provisional ->
+        [yes] {" "}provisoire
+       *[no] {""}
+    }{ $rank } — { $wins }-{ $losses }-{ $draws }
+profile-head-to-head = **Face-à-face contre { $opponent }** : { $wins }-{ $losses }-{ $draws } (V-D-N)
+profile-head-to-head-latest = ; derniers : { $recent }
+setup-hint = Utilisez /setup pour modifier votre profil.
+leaderboard-head = **Classement — { $season }{ $ended ->
+        [yes] {" "}(terminée)
+       *[no] {""}
+    }** — page { $page }/{ $pages } ({ $total ->
+        [one] { $total } entrée
+       *[other] { $total } entrées
+    }){ $filters }
+filter-race = race { $values }
+filter-country = pays { $values }
+filter-region = région { $values }
+filter-rank = rang { $values }
+filter-best = meilleure race seulement
+button-previous = ◀ Précédent
+button-next = Suivant ▶
+history-head = **Historique** — page { $page }/{ $pages }
+history-row = n° { $match } { $race } ({ $outcome }) contre { $opponent } ({ $opponent_race }) sur { $map } : { $state }{ $change }
+
+## Réponses du bot
+terms = **Règles du ladder**
+    • Jouez vos matchs sur la carte et le serveur attribués, en vitesse « Plus rapide ».
+    • Déclarez honnêtement ; envoyez le replay quand vous le pouvez — il établit le résultat à lui seul.
+    • Confirmez dans le délai ou le match est abandonné.
+    • Les admins tranchent les litiges ; leur décision est définitive.
+    Appuyez sur **Accepter** pour participer.
+button-accept = Accepter
+help = **Comment fonctionne le ladder**
+    1. `/termsofservice` puis acceptez.
+    2. `/setup` : pseudo en jeu, BattleTag, pays et région.
+    3. `/queue` (avec une race si vous voulez) et attendez la prochaine vague.
+    4. Confirmez le match, jouez-le, envoyez le replay ou déclarez le résultat.
+    `/profile`, `/leaderboard` et `/history` montrent le classement.
+restarting = ⏳ ladderd redémarre ; rien n'a été fait — réessayez dans une minute.
+done = C'est fait.
+cancelled = Annulé ; rien n'a été fait.
+inbox = 📬 Voici ce qui n'a pas pu vous parvenir en message privé :
+setup-title = Profil du ladder
+setup-name = Pseudo en jeu
+setup-name-hint = 3 à 12 lettres
+setup-battletag = BattleTag
+setup-battletag-hint = Nom#1234
+setup-alt-names = Autres pseudos en jeu
+setup-alt-names-hint = trois au plus, séparés par des virgules
+setup-country = Pays
+setup-country-hint = code ISO, p. ex. FR (XX : aucun)
+setup-region = Région
+setup-region-hint = p. ex. EU, NA, KR
+
+## Accusés de réception
+ack-terms-accepted = conditions acceptées ; configurez maintenant votre profil (pseudo en jeu, BattleTag, pays, région)
+ack-terms-already-accepted = vous avez déjà accepté les conditions
+ack-profile-saved = profil enregistré
+ack-country-none = pays enregistré : vous ne représentez aucun pays
+ack-country-saved = pays enregistré : { $country }
+ack-queued = vous êtes dans la file en { $races } ; prochaine vague dans { $seconds } s
+ack-left-queue = vous avez quitté la file
+ack-confirmed = confirmé ; en attente de votre adversaire
+ack-already-confirmed = vous avez déjà confirmé ; en attente de votre adversaire
+ack-both-confirmed = le match est déjà confirmé par les deux joueurs
+ack-report-saved = déclaration enregistrée
+ack-report-saved-waiting = déclaration enregistrée ; en attente de celle de votre adversaire (ou d'un replay)
+ack-report-saved-upload = déclaration enregistrée ; sur ce ladder, un replay vérifié établit le résultat : envoyez le replay du match n° { $match }
+ack-replay-settled = merci ; le replay a déjà établi le résultat de ce match

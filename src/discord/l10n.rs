@@ -1,0 +1,311 @@
+//! Localisation: every player-facing string comes from Fluent message files,
+//! `locales/<lang>/ladderd.ftl`, compiled into the binary (`include_str!`),
+//! so the .deb and the systemd unit need no extra files.
+//!
+//! The language is the `locale` Discord reports on an interaction, with
+//! English as the fallback for any locale not shipped (and for any message a
+//! locale lacks, which `tests` make impossible for the shipped files). For
+//! messages that answer no interaction (DMs, cards) `bot` remembers each
+//! player's last seen locale, and the guild's for the lobby and logs.
+//!
+//! Numbers: fluent-bundle chooses plural categories by CLDR rules
+//! (`intl_pluralrules`) but prints numbers as Rust does; [`format_number`]
+//! adds each locale's decimal and grouping separators. Grouping starts at five
+//! digits in every locale (CLDR's `minimumGroupingDigits` = 2, as Spanish and
+//! Polish use it), so ratings such as 1500 read as players write them.
+//!
+//! fluent-bundle (Project Fluent's own crate) rather than fluent-templates:
+//! the latter is a loader and macro layer over the same bundle whose
+//! `static_loader!` pulls in a directory walker and arc-swap; ladderd has
+//! one file per locale and needs only the bundle.
+
+use std::sync::LazyLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+/// One shipped locale: Discord's code and the message file.
+struct Shipped {
+    /// Discord's locale code (its "Locales" table).
+    discord: &'static str,
+    ftl: &'static str,
+    /// Slash command names and descriptions (`commands.rs`); English has
+    /// none: the builder's own text is the English.
+    commands: &'static str,
+    /// (decimal separator, group separator).
+    separators: (char, char),
+}
+
+const SHIPPED: &[Shipped] = &[
+    Shipped {
+        discord: "en-US",
+        ftl: include_str!("../../locales/en-US/ladderd.ftl"),
+        commands: "",
+        separators: ('.', ','),
+    },
+    Shipped {
+        discord: "ko",
+        ftl: include_str!("../../locales/ko/ladderd.ftl"),
+        commands: include_str!("../../locales/ko/commands.ftl"),
+        separators: ('.', ','),
+    },
+    Shipped {
+        discord: "zh-CN",
+        ftl: include_str!("../../locales/zh-CN/ladderd.ftl"),
+        commands: include_str!("../../locales/zh-CN/commands.ftl"),
+        separators: ('.', ','),
+    },
+    Shipped {
+        discord: "es-ES",
+        ftl: include_str!("../../locales/es-ES/ladderd.ftl"),
+        commands: include_str!("../../locales/es-ES/commands.ftl"),
+        separators: (',', '.'),
+    },
+    Shipped {
+        discord: "ru",
+        ftl: include_str!("../../locales/ru/ladderd.ftl"),
+        commands: include_str!("../../locales/ru/commands.ftl"),
+        // CLDR: a no-break space groups Russian digits.
+        separators: (',', '\u{a0}'),
+    },
+    Shipped {
+        discord: "de",
+        ftl: include_str!("../../locales/de/ladderd.ftl"),
+        commands: include_str!("../../locales/de/commands.ftl"),
+        separators: (',', '.'),
+    },
+    Shipped {
+        discord: "fr",
+        ftl: include_str!("../../locales/fr/ladderd.ftl"),
+        commands: include_str!("../../locales/fr/commands.ftl"),
+        // CLDR: a narrow no-break space groups French digits.
+        separators: (',', '\u{202f}'),
+    },
+];
+
+/// A shipped locale (an index into the shipped list); `Default` is English.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Locale(usize);
+
+impl Locale {
+    pub const ENGLISH: Locale = Locale(0);
+
+    /// The locale to use for Discord's locale code `code`: the shipped one,
+    /// a close relative (`en-GB` → English, `es-419` → Spanish), else English.
+    /// Traditional Chinese (`zh-TW`) is not Simplified Chinese: English.
+    pub fn from_discord(code: &str) -> Locale {
+        let code = code.trim();
+        if let Some(i) = SHIPPED.iter().position(|s| s.discord == code) {
+            return Locale(i);
+        }
+        let family = code.split('-').next().unwrap_or("");
+        let related = match family {
+            "es" => "es-ES",
+            _ => "en-US",
+        };
+        Locale(
+            SHIPPED
+                .iter()
+                .position(|s| s.discord == related)
+                .unwrap_or(0),
+        )
+    }
+
+    /// Discord's code for this locale.
+    pub fn code(self) -> &'static str {
+        SHIPPED[self.0].discord
+    }
+
+    /// Every shipped locale, English first.
+    pub fn all() -> impl Iterator<Item = Locale> {
+        (0..SHIPPED.len()).map(Locale)
+    }
+
+    /// `id`'s text in this locale (English when this locale lacks it; the
+    /// id itself if English lacks it too, so a mistake shows, never panics).
+    pub fn text(self, id: &str, args: &[(&str, Arg)]) -> String {
+        // Unit tests render every notice in every locale: there, a missing
+        // message or argument is a failure, not a quiet fallback.
+        #[cfg(test)]
+        if let Err(e) = self.try_text(id, args) {
+            panic!("{e}");
+        }
+        self.try_text(id, args)
+            .or_else(|_| Locale::ENGLISH.try_text(id, args))
+            .unwrap_or_else(|_| id.to_owned())
+    }
+
+    /// A slash command's (or option's) localised name and description:
+    /// message `id`'s value and its `.desc` attribute, from this locale's
+    /// own file only (`None`: not localised; Discord then shows the default).
+    pub fn command_text(self, id: &str) -> Option<(String, String)> {
+        let bundle = &BUNDLES[self.0];
+        let message = bundle.get_message(id)?;
+        let mut errors = Vec::new();
+        let name = bundle.format_pattern(message.value()?, None, &mut errors);
+        let desc = bundle.format_pattern(message.get_attribute("desc")?.value(), None, &mut errors);
+        errors
+            .is_empty()
+            .then(|| (name.into_owned(), desc.into_owned()))
+    }
+
+    /// `id`'s text in this locale, or what went wrong (tests use this to
+    /// find a missing message or variable).
+    pub fn try_text(self, id: &str, args: &[(&str, Arg)]) -> Result<String, String> {
+        let bundle = &BUNDLES[self.0];
+        let message = bundle
+            .get_message(id)
+            .ok_or_else(|| format!("{}: no message {id}", self.code()))?;
+        let pattern = message
+            .value()
+            .ok_or_else(|| format!("{}: {id} has no value", self.code()))?;
+        let mut fluent_args = FluentArgs::with_capacity(args.len());
+        for (k, v) in args {
+            fluent_args.set(*k, v.value());
+        }
+        let mut errors = Vec::new();
+        let text = bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
+        if errors.is_empty() {
+            Ok(text.into_owned())
+        } else {
+            Err(format!("{}: {id}: {errors:?}", self.code()))
+        }
+    }
+}
+
+/// One argument of a message.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    /// Shown as it is (names, ids, pre-formatted values).
+    Str(String),
+    /// A number: chooses plural forms and is printed the locale's way.
+    Num(f64),
+}
+
+impl Arg {
+    fn value(&self) -> FluentValue<'_> {
+        match self {
+            Arg::Str(s) => FluentValue::from(s.as_str()),
+            Arg::Num(n) => FluentValue::from(*n),
+        }
+    }
+}
+
+impl From<&str> for Arg {
+    fn from(s: &str) -> Arg {
+        Arg::Str(s.to_owned())
+    }
+}
+impl From<String> for Arg {
+    fn from(s: String) -> Arg {
+        Arg::Str(s)
+    }
+}
+impl From<&String> for Arg {
+    fn from(s: &String) -> Arg {
+        Arg::Str(s.clone())
+    }
+}
+macro_rules! num_arg {
+    ($($t:ty),*) => {$(
+        impl From<$t> for Arg {
+            fn from(n: $t) -> Arg {
+                Arg::Num(n as f64)
+            }
+        }
+    )*};
+}
+num_arg!(u32, u64, i64, usize, f64);
+
+/// `[("name", value.into()), …]` without the noise.
+#[macro_export]
+macro_rules! l10n_args {
+    ($($k:literal => $v:expr),* $(,)?) => {
+        &[$(($k, $crate::discord::l10n::Arg::from($v))),*]
+    };
+}
+
+static BUNDLES: LazyLock<Vec<FluentBundle<FluentResource>>> = LazyLock::new(|| {
+    SHIPPED
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            // The files are ours and tested; a syntax error in one loses only
+            // the broken entries (the rest still parses), never the process.
+            let resource = FluentResource::try_new(s.ftl.to_owned()).unwrap_or_else(|(r, _)| r);
+            let lang = s.discord.parse().unwrap_or_default();
+            let mut bundle = FluentBundle::new_concurrent(vec![lang]);
+            // Discord shows Unicode isolation marks as-is in some clients.
+            bundle.set_use_isolating(false);
+            bundle.set_formatter(Some(FORMATTERS[i]));
+            let _ = bundle.add_resource(resource);
+            let commands =
+                FluentResource::try_new(s.commands.to_owned()).unwrap_or_else(|(r, _)| r);
+            let _ = bundle.add_resource(commands);
+            bundle
+        })
+        .collect()
+});
+
+type Formatter = fn(&FluentValue, &intl_memoizer::concurrent::IntlLangMemoizer) -> Option<String>;
+
+/// One formatter per shipped locale (fluent-bundle takes a plain `fn`,
+/// which cannot capture the locale).
+const FORMATTERS: [Formatter; 7] = [
+    |v, _| formatted(v, 0),
+    |v, _| formatted(v, 1),
+    |v, _| formatted(v, 2),
+    |v, _| formatted(v, 3),
+    |v, _| formatted(v, 4),
+    |v, _| formatted(v, 5),
+    |v, _| formatted(v, 6),
+];
+const _: () = assert!(FORMATTERS.len() == SHIPPED.len());
+
+fn formatted(v: &FluentValue, locale: usize) -> Option<String> {
+    match v {
+        FluentValue::Number(n) => Some(format_number(n.value, Locale(locale))),
+        _ => None,
+    }
+}
+
+/// `n` the way `locale` writes it: its decimal separator, digits grouped by
+/// threes from five digits on, at most two decimals (trailing zeros cut).
+pub fn format_number(n: f64, locale: Locale) -> String {
+    if !n.is_finite() {
+        return n.to_string();
+    }
+    let (decimal, group) = SHIPPED[locale.0].separators;
+    let rounded = (n * 100.0).round() / 100.0;
+    let text = format!("{:.2}", rounded.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let frac = frac.trim_end_matches('0');
+    let mut out = String::new();
+    if rounded < 0.0 {
+        out.push('-');
+    }
+    if int.len() >= 5 {
+        for (i, d) in int.chars().enumerate() {
+            if i > 0 && (int.len() - i) % 3 == 0 {
+                out.push(group);
+            }
+            out.push(d);
+        }
+    } else {
+        out.push_str(int);
+    }
+    if !frac.is_empty() {
+        out.push(decimal);
+        out.push_str(frac);
+    }
+    out
+}
+
+/// The message files, for tests that parse them.
+#[cfg(test)]
+pub(crate) fn sources() -> impl Iterator<Item = (Locale, &'static str, &'static str)> {
+    SHIPPED
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (Locale(i), s.ftl, s.commands))
+}
