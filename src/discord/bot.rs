@@ -68,10 +68,6 @@ pub struct Bot<T: Transport<Request = Request, Body = Vec<u8>>> {
     /// reply handed to the scheduler (Discord's latency excluded).
     handling: Option<Arc<crate::ops::latency::LatencyWindow>>,
     pending_admin: Mutex<HashMap<u64, PendingAdmin>>,
-    /// Each player's language as their last interaction reported it, for
-    /// the messages that answer no interaction (cards, DMs). In memory: a
-    /// restart speaks English to a player until their next interaction.
-    locales: Mutex<HashMap<u64, Locale>>,
     /// The guild's language (`guild_locale`), for the lobby and the logs.
     guild_locale: Mutex<Locale>,
     next_nonce: AtomicU64,
@@ -164,7 +160,6 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             intake: None,
             handling: None,
             pending_admin: Mutex::new(HashMap::new()),
-            locales: Mutex::new(HashMap::new()),
             guild_locale: Mutex::new(Locale::ENGLISH),
             next_nonce: AtomicU64::new(seed_nonce()),
             health: None,
@@ -368,8 +363,10 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     /// shipped), remembered for that user's later messages, and the guild's.
     fn locale(&self, interaction: &Interaction) -> Locale {
         let locale = Locale::from_discord(interaction.locale.as_deref().unwrap_or(""));
+        // Kept with the player's reach (and stored) for the messages that
+        // answer no interaction: cards, DMs.
         if let Some(user) = interaction.author_id() {
-            lock(&self.locales).insert(user.get(), locale);
+            self.delivery.saw_locale(user.get(), locale);
         }
         if let Some(guild) = interaction.guild_locale.as_deref() {
             *lock(&self.guild_locale) = Locale::from_discord(guild);
@@ -379,10 +376,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
 
     /// A player's last seen language (English if none was seen).
     pub fn locale_of(&self, player: u64) -> Locale {
-        lock(&self.locales)
-            .get(&player)
-            .copied()
-            .unwrap_or_default()
+        self.delivery.locale_of(player)
     }
 
     /// Takes one interaction: routes it and, for a ladder command, submits it

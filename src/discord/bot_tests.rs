@@ -991,3 +991,35 @@ fn ready() -> CancellationToken {
     t.cancel();
     t
 }
+
+/// A player's language is kept with their reach, so after a restart the
+/// messages that answer no interaction (a card, a DM) still come in it.
+#[tokio::test]
+async fn a_players_language_is_stored_and_survives_a_restart() {
+    use crate::ladder::{Ack, Audience, Message, Notice};
+    let h = Harness::new();
+    let mut korean = slash(47, "help", json!([]));
+    korean.locale = Some("ko".into());
+    h.bot.accept(korean).await;
+    let reach = eventually_reach(&h, 47, |r| r.locale.as_deref() == Some("ko")).await;
+    assert_eq!(h.bot.locale_of(47).code(), "ko");
+    // A fresh bot restored from the stored row: nothing seen since.
+    let after = Harness::new();
+    after.bot.restore(super::bot::Restored {
+        reach: vec![crate::store::rows::ReachRow {
+            dm_channel_id: Some(9047),
+            ..reach
+        }],
+        ..Default::default()
+    });
+    after.bot.deliver(Message {
+        to: Audience::Player(47),
+        outbox: None,
+        body: Notice::Ack(Ack::LeftQueue),
+    });
+    let reqs = after.requests(1).await;
+    assert_eq!(reqs[0].1, "channels/9047/messages", "{reqs:?}");
+    assert_eq!(reqs[0].2["content"], "큐에서 나왔습니다");
+    // Someone never seen reads English.
+    assert_eq!(after.bot.locale_of(48), super::l10n::Locale::ENGLISH);
+}

@@ -53,6 +53,7 @@ use twilight_model::id::Id;
 use twilight_model::id::marker::{ApplicationMarker, ChannelMarker, MessageMarker};
 
 use super::ids::ComponentId;
+use super::l10n::Locale;
 use super::outbound::{Failure, Outbound, Priority, Reply, Transport};
 use super::render::{Rendered, button};
 use super::transport::route_key;
@@ -131,6 +132,8 @@ struct Reach {
     dm: Option<Id<ChannelMarker>>,
     closed: bool,
     hinted_at: Option<UnixMillis>,
+    /// The language their last interaction reported (`None`: none seen).
+    locale: Option<Locale>,
 }
 
 #[derive(Default)]
@@ -256,10 +259,29 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
                     dm: row.dm_channel_id.and_then(Id::new_checked),
                     closed: row.dms_closed,
                     hinted_at: row.hinted_at,
+                    locale: row.locale.as_deref().map(Locale::from_discord),
                 },
             );
         }
         st.status_message = lobby_status.and_then(Id::new_checked);
+    }
+
+    /// `player`'s language as their latest interaction reported it: kept
+    /// (and stored, when it changed) for the messages that answer none.
+    pub fn saw_locale(&self, player: u64, locale: Locale) {
+        let known = lock(&self.state).reach.get(&player).and_then(|r| r.locale);
+        if known != Some(locale) {
+            self.update_reach(player, |r| r.locale = Some(locale));
+        }
+    }
+
+    /// `player`'s language (English until one is seen).
+    pub fn locale_of(&self, player: u64) -> Locale {
+        lock(&self.state)
+            .reach
+            .get(&player)
+            .and_then(|r| r.locale)
+            .unwrap_or_default()
     }
 
     /// The player's DM channel, as known now (tests).
@@ -725,6 +747,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
             dms_closed: reach.closed,
             hinted_at: reach.hinted_at,
             updated_at: self.clock.now(),
+            locale: reach.locale.map(|l| l.code().to_owned()),
         };
         let ladder = self.ladder.clone();
         tokio::spawn(async move {

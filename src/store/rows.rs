@@ -379,6 +379,8 @@ pub struct ReachRow {
     /// When the player was told how to open their DMs.
     pub hinted_at: Option<UnixMillis>,
     pub updated_at: UnixMillis,
+    /// The player's language (a shipped Discord locale code), if seen.
+    pub locale: Option<String>,
 }
 
 /// One row to persist. A caller submits a `Vec<Write>`; the writer commits it

@@ -360,18 +360,19 @@ pub fn apply(tx: &Connection, write: &Write) -> Result<(), RowError> {
         },
         Write::Reach(r) => {
             tx.prepare_cached(
-                "INSERT INTO player_reach (player_id, dm_channel_id, dms_closed, hinted_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)
+                "INSERT INTO player_reach (player_id, dm_channel_id, dms_closed, hinted_at, updated_at, locale)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
                  ON CONFLICT (player_id) DO UPDATE SET dm_channel_id = excluded.dm_channel_id,
                     dms_closed = excluded.dms_closed, hinted_at = excluded.hinted_at,
-                    updated_at = excluded.updated_at",
+                    updated_at = excluded.updated_at, locale = excluded.locale",
             )?
             .execute(params![
                 id("player id", r.player_id)?,
                 opt_id("DM channel id", r.dm_channel_id)?,
                 r.dms_closed,
                 r.hinted_at,
-                r.updated_at
+                r.updated_at,
+                r.locale
             ])?;
         }
         Write::Meta { key, value } => {
@@ -639,7 +640,7 @@ pub fn load(conn: &Connection) -> Result<Snapshot, RowError> {
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<Result<_, _>>()?;
     let mut stmt = conn.prepare(
-        "SELECT player_id, dm_channel_id, dms_closed, hinted_at, updated_at
+        "SELECT player_id, dm_channel_id, dms_closed, hinted_at, updated_at, locale
          FROM player_reach ORDER BY player_id",
     )?;
     snap.reach = stmt
@@ -650,6 +651,7 @@ pub fn load(conn: &Connection) -> Result<Snapshot, RowError> {
                 dms_closed: r.get(2)?,
                 hinted_at: r.get(3)?,
                 updated_at: r.get(4)?,
+                locale: r.get(5)?,
             })
         })?
         .collect::<Result<_, _>>()?;
