@@ -91,3 +91,12 @@ opt-reason = grund
     .desc = Warum (wird im Audit-Log festgehalten)
 opt-match = match
     .desc = Match-Nummer
+
+## Choices
+cmd-admin-resolve-outcome-player1 = Spieler 1
+cmd-admin-resolve-outcome-player2 = Spieler 2
+cmd-admin-resolve-outcome-draw = Unentschieden
+cmd-admin-resolve-outcome-invalidate = Annullieren
+cmd-admin-rating-mode-set = Setzen
+cmd-admin-rating-mode-add = Addieren
+cmd-admin-rating-mode-subtract = Abziehen

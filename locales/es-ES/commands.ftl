@@ -91,3 +91,12 @@ opt-reason = motivo
     .desc = Por qué (queda en el registro de auditoría)
 opt-match = partida
     .desc = Número de partida
+
+## Choices
+cmd-admin-resolve-outcome-player1 = Jugador 1
+cmd-admin-resolve-outcome-player2 = Jugador 2
+cmd-admin-resolve-outcome-draw = Empate
+cmd-admin-resolve-outcome-invalidate = Anular
+cmd-admin-rating-mode-set = Fijar
+cmd-admin-rating-mode-add = Sumar
+cmd-admin-rating-mode-subtract = Restar

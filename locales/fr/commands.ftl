@@ -91,3 +91,12 @@ opt-reason = raison
     .desc = Pourquoi (gardé dans le journal d'audit)
 opt-match = match
     .desc = Numéro du match
+
+## Choices
+cmd-admin-resolve-outcome-player1 = Joueur 1
+cmd-admin-resolve-outcome-player2 = Joueur 2
+cmd-admin-resolve-outcome-draw = Match nul
+cmd-admin-resolve-outcome-invalidate = Invalider
+cmd-admin-rating-mode-set = Fixer
+cmd-admin-rating-mode-add = Ajouter
+cmd-admin-rating-mode-subtract = Soustraire

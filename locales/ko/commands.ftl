@@ -91,3 +91,12 @@ opt-reason = 사유
     .desc = 이유 (감사 로그에 남습니다)
 opt-match = 경기
     .desc = 경기 번호
+
+## Choices
+cmd-admin-resolve-outcome-player1 = 1번 선수
+cmd-admin-resolve-outcome-player2 = 2번 선수
+cmd-admin-resolve-outcome-draw = 무승부
+cmd-admin-resolve-outcome-invalidate = 무효
+cmd-admin-rating-mode-set = 설정
+cmd-admin-rating-mode-add = 더하기
+cmd-admin-rating-mode-subtract = 빼기

@@ -91,3 +91,12 @@ opt-reason = причина
     .desc = Зачем (сохраняется в журнале аудита)
 opt-match = матч
     .desc = Номер матча
+
+## Choices
+cmd-admin-resolve-outcome-player1 = Игрок 1
+cmd-admin-resolve-outcome-player2 = Игрок 2
+cmd-admin-resolve-outcome-draw = Ничья
+cmd-admin-resolve-outcome-invalidate = Аннулировать
+cmd-admin-rating-mode-set = Задать
+cmd-admin-rating-mode-add = Прибавить
+cmd-admin-rating-mode-subtract = Вычесть

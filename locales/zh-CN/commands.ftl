@@ -91,3 +91,12 @@ opt-reason = 理由
     .desc = 原因（记入审计日志）
 opt-match = 比赛
     .desc = 比赛编号
+
+## Choices
+cmd-admin-resolve-outcome-player1 = 1 号选手
+cmd-admin-resolve-outcome-player2 = 2 号选手
+cmd-admin-resolve-outcome-draw = 平局
+cmd-admin-resolve-outcome-invalidate = 判为无效
+cmd-admin-rating-mode-set = 设为
+cmd-admin-rating-mode-add = 增加
+cmd-admin-rating-mode-subtract = 减少

@@ -10,7 +10,9 @@
 
 use std::collections::HashMap;
 
-use twilight_model::application::command::{Command, CommandOption, CommandType};
+use twilight_model::application::command::{
+    Command, CommandOption, CommandOptionChoiceValue, CommandType,
+};
 use twilight_util::builder::command::{
     BooleanBuilder, CommandBuilder, IntegerBuilder, NumberBuilder, StringBuilder,
     SubCommandBuilder, UserBuilder,
@@ -37,6 +39,25 @@ fn localize_option(o: &mut CommandOption, parent: &str) {
         localizations(&path, Some(&o.name), &o.description);
     for sub in o.options.iter_mut().flatten() {
         localize_option(sub, &path);
+    }
+    // Choices ("Player 1", "Set", …) by value: `cmd-admin-resolve-outcome-player1`.
+    for choice in o.choices.iter_mut().flatten() {
+        let CommandOptionChoiceValue::String(value) = &choice.value else {
+            continue;
+        };
+        let id = format!("{path}-{value}");
+        let mut names = HashMap::new();
+        for locale in super::l10n::Locale::all() {
+            let name = if locale == super::l10n::Locale::ENGLISH {
+                Some(choice.name.clone())
+            } else {
+                locale.choice_text(&id)
+            };
+            if let Some(name) = name {
+                names.insert(locale.code().to_owned(), name);
+            }
+        }
+        choice.name_localizations = Some(names);
     }
 }
 

@@ -149,6 +149,15 @@ impl Locale {
             .then(|| (name.into_owned(), desc.into_owned()))
     }
 
+    /// A slash command choice's localised name (message `id`'s value, from
+    /// this locale's own file only).
+    pub fn choice_text(self, id: &str) -> Option<String> {
+        let bundle = &BUNDLES[self.0];
+        let mut errors = Vec::new();
+        let name = bundle.format_pattern(bundle.get_message(id)?.value()?, None, &mut errors);
+        errors.is_empty().then(|| name.into_owned())
+    }
+
     /// `id`'s text in this locale, or what went wrong (tests use this to
     /// find a missing message or variable).
     pub fn try_text(self, id: &str, args: &[(&str, Arg)]) -> Result<String, String> {

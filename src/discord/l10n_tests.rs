@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use fluent_syntax::ast;
+use twilight_model::application::command::CommandOptionChoiceValue;
 use twilight_model::channel::message::component::Component;
 
 use super::l10n::{Locale, format_number, sources};
@@ -125,6 +126,7 @@ fn every_command_and_option_is_localised_within_discords_rules() {
     let commands = super::commands::all();
     // (path, localisations) of every command, subcommand and option.
     let mut entries = Vec::new();
+    let mut choices = Vec::new();
     for c in &commands {
         entries.push((
             c.name.clone(),
@@ -156,6 +158,11 @@ fn every_command_and_option_is_localised_within_discords_rules() {
                 o.description_localizations.clone(),
                 sibs,
             ));
+            for choice in o.choices.iter().flatten() {
+                if let CommandOptionChoiceValue::String(v) = &choice.value {
+                    choices.push((format!("{path} {v}"), choice.name_localizations.clone()));
+                }
+            }
             for sub in o.options.iter().flatten() {
                 stack.push((
                     path.clone(),
@@ -191,6 +198,17 @@ fn every_command_and_option_is_localised_within_discords_rules() {
             assert_eq!(same, 1, "{path} in {code}: {:?} is taken", names[*code]);
         }
     }
+    assert_eq!(choices.len(), 7, "{choices:?}");
+    for (path, names) in &choices {
+        let names = names.as_ref().unwrap_or_else(|| panic!("{path}: no names"));
+        let have: BTreeSet<&str> = names.keys().map(String::as_str).collect();
+        assert_eq!(have, codes, "{path}: choice names");
+        assert!(
+            names
+                .values()
+                .all(|n| (1..=100).contains(&n.chars().count()))
+        );
+    }
     // Translations differ from English (a copied file would pass the rest).
     let profile = commands.iter().find(|c| c.name == "profile").unwrap();
     let names = profile.name_localizations.as_ref().unwrap();
@@ -200,10 +218,10 @@ fn every_command_and_option_is_localised_within_discords_rules() {
     // Every command file entry is used: nothing stale, nothing misspelt.
     for (locale, _, commands_ftl) in sources().skip(1) {
         for id in variables(commands_ftl).keys() {
+            let key = |path: &String| format!("cmd-{}", path.replace(' ', "-"));
             let used = id.starts_with("opt-")
-                || entries
-                    .iter()
-                    .any(|(path, ..)| format!("cmd-{}", path.replace(' ', "-")) == *id);
+                || entries.iter().any(|(path, ..)| key(path) == *id)
+                || choices.iter().any(|(path, _)| key(path) == *id);
             assert!(used, "{}: {id} names no command or option", locale.code());
         }
     }
