@@ -175,3 +175,15 @@ ack-report-saved = Meldung gespeichert
 ack-report-saved-waiting = Meldung gespeichert; warte auf die Meldung deines Gegners (oder ein Replay)
 ack-report-saved-upload = Meldung gespeichert; auf dieser Ladder entscheidet ein geprüftes Replay: lade das Replay von Match #{ $match } hoch
 ack-replay-settled = danke; das Replay hat dieses Match bereits entschieden
+
+## Replay-Uploads
+upload-too-big-announced = diese Datei hat { $size } Bytes; Replays über { $limit } Bytes werden abgelehnt
+upload-too-many = du hast in der letzten Minute { $count ->
+        [one] { $count } Replay
+       *[other] { $count } Replays
+    } gesendet; versuche es in { $seconds } s erneut
+upload-bad-url = die Adresse des Anhangs ist ungültig
+upload-timeout = das Herunterladen des Replays hat zu lange gedauert
+upload-failed = das Replay konnte nicht heruntergeladen werden: { $detail }
+upload-too-big = das Replay ist größer als { $limit } Bytes
+upload-unreadable = dieses Replay konnte nicht gelesen werden: { $detail }

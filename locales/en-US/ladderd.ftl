@@ -167,3 +167,12 @@ ack-report-saved = report saved
 ack-report-saved-waiting = report saved; waiting for your opponent's report (or a replay)
 ack-report-saved-upload = report saved; on this ladder a verified replay settles the result: upload the replay of match #{ $match }
 ack-replay-settled = thanks; the replay already settled this match
+
+## Replay uploads (the code puts ❌ in front)
+upload-too-big-announced = this file is { $size } bytes; replays over { $limit } bytes are refused
+upload-too-many = you have sent { $count } replays in the last minute; try again in { $seconds } s
+upload-bad-url = the attachment URL is not valid
+upload-timeout = downloading the replay timed out
+upload-failed = downloading the replay failed: { $detail }
+upload-too-big = the replay is larger than { $limit } bytes
+upload-unreadable = this replay could not be read: { $detail }

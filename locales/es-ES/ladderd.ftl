@@ -175,3 +175,15 @@ ack-report-saved = informe guardado
 ack-report-saved-waiting = informe guardado; esperando el informe de tu rival (o una repetición)
 ack-report-saved-upload = informe guardado; en esta ladder el resultado lo decide una repetición verificada: sube la repetición de la partida #{ $match }
 ack-replay-settled = gracias; la repetición ya ha resuelto esta partida
+
+## Subida de repeticiones
+upload-too-big-announced = este archivo ocupa { $size } bytes; se rechazan las repeticiones de más de { $limit } bytes
+upload-too-many = has enviado { $count ->
+        [one] { $count } repetición
+       *[other] { $count } repeticiones
+    } en el último minuto; vuelve a intentarlo en { $seconds } s
+upload-bad-url = la URL del archivo adjunto no es válida
+upload-timeout = la descarga de la repetición ha tardado demasiado
+upload-failed = no se pudo descargar la repetición: { $detail }
+upload-too-big = la repetición ocupa más de { $limit } bytes
+upload-unreadable = no se pudo leer esta repetición: { $detail }

@@ -175,3 +175,15 @@ ack-report-saved = déclaration enregistrée
 ack-report-saved-waiting = déclaration enregistrée ; en attente de celle de votre adversaire (ou d'un replay)
 ack-report-saved-upload = déclaration enregistrée ; sur ce ladder, un replay vérifié établit le résultat : envoyez le replay du match n° { $match }
 ack-replay-settled = merci ; le replay a déjà établi le résultat de ce match
+
+## Envoi de replays
+upload-too-big-announced = ce fichier fait { $size } octets ; les replays de plus de { $limit } octets sont refusés
+upload-too-many = vous avez envoyé { $count ->
+        [one] { $count } replay
+       *[other] { $count } replays
+    } dans la dernière minute ; réessayez dans { $seconds } s
+upload-bad-url = l'adresse de la pièce jointe n'est pas valide
+upload-timeout = le téléchargement du replay a expiré
+upload-failed = le téléchargement du replay a échoué : { $detail }
+upload-too-big = le replay dépasse { $limit } octets
+upload-unreadable = ce replay n'a pas pu être lu : { $detail }

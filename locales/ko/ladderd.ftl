@@ -163,3 +163,12 @@ ack-report-saved = 보고를 저장했습니다
 ack-report-saved-waiting = 보고를 저장했습니다. 상대의 보고(또는 리플레이)를 기다립니다
 ack-report-saved-upload = 보고를 저장했습니다. 이 래더는 검증된 리플레이로 결과를 정합니다: 경기 #{ $match }의 리플레이를 올려 주세요
 ack-replay-settled = 감사합니다. 리플레이로 이미 결과가 정해졌습니다
+
+## 리플레이 업로드
+upload-too-big-announced = 이 파일은 { $size }바이트입니다. { $limit }바이트가 넘는 리플레이는 받지 않습니다
+upload-too-many = 최근 1분 동안 리플레이를 { $count }개 보냈습니다. { $seconds }초 후에 다시 시도하세요
+upload-bad-url = 첨부 파일 URL이 올바르지 않습니다
+upload-timeout = 리플레이 다운로드 시간이 초과되었습니다
+upload-failed = 리플레이를 내려받지 못했습니다: { $detail }
+upload-too-big = 리플레이가 { $limit }바이트보다 큽니다
+upload-unreadable = 이 리플레이를 읽을 수 없습니다: { $detail }

@@ -186,3 +186,16 @@ ack-report-saved = отчёт сохранён
 ack-report-saved-waiting = отчёт сохранён; ждём отчёта соперника (или реплея)
 ack-report-saved-upload = отчёт сохранён; на этом ладдере результат определяет проверенный реплей: загрузите реплей матча #{ $match }
 ack-replay-settled = спасибо; реплей уже определил результат этого матча
+
+## Загрузка реплеев
+upload-too-big-announced = размер файла { $size } байт; реплеи больше { $limit } байт не принимаются
+upload-too-many = за последнюю минуту вы отправили { $count ->
+        [one] { $count } реплей
+        [few] { $count } реплея
+       *[other] { $count } реплеев
+    }; попробуйте снова через { $seconds } с
+upload-bad-url = недопустимый адрес вложения
+upload-timeout = время загрузки реплея истекло
+upload-failed = не удалось скачать реплей: { $detail }
+upload-too-big = реплей больше { $limit } байт
+upload-unreadable = не удалось прочитать реплей: { $detail }

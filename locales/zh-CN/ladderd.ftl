@@ -163,3 +163,12 @@ ack-report-saved = 报告已保存
 ack-report-saved-waiting = 报告已保存；正在等待对手的报告（或录像）
 ack-report-saved-upload = 报告已保存；本天梯以已验证的录像确定结果：请上传比赛 #{ $match } 的录像
 ack-replay-settled = 谢谢；录像已经确定了这场比赛的结果
+
+## 录像上传
+upload-too-big-announced = 此文件为 { $size } 字节；超过 { $limit } 字节的录像不予接受
+upload-too-many = 你在最近一分钟内发送了 { $count } 个录像；请 { $seconds } 秒后再试
+upload-bad-url = 附件网址无效
+upload-timeout = 下载录像超时
+upload-failed = 下载录像失败：{ $detail }
+upload-too-big = 录像大于 { $limit } 字节
+upload-unreadable = 无法读取此录像：{ $detail }

@@ -321,7 +321,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             .await
         {
             Ok(e) => e,
-            Err(why) => return answer(format!("❌ {why}")).await,
+            Err(why) => return answer(format!("❌ {}", render::upload_error_text(&why, l))).await,
         };
         match self
             .ladder

@@ -595,6 +595,30 @@ fn every_rendered_message_fits_discords_limits_in_every_locale() {
             }
             components_fit(&r.components, &what);
         }
+        // Replay upload refusals, with the longest details they carry.
+        use super::upload::UploadError as U;
+        let uploads = [
+            U::Announced {
+                announced: u64::MAX,
+                limit: u64::MAX,
+            },
+            U::TooMany {
+                per_minute: 99_999,
+                wait_s: 99_999,
+            },
+            U::BadUrl("\u{0}".parse::<hyper::Uri>().unwrap_err()),
+            U::DownloadTimeout,
+            U::Status(hyper::StatusCode::BAD_GATEWAY),
+            U::Body {
+                limit: u64::MAX,
+                source: long(500).into(),
+            },
+            U::Unreadable(crate::replay::error::ReplayError::NotAReplay { reason: long(500) }),
+        ];
+        for e in &uploads {
+            let text = super::render::upload_error_text(e, locale);
+            assert!(text.len() < 1_000, "{}: {text}", locale.code());
+        }
         // Every refusal has its own words, never a message id.
         for notice in &notices {
             if let Notice::Error(e) = notice {

@@ -431,6 +431,38 @@ fn ack_text(ack: &Ack, l: Locale) -> String {
     }
 }
 
+/// Why an upload gave no evidence, in `l` (without the ❌). A download or
+/// parse failure's own detail stays as the library words it (English).
+pub fn upload_error_text(e: &super::upload::UploadError, l: Locale) -> String {
+    use super::upload::UploadError as U;
+    match e {
+        // Sizes are byte counts, not quantities to read: never grouped.
+        U::Announced { announced, limit } => l.text(
+            "upload-too-big-announced",
+            l10n_args!["size" => announced.to_string(), "limit" => limit.to_string()],
+        ),
+        U::TooMany { per_minute, wait_s } => l.text(
+            "upload-too-many",
+            l10n_args!["count" => *per_minute, "seconds" => *wait_s],
+        ),
+        U::BadUrl(_) => l.text("upload-bad-url", &[]),
+        U::DownloadTimeout => l.text("upload-timeout", &[]),
+        U::Download(source) => l.text(
+            "upload-failed",
+            l10n_args!["detail" => truncate(&source.to_string(), 300)],
+        ),
+        U::Status(status) => l.text(
+            "upload-failed",
+            l10n_args!["detail" => format!("HTTP {status}")],
+        ),
+        U::Body { limit, .. } => l.text("upload-too-big", l10n_args!["limit" => limit.to_string()]),
+        U::Unreadable(source) => l.text(
+            "upload-unreadable",
+            l10n_args!["detail" => truncate(&source.to_string(), 300)],
+        ),
+    }
+}
+
 /// A refusal in words (without the ❌), in `l`.
 pub fn error_text(e: &LadderError, l: Locale) -> String {
     use LadderError as E;
