@@ -564,7 +564,14 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 };
                 drop(self.callback(interaction, &response));
             }
-            Routed::Refused(why) => self.reply(interaction, error(&why)),
+            Routed::Refused(why) => {
+                let why = match why.as_str() {
+                    router::STALE_BUTTON => l.text("error-stale-button", &[]),
+                    router::STALE_FORM => l.text("error-stale-form", &[]),
+                    _ => why,
+                };
+                self.reply(interaction, error(&why));
+            }
         }
     }
 

@@ -1023,3 +1023,26 @@ async fn a_players_language_is_stored_and_survives_a_restart() {
     // Someone never seen reads English.
     assert_eq!(after.bot.locale_of(48), super::l10n::Locale::ENGLISH);
 }
+
+/// The refusals a player meets in normal use (a stale button) come in the
+/// interaction's language; an unknown locale gets English.
+#[tokio::test]
+async fn a_stale_button_is_refused_in_the_players_language() {
+    let h = Harness::new();
+    let mut korean = click(60, "no-such-button");
+    korean.locale = Some("ko".into());
+    h.bot.accept(korean).await;
+    let reqs = h.requests(1).await;
+    assert_eq!(
+        reqs[0].2["data"]["content"],
+        "❌ 오래된 버튼입니다. 명령을 다시 실행하세요"
+    );
+    let mut unknown = click(61, "no-such-button");
+    unknown.locale = Some("xx-XX".into());
+    h.bot.accept(unknown).await;
+    let reqs = h.requests(2).await;
+    assert_eq!(
+        reqs[1].2["data"]["content"],
+        format!("❌ {}", super::router::STALE_BUTTON)
+    );
+}

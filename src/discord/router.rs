@@ -55,6 +55,12 @@ pub enum Routed {
     Refused(String),
 }
 
+/// The refusals a player meets in normal use (a button or form from before
+/// a restart or a change), which the bot words in the player's language;
+/// the others answer input Discord's client does not send, in English.
+pub const STALE_BUTTON: &str = "this button is out of date; run the command again";
+pub const STALE_FORM: &str = "this form is out of date; run /setup again";
+
 fn refused(why: impl Into<String>) -> Routed {
     Routed::Refused(why.into())
 }
@@ -313,7 +319,7 @@ fn admin(actor: Actor, options: &[CommandDataOption]) -> Routed {
 
 fn component(actor: Actor, display_name: &str, data: &MessageComponentInteractionData) -> Routed {
     let Some(id) = ComponentId::parse(&data.custom_id) else {
-        return refused("this button is out of date; run the command again");
+        return refused(STALE_BUTTON);
     };
     if data.values.len() > MAX_VALUES || data.values.iter().any(|v| v.len() > MAX_TEXT) {
         return refused("too many or too long choices");
@@ -377,14 +383,14 @@ fn component(actor: Actor, display_name: &str, data: &MessageComponentInteractio
                 confirmed: false,
             };
         }
-        ComponentId::SetupModal => return refused("this button is out of date; run /setup"),
+        ComponentId::SetupModal => return refused(STALE_FORM),
     };
     Routed::Ladder(actor, command)
 }
 
 fn modal(actor: Actor, data: &ModalInteractionData) -> Routed {
     if ComponentId::parse(&data.custom_id) != Some(ComponentId::SetupModal) {
-        return refused("this form is out of date; run /setup again");
+        return refused(STALE_FORM);
     }
     let mut fields = Vec::new();
     collect_text_inputs(&data.components, &mut fields, 0);
