@@ -33,6 +33,7 @@ error-no-reason = Admin-Aktionen brauchen einen Grund
 error-uploads-unavailable = Replay-Uploads sind gerade nicht möglich
 error-no-match-for-replay = ich kenne kein Match von dir für dieses Replay; ein Admin kann es zuordnen
 error-confirmation-expired = diese Bestätigung ist abgelaufen; führe den Befehl erneut aus
+error-not-asker = nur der Admin, der es angefordert hat, kann das bestätigen
 error-stale-button = dieser Knopf ist veraltet; führe den Befehl erneut aus
 error-stale-form = dieses Formular ist veraltet; führe /setup erneut aus
 

@@ -34,6 +34,7 @@ error-no-reason = admin actions need a reason
 error-uploads-unavailable = replay uploads are not available right now
 error-no-match-for-replay = I don't know a match of yours to attach this replay to; an admin can attach it
 error-confirmation-expired = this confirmation expired; run the command again
+error-not-asker = only the admin who asked can confirm this
 error-stale-button = this button is out of date; run the command again
 error-stale-form = this form is out of date; run /setup again
 

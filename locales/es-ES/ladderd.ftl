@@ -33,6 +33,7 @@ error-no-reason = las acciones de administración necesitan un motivo
 error-uploads-unavailable = ahora mismo no se pueden subir repeticiones
 error-no-match-for-replay = no encuentro ninguna partida tuya a la que asociar esta repetición; un administrador puede asociarla
 error-confirmation-expired = esta confirmación ha caducado; vuelve a ejecutar el comando
+error-not-asker = solo el administrador que lo pidió puede confirmarlo
 error-stale-button = este botón está desactualizado; vuelve a ejecutar el comando
 error-stale-form = este formulario está desactualizado; vuelve a ejecutar /setup
 

@@ -33,6 +33,7 @@ error-no-reason = les actions d'admin demandent une raison
 error-uploads-unavailable = l'envoi de replays est indisponible pour le moment
 error-no-match-for-replay = je ne trouve aucun match à vous auquel rattacher ce replay ; un admin peut le rattacher
 error-confirmation-expired = cette confirmation a expiré ; relancez la commande
+error-not-asker = seul l'admin qui l'a demandé peut le confirmer
 error-stale-button = ce bouton n'est plus à jour ; relancez la commande
 error-stale-form = ce formulaire n'est plus à jour ; relancez /setup
 

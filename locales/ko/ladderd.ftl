@@ -30,6 +30,7 @@ error-no-reason = 관리자 작업에는 사유가 필요합니다
 error-uploads-unavailable = 지금은 리플레이를 올릴 수 없습니다
 error-no-match-for-replay = 이 리플레이를 붙일 경기를 찾지 못했습니다. 관리자가 대신 붙일 수 있습니다
 error-confirmation-expired = 확인 시간이 지났습니다. 명령을 다시 실행하세요
+error-not-asker = 명령을 요청한 관리자만 확인할 수 있습니다
 error-stale-button = 오래된 버튼입니다. 명령을 다시 실행하세요
 error-stale-form = 오래된 양식입니다. /setup을 다시 실행하세요
 

@@ -30,6 +30,7 @@ error-no-reason = 管理操作需要填写理由
 error-uploads-unavailable = 暂时无法上传录像
 error-no-match-for-replay = 找不到可以关联此录像的比赛；管理员可以代为关联
 error-confirmation-expired = 确认已过期；请重新执行命令
+error-not-asker = 只有发起命令的管理员才能确认
 error-stale-button = 此按钮已过期；请重新执行命令
 error-stale-form = 此表单已过期；请重新执行 /setup
 

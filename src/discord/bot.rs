@@ -385,7 +385,8 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
     /// of its own once the ladder has committed.
     pub async fn accept(self: &Arc<Self>, interaction: Interaction) {
         if self.stopping.is_cancelled() {
-            let l = self.locale(&interaction);
+            // Read, not remembered: nothing is stored while ladderd stops.
+            let l = Locale::from_discord(interaction.locale.as_deref().unwrap_or(""));
             return self.reply(&interaction, info(&l.text("restarting", &[]), true));
         }
         let started = std::time::Instant::now();
@@ -496,8 +497,8 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 let taken = {
                     let mut pending = lock(&self.pending_admin);
                     match pending.get(&nonce) {
-                        // Admin-facing: English (see `l10n`).
-                        Some(p) if p.caller != actor.id => Err("only-asker"),
+                        // Message ids, worded in the clicker's language below.
+                        Some(p) if p.caller != actor.id => Err("error-not-asker"),
                         Some(p) if p.asked_at.elapsed() >= ADMIN_CONFIRM_WINDOW => {
                             pending.remove(&nonce);
                             Err("error-confirmation-expired")
@@ -507,10 +508,6 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                     }
                 };
                 match taken {
-                    Err("only-asker") => self.reply(
-                        interaction,
-                        error("only the admin who asked can confirm this"),
-                    ),
                     Err(id) => self.reply(interaction, error(&l.text(id, &[]))),
                     // With the authority the caller has now (`actor`, routed
                     // from the click): a reload may have revoked it since.

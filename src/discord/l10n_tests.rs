@@ -704,3 +704,11 @@ fn english_renders_as_before_and_other_locales_translate() {
         "\"X\" is not a race of this ladder; choose from T, Z, P"
     );
 }
+
+#[test]
+fn the_english_restart_answer_is_the_one_tests_compare_with() {
+    assert_eq!(
+        Locale::ENGLISH.text("restarting", &[]),
+        super::bot::RESTARTING
+    );
+}
