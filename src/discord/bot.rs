@@ -369,9 +369,16 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             self.delivery.saw_locale(user.get(), locale);
         }
         if let Some(guild) = interaction.guild_locale.as_deref() {
-            *lock(&self.guild_locale) = Locale::from_discord(guild);
+            self.saw_guild_locale(guild);
         }
         locale
+    }
+
+    /// The server's language (its `preferred_locale`, also each guild
+    /// interaction's `guild_locale`): the lobby's, the results' and the
+    /// admin log's.
+    pub fn saw_guild_locale(&self, code: &str) {
+        *lock(&self.guild_locale) = Locale::from_discord(code);
     }
 
     /// A player's last seen language (English if none was seen).

@@ -1046,3 +1046,24 @@ async fn a_stale_button_is_refused_in_the_players_language() {
         format!("❌ {}", super::router::STALE_BUTTON)
     );
 }
+
+/// The lobby speaks the server's language (its preferred locale), not a
+/// player's.
+#[tokio::test]
+async fn the_lobby_speaks_the_servers_language() {
+    use crate::ladder::{Audience, Message, Notice};
+    let h = Harness::new();
+    h.bot.saw_guild_locale("de");
+    h.bot.deliver(Message {
+        to: Audience::Lobby,
+        outbox: None,
+        body: Notice::Flagged { match_id: 3 },
+    });
+    let reqs = h.requests(1).await;
+    assert_eq!(reqs[0].1, "channels/555/messages", "{reqs:?}");
+    let content = reqs[0].2["content"].as_str().unwrap_or_default();
+    assert!(
+        content.starts_with("🚩 Match #3 ist zu lange offen"),
+        "{content}"
+    );
+}

@@ -235,6 +235,12 @@ pub async fn serve(
                 Some((_, Event::MessageCreate(m))) if !m.attachments.is_empty() && !m.author.bot => {
                     bot.spawn_on_message(m.message);
                 }
+                // The server's language, for the lobby from the start.
+                Some((_, Event::GuildCreate(g))) => {
+                    if let twilight_model::gateway::payload::incoming::GuildCreate::Available(g) = &*g {
+                        bot.saw_guild_locale(&g.preferred_locale);
+                    }
+                }
                 Some(_) => {}
                 None => reading = false,
             },
