@@ -55,11 +55,11 @@ card-found-title = 匹配成功
 card-started-title = 比赛已确认 — 祝你好运，玩得开心
 card-title = **{ $title } — 比赛 #{ $match }**
 card-side = • { $name }（{ $battletag }）{ $country } — { $race } { $rating }{ $provisional ->
-        [yes] {" "}（定级中）
+        [yes] （定级中）
        *[no] {""}
     }
 card-map = 地图：**{ $map }**{ $all_vetoed ->
-        [yes] {" "}（所有地图都被禁用，已选被禁次数最少的地图）
+        [yes] （所有地图都被禁用，已选被禁次数最少的地图）
        *[no] {""}
     }
 card-server = 服务器：{ $server } — 预测胜率 { $first }% / { $second }%
@@ -93,7 +93,7 @@ select-vetoes = 禁用地图…
 profile-not-set-up = （未设置）
 profile-no-country = （无国家）
 profile-head = **{ $name }** { $battletag } { $country } — { $season }{ $ended ->
-        [yes] {" "}（已结束）
+        [yes] （已结束）
        *[no] {""}
     }：{ $wins } 胜 { $losses } 负 { $draws } 平，近 14/30/90 天比赛：{ $games14 }/{ $games30 }/{ $games90 }，剩余取消次数：{ $aborts }{ $banned ->
         [yes] {" "}— **已封禁**
@@ -108,7 +108,7 @@ profile-head-to-head = **对阵 { $opponent }**：{ $wins } 胜 { $losses } 负 
 profile-head-to-head-latest = ；最近：{ $recent }
 setup-hint = 使用 /setup 编辑你的资料。
 leaderboard-head = **排行榜 — { $season }{ $ended ->
-        [yes] {" "}（已结束）
+        [yes] （已结束）
        *[no] {""}
     }** — 第 { $page }/{ $pages } 页（共 { $total } 条）{ $filters }
 filter-race = 种族 { $values }
