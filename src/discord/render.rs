@@ -318,13 +318,17 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
         }
         Notice::PlayerDetail(p, ratings) => {
             out.content = format!(
-                "Player {} ({}): state {}, banned {}, admin {}, aborts left {}; {} rating row(s)",
+                "Player {} ({}): state {}, banned {}, admin {}, aborts left {}; \
+                 lifetime: {} abort(s), {} lapse(s); {} strike(s) in the last day; {} rating row(s)",
                 p.discord_id,
                 p.ingame_name.as_deref().unwrap_or("-"),
                 p.state.as_str(),
                 p.banned,
                 p.is_admin,
                 p.aborts_left,
+                p.aborts_total,
+                p.lapses_total,
+                p.strikes.len(),
                 ratings.len()
             );
             out.ephemeral = true;

@@ -13,6 +13,7 @@
 //! to the acting user.
 
 mod admin;
+mod fairness;
 mod matches;
 pub mod matchmaker;
 pub mod outbox;
@@ -27,6 +28,8 @@ pub mod validate;
 
 #[cfg(test)]
 mod community_tests;
+#[cfg(test)]
+mod fairness_tests;
 #[cfg(test)]
 mod restart_tests;
 #[cfg(test)]
@@ -385,6 +388,9 @@ pub struct Rows {
     pub alive_at: Option<UnixMillis>,
     /// (name, JSON) of maps a reload removed while open matches use them.
     pub retired_maps: Vec<(String, String)>,
+    /// (match, player, delivered at) of cards of matches waiting for confirms.
+    pub card_deliveries: Vec<(MatchId, PlayerId, UnixMillis)>,
+    pub notify_prefs: Vec<crate::store::rows::NotifyPrefsRow>,
 }
 
 impl From<crate::store::Snapshot> for Rows {
@@ -400,6 +406,8 @@ impl From<crate::store::Snapshot> for Rows {
             next_outbox_id: s.next_outbox_id,
             alive_at: s.alive_at,
             retired_maps: s.retired_maps,
+            card_deliveries: s.card_deliveries,
+            notify_prefs: s.notify_prefs,
         }
     }
 }
@@ -443,6 +451,12 @@ pub struct Ladder {
     /// Each player's best rank as last told (see `recognition`).
     shown_ranks: BTreeMap<PlayerId, Rank>,
     reminded: HashSet<MatchId>,
+    /// The outbox rows of match cards still owed, by id: (match, player),
+    /// so a delivery report can say whose card arrived (see `fairness`).
+    card_outbox: HashMap<u64, (MatchId, PlayerId)>,
+    /// When each player's card of a match still waiting for confirms was
+    /// delivered (persisted: `Write::CardDelivered`).
+    card_delivered: HashMap<(MatchId, PlayerId), UnixMillis>,
     last_seen: HashMap<PlayerId, UnixMillis>,
     next_match_id: MatchId,
     next_wave_at: UnixMillis,
@@ -525,6 +539,12 @@ impl Ladder {
             replay_files: HashMap::new(),
             shown_ranks: BTreeMap::new(),
             reminded: HashSet::new(),
+            card_outbox: HashMap::new(),
+            card_delivered: rows
+                .card_deliveries
+                .iter()
+                .map(|&(m, p, at)| ((m, p), at))
+                .collect(),
             last_seen: HashMap::new(),
             next_match_id: 1,
             retired_maps: rows
@@ -997,6 +1017,9 @@ impl Ladder {
             queue_cooldown_until: None,
             created_at: now,
             updated_at: now,
+            aborts_total: 0,
+            lapses_total: 0,
+            strikes: Vec::new(),
         });
         p.tos_accepted_at = Some(now);
         p.discord_name = discord_name;

@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_outbox.sql"),
     include_str!("migrations/0003_player_reach.sql"),
+    include_str!("migrations/0004_fairness_presence.sql"),
 ];
 
 /// The schema version this build writes.

@@ -25,6 +25,9 @@ fn player(id: u64) -> PlayerRow {
         queue_cooldown_until: None,
         created_at: 1_000,
         updated_at: 3_000,
+        aborts_total: 4,
+        lapses_total: 2,
+        strikes: vec![2_500, 2_900],
     }
 }
 
