@@ -71,6 +71,49 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
                 ),
             ])];
         }
+        Notice::StillSearching {
+            answer_by,
+            searching_minutes,
+        } => {
+            out.content = format!(
+                "🔎 You have been searching for {searching_minutes} min. Still searching? \
+                 Answer <t:{}:R> or you leave the queue.",
+                answer_by / 1000
+            );
+            out.components = vec![row(vec![
+                button(
+                    ComponentId::StayInQueue,
+                    "Keep searching",
+                    ButtonStyle::Success,
+                ),
+                button(ComponentId::LeaveQueue, "Leave", ButtonStyle::Secondary),
+            ])];
+        }
+        Notice::QueueExpired => {
+            out.content = "You left the queue: there was no answer to \"still searching?\". \
+                           Join again when you are ready."
+                .to_owned();
+            out.components = vec![row(vec![button(
+                ComponentId::JoinQueue,
+                "Join",
+                ButtonStyle::Success,
+            )])];
+        }
+        Notice::SomeoneSearching {
+            races,
+            rating,
+            searching,
+        } => {
+            out.content = format!(
+                "🔔 Someone started searching ({}, rating {rating}); {searching} searching now.",
+                races.join(" + ")
+            );
+            out.components = vec![row(vec![button(
+                ComponentId::JoinQueue,
+                "Join",
+                ButtonStyle::Success,
+            )])];
+        }
         Notice::ConfirmReminder {
             match_id,
             seconds_left,

@@ -20,6 +20,9 @@ fn pair(l: &mut Ladder, now: UnixMillis, card_delay: Option<i64>) -> (MatchId, U
     for p in [1, 2] {
         if l.player(p).map(|r| r.state) == Some(PlayerState::Idle) {
             ok(join(l, p, "T", now));
+        } else {
+            // Requeued after the other's dodge, maybe long ago: still here.
+            ok(l.handle(now, Actor::player(p), Command::StayInQueue));
         }
     }
     let mut t = now;

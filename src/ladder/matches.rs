@@ -223,6 +223,8 @@ impl Ladder {
                 vetoes: prefs.vetoes.clone(),
                 joined_at: now,
                 waves_waited: 0,
+                active_at: now,
+                asked_at: None,
             },
         );
         self.set_state(p, PlayerState::Queueing, now, fx);

@@ -17,6 +17,7 @@ mod fairness;
 mod matches;
 pub mod matchmaker;
 pub mod outbox;
+pub mod presence;
 mod profiles;
 mod queue;
 pub mod rating;
@@ -30,6 +31,8 @@ pub mod validate;
 mod community_tests;
 #[cfg(test)]
 mod fairness_tests;
+#[cfg(test)]
+mod presence_tests;
 #[cfg(test)]
 mod restart_tests;
 #[cfg(test)]
@@ -47,6 +50,7 @@ use crate::store::rows::{
 };
 
 pub use admin::{AdminOp, RatingAdjustment, Resolution};
+pub use presence::NotifySettings;
 pub use rating::Rank;
 pub use reads::{
     HeadToHead, HistoryEntry, HistoryPage, LeaderboardPage, LeaderboardQuery, LeaderboardRow,
@@ -114,6 +118,10 @@ pub enum Command {
         vetoes: Option<Vec<String>>,
     },
     LeaveQueue,
+    /// "Still searching?" answered: stay in the queue.
+    StayInQueue,
+    /// `/notifications`: change (or show) the actor's ping settings.
+    Notifications(NotifySettings),
     Confirm {
         match_id: MatchId,
     },
@@ -264,6 +272,21 @@ pub enum Notice {
         match_id: MatchId,
         sha256: String,
     },
+    /// The player has searched for a while: still there? (a button answers;
+    /// no answer by `answer_by` removes them from the queue).
+    StillSearching {
+        answer_by: UnixMillis,
+        searching_minutes: i64,
+    },
+    /// Nobody answered "still searching?": the player left the queue.
+    QueueExpired,
+    /// Someone started searching (a `/notifications` ping): their races and
+    /// rating, never their name, and how many are searching now.
+    SomeoneSearching {
+        races: Vec<String>,
+        rating: i64,
+        searching: usize,
+    },
     /// A player's best rank changed (`None`: unranked): the Discord layer
     /// moves their rank role. Never shown as a message.
     RankChanged {
@@ -366,6 +389,10 @@ struct QueueEntry {
     vetoes: Vec<String>,
     joined_at: UnixMillis,
     waves_waited: u32,
+    /// When the player last showed they are there (joined, or answered
+    /// "still searching?"), and when they were asked (see `presence`).
+    active_at: UnixMillis,
+    asked_at: Option<UnixMillis>,
 }
 
 /// Everything `from_rows` needs, as the store reads it.
@@ -457,6 +484,8 @@ pub struct Ladder {
     /// When each player's card of a match still waiting for confirms was
     /// delivered (persisted: `Write::CardDelivered`).
     card_delivered: HashMap<(MatchId, PlayerId), UnixMillis>,
+    /// `/notifications` settings by player (see `presence`).
+    notify: HashMap<PlayerId, crate::store::rows::NotifyPrefsRow>,
     last_seen: HashMap<PlayerId, UnixMillis>,
     next_match_id: MatchId,
     next_wave_at: UnixMillis,
@@ -544,6 +573,11 @@ impl Ladder {
                 .card_deliveries
                 .iter()
                 .map(|&(m, p, at)| ((m, p), at))
+                .collect(),
+            notify: rows
+                .notify_prefs
+                .into_iter()
+                .map(|n| (n.player_id, n))
                 .collect(),
             last_seen: HashMap::new(),
             next_match_id: 1,
@@ -776,6 +810,8 @@ impl Ladder {
             Command::SetCountry { country } => self.set_country(now, actor.id, &country),
             Command::JoinQueue { races, vetoes } => self.join_queue(now, actor.id, races, vetoes),
             Command::LeaveQueue => self.leave_queue(now, actor.id),
+            Command::StayInQueue => self.stay_in_queue(now, actor.id),
+            Command::Notifications(s) => self.set_notifications(now, actor.id, s),
             Command::Confirm { match_id } => self.confirm(now, actor.id, match_id),
             Command::Abort { match_id } => self.abort(now, actor.id, match_id),
             Command::Report { match_id, report } => self.report(now, actor.id, match_id, report),
@@ -816,6 +852,7 @@ impl Ladder {
         let mut fx = self.resume(now);
         fx.extend(self.expire_and_remind(now));
         fx.extend(self.flag_unreported(now));
+        fx.extend(self.expire_queue(now));
         if now >= self.next_wave_at {
             self.next_wave_at = next_wave_after(now, self.config.matchmaker.wave_interval_ms);
             fx.extend(self.run_wave(now));

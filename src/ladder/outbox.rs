@@ -71,6 +71,7 @@ enum Body {
     Info {
         text: String,
     },
+    QueueExpired,
 }
 
 impl Body {
@@ -112,6 +113,7 @@ impl Body {
                 match_id: *match_id,
             },
             Notice::Info(text) => Body::Info { text: text.clone() },
+            Notice::QueueExpired => Body::QueueExpired,
             _ => return None,
         })
     }
@@ -285,6 +287,7 @@ impl Ladder {
             },
             Body::Flagged { match_id } => Notice::Flagged { match_id },
             Body::Info { text } => Notice::Info(text),
+            Body::QueueExpired => Notice::QueueExpired,
         })
     }
 

@@ -74,9 +74,12 @@ impl Ladder {
                 vetoes,
                 joined_at: now,
                 waves_waited: 0,
+                active_at: now,
+                asked_at: None,
             },
         );
         self.set_state(id, PlayerState::Queueing, now, &mut fx);
+        self.ping_subscribers(now, id, &mut fx);
         fx.info(
             Audience::Actor,
             format!(
@@ -188,7 +191,12 @@ impl Ladder {
     /// chooses the pairs; each pair becomes a match waiting for confirmation.
     pub(super) fn run_wave(&mut self, now: UnixMillis) -> Effects {
         let mut fx = Effects::default();
-        let ids: Vec<PlayerId> = self.queue.keys().copied().collect();
+        let ids: Vec<PlayerId> = self
+            .queue
+            .keys()
+            .copied()
+            .filter(|&id| self.in_wave(id))
+            .collect();
         let candidates: Vec<Candidate> = ids
             .iter()
             .map(|id| {
