@@ -185,8 +185,8 @@ impl Ladder {
                 fx.info(
                     Audience::Player(p),
                     format!(
-                        "match #{match_id} was not confirmed in time and is recorded as abandoned; \
-                         its card reached you late or not at all, so this costs you nothing"
+                        "you did not confirm match #{match_id} in time; it was recorded as abandoned, \
+                         but its card reached you late or not at all, so this costs you nothing"
                     ),
                 );
             } else {

@@ -322,7 +322,7 @@ pub enum LadderError {
     NotQueueing,
     #[error("you are in a match; finish it first")]
     InMatch,
-    #[error("you left a match unconfirmed; you can queue again in {0} s")]
+    #[error("you aborted or let lapse a match recently; you can queue again in {0} s")]
     Cooldown(i64),
     #[error("no player {0} on this ladder")]
     UnknownPlayer(PlayerId),
