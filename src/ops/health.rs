@@ -54,6 +54,9 @@ pub struct DeliveryHealth {
     /// "Someone is searching" pings: in the last hour, and since the start.
     pub searching_pings_last_hour: u64,
     pub searching_pings: u64,
+    /// Pings dropped: the subscriber could not be reached without opening
+    /// a DM channel or waiting (see `discord::delivery::Item::casual`).
+    pub searching_pings_dropped: u64,
     /// Players removed from the queue for not answering "still searching?".
     pub queue_expired: u64,
 }
@@ -213,8 +216,11 @@ impl fmt::Display for HealthReport {
             }
             write!(
                 f,
-                "; presence: {} searching pings in the last hour ({} in all), {} left the queue unanswered",
-                d.searching_pings_last_hour, d.searching_pings, d.queue_expired
+                "; presence: {} searching pings in the last hour ({} in all, {} not deliverable at once and dropped), {} left the queue unanswered",
+                d.searching_pings_last_hour,
+                d.searching_pings,
+                d.searching_pings_dropped,
+                d.queue_expired
             )?;
         }
         if let Some(g) = &self.gateway {
@@ -323,6 +329,8 @@ impl HealthReport {
             metrics::gauge!("ladderd_searching_pings_last_hour")
                 .set(d.searching_pings_last_hour as f64);
             metrics::counter!("ladderd_queue_expired_total").absolute(d.queue_expired);
+            metrics::counter!("ladderd_searching_pings_dropped_total")
+                .absolute(d.searching_pings_dropped);
         }
         if let Some(g) = &self.gateway {
             for s in &g.shards {

@@ -108,6 +108,7 @@ fn delivery_health(
         outbox_oldest_age,
         searching_pings_last_hour,
         searching_pings,
+        searching_pings_dropped: n(&d.casual_dropped),
         queue_expired,
     }
 }
