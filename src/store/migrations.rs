@@ -22,7 +22,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_outbox.sql"),
     include_str!("migrations/0003_player_reach.sql"),
-    include_str!("migrations/0004_fairness_presence.sql"),
+    include_str!("migrations/0005_fairness_presence.sql"),
 ];
 
 /// The schema version this build writes.

@@ -1,4 +1,4 @@
--- Migration 4: fair confirms and presence (issue #15 items 1 and 3). NEVER
+-- Migration 5: fair confirms and presence (issue #15 items 1 and 3). NEVER
 -- EDIT THIS FILE once landed.
 --
 -- * players gain lifetime counts of aborts and of lapses that counted (a
