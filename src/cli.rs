@@ -409,7 +409,17 @@ pub fn dispatch(cli: Cli) -> Result<ExitCode, CliError> {
                     cli.config.display()
                 )));
             };
-            println!("{}", crate::discord::permissions::invite_url(app.0));
+            let rank_roles = config.discord.rank_role_ids.iter().any(Option::is_some);
+            println!(
+                "{}",
+                crate::discord::permissions::invite_url(app.0, rank_roles)
+            );
+            if rank_roles {
+                eprintln!(
+                    "with rank roles: after inviting, drag the bot's role above the rank roles \
+                     (Server Settings → Roles); Discord lets a bot move only roles below its own"
+                );
+            }
             Ok(ExitCode::from(EXIT_OK))
         }
         Command::Bench(args) => bench(args),

@@ -95,6 +95,7 @@ struct CommandRequest {
 pub struct LadderHandle {
     tx: mpsc::Sender<Request>,
     outbox: Arc<OutboxGauge>,
+    presence: Arc<PresenceGauge>,
 }
 
 /// What the outbox still owes: rows written and not yet settled (delivered
@@ -129,7 +130,72 @@ impl OutboxGauge {
     }
 }
 
+/// What presence costs (#15): "someone is searching" pings sent (all, and
+/// in the last hour: the figure that shows whether they became spam) and
+/// players removed from the queue by expiry. Counted from the messages the
+/// ladder emits, since the start.
+#[derive(Debug, Default)]
+pub struct PresenceGauge {
+    pings: std::sync::Mutex<std::collections::VecDeque<std::time::Instant>>,
+    pings_total: std::sync::atomic::AtomicU64,
+    queue_expired: std::sync::atomic::AtomicU64,
+}
+
+impl PresenceGauge {
+    const HOUR: std::time::Duration = std::time::Duration::from_secs(3_600);
+
+    /// (pings in the last hour, pings since the start, players removed by
+    /// queue expiry since the start).
+    pub fn figures(&self) -> (u64, u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let mut pings = self.pings.lock().unwrap_or_else(|p| p.into_inner());
+        Self::forget_old(&mut pings, std::time::Instant::now());
+        (
+            pings.len() as u64,
+            self.pings_total.load(Relaxed),
+            self.queue_expired.load(Relaxed),
+        )
+    }
+
+    fn forget_old(
+        pings: &mut std::collections::VecDeque<std::time::Instant>,
+        now: std::time::Instant,
+    ) {
+        while pings
+            .front()
+            .is_some_and(|at| now.duration_since(*at) > Self::HOUR)
+        {
+            pings.pop_front();
+        }
+    }
+
+    fn track(&self, messages: &[crate::ladder::Message]) {
+        use crate::ladder::Notice;
+        use std::sync::atomic::Ordering::Relaxed;
+        let now = std::time::Instant::now();
+        for m in messages {
+            match m.body {
+                Notice::SomeoneSearching { .. } => {
+                    self.pings_total.fetch_add(1, Relaxed);
+                    let mut pings = self.pings.lock().unwrap_or_else(|p| p.into_inner());
+                    pings.push_back(now);
+                    Self::forget_old(&mut pings, now);
+                }
+                Notice::QueueExpired => {
+                    self.queue_expired.fetch_add(1, Relaxed);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
 impl LadderHandle {
+    /// Pings sent and queue expiries (see [`PresenceGauge`]).
+    pub fn presence(&self) -> &Arc<PresenceGauge> {
+        &self.presence
+    }
+
     /// What the outbox still owes (see [`OutboxGauge`]).
     pub fn outbox(&self) -> &Arc<OutboxGauge> {
         &self.outbox
@@ -291,11 +357,12 @@ pub fn spawn(
             .collect::<Vec<_>>(),
     );
     let acker = tokio::spawn(acker(ack_rx, outgoing, failed.clone(), shutdown.clone()));
-    let gauge = outbox.clone();
+    let presence = Arc::new(PresenceGauge::default());
+    let gauges = (outbox.clone(), presence.clone());
     let main = tokio::spawn(async move {
         let result = run(
             ladder,
-            gauge,
+            gauges,
             start_effects,
             writer,
             clock,
@@ -313,7 +380,14 @@ pub fn spawn(
         // The commit failure is the cause; a refused enqueue follows from it.
         acked.and(result)
     });
-    (LadderHandle { tx, outbox }, main)
+    (
+        LadderHandle {
+            tx,
+            outbox,
+            presence,
+        },
+        main,
+    )
 }
 
 /// When the loop may tick and when it must stop.
@@ -326,7 +400,7 @@ struct Gates {
 #[allow(clippy::too_many_arguments)]
 async fn run(
     mut ladder: Ladder,
-    outbox: Arc<OutboxGauge>,
+    (outbox, presence): (Arc<OutboxGauge>, Arc<PresenceGauge>),
     start_effects: Effects,
     writer: StoreWriter,
     clock: Arc<dyn Clock>,
@@ -344,6 +418,7 @@ async fn run(
         let writer = writer.clone();
         let ack_tx = ack_tx.clone();
         outbox.track(&fx.writes);
+        presence.track(&fx.messages);
         async move {
             let commit = if fx.writes.is_empty() {
                 None

@@ -190,3 +190,9 @@ upload-timeout = das Herunterladen des Replays hat zu lange gedauert
 upload-failed = das Replay konnte nicht heruntergeladen werden: { $detail }
 upload-too-big = das Replay ist größer als { $limit } Bytes
 upload-unreadable = dieses Replay konnte nicht gelesen werden: { $detail }
+
+# Presence (#15): "still searching?", queue expiry, "someone is searching" pings.
+still-searching = 🔎 Du suchst seit { $minutes } Min. Suchst du noch? Antworte { $deadline }, sonst verlässt du die Warteschlange.
+button-keep-searching = Weiter suchen
+queue-expired = Du hast die Warteschlange verlassen: Auf „Suchst du noch?“ kam keine Antwort. Tritt wieder bei, wenn du bereit bist.
+someone-searching = 🔔 Jemand sucht jetzt ein Spiel ({ $races }, Wertung { $rating }); { $searching } suchen gerade.

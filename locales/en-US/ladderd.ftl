@@ -179,3 +179,9 @@ upload-timeout = downloading the replay timed out
 upload-failed = downloading the replay failed: { $detail }
 upload-too-big = the replay is larger than { $limit } bytes
 upload-unreadable = this replay could not be read: { $detail }
+
+# Presence (#15): "still searching?", queue expiry, "someone is searching" pings.
+still-searching = 🔎 You have been searching for { $minutes } min. Still searching? Answer { $deadline } or you leave the queue.
+button-keep-searching = Keep searching
+queue-expired = You left the queue: there was no answer to "still searching?". Join again when you are ready.
+someone-searching = 🔔 Someone started searching ({ $races }, rating { $rating }); { $searching } searching now.

@@ -190,3 +190,9 @@ upload-timeout = la descarga de la repetición ha tardado demasiado
 upload-failed = no se pudo descargar la repetición: { $detail }
 upload-too-big = la repetición ocupa más de { $limit } bytes
 upload-unreadable = no se pudo leer esta repetición: { $detail }
+
+# Presence (#15): "still searching?", queue expiry, "someone is searching" pings.
+still-searching = 🔎 Llevas { $minutes } min buscando. ¿Sigues buscando? Responde { $deadline } o saldrás de la cola.
+button-keep-searching = Seguir buscando
+queue-expired = Has salido de la cola: no hubo respuesta a «¿sigues buscando?». Vuelve a unirte cuando estés listo.
+someone-searching = 🔔 Alguien ha empezado a buscar ({ $races }, puntuación { $rating }); { $searching } buscando ahora.

@@ -190,3 +190,9 @@ upload-timeout = le téléchargement du replay a expiré
 upload-failed = le téléchargement du replay a échoué : { $detail }
 upload-too-big = le replay dépasse { $limit } octets
 upload-unreadable = ce replay n'a pas pu être lu : { $detail }
+
+# Presence (#15): "still searching?", queue expiry, "someone is searching" pings.
+still-searching = 🔎 Vous cherchez depuis { $minutes } min. Vous cherchez toujours ? Répondez { $deadline } ou vous quitterez la file.
+button-keep-searching = Continuer à chercher
+queue-expired = Vous avez quitté la file : pas de réponse à « vous cherchez toujours ? ». Revenez quand vous serez prêt.
+someone-searching = 🔔 Quelqu'un a commencé à chercher ({ $races }, classement { $rating }) ; { $searching } en recherche.

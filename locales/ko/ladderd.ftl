@@ -175,3 +175,9 @@ upload-timeout = 리플레이 다운로드 시간이 초과되었습니다
 upload-failed = 리플레이를 내려받지 못했습니다: { $detail }
 upload-too-big = 리플레이가 { $limit }바이트보다 큽니다
 upload-unreadable = 이 리플레이를 읽을 수 없습니다: { $detail }
+
+# Presence (#15): "still searching?", queue expiry, "someone is searching" pings.
+still-searching = 🔎 { $minutes }분째 상대를 찾고 있습니다. 계속 찾으시겠습니까? { $deadline } 답하지 않으면 큐에서 나가게 됩니다.
+button-keep-searching = 계속 찾기
+queue-expired = "계속 찾으시겠습니까?"에 답이 없어 큐에서 나갔습니다. 준비되면 다시 참가하세요.
+someone-searching = 🔔 누군가 상대를 찾기 시작했습니다 ({ $races }, 점수 { $rating }). 지금 { $searching }명이 찾는 중입니다.

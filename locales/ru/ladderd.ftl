@@ -202,3 +202,9 @@ upload-timeout = время загрузки реплея истекло
 upload-failed = не удалось скачать реплей: { $detail }
 upload-too-big = реплей больше { $limit } байт
 upload-unreadable = не удалось прочитать реплей: { $detail }
+
+# Presence (#15): "still searching?", queue expiry, "someone is searching" pings.
+still-searching = 🔎 Вы ищете соперника уже { $minutes } мин. Ещё ищете? Ответьте { $deadline }, иначе вы выйдете из очереди.
+button-keep-searching = Продолжить поиск
+queue-expired = Вы вышли из очереди: не было ответа на «ещё ищете?». Встаньте в очередь снова, когда будете готовы.
+someone-searching = 🔔 Кто-то начал поиск ({ $races }, рейтинг { $rating }); сейчас ищут: { $searching }.

@@ -175,3 +175,9 @@ upload-timeout = 下载录像超时
 upload-failed = 下载录像失败：{ $detail }
 upload-too-big = 录像大于 { $limit } 字节
 upload-unreadable = 无法读取此录像：{ $detail }
+
+# Presence (#15): "still searching?", queue expiry, "someone is searching" pings.
+still-searching = 🔎 你已经搜索了 { $minutes } 分钟。还在找对手吗？请在 { $deadline } 内回答，否则将离开队列。
+button-keep-searching = 继续搜索
+queue-expired = 你已离开队列：没有回答“还在找对手吗？”。准备好后请重新加入。
+someone-searching = 🔔 有人开始找对手了（{ $races }，分数 { $rating }）；当前有 { $searching } 人在搜索。

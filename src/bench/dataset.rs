@@ -126,6 +126,9 @@ pub fn generate(
             queue_cooldown_until: None,
             created_at: joined,
             updated_at: joined + 60_000,
+            aborts_total: 0,
+            lapses_total: 0,
+            strikes: Vec::new(),
         }));
         batch.push(Write::QueuePrefs(QueuePrefsRow {
             player_id: id,

@@ -35,6 +35,9 @@ pub struct RawLadder {
     pub matcher: Option<MatcherStrategy>,
     pub confirm_window_s: Option<Sp<u64>>,
     pub abandon_cooldown_s: Option<Sp<u64>>,
+    pub strike_cooldown_minutes: Option<Sp<Vec<u64>>>,
+    pub queue_expiry_minutes: Option<Sp<u64>>,
+    pub notifications: Option<bool>,
     pub aborts_per_month: Option<Sp<u64>>,
     pub unreported_flag_after_minutes: Option<Sp<u64>>,
     pub result_policy: Option<ResultPolicy>,
@@ -206,7 +209,14 @@ pub struct LadderConfig {
     pub blocked_region_pairs: Vec<(String, String)>,
     pub matchmaker: MatchmakerConfig,
     pub confirm_window_ms: i64,
-    pub abandon_cooldown_ms: i64,
+    /// The cooldown after a player's first, second, … strike (an abort, or
+    /// a confirm window let lapse after the card reached them in time)
+    /// within a day; the last step repeats. Never empty.
+    pub strike_cooldowns_ms: Vec<i64>,
+    /// A searching player is asked to stay after this long (0: never).
+    pub queue_expiry_ms: i64,
+    /// Whether players may subscribe to "someone is searching" pings.
+    pub notifications: bool,
     pub aborts_per_month: u32,
     pub unreported_flag_after_ms: i64,
     pub result_policy: ResultPolicy,
@@ -540,14 +550,17 @@ pub(super) fn validate(raw: RawLadder, v: &Validator<'_>) -> Result<LadderConfig
         confirm_window_ms: scalar(v, "confirm_window_s", &raw.confirm_window_s, 60, 10..=3_600)?
             as i64
             * s,
-        abandon_cooldown_ms: scalar(
+        strike_cooldowns_ms: strike_cooldowns(&raw, v)?,
+        queue_expiry_ms: scalar(
             v,
-            "abandon_cooldown_s",
-            &raw.abandon_cooldown_s,
-            300,
-            0..=86_400,
+            "queue_expiry_minutes",
+            &raw.queue_expiry_minutes,
+            30,
+            0..=1_440,
         )? as i64
+            * 60
             * s,
+        notifications: raw.notifications.unwrap_or(true),
         aborts_per_month: scalar(v, "aborts_per_month", &raw.aborts_per_month, 3, 0..=1_000)?
             as u32,
         unreported_flag_after_ms: scalar(
@@ -578,6 +591,42 @@ pub(super) fn validate(raw: RawLadder, v: &Validator<'_>) -> Result<LadderConfig
             .to_vec()
         }),
     })
+}
+
+/// `strike_cooldown_minutes`, or the older single `abandon_cooldown_s` as
+/// a one-step list (a ladder configured before the steps existed keeps its
+/// cooldown, now without escalation); not both.
+fn strike_cooldowns(raw: &RawLadder, v: &Validator<'_>) -> Result<Vec<i64>, ConfigError> {
+    const MINUTE_MS: i64 = 60_000;
+    match (&raw.strike_cooldown_minutes, &raw.abandon_cooldown_s) {
+        (Some(sp), Some(_)) => Err(v.invalid(
+            "ladder.strike_cooldown_minutes",
+            span_of(sp),
+            "set either strike_cooldown_minutes or the older abandon_cooldown_s, not both",
+        )),
+        (Some(sp), None) => {
+            let list = sp.get_ref();
+            if list.is_empty() || list.len() > 10 || list.iter().any(|m| *m > 10_080) {
+                return Err(v.invalid(
+                    "ladder.strike_cooldown_minutes",
+                    span_of(sp),
+                    "must be 1 to 10 steps of 0 to 10080 minutes, e.g. [5, 15, 60]",
+                ));
+            }
+            Ok(list.iter().map(|m| *m as i64 * MINUTE_MS).collect())
+        }
+        (None, Some(_)) => Ok(vec![
+            scalar(
+                v,
+                "abandon_cooldown_s",
+                &raw.abandon_cooldown_s,
+                300,
+                0..=86_400,
+            )? as i64
+                * 1_000,
+        ]),
+        (None, None) => Ok(vec![5 * MINUTE_MS, 15 * MINUTE_MS, 60 * MINUTE_MS]),
+    }
 }
 
 impl LadderConfig {

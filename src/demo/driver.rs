@@ -23,7 +23,7 @@ use super::{DemoOptions, Progress, WAVE_MS};
 use crate::clock::{Clock, ManualClock};
 use crate::ladder::next_wave_after;
 use crate::sim::realism::{LatencyDist, mix, normal, unit};
-use crate::sim::{Interact, ModalField, Place, Simulator};
+use crate::sim::{Interact, ModalField, OptionValue, Place, Simulator};
 use crate::store::Snapshot;
 use crate::supervisor::Running;
 
@@ -45,8 +45,13 @@ const REACTION: LatencyDist = LatencyDist::new(6_000, 0.6, 45_000);
 const CONFIRM_RATE: f64 = 0.97;
 /// Chance per wave that an idle player joins the queue.
 const JOIN_RATE: f64 = 0.6;
-/// The ladder's default abandon cooldown, plus a wave of slack.
-const COOLDOWN_MS: i64 = 300_000 + WAVE_MS;
+/// Share of population players who subscribe to "someone is searching"
+/// pings, and the chance an idle subscriber joins on a ping.
+const SUBSCRIBE_RATE: f64 = 0.25;
+const JOIN_ON_PING: f64 = 0.3;
+/// Share of "still searching?" questions a player answers (the rest walked
+/// away from the keyboard and are removed a minute later).
+const ANSWER_RATE: f64 = 0.8;
 /// Players signed up per batch.
 const SIGN_UP_BATCH: usize = 50;
 
@@ -110,6 +115,11 @@ pub struct Outcome {
     pub stale_cards: u64,
     /// Lobby mentions ("📬 … press Show") a player clicked.
     pub pings_clicked: u64,
+    /// Presence, as players saw it: "someone is searching" pings, the
+    /// "still searching?" questions, and removals for not answering.
+    pub searching_pings_seen: u64,
+    pub still_searching_asked: u64,
+    pub queue_expired_seen: u64,
     /// Most invalid requests (401/403/429) the simulator counted in a
     /// ten-minute window, sampled as the demo ran.
     pub invalid_peak: u64,
@@ -139,6 +149,9 @@ pub struct Driver<'a> {
     cards_before_notice: u64,
     stale_cards: u64,
     pings_clicked: u64,
+    searching_pings_seen: u64,
+    still_searching_asked: u64,
+    queue_expired_seen: u64,
     invalid_peak: u64,
     rng: ChaCha8Rng,
     progress: Progress,
@@ -183,6 +196,9 @@ impl<'a> Driver<'a> {
             cards_before_notice: 0,
             stale_cards: 0,
             pings_clicked: 0,
+            searching_pings_seen: 0,
+            still_searching_asked: 0,
+            queue_expired_seen: 0,
             invalid_peak: 0,
             rng: ChaCha8Rng::seed_from_u64(opts.seed),
             progress: opts.progress,
@@ -421,14 +437,50 @@ impl<'a> Driver<'a> {
                 }
                 let content = &s.message.content;
                 if content.starts_with('❌') {
-                    let e = format!("{} was told: {content}", self.players[p].name);
-                    self.error(e);
+                    if let Some(secs) = after_number(content, "you can queue again in ") {
+                        // They misjudged their (escalating) cooldown: told
+                        // by the ladder, they wait it out. Not a failure.
+                        self.players[p].state = State::Idle;
+                        self.players[p].cooldown_until = now + secs as i64 * 1000 + WAVE_MS;
+                    } else {
+                        let e = format!("{} was told: {content}", self.players[p].name);
+                        self.error(e);
+                    }
                 }
                 if let Some(id) = after_number(content, "you did not confirm match #") {
                     self.players[p].state = State::Idle;
-                    self.players[p].cooldown_until = now + COOLDOWN_MS;
+                    // As told: nothing when the card came late, else the
+                    // escalating cooldown; plus a wave of slack.
+                    self.players[p].cooldown_until =
+                        now + cooldown_told(content).map_or(0, |ms| ms + WAVE_MS);
                     self.players[p].card = None;
                     self.matches.remove(&id);
+                } else if content.starts_with("🔎") {
+                    self.still_searching_asked += 1;
+                    if self.chance(ANSWER_RATE) {
+                        let message = s.message.id.get();
+                        self.interact(
+                            p,
+                            s.message.channel_id.get(),
+                            Interact::Button {
+                                custom_id: "queue:stay".into(),
+                                message: Some(message),
+                            },
+                        );
+                    }
+                } else if content.starts_with("You left the queue") {
+                    self.queue_expired_seen += 1;
+                    if self.players[p].state == State::Queued {
+                        self.players[p].state = State::Idle;
+                    }
+                } else if content.starts_with("🔔") {
+                    self.searching_pings_seen += 1;
+                    if self.players[p].state == State::Idle
+                        && self.players[p].cooldown_until <= now
+                        && self.chance(JOIN_ON_PING)
+                    {
+                        self.join(p);
+                    }
                 } else if after_number(content, "your opponent did not confirm match #").is_some() {
                     self.players[p].state = State::Queued;
                     self.players[p].card = None;
@@ -664,15 +716,16 @@ impl<'a> Driver<'a> {
                         self.players[p].state = State::Queued;
                     } else {
                         self.players[p].state = State::Idle;
-                        self.players[p].cooldown_until = now + COOLDOWN_MS;
+                        // A guess (the first step): the ladder says so if
+                        // it is longer, and they wait then (see `scan`).
+                        self.players[p].cooldown_until = now + 300_000 + WAVE_MS;
                     }
                 }
                 State::Queued if !self.players[p].seen_matches.contains(&id) => {
                     // Their card never arrived; the ladder abandoned the
-                    // match in their name (cooldown).
+                    // match in their name, at no cost to them.
                     self.players[p].seen_matches.insert(id);
                     self.players[p].state = State::Idle;
-                    self.players[p].cooldown_until = now + COOLDOWN_MS;
                 }
                 _ => {}
             }
@@ -755,6 +808,19 @@ impl<'a> Driver<'a> {
             let skill = 1500.0 + 250.0 * self.normal();
             let p = self.add_player(population_name(i), race, Some(skill));
             self.sign_up(p, region, country);
+            if self.chance(SUBSCRIBE_RATE) {
+                self.interact(
+                    p,
+                    self.lobby,
+                    Interact::SlashTyped {
+                        name: "notifications".into(),
+                        options: vec![
+                            ("on".into(), OptionValue::Boolean(true)),
+                            ("gap".into(), OptionValue::Integer(15)),
+                        ],
+                    },
+                );
+            }
             if (i + 1) % SIGN_UP_BATCH == 0 {
                 self.settle().await;
             }
@@ -1002,6 +1068,9 @@ impl<'a> Driver<'a> {
             cards_before_notice: self.cards_before_notice,
             stale_cards: self.stale_cards,
             pings_clicked: self.pings_clicked,
+            searching_pings_seen: self.searching_pings_seen,
+            still_searching_asked: self.still_searching_asked,
+            queue_expired_seen: self.queue_expired_seen,
             invalid_peak: self.invalid_peak,
         }
     }
@@ -1060,6 +1129,24 @@ fn population_name(i: usize) -> String {
 }
 
 /// The number right after `prefix` in `text`.
+/// The cooldown a lapse notice tells ("… queue again in 1 h 30 min"), in
+/// ms; `None` when it cost nothing.
+fn cooldown_told(text: &str) -> Option<i64> {
+    let (_, rest) = text.split_once("queue again in ")?;
+    let mut ms = 0;
+    let words: Vec<&str> = rest.split_whitespace().collect();
+    for pair in words.chunks(2) {
+        let [n, unit] = pair else { break };
+        let Ok(n) = n.parse::<i64>() else { break };
+        ms += n * match unit.trim_end_matches(|c: char| !c.is_alphabetic()) {
+            "h" => 3_600_000,
+            "min" => 60_000,
+            _ => break,
+        };
+    }
+    Some(ms)
+}
+
 fn after_number(text: &str, prefix: &str) -> Option<u64> {
     let rest = &text[text.find(prefix)? + prefix.len()..];
     let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
@@ -1096,6 +1183,17 @@ mod tests {
                 .iter()
                 .all(|n| (3..=12).contains(&n.len()) && n.chars().all(char::is_alphabetic))
         );
+    }
+
+    #[test]
+    fn cooldowns_as_told() {
+        let told = |t: &str| cooldown_told(t);
+        assert_eq!(
+            told("… counts as an abort (2 left this month); you can queue again in 5 min"),
+            Some(300_000)
+        );
+        assert_eq!(told("… you can queue again in 1 h 30 min"), Some(5_400_000));
+        assert_eq!(told("… so this costs you nothing"), None);
     }
 
     #[test]

@@ -170,6 +170,13 @@ pub struct Summary {
     /// Lobby mentions of a player ladderd could not reach otherwise that
     /// the player clicked ("Show").
     pub lobby_mentions_clicked: u64,
+    /// Presence (#15), as the players saw it: "someone is searching" pings
+    /// (in all, and per hour of ladder time), "still searching?" questions,
+    /// and players removed for not answering.
+    pub searching_pings: u64,
+    pub searching_pings_per_hour: f64,
+    pub still_searching_asked: u64,
+    pub removed_by_queue_expiry: u64,
     /// Where ladderd delivered messages: (path, count) for "dm",
     /// "followup", "channel"; DM channels opened, 40003s, closed DMs found.
     pub delivered_by: BTreeMap<String, u64>,
@@ -306,6 +313,17 @@ impl Summary {
             "lobby mentions clicked",
             self.lobby_mentions_clicked.to_string(),
         );
+        row(
+            &mut t,
+            "presence",
+            format!(
+                "{} searching pings ({:.0}/h), {} asked \"still searching?\", {} removed unanswered",
+                self.searching_pings,
+                self.searching_pings_per_hour,
+                self.still_searching_asked,
+                self.removed_by_queue_expiry
+            ),
+        );
         row(&mut t, "HTTP requests", self.http_requests.to_string());
         row(
             &mut t,
@@ -371,6 +389,10 @@ impl Summary {
 
 /// Wave interval of the demo ladder (the production default).
 pub const WAVE_MS: i64 = 45_000;
+/// The demo asks "still searching?" after this long (the ladder's default
+/// is 30 min; a 10-minute demo would never ask), so the field test
+/// exercises queue expiry.
+pub const QUEUE_EXPIRY_MINUTES: u32 = 2;
 
 /// Where the population phase starts when there are no replay rounds:
 /// Monday 2026-01-05 00:00 UTC (a fixed date, so a seed replays exactly).
@@ -657,6 +679,11 @@ pub async fn run(opts: DemoOptions, stop: CancellationToken) -> Result<Summary, 
         stale_cards: outcome.stale_cards,
         per_wave: delivery.per_wave,
         lobby_mentions_clicked: outcome.pings_clicked,
+        searching_pings: outcome.searching_pings_seen,
+        searching_pings_per_hour: outcome.searching_pings_seen as f64 * 60.0
+            / f64::from(opts.minutes.max(1)),
+        still_searching_asked: outcome.still_searching_asked,
+        removed_by_queue_expiry: outcome.queue_expired_seen,
         delivered_by: running_delivery,
         http_429_by_route: counters
             .iter()
@@ -782,7 +809,8 @@ fn demo_config(
         "[log]\nlevel = \"warn\"\n[store]\npath = {db:?}\nsynchronous = \"normal\"\n\
          [discord]\nguild_id = {}\nlobby_channel_id = {}\n\
          [ops]\nhealth_log_interval_s = 0\n\
-         [replay]\nworkers = 2\nruntime_dir = {runtime_dir:?}\n[ladder]\n",
+         [replay]\nworkers = 2\nruntime_dir = {runtime_dir:?}\n[ladder]\n\
+         queue_expiry_minutes = {QUEUE_EXPIRY_MINUTES}\nnotifications = true\n",
         ids.guild, ids.lobby,
     );
     if !maps.is_empty() {

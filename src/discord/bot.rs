@@ -781,6 +781,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 rendered,
                 outbox: message.outbox,
                 deadline,
+                casual: matches!(message.body, crate::ladder::Notice::SomeoneSearching { .. }),
             },
         );
     }

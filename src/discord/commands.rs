@@ -133,6 +133,39 @@ fn english() -> Vec<Command> {
                     .max_length(2),
             )
             .build(),
+        cmd(
+            "notifications",
+            "A ping when someone starts searching: on or off, how often, quiet hours",
+        )
+        .option(BooleanBuilder::new(
+            "on",
+            "Ping me when someone starts searching",
+        ))
+        .option(
+            IntegerBuilder::new("gap", "At most one ping every this many minutes (15–1440)")
+                .min_value(15)
+                .max_value(1_440),
+        )
+        .option(
+            StringBuilder::new("quiet", "No pings in these hours, e.g. 22-08, or off")
+                .max_length(16),
+        )
+        .option(
+            StringBuilder::new(
+                "timezone",
+                "Your time zone, e.g. Europe/Berlin (default UTC)",
+            )
+            .max_length(64),
+        )
+        .option(
+            IntegerBuilder::new(
+                "near",
+                "Only for opponents within this many rating points (0: anyone)",
+            )
+            .min_value(0)
+            .max_value(5_000),
+        )
+        .build(),
         cmd("queue", "See the queue, or join it with a race")
             .option(StringBuilder::new("race", "The race to queue with").max_length(32))
             .build(),

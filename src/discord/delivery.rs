@@ -104,11 +104,20 @@ pub struct Item {
     /// Ladder time after which the message is worthless (a card's confirm
     /// deadline); `None`: delivered however late.
     pub deadline: Option<UnixMillis>,
+    /// About a moment and wanted by nobody in particular (a "someone is
+    /// searching" ping): sent only where the player can be reached now — a
+    /// kept DM channel or a live interaction token — and otherwise dropped.
+    /// It never takes a DM-open slot (cards need them), never waits in the
+    /// lane and never mentions the player in the lobby.
+    pub casual: bool,
 }
 
 /// Counters for health and metrics.
 #[derive(Debug, Default)]
 pub struct DeliveryStats {
+    /// Casual messages (pings) dropped: the player could not be reached
+    /// without opening a DM channel or waiting.
+    pub casual_dropped: AtomicU64,
     pub by_dm: AtomicU64,
     pub by_followup: AtomicU64,
     pub by_channel: AtomicU64,
@@ -520,7 +529,14 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
             let woken = self.wake.notified();
             tokio::pin!(woken);
             woken.as_mut().enable();
-            let outcome = match self.route_for(player, dead, !reopened) {
+            let route = match self.route_for(player, dead, !reopened, !item.casual) {
+                Route::OpenDm | Route::Wait if item.casual => {
+                    self.stats.casual_dropped.fetch_add(1, Ordering::Relaxed);
+                    return true;
+                }
+                route => route,
+            };
+            let outcome = match route {
                 Route::Dm(channel) => {
                     let o = self.post(channel, item, Priority::Direct).await;
                     if matches!(o, Outcome::Sent(_)) {
@@ -600,7 +616,13 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
     /// Where to try next (see the module doc). `dead`: a DM channel that
     /// answered 404 for the message at hand; `may_reopen`: it may be
     /// reopened once.
-    fn route_for(&self, player: u64, dead: Option<Id<ChannelMarker>>, may_reopen: bool) -> Route {
+    fn route_for(
+        &self,
+        player: u64,
+        dead: Option<Id<ChannelMarker>>,
+        may_reopen: bool,
+        may_open: bool,
+    ) -> Route {
         let now = Instant::now();
         let mut st = lock(&self.state);
         let reach = st.reach.get(&player).cloned().unwrap_or_default();
@@ -612,7 +634,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
         // A DM notifies the player and stays; an ephemeral followup shows
         // only while they look at the channel. So a DM first, when the
         // budget allows opening one.
-        if !reach.closed && reach.dm.is_none() {
+        if !reach.closed && reach.dm.is_none() && may_open {
             let reopen = dead.is_some() && may_reopen;
             if reopen || (dead.is_none() && take_open_slot(&mut st, now)) {
                 return Route::OpenDm;

@@ -14,6 +14,8 @@ pub enum ComponentId {
     AcceptTerms,
     JoinQueue,
     LeaveQueue,
+    /// "Keep searching" under "still searching?".
+    StayInQueue,
     /// A select of races; the chosen values are the race ids.
     QueueRaces,
     /// A select of maps to veto; the chosen values are map names.
@@ -55,6 +57,7 @@ impl ComponentId {
             ComponentId::AcceptTerms => "tos:accept".to_owned(),
             ComponentId::JoinQueue => "queue:join".to_owned(),
             ComponentId::LeaveQueue => "queue:leave".to_owned(),
+            ComponentId::StayInQueue => "queue:stay".to_owned(),
             ComponentId::QueueRaces => "queue:races".to_owned(),
             ComponentId::QueueVetoes => "queue:vetoes".to_owned(),
             ComponentId::Confirm(id) => format!("match:{id}:confirm"),
@@ -99,6 +102,7 @@ impl ComponentId {
             ["tos", "accept"] => ComponentId::AcceptTerms,
             ["queue", "join"] => ComponentId::JoinQueue,
             ["queue", "leave"] => ComponentId::LeaveQueue,
+            ["queue", "stay"] => ComponentId::StayInQueue,
             ["queue", "races"] => ComponentId::QueueRaces,
             ["queue", "vetoes"] => ComponentId::QueueVetoes,
             ["match", id, "confirm"] => ComponentId::Confirm(id.parse().ok()?),
@@ -173,6 +177,7 @@ mod tests {
             ComponentId::AcceptTerms,
             ComponentId::JoinQueue,
             ComponentId::LeaveQueue,
+            ComponentId::StayInQueue,
             ComponentId::QueueRaces,
             ComponentId::QueueVetoes,
             ComponentId::Confirm(42),

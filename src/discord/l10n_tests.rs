@@ -440,6 +440,16 @@ fn every_notice() -> Vec<Notice> {
         last_played_at: None,
     };
     notices.extend([
+        Notice::StillSearching {
+            answer_by: i64::MAX / 2,
+            searching_minutes: 1_000_000,
+        },
+        Notice::QueueExpired,
+        Notice::SomeoneSearching {
+            races: (0..20).map(|i| format!("Race{i}")).collect(),
+            rating: -1_000_000,
+            searching: usize::MAX,
+        },
         Notice::MatchFound(card()),
         Notice::ConfirmReminder {
             match_id: m,

@@ -15,6 +15,7 @@
 /// Discord's permission bits (developer docs, "Permissions").
 pub mod bits {
     pub const ADMINISTRATOR: u64 = 1 << 3;
+    pub const MANAGE_ROLES: u64 = 1 << 28;
     pub const VIEW_CHANNEL: u64 = 1 << 10;
     pub const SEND_MESSAGES: u64 = 1 << 11;
     pub const ATTACH_FILES: u64 = 1 << 15;
@@ -89,12 +90,16 @@ pub fn invite_permissions() -> u64 {
 }
 
 /// The OAuth2 URL that adds the bot (scopes `bot` and
-/// `applications.commands`) with [`invite_permissions`].
-pub fn invite_url(application_id: u64) -> String {
+/// `applications.commands`) with [`invite_permissions`], plus Manage Roles
+/// when the ladder gives rank roles (`[discord] rank_role_ids`): Discord
+/// lets a bot move only roles below its own highest role, so the bot's role
+/// must also be placed above the rank roles (Server Settings → Roles).
+pub fn invite_url(application_id: u64, rank_roles: bool) -> String {
+    let roles = if rank_roles { bits::MANAGE_ROLES } else { 0 };
     format!(
         "https://discord.com/oauth2/authorize?client_id={application_id}\
          &scope=bot+applications.commands&permissions={}",
-        invite_permissions()
+        invite_permissions() | roles
     )
 }
 
@@ -311,10 +316,12 @@ mod tests {
         // View Channel (1 << 10), Send Messages (1 << 11), Attach Files (1 << 15).
         assert_eq!(invite_permissions(), 1024 + 2048 + 32768);
         assert_eq!(
-            invite_url(42),
+            invite_url(42, false),
             "https://discord.com/oauth2/authorize?client_id=42\
              &scope=bot+applications.commands&permissions=35840"
         );
+        // Rank roles: Manage Roles (1 << 28) too.
+        assert!(invite_url(42, true).ends_with(&format!("permissions={}", 35840 + (1 << 28))));
     }
 
     #[test]

@@ -79,6 +79,57 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
             ));
             out.components = vec![confirm_abort(card.match_id, l)];
         }
+        Notice::StillSearching {
+            answer_by,
+            searching_minutes,
+        } => {
+            out.content = t(
+                "still-searching",
+                l10n_args![
+                    "minutes" => *searching_minutes,
+                    "deadline" => format!("<t:{}:R>", answer_by / 1000)
+                ],
+            );
+            out.components = vec![row(vec![
+                button(
+                    ComponentId::StayInQueue,
+                    &t("button-keep-searching", &[]),
+                    ButtonStyle::Success,
+                ),
+                button(
+                    ComponentId::LeaveQueue,
+                    &t("button-leave", &[]),
+                    ButtonStyle::Secondary,
+                ),
+            ])];
+        }
+        Notice::QueueExpired => {
+            out.content = t("queue-expired", &[]);
+            out.components = vec![row(vec![button(
+                ComponentId::JoinQueue,
+                &t("button-join", &[]),
+                ButtonStyle::Success,
+            )])];
+        }
+        Notice::SomeoneSearching {
+            races,
+            rating,
+            searching,
+        } => {
+            out.content = t(
+                "someone-searching",
+                l10n_args![
+                    "races" => races.join(" + "),
+                    "rating" => *rating,
+                    "searching" => *searching as i64
+                ],
+            );
+            out.components = vec![row(vec![button(
+                ComponentId::JoinQueue,
+                &t("button-join", &[]),
+                ButtonStyle::Success,
+            )])];
+        }
         Notice::ConfirmReminder {
             match_id,
             seconds_left,
@@ -371,13 +422,17 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
         }
         Notice::PlayerDetail(p, ratings) => {
             out.content = format!(
-                "Player {} ({}): state {}, banned {}, admin {}, aborts left {}; {} rating row(s)",
+                "Player {} ({}): state {}, banned {}, admin {}, aborts left {}; \
+                 lifetime: {} abort(s), {} lapse(s); {} strike(s) in the last day; {} rating row(s)",
                 p.discord_id,
                 p.ingame_name.as_deref().unwrap_or("-"),
                 p.state.as_str(),
                 p.banned,
                 p.is_admin,
                 p.aborts_left,
+                p.aborts_total,
+                p.lapses_total,
+                p.strikes.len(),
                 ratings.len()
             );
             out.ephemeral = true;

@@ -19,7 +19,8 @@ use twilight_model::application::interaction::{Interaction, InteractionData, Int
 use super::ids::ComponentId;
 use crate::config::DiscordConfig;
 use crate::ladder::{
-    Actor, AdminOp, Command, LeaderboardQuery, Rank, RatingAdjustment, Resolution, SetupForm,
+    Actor, AdminOp, Command, LeaderboardQuery, NotifySettings, Rank, RatingAdjustment, Resolution,
+    SetupForm,
 };
 
 /// Bounds on what users may type, well above any real value.
@@ -140,6 +141,23 @@ fn slash(actor: Actor, data: &CommandData) -> Routed {
             Err(e) => return e.into(),
         },
         "leave" => Command::LeaveQueue,
+        "notifications" => {
+            let (quiet, zone) = match (opts.string("quiet"), opts.string("timezone")) {
+                (Ok(q), Ok(z)) => (q, z),
+                (Err(e), _) | (_, Err(e)) => return e.into(),
+            };
+            let bounded = |name, max: u32| {
+                opts.integer(name)
+                    .map(|v| u32::try_from(v.clamp(0, i64::from(max))).unwrap_or(max))
+            };
+            Command::Notifications(NotifySettings {
+                enabled: opts.boolean("on"),
+                min_gap_minutes: bounded("gap", 100_000),
+                quiet_hours: quiet,
+                time_zone: zone,
+                near_rating: bounded("near", 100_000),
+            })
+        }
         "profile" => Command::Profile {
             player: opts.user("player"),
             season: opts.season(),
@@ -334,6 +352,7 @@ fn component(actor: Actor, display_name: &str, data: &MessageComponentInteractio
             vetoes: None,
         },
         ComponentId::LeaveQueue => Command::LeaveQueue,
+        ComponentId::StayInQueue => Command::StayInQueue,
         ComponentId::QueueRaces => Command::JoinQueue {
             races: data.values.clone(),
             vetoes: None,

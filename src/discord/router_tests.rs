@@ -555,3 +555,44 @@ fn setcountry_and_profile_options_route() {
         )
     );
 }
+
+#[test]
+fn notifications_options_and_the_stay_button_route() {
+    assert_eq!(
+        slash(
+            10,
+            &[],
+            "notifications",
+            json!([
+                {"name": "on", "type": 5, "value": true},
+                {"name": "gap", "type": 4, "value": 20},
+                {"name": "quiet", "type": 3, "value": " 22-08 "},
+                {"name": "timezone", "type": 3, "value": "Asia/Seoul"},
+                // Out of Discord's declared range: passed on bounded, for
+                // the ladder to refuse with its own message.
+                {"name": "near", "type": 4, "value": i64::MAX},
+            ])
+        ),
+        Routed::Ladder(
+            Actor::player(10),
+            Command::Notifications(crate::ladder::NotifySettings {
+                enabled: Some(true),
+                min_gap_minutes: Some(20),
+                quiet_hours: Some("22-08".into()),
+                time_zone: Some("Asia/Seoul".into()),
+                near_rating: Some(100_000),
+            })
+        )
+    );
+    assert_eq!(
+        slash(10, &[], "notifications", json!([])),
+        Routed::Ladder(
+            Actor::player(10),
+            Command::Notifications(crate::ladder::NotifySettings::default())
+        )
+    );
+    assert_eq!(
+        button(10, "queue:stay", &[]),
+        Routed::Ladder(Actor::player(10), Command::StayInQueue)
+    );
+}

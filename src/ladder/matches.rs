@@ -1,6 +1,7 @@
 //! A match from found to finished: confirmation, aborts, reports, replays,
 //! conflicts, and the settlement that turns a result into rating changes.
 
+use super::fairness::Strike;
 use super::{
     Ack, Actor, Audience, Effects, Ladder, LadderError, MatchId, Notice, PlayerId, QueueEntry,
     ReplayEvidence, rating, time,
@@ -43,6 +44,7 @@ impl Ladder {
     pub(super) fn release_players(&mut self, m: &MatchRow, now: UnixMillis, fx: &mut Effects) {
         self.open.remove(&m.id);
         self.reminded.remove(&m.id);
+        self.forget_cards(m.id);
         for p in [m.player1_id, m.player2_id] {
             if self.in_match.get(&p) == Some(&m.id) {
                 self.in_match.remove(&p);
@@ -126,6 +128,7 @@ impl Ladder {
             let m = m.clone();
             fx.write(Write::Match(m.clone()));
             self.reminded.remove(&match_id);
+            self.forget_cards(match_id);
             let card = Box::new(self.card(&m, false));
             self.tell_both(&m, &mut fx, Notice::MatchStarted(card));
         } else {
@@ -154,21 +157,33 @@ impl Ladder {
         m.ended_by = absent.first().copied();
         m.finished_at = Some(now);
         let m = m.clone();
+        let deadline = self.confirm_deadline(&m);
+        // Decided before `release_players` forgets when the cards arrived.
+        let counted: Vec<PlayerId> = absent
+            .iter()
+            .copied()
+            .filter(|&p| self.lapse_counts(match_id, p, deadline))
+            .collect();
         fx.write(Write::Match(m.clone()));
         self.release_players(&m, now, &mut fx);
-        let cooldown = now + self.config.abandon_cooldown_ms;
         for p in [m.player1_id, m.player2_id] {
-            if absent.contains(&p) {
-                if let Some(row) = self.players.get_mut(&p) {
-                    row.queue_cooldown_until = Some(cooldown);
-                    row.updated_at = now;
-                    fx.write(Write::Player(row.clone()));
-                }
+            if counted.contains(&p) {
+                let cooldown = self.strike(p, Strike::Lapse, now, &mut fx);
+                let left = self.players.get(&p).map_or(0, |r| r.aborts_left);
                 fx.info(
                     Audience::Player(p),
                     format!(
-                        "you did not confirm match #{match_id} in time; it was recorded as abandoned and you can queue again in {} s",
-                        self.config.abandon_cooldown_ms / 1000
+                        "you did not confirm match #{match_id} in time; it was recorded as abandoned \
+                         and counts as an abort ({left} left this month); you can queue again in {}",
+                        super::fairness::minutes_text(cooldown)
+                    ),
+                );
+            } else if absent.contains(&p) {
+                fx.info(
+                    Audience::Player(p),
+                    format!(
+                        "you did not confirm match #{match_id} in time; it was recorded as abandoned, \
+                         but its card reached you late or not at all, so this costs you nothing"
                     ),
                 );
             } else {
@@ -205,6 +220,8 @@ impl Ladder {
                 vetoes: prefs.vetoes.clone(),
                 joined_at: now,
                 waves_waited: 0,
+                active_at: now,
+                asked_at: None,
             },
         );
         self.set_state(p, PlayerState::Queueing, now, fx);
@@ -296,10 +313,10 @@ impl Ladder {
         p.aborts_left = left - 1;
         p.aborts_month = Some(month);
         p.updated_at = now;
-        fx.write(Write::Player(p.clone()));
         let Some(m) = self.abort_match(match_id, id, now, &mut fx) else {
             return Err(LadderError::UnknownMatch(match_id));
         };
+        let cooldown = self.strike(id, Strike::Abort, now, &mut fx);
         self.tell_both(
             &m,
             &mut fx,
@@ -309,8 +326,10 @@ impl Ladder {
                 result: None,
                 rating_changes: None,
                 detail: format!(
-                    "aborted by player {id} ({} aborts left this month)",
-                    left - 1
+                    "aborted by {} ({} aborts left this month; queueing again in {})",
+                    self.name_of(id),
+                    left - 1,
+                    super::fairness::minutes_text(cooldown)
                 ),
             },
         );

@@ -13,9 +13,11 @@
 //! to the acting user.
 
 mod admin;
+mod fairness;
 mod matches;
 pub mod matchmaker;
 pub mod outbox;
+pub mod presence;
 mod profiles;
 mod queue;
 pub mod rating;
@@ -27,6 +29,10 @@ pub mod validate;
 
 #[cfg(test)]
 mod community_tests;
+#[cfg(test)]
+mod fairness_tests;
+#[cfg(test)]
+mod presence_tests;
 #[cfg(test)]
 mod restart_tests;
 #[cfg(test)]
@@ -44,6 +50,7 @@ use crate::store::rows::{
 };
 
 pub use admin::{AdminOp, RatingAdjustment, Resolution};
+pub use presence::NotifySettings;
 pub use rating::Rank;
 pub use reads::{
     HeadToHead, HistoryEntry, HistoryPage, LeaderboardPage, LeaderboardQuery, LeaderboardRow,
@@ -111,6 +118,10 @@ pub enum Command {
         vetoes: Option<Vec<String>>,
     },
     LeaveQueue,
+    /// "Still searching?" answered: stay in the queue.
+    StayInQueue,
+    /// `/notifications`: change (or show) the actor's ping settings.
+    Notifications(NotifySettings),
     Confirm {
         match_id: MatchId,
     },
@@ -288,6 +299,21 @@ pub enum Notice {
         match_id: MatchId,
         sha256: String,
     },
+    /// The player has searched for a while: still there? (a button answers;
+    /// no answer by `answer_by` removes them from the queue).
+    StillSearching {
+        answer_by: UnixMillis,
+        searching_minutes: i64,
+    },
+    /// Nobody answered "still searching?": the player left the queue.
+    QueueExpired,
+    /// Someone started searching (a `/notifications` ping): their races and
+    /// rating, never their name, and how many are searching now.
+    SomeoneSearching {
+        races: Vec<String>,
+        rating: i64,
+        searching: usize,
+    },
     /// A player's best rank changed (`None`: unranked): the Discord layer
     /// moves their rank role. Never shown as a message.
     RankChanged {
@@ -323,7 +349,7 @@ pub enum LadderError {
     NotQueueing,
     #[error("you are in a match; finish it first")]
     InMatch,
-    #[error("you left a match unconfirmed; you can queue again in {0} s")]
+    #[error("you aborted or let lapse a match recently; you can queue again in {0} s")]
     Cooldown(i64),
     #[error("no player {0} on this ladder")]
     UnknownPlayer(PlayerId),
@@ -390,6 +416,10 @@ struct QueueEntry {
     vetoes: Vec<String>,
     joined_at: UnixMillis,
     waves_waited: u32,
+    /// When the player last showed they are there (joined, or answered
+    /// "still searching?"), and when they were asked (see `presence`).
+    active_at: UnixMillis,
+    asked_at: Option<UnixMillis>,
 }
 
 /// Everything `from_rows` needs, as the store reads it.
@@ -412,6 +442,9 @@ pub struct Rows {
     pub alive_at: Option<UnixMillis>,
     /// (name, JSON) of maps a reload removed while open matches use them.
     pub retired_maps: Vec<(String, String)>,
+    /// (match, player, delivered at) of cards of matches waiting for confirms.
+    pub card_deliveries: Vec<(MatchId, PlayerId, UnixMillis)>,
+    pub notify_prefs: Vec<crate::store::rows::NotifyPrefsRow>,
 }
 
 impl From<crate::store::Snapshot> for Rows {
@@ -427,6 +460,8 @@ impl From<crate::store::Snapshot> for Rows {
             next_outbox_id: s.next_outbox_id,
             alive_at: s.alive_at,
             retired_maps: s.retired_maps,
+            card_deliveries: s.card_deliveries,
+            notify_prefs: s.notify_prefs,
         }
     }
 }
@@ -470,6 +505,14 @@ pub struct Ladder {
     /// Each player's best rank as last told (see `recognition`).
     shown_ranks: BTreeMap<PlayerId, Rank>,
     reminded: HashSet<MatchId>,
+    /// The outbox rows of match cards still owed, by id: (match, player),
+    /// so a delivery report can say whose card arrived (see `fairness`).
+    card_outbox: HashMap<u64, (MatchId, PlayerId)>,
+    /// When each player's card of a match still waiting for confirms was
+    /// delivered (persisted: `Write::CardDelivered`).
+    card_delivered: HashMap<(MatchId, PlayerId), UnixMillis>,
+    /// `/notifications` settings by player (see `presence`).
+    notify: HashMap<PlayerId, crate::store::rows::NotifyPrefsRow>,
     last_seen: HashMap<PlayerId, UnixMillis>,
     next_match_id: MatchId,
     next_wave_at: UnixMillis,
@@ -552,6 +595,17 @@ impl Ladder {
             replay_files: HashMap::new(),
             shown_ranks: BTreeMap::new(),
             reminded: HashSet::new(),
+            card_outbox: HashMap::new(),
+            card_delivered: rows
+                .card_deliveries
+                .iter()
+                .map(|&(m, p, at)| ((m, p), at))
+                .collect(),
+            notify: rows
+                .notify_prefs
+                .into_iter()
+                .map(|n| (n.player_id, n))
+                .collect(),
             last_seen: HashMap::new(),
             next_match_id: 1,
             retired_maps: rows
@@ -783,6 +837,8 @@ impl Ladder {
             Command::SetCountry { country } => self.set_country(now, actor.id, &country),
             Command::JoinQueue { races, vetoes } => self.join_queue(now, actor.id, races, vetoes),
             Command::LeaveQueue => self.leave_queue(now, actor.id),
+            Command::StayInQueue => self.stay_in_queue(now, actor.id),
+            Command::Notifications(s) => self.set_notifications(now, actor.id, s),
             Command::Confirm { match_id } => self.confirm(now, actor.id, match_id),
             Command::Abort { match_id } => self.abort(now, actor.id, match_id),
             Command::Report { match_id, report } => self.report(now, actor.id, match_id, report),
@@ -823,6 +879,7 @@ impl Ladder {
         let mut fx = self.resume(now);
         fx.extend(self.expire_and_remind(now));
         fx.extend(self.flag_unreported(now));
+        fx.extend(self.expire_queue(now));
         if now >= self.next_wave_at {
             self.next_wave_at = next_wave_after(now, self.config.matchmaker.wave_interval_ms);
             fx.extend(self.run_wave(now));
@@ -1024,6 +1081,9 @@ impl Ladder {
             queue_cooldown_until: None,
             created_at: now,
             updated_at: now,
+            aborts_total: 0,
+            lapses_total: 0,
+            strikes: Vec::new(),
         });
         p.tos_accepted_at = Some(now);
         p.discord_name = discord_name;

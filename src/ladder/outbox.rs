@@ -71,6 +71,7 @@ enum Body {
     Info {
         text: String,
     },
+    QueueExpired,
 }
 
 impl Body {
@@ -112,6 +113,7 @@ impl Body {
                 match_id: *match_id,
             },
             Notice::Info(text) => Body::Info { text: text.clone() },
+            Notice::QueueExpired => Body::QueueExpired,
             _ => return None,
         })
     }
@@ -161,12 +163,14 @@ impl Ladder {
                 body_json,
             }));
         }
+        self.track_cards(&fx.messages);
     }
 
     /// Records that outbox row `id` was delivered (Discord's message id when
-    /// known). Changes nothing in memory: the core forgets a row once sealed.
-    pub fn delivered(&self, id: u64, now: UnixMillis, message_id: Option<u64>) -> Effects {
-        Effects {
+    /// known). The core forgets a row once sealed, except a match card's:
+    /// when it reached its player decides what a lapse costs (`fairness`).
+    pub fn delivered(&mut self, id: u64, now: UnixMillis, message_id: Option<u64>) -> Effects {
+        let mut fx = Effects {
             writes: vec![Write::OutboxSettled {
                 id,
                 at: now,
@@ -174,7 +178,9 @@ impl Ladder {
                 message_id,
             }],
             messages: Vec::new(),
-        }
+        };
+        self.card_reached(id, now, &mut fx);
+        fx
     }
 
     /// The rows a restart found still owed, until [`resume`](Self::resume)
@@ -281,6 +287,7 @@ impl Ladder {
             },
             Body::Flagged { match_id } => Notice::Flagged { match_id },
             Body::Info { text } => Notice::Info(text),
+            Body::QueueExpired => Notice::QueueExpired,
         })
     }
 

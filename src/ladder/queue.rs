@@ -74,9 +74,12 @@ impl Ladder {
                 vetoes,
                 joined_at: now,
                 waves_waited: 0,
+                active_at: now,
+                asked_at: None,
             },
         );
         self.set_state(id, PlayerState::Queueing, now, &mut fx);
+        self.ping_subscribers(now, id, &mut fx);
         let next_wave_s = (self.next_wave_at - now + 999) / 1000;
         let ack = Ack::Queued {
             races: prefs.races.clone(),
@@ -186,7 +189,12 @@ impl Ladder {
     /// chooses the pairs; each pair becomes a match waiting for confirmation.
     pub(super) fn run_wave(&mut self, now: UnixMillis) -> Effects {
         let mut fx = Effects::default();
-        let ids: Vec<PlayerId> = self.queue.keys().copied().collect();
+        let ids: Vec<PlayerId> = self
+            .queue
+            .keys()
+            .copied()
+            .filter(|&id| self.in_wave(id))
+            .collect();
         let candidates: Vec<Candidate> = ids
             .iter()
             .map(|id| {

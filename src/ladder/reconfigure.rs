@@ -13,7 +13,12 @@
 //! - `confirm_window_s`: matches made from now on; a match already waiting
 //!   for confirmation keeps the deadline its players were shown.
 //! - the matchmaker's other knobs, `servers`, `blocked_region_pairs`,
-//!   `abandon_cooldown_s`, `aborts_per_month`, `unreported_flag_after_minutes`,
+//!   `abandon_cooldown_s`, `strike_cooldown_minutes` (strikes from then on,
+//!   counted over the day already kept), `aborts_per_month`,
+//!   `queue_expiry_minutes` (measured from each searcher's last sign of
+//!   life, so a shorter one may ask at the next tick), `notifications` (off:
+//!   no pings, `/notifications` refused; settings are kept),
+//!   `unreported_flag_after_minutes`,
 //!   `result_policy` (reports and replays arriving from then on),
 //!   `tau`, `elo_k`, `elo_divisor`, `provisional_games`, `rank_shares`,
 //!   `inactive_after_days`, `season_soft_reset`, `leaderboard_page_size`,

@@ -8,24 +8,24 @@ use crate::config::{Config, RatingSystem};
 use crate::store::rows::{MatchState, ReplayVerdict, ResultSource};
 
 /// 2026-01-01T00:00:00Z, a multiple of every wave interval.
-const T0: UnixMillis = 1_767_225_600_000;
-const S: i64 = 1_000;
+pub(super) const T0: UnixMillis = 1_767_225_600_000;
+pub(super) const S: i64 = 1_000;
 
-fn ladder_with(config: LadderConfig) -> Ladder {
+pub(super) fn ladder_with(config: LadderConfig) -> Ladder {
     Ladder::new(config, 7, T0).0
 }
 
-fn ladder() -> Ladder {
+pub(super) fn ladder() -> Ladder {
     ladder_with(LadderConfig::default())
 }
 
-fn config_from(section: &str) -> LadderConfig {
+pub(super) fn config_from(section: &str) -> LadderConfig {
     Config::from_toml(Path::new("t.toml"), &format!("[ladder]\n{section}"))
         .expect("test config is valid")
         .ladder
 }
 
-fn errors(fx: &Effects) -> Vec<&LadderError> {
+pub(super) fn errors(fx: &Effects) -> Vec<&LadderError> {
     fx.messages
         .iter()
         .filter_map(|m| match &m.body {
@@ -35,7 +35,7 @@ fn errors(fx: &Effects) -> Vec<&LadderError> {
         .collect()
 }
 
-fn ok(fx: Effects) -> Effects {
+pub(super) fn ok(fx: Effects) -> Effects {
     assert!(
         errors(&fx).is_empty(),
         "unexpected error: {:?}",
@@ -44,7 +44,7 @@ fn ok(fx: Effects) -> Effects {
     fx
 }
 
-fn form(name: &str, region: &str) -> SetupForm {
+pub(super) fn form(name: &str, region: &str) -> SetupForm {
     SetupForm {
         ingame_name: name.into(),
         battletag: format!("{name}#1234"),
@@ -54,7 +54,7 @@ fn form(name: &str, region: &str) -> SetupForm {
     }
 }
 
-fn register(l: &mut Ladder, id: PlayerId, name: &str, region: &str, now: UnixMillis) {
+pub(super) fn register(l: &mut Ladder, id: PlayerId, name: &str, region: &str, now: UnixMillis) {
     let a = Actor::player(id);
     ok(l.handle(
         now,
@@ -66,7 +66,7 @@ fn register(l: &mut Ladder, id: PlayerId, name: &str, region: &str, now: UnixMil
     ok(l.handle(now, a, Command::Setup(form(name, region))));
 }
 
-fn join(l: &mut Ladder, id: PlayerId, race: &str, now: UnixMillis) -> Effects {
+pub(super) fn join(l: &mut Ladder, id: PlayerId, race: &str, now: UnixMillis) -> Effects {
     l.handle(
         now,
         Actor::player(id),
@@ -77,17 +77,34 @@ fn join(l: &mut Ladder, id: PlayerId, race: &str, now: UnixMillis) -> Effects {
     )
 }
 
-/// Two registered players, both queued as Terran, matched by the wave at T0 + 45 s.
-fn matched_pair(l: &mut Ladder) -> MatchId {
+/// Reports every match card in `fx` delivered at `at`, as the Discord
+/// layer does once Discord accepted it.
+pub(super) fn deliver_cards(l: &mut Ladder, fx: &Effects, at: UnixMillis) -> usize {
+    let cards: Vec<u64> = fx
+        .messages
+        .iter()
+        .filter(|m| matches!(m.body, Notice::MatchFound(_)))
+        .filter_map(|m| m.outbox)
+        .collect();
+    for &id in &cards {
+        l.delivered(id, at, None);
+    }
+    cards.len()
+}
+
+/// Two registered players, both queued as Terran, matched by the wave at
+/// T0 + 45 s; both cards delivered at once.
+pub(super) fn matched_pair(l: &mut Ladder) -> MatchId {
     register(l, 1, "Alpha", "EU", T0);
     register(l, 2, "Bravo", "EU", T0);
     ok(join(l, 1, "T", T0));
     ok(join(l, 2, "T", T0));
-    l.tick(T0 + 45 * S);
+    let fx = l.tick(T0 + 45 * S);
+    assert_eq!(deliver_cards(l, &fx, T0 + 45 * S), 2);
     l.current_match(1).expect("the wave paired them")
 }
 
-fn in_progress(l: &mut Ladder) -> MatchId {
+pub(super) fn in_progress(l: &mut Ladder) -> MatchId {
     let id = matched_pair(l);
     ok(l.handle(
         T0 + 46 * S,
@@ -113,7 +130,7 @@ fn report(l: &mut Ladder, p: PlayerId, id: MatchId, r: Report, now: UnixMillis) 
     )
 }
 
-fn admin() -> Actor {
+pub(super) fn admin() -> Actor {
     Actor {
         id: 99,
         is_owner: false,
@@ -604,7 +621,9 @@ fn confirm_after_timeout_is_refused_even_before_the_tick() {
 
 #[test]
 fn abort_uses_the_monthly_allowance_which_resets_on_the_first() {
-    let mut l = ladder();
+    // No cooldown here: this is about the allowance (`fairness_tests` has
+    // the escalating cooldowns).
+    let mut l = ladder_with(config_from("strike_cooldown_minutes = [0]"));
     register(&mut l, 1, "Alpha", "EU", T0);
     register(&mut l, 2, "Bravo", "EU", T0);
     // 2026-01-31T23:00:00Z: three waves, three aborts by player 1, all in January.

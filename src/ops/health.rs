@@ -51,6 +51,14 @@ pub struct DeliveryHealth {
     /// Outbox rows not yet settled, and the age of the oldest.
     pub outbox_owed: u64,
     pub outbox_oldest_age: Option<Duration>,
+    /// "Someone is searching" pings: in the last hour, and since the start.
+    pub searching_pings_last_hour: u64,
+    pub searching_pings: u64,
+    /// Pings dropped: the subscriber could not be reached without opening
+    /// a DM channel or waiting (see `discord::delivery::Item::casual`).
+    pub searching_pings_dropped: u64,
+    /// Players removed from the queue for not answering "still searching?".
+    pub queue_expired: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -206,6 +214,14 @@ impl fmt::Display for HealthReport {
             if let Some(age) = d.outbox_oldest_age {
                 write!(f, " (oldest {} s)", age.as_secs())?;
             }
+            write!(
+                f,
+                "; presence: {} searching pings in the last hour ({} in all, {} not deliverable at once and dropped), {} left the queue unanswered",
+                d.searching_pings_last_hour,
+                d.searching_pings,
+                d.searching_pings_dropped,
+                d.queue_expired
+            )?;
         }
         if let Some(g) = &self.gateway {
             let ms = |d: Option<Duration>| d.map_or("?".to_owned(), |d| d.as_millis().to_string());
@@ -309,6 +325,12 @@ impl HealthReport {
             metrics::gauge!("ladderd_outbox_owed_messages").set(d.outbox_owed as f64);
             metrics::gauge!("ladderd_outbox_oldest_age_seconds")
                 .set(d.outbox_oldest_age.map_or(0.0, |a| a.as_secs_f64()));
+            metrics::counter!("ladderd_searching_pings_total").absolute(d.searching_pings);
+            metrics::gauge!("ladderd_searching_pings_last_hour")
+                .set(d.searching_pings_last_hour as f64);
+            metrics::counter!("ladderd_queue_expired_total").absolute(d.queue_expired);
+            metrics::counter!("ladderd_searching_pings_dropped_total")
+                .absolute(d.searching_pings_dropped);
         }
         if let Some(g) = &self.gateway {
             for s in &g.shards {

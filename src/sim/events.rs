@@ -24,6 +24,11 @@ pub enum Interact {
         name: String,
         options: Vec<(String, String)>,
     },
+    /// `/name` with typed options, e.g. `/notifications on:true gap:15`.
+    SlashTyped {
+        name: String,
+        options: Vec<(String, OptionValue)>,
+    },
     /// `/name sub` (a subcommand) with typed options, e.g. `/admin resolve
     /// match:3 outcome:player1 reason:…`.
     Subcommand {
@@ -110,6 +115,15 @@ impl Simulator {
                     .iter()
                     .map(|(n, v)| json!({ "name": n, "type": 3, "value": v }))
                     .collect();
+                let cmd_id = w.id();
+                (
+                    2,
+                    json!({ "id": cmd_id.to_string(), "name": name, "type": 1, "options": opts }),
+                    None,
+                )
+            }
+            Interact::SlashTyped { name, options } => {
+                let opts: Vec<Value> = options.iter().map(|(n, v)| v.json(n)).collect();
                 let cmd_id = w.id();
                 (
                     2,

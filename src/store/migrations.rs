@@ -23,6 +23,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_outbox.sql"),
     include_str!("migrations/0003_player_reach.sql"),
     include_str!("migrations/0004_player_locale.sql"),
+    include_str!("migrations/0005_fairness_presence.sql"),
 ];
 
 /// The schema version this build writes.

@@ -56,6 +56,31 @@ pub struct PlayerRow {
     pub queue_cooldown_until: Option<UnixMillis>,
     pub created_at: UnixMillis,
     pub updated_at: UnixMillis,
+    /// Lifetime counts, for admins: aborts, and confirm windows let lapse
+    /// after the card had reached the player in time.
+    pub aborts_total: u32,
+    pub lapses_total: u32,
+    /// When the player's strikes (aborts and counted lapses) of the last day
+    /// happened, oldest first: the cooldown escalates with them.
+    pub strikes: Vec<UnixMillis>,
+}
+
+/// Who wants a ping when someone starts searching (`/notifications`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotifyPrefsRow {
+    pub player_id: u64,
+    pub enabled: bool,
+    /// At most one ping per this long.
+    pub min_gap_ms: i64,
+    /// Quiet hours as minutes of the day in `time_zone`, from and to (the
+    /// span may cross midnight); `None`: no quiet hours.
+    pub quiet: Option<(u16, u16)>,
+    /// An IANA time zone name (`Europe/Berlin`); `None`: UTC.
+    pub time_zone: Option<String>,
+    /// Only for searchers whose rating is within this of the subscriber's.
+    pub near_rating: Option<u32>,
+    pub last_ping_at: Option<UnixMillis>,
+    pub updated_at: UnixMillis,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -415,6 +440,13 @@ pub enum Write {
     },
     /// How Discord lets ladderd reach a player (the Discord layer's own).
     Reach(ReachRow),
+    /// A player's match card was delivered at this time.
+    CardDelivered {
+        match_id: u64,
+        player_id: u64,
+        at: UnixMillis,
+    },
+    NotifyPrefs(NotifyPrefsRow),
     /// A single value of `ladder_meta` (the Discord layer's own keys).
     Meta {
         key: &'static str,

@@ -107,8 +107,10 @@ pub fn apply(tx: &Connection, write: &Write) -> Result<(), RowError> {
             tx.prepare_cached(
                 "INSERT INTO players (discord_id, discord_name, ingame_name, battletag, country, region,
                     tos_accepted_at, setup_at, state, aborts_left, aborts_month, banned, ban_reason,
-                    is_admin, queue_cooldown_until, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                    is_admin, queue_cooldown_until, created_at, updated_at, aborts_total,
+                    lapses_total, strikes)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+                    ?18, ?19, ?20)
                  ON CONFLICT (discord_id) DO UPDATE SET
                     discord_name = excluded.discord_name, ingame_name = excluded.ingame_name,
                     battletag = excluded.battletag, country = excluded.country, region = excluded.region,
@@ -117,7 +119,8 @@ pub fn apply(tx: &Connection, write: &Write) -> Result<(), RowError> {
                     aborts_month = excluded.aborts_month, banned = excluded.banned,
                     ban_reason = excluded.ban_reason, is_admin = excluded.is_admin,
                     queue_cooldown_until = excluded.queue_cooldown_until,
-                    updated_at = excluded.updated_at",
+                    updated_at = excluded.updated_at, aborts_total = excluded.aborts_total,
+                    lapses_total = excluded.lapses_total, strikes = excluded.strikes",
             )?
             .execute(params![
                 pid,
@@ -137,6 +140,9 @@ pub fn apply(tx: &Connection, write: &Write) -> Result<(), RowError> {
                 p.queue_cooldown_until,
                 p.created_at,
                 p.updated_at,
+                p.aborts_total,
+                p.lapses_total,
+                serde_json::to_string(&p.strikes).unwrap_or_else(|_| "[]".into()),
             ])?;
             tx.prepare_cached("DELETE FROM player_alt_names WHERE player_id = ?1")?
                 .execute([pid])?;
@@ -375,6 +381,44 @@ pub fn apply(tx: &Connection, write: &Write) -> Result<(), RowError> {
                 r.locale
             ])?;
         }
+        Write::CardDelivered {
+            match_id,
+            player_id,
+            at,
+        } => {
+            tx.prepare_cached(
+                "INSERT INTO card_deliveries (match_id, player_id, delivered_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (match_id, player_id) DO NOTHING",
+            )?
+            .execute(params![
+                id("match id", *match_id)?,
+                id("player id", *player_id)?,
+                at
+            ])?;
+        }
+        Write::NotifyPrefs(n) => {
+            tx.prepare_cached(
+                "INSERT INTO notify_prefs (player_id, enabled, min_gap_ms, quiet_from_min,
+                    quiet_to_min, time_zone, near_rating, last_ping_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+                 ON CONFLICT (player_id) DO UPDATE SET enabled = excluded.enabled,
+                    min_gap_ms = excluded.min_gap_ms, quiet_from_min = excluded.quiet_from_min,
+                    quiet_to_min = excluded.quiet_to_min, time_zone = excluded.time_zone,
+                    near_rating = excluded.near_rating, last_ping_at = excluded.last_ping_at,
+                    updated_at = excluded.updated_at",
+            )?
+            .execute(params![
+                id("player id", n.player_id)?,
+                n.enabled,
+                n.min_gap_ms,
+                n.quiet.map(|q| q.0),
+                n.quiet.map(|q| q.1),
+                n.time_zone,
+                n.near_rating,
+                n.last_ping_at,
+                n.updated_at
+            ])?;
+        }
         Write::Meta { key, value } => {
             tx.prepare_cached(
                 "INSERT INTO ladder_meta (key, value) VALUES (?1, ?2)
@@ -410,6 +454,10 @@ pub struct Snapshot {
     pub reach: Vec<ReachRow>,
     /// The lobby's live status message, if one was posted.
     pub lobby_status_message: Option<u64>,
+    /// (match, player, delivered at) of the cards of matches still waiting
+    /// for confirms.
+    pub card_deliveries: Vec<(u64, u64, UnixMillis)>,
+    pub notify_prefs: Vec<NotifyPrefsRow>,
 }
 
 fn u64_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<u64> {
@@ -440,7 +488,8 @@ pub fn load(conn: &Connection) -> Result<Snapshot, RowError> {
     let mut stmt = conn.prepare(
         "SELECT discord_id, discord_name, ingame_name, battletag, country, region, tos_accepted_at,
             setup_at, state, aborts_left, aborts_month, banned, ban_reason, is_admin,
-            queue_cooldown_until, created_at, updated_at FROM players ORDER BY discord_id",
+            queue_cooldown_until, created_at, updated_at, aborts_total, lapses_total, strikes
+         FROM players ORDER BY discord_id",
     )?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
@@ -464,6 +513,15 @@ pub fn load(conn: &Connection) -> Result<Snapshot, RowError> {
             queue_cooldown_until: row.get(14)?,
             created_at: row.get(15)?,
             updated_at: row.get(16)?,
+            aborts_total: row.get(17)?,
+            lapses_total: row.get(18)?,
+            strikes: {
+                let text: String = row.get(19)?;
+                serde_json::from_str(&text).map_err(|e| RowError::BadList {
+                    column: "players.strikes",
+                    message: e.to_string(),
+                })?
+            },
         });
     }
 
@@ -638,6 +696,34 @@ pub fn load(conn: &Connection) -> Result<Snapshot, RowError> {
     let mut stmt = conn.prepare("SELECT name, info FROM retired_maps ORDER BY name")?;
     snap.retired_maps = stmt
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT d.match_id, d.player_id, d.delivered_at FROM card_deliveries d
+         JOIN matches m ON m.id = d.match_id WHERE m.state = 'found'
+         ORDER BY d.match_id, d.player_id",
+    )?;
+    snap.card_deliveries = stmt
+        .query_map([], |r| Ok((u64_col(r, 0)?, u64_col(r, 1)?, r.get(2)?)))?
+        .collect::<Result<_, _>>()?;
+    let mut stmt = conn.prepare(
+        "SELECT player_id, enabled, min_gap_ms, quiet_from_min, quiet_to_min, time_zone,
+            near_rating, last_ping_at, updated_at FROM notify_prefs ORDER BY player_id",
+    )?;
+    snap.notify_prefs = stmt
+        .query_map([], |r| {
+            let from: Option<u16> = r.get(3)?;
+            let to: Option<u16> = r.get(4)?;
+            Ok(NotifyPrefsRow {
+                player_id: u64_col(r, 0)?,
+                enabled: r.get(1)?,
+                min_gap_ms: r.get(2)?,
+                quiet: from.zip(to),
+                time_zone: r.get(5)?,
+                near_rating: r.get(6)?,
+                last_ping_at: r.get(7)?,
+                updated_at: r.get(8)?,
+            })
+        })?
         .collect::<Result<_, _>>()?;
     let mut stmt = conn.prepare(
         "SELECT player_id, dm_channel_id, dms_closed, hinted_at, updated_at, locale

@@ -25,6 +25,9 @@ fn player(id: u64) -> PlayerRow {
         queue_cooldown_until: None,
         created_at: 1_000,
         updated_at: 3_000,
+        aborts_total: 4,
+        lapses_total: 2,
+        strikes: vec![2_500, 2_900],
     }
 }
 
@@ -268,6 +271,43 @@ async fn every_row_kind_round_trips() {
     let snap = store.load().unwrap();
     assert_eq!(snap.matches, vec![m]);
     assert_eq!(snap.players[0], p1);
+
+    // Presence settings round-trip; card deliveries are read back only for
+    // matches still waiting for confirms.
+    let notify = NotifyPrefsRow {
+        player_id: 1,
+        enabled: true,
+        min_gap_ms: 900_000,
+        quiet: Some((22 * 60, 8 * 60)),
+        time_zone: Some("Asia/Seoul".into()),
+        near_rating: Some(200),
+        last_ping_at: Some(50),
+        updated_at: 51,
+    };
+    let mut waiting = a_match(8, 1, 2);
+    waiting.state = MatchState::Found;
+    let delivered = |match_id| Write::CardDelivered {
+        match_id,
+        player_id: 2,
+        at: 60,
+    };
+    w.submit(vec![
+        Write::NotifyPrefs(notify.clone()),
+        Write::Match(waiting),
+        delivered(7),
+        delivered(8),
+        // A second report of the same card keeps the first time.
+        Write::CardDelivered {
+            match_id: 8,
+            player_id: 2,
+            at: 99,
+        },
+    ])
+    .await
+    .unwrap();
+    let snap = store.load().unwrap();
+    assert_eq!(snap.notify_prefs, vec![notify]);
+    assert_eq!(snap.card_deliveries, vec![(8, 2, 60)]);
     tokio::task::spawn_blocking(move || store.close())
         .await
         .unwrap();

@@ -25,6 +25,7 @@ pub struct HealthParts {
     pub handling: Arc<crate::ops::latency::LatencyWindow>,
     pub delivery: Option<Arc<crate::discord::delivery::DeliveryStats>>,
     pub outbox: Arc<crate::ladder_loop::OutboxGauge>,
+    pub presence: Arc<crate::ladder_loop::PresenceGauge>,
     /// Ladder time, for the outbox's oldest entry.
     pub clock: Arc<dyn crate::clock::Clock>,
 }
@@ -50,7 +51,7 @@ impl HealthParts {
                 let age = oldest.map(|t| {
                     std::time::Duration::from_millis((self.clock.now() - t).max(0) as u64)
                 });
-                delivery_health(d, owed as u64, age)
+                delivery_health(d, owed as u64, age, self.presence.figures())
             }),
         }
     }
@@ -89,6 +90,7 @@ fn delivery_health(
     d: &crate::discord::delivery::DeliveryStats,
     outbox_owed: u64,
     outbox_oldest_age: Option<std::time::Duration>,
+    (searching_pings_last_hour, searching_pings, queue_expired): (u64, u64, u64),
 ) -> DeliveryHealth {
     let n = |a: &std::sync::atomic::AtomicU64| a.load(Ordering::Relaxed);
     DeliveryHealth {
@@ -104,6 +106,10 @@ fn delivery_health(
         waiting: n(&d.waiting),
         outbox_owed,
         outbox_oldest_age,
+        searching_pings_last_hour,
+        searching_pings,
+        searching_pings_dropped: n(&d.casual_dropped),
+        queue_expired,
     }
 }
 

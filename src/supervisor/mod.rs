@@ -142,6 +142,7 @@ pub async fn run(
         handling: handling.clone(),
         delivery: env.discord.as_ref().map(|_| Arc::default()),
         outbox: ladder.handle.outbox().clone(),
+        presence: ladder.handle.presence().clone(),
         clock: env.clock.clone(),
     });
     // Tasks stop on `tasks_stop`, which follows `shutdown` but is cancelled

@@ -59,6 +59,9 @@ fn a_short_demo_plays_a_ladder_with_no_errors_and_no_paced_429s() {
         "errors",
         "handle_p50_us",
         "handle_p99_us",
+        "searching_pings",
+        "still_searching_asked",
+        "removed_by_queue_expiry",
     ] {
         assert!(json[key].is_u64(), "{key} missing: {json}");
     }

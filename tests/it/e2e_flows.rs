@@ -209,7 +209,8 @@ async fn a_player_aborts_a_found_match() {
         &button_ending(&shown[0], ":abort"),
     );
     for user in users {
-        let ended = wait_seen_in(&sim, user, "aborted by player", personal).await;
+        // Named by their in-game name, never their Discord id.
+        let ended = wait_seen_in(&sim, user, "aborted by Alpha", personal).await;
         assert!(
             ended.message.content.contains(&format!("Match #{id}")),
             "{}",

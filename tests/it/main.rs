@@ -29,6 +29,8 @@ mod ops_sim_run;
 #[cfg(feature = "sim")]
 mod ops_worker;
 #[cfg(feature = "sim")]
+mod presence;
+#[cfg(feature = "sim")]
 mod reload;
 mod replay;
 mod replay_pool;
