@@ -1,6 +1,8 @@
 //! A match from found to finished: confirmation, aborts, reports, replays,
 //! conflicts, and the settlement that turns a result into rating changes.
 
+use std::borrow::Cow;
+
 use super::{
     Actor, Audience, Effects, Ladder, LadderError, MatchId, Notice, PlayerId, QueueEntry,
     ReplayEvidence, rating, time,
@@ -35,7 +37,7 @@ impl Ladder {
         }
     }
 
-    fn match_ref(&self, id: MatchId) -> Result<&MatchRow, LadderError> {
+    fn match_ref(&self, id: MatchId) -> Result<Cow<'_, MatchRow>, LadderError> {
         self.matches.get(&id).ok_or(LadderError::UnknownMatch(id))
     }
 
@@ -87,7 +89,7 @@ impl Ladder {
     ) -> Result<Effects, LadderError> {
         self.active_player(id)?;
         let m = self.match_ref(match_id)?;
-        let slot = self.slot_of(m, id)?;
+        let slot = self.slot_of(&m, id)?;
         let mut fx = Effects::default();
         match m.state {
             MatchState::Found => {}
@@ -97,7 +99,7 @@ impl Ladder {
             }
             s => return Err(LadderError::WrongState(match_id, state_name(s))),
         }
-        if now >= self.confirm_deadline(m) {
+        if now >= self.confirm_deadline(&m) {
             // The timeout was due before this confirm: it wins, as the tick would have.
             let mut fx = self.expire(now, match_id);
             fx.tell(
@@ -224,7 +226,7 @@ impl Ladder {
             if m.state != MatchState::Found {
                 continue;
             }
-            let deadline = self.confirm_deadline(m);
+            let deadline = self.confirm_deadline(&m);
             if now >= deadline {
                 fx.extend(self.expire(now, id));
             } else if now >= deadline - window / 3 && !self.reminded.contains(&id) {
@@ -281,7 +283,7 @@ impl Ladder {
             self.config.aborts_per_month
         };
         let m = self.match_ref(match_id)?;
-        self.slot_of(m, id)?;
+        self.slot_of(&m, id)?;
         let abortable = matches!(m.state, MatchState::Found | MatchState::InProgress)
             && m.report1.is_none()
             && m.report2.is_none();
@@ -329,7 +331,7 @@ impl Ladder {
     ) -> Result<Effects, LadderError> {
         self.active_player(id)?;
         let m = self.match_ref(match_id)?;
-        let slot = self.slot_of(m, id)?;
+        let slot = self.slot_of(&m, id)?;
         let claim = implied(slot, report);
         let replay = self.replay_results.get(&match_id).copied();
         match (m.state, m.result_source) {
@@ -360,7 +362,9 @@ impl Ladder {
         }
         let mut fx = Effects::default();
         self.record_report(now, match_id, slot, report, &mut fx);
-        let m = &self.matches[&match_id];
+        let Some(m) = self.matches.get(&match_id) else {
+            return Ok(fx);
+        };
         let claims: Vec<MatchResult> = [(1, m.report1), (2, m.report2)]
             .iter()
             .filter_map(|(s, r)| r.map(|r| implied(*s, r)))
@@ -471,7 +475,7 @@ impl Ladder {
         source: ResultSource,
         fx: &mut Effects,
     ) {
-        let Some(m) = self.matches.get(&match_id).cloned() else {
+        let Some(m) = self.matches.get(&match_id).map(Cow::into_owned) else {
             return;
         };
         let old_result = if m.rating1_change.is_some() {
@@ -585,7 +589,7 @@ impl Ladder {
             );
             return Ok(fx);
         };
-        let m = self.match_ref(match_id)?.clone();
+        let m = self.match_ref(match_id)?.into_owned();
         // Players upload their own games; admins may attach anyone's.
         if self.slot_of(&m, uploader.id).is_err() && !self.is_admin(uploader) {
             return Err(LadderError::NotYourMatch(match_id));

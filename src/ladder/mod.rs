@@ -13,11 +13,13 @@
 //! to the acting user.
 
 mod admin;
+mod matchbook;
 mod matches;
 pub mod matchmaker;
 pub mod outbox;
 mod profiles;
 mod queue;
+mod ranks;
 pub mod rating;
 mod reads;
 mod recognition;
@@ -412,7 +414,7 @@ pub struct Ladder {
     season: SeasonRow,
     players: HashMap<PlayerId, PlayerRow>,
     /// Current season, keyed by (player, race id).
-    ratings: HashMap<(PlayerId, String), RatingRow>,
+    ratings: ranks::Ratings,
     /// Ended seasons by id, and their final ratings by (season, player,
     /// race): what `/leaderboard season:` and `/profile season:` browse.
     past_seasons: BTreeMap<u32, SeasonRow>,
@@ -422,7 +424,8 @@ pub struct Ladder {
     /// not persisted (a restart makes those buttons say "run it again").
     saved_queries: BTreeMap<u64, (LeaderboardQuery, UnixMillis)>,
     next_saved_query: u64,
-    matches: BTreeMap<MatchId, MatchRow>,
+    /// Every match; finished ones packed (see `matchbook`).
+    matches: matchbook::Matches,
     player_matches: HashMap<PlayerId, Vec<MatchId>>,
     /// Matches that still involve their players (found, in progress): the
     /// tick's work list. A conflict frees its players and waits for admins.
@@ -506,14 +509,14 @@ impl Ladder {
             rng: ChaCha8Rng::seed_from_u64(seed),
             season,
             players: HashMap::new(),
-            ratings: HashMap::new(),
+            ratings: ranks::Ratings::default(),
             past_seasons: BTreeMap::new(),
             past_ratings: BTreeMap::new(),
             saved_queries: BTreeMap::new(),
             // From the clock, so a button kept before a restart can never
             // name filters kept after it: it is refused as expired.
             next_saved_query: u64::try_from(now).unwrap_or(0).max(1),
-            matches: BTreeMap::new(),
+            matches: matchbook::Matches::default(),
             player_matches: HashMap::new(),
             open: BTreeSet::new(),
             in_match: HashMap::new(),
@@ -572,10 +575,7 @@ impl Ladder {
                 ladder.in_match.insert(m.player2_id, m.id);
             }
         }
-        // Collected, not inserted one by one: a B-tree built from an iterator
-        // fills its nodes, while ascending inserts leave them about half full
-        // (33 MB more at 100,000 matches; BENCHMARKS.md, "Memory").
-        ladder.matches = matches.into_iter().map(|m| (m.id, m)).collect();
+        ladder.matches = matchbook::Matches::from_rows(matches);
         for r in rows.replays {
             if r.verdict == crate::store::rows::ReplayVerdict::Verified {
                 ladder.used_replays.insert(r.sha256.clone());
@@ -638,8 +638,8 @@ impl Ladder {
         self.players.get(&id)
     }
 
-    pub fn match_row(&self, id: MatchId) -> Option<&MatchRow> {
-        self.matches.get(&id)
+    pub fn match_row(&self, id: MatchId) -> Option<MatchRow> {
+        self.matches.get(&id).map(std::borrow::Cow::into_owned)
     }
 
     pub fn rating(&self, player: PlayerId, race: &str) -> Option<&RatingRow> {
@@ -666,7 +666,7 @@ impl Ladder {
         self.open
             .iter()
             .filter_map(|id| self.matches.get(id))
-            .map(|m| (self.card(m, false), m.thread_id))
+            .map(|m| (self.card(&m, false), m.thread_id))
             .collect()
     }
 
@@ -728,7 +728,7 @@ impl Ladder {
                 ));
             }
         }
-        if let Some(&max) = self.matches.keys().next_back()
+        if let Some(max) = self.matches.last_id()
             && self.next_match_id <= max
         {
             return Err(format!("next match id {} is not fresh", self.next_match_id));
@@ -744,6 +744,7 @@ impl Ladder {
         fx.extend(self.apply(now, actor, command));
         self.sync_ranks(now, &mut fx);
         self.seal(now, &mut fx);
+        self.matches.pack_finished();
         fx
     }
 
@@ -803,6 +804,7 @@ impl Ladder {
         self.heartbeat(now, &mut fx);
         self.sync_ranks(now, &mut fx);
         self.seal(now, &mut fx);
+        self.matches.pack_finished();
         fx
     }
 
