@@ -562,7 +562,8 @@ impl Ladder {
             ladder.prefs.insert(p.player_id, p);
         }
         let mut matches = rows.matches;
-        matches.sort_by_key(|m| (m.created_at, m.id));
+        // Unstable (ids are unique): no scratch copy of the history.
+        matches.sort_unstable_by_key(|m| (m.created_at, m.id));
         for m in &matches {
             ladder.next_match_id = ladder.next_match_id.max(m.id + 1);
             ladder.remember_opponents(m);
