@@ -51,32 +51,13 @@ pub(super) struct Matches {
 
 impl Matches {
     /// All of `rows`, each packed if final.
+    #[cfg(test)]
     pub fn from_rows(rows: Vec<MatchRow>) -> Matches {
-        let mut m = Matches::default();
-        let mut rows = rows;
-        // Unstable: ids are unique, and a stable sort would allocate a
-        // scratch half the size of `rows` (19 MB at 100,000), which the
-        // heap keeps resident after it is freed.
-        rows.sort_unstable_by_key(|r| r.id);
-        // Sized exactly up front, for the same reason: a doubling arena
-        // leaves its outgrown copies behind as free but resident memory.
-        let mut size = bincode::enc::write::SizeWriter::default();
-        for row in rows.iter().filter(|r| is_final(r.state)) {
-            let _ = bincode::encode_into_writer(row, &mut size, config());
-        }
-        m.arena.reserve_exact(size.bytes_written);
-        m.index
-            .reserve_exact(rows.iter().filter(|r| is_final(r.state)).count());
+        let mut loader = MatchLoader::with_capacity(rows.len());
         for row in rows {
-            if is_final(row.state) {
-                m.pack(row);
-            } else {
-                m.live.insert(row.id, row);
-            }
+            loader.add(row);
         }
-        m.arena.shrink_to_fit();
-        m.index.shrink_to_fit();
-        m
+        loader.finish().0
     }
 
     pub fn get(&self, id: &MatchId) -> Option<Cow<'_, MatchRow>> {
@@ -203,6 +184,72 @@ impl Matches {
         }
         self.arena = arena;
         self.garbage = 0;
+    }
+}
+
+/// Matches as the store reads them, packed one at a time (start-up): what
+/// `Ladder::from_loaded` takes. Reading 100,000 rows into a `Vec` first
+/// left ~23 MB of their freed strings resident (BENCHMARKS.md, "Memory").
+#[derive(Default)]
+pub struct MatchLoader {
+    book: Matches,
+    seen: Vec<Seen>,
+}
+
+/// What start-up needs of every match besides the match itself.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Seen {
+    pub created_at: crate::store::rows::UnixMillis,
+    pub id: MatchId,
+    pub player1_id: crate::ladder::PlayerId,
+    pub player2_id: crate::ladder::PlayerId,
+    pub state: MatchState,
+}
+
+/// A packed match's size, to reserve the arena up front (a doubling arena
+/// leaves its outgrown copies resident); measured ~250 B.
+const PACKED_GUESS: usize = 256;
+
+impl MatchLoader {
+    /// For about `n` matches.
+    pub fn with_capacity(n: usize) -> MatchLoader {
+        let mut l = MatchLoader::default();
+        l.seen.reserve_exact(n);
+        l.book.index.reserve_exact(n);
+        l.book.arena.reserve_exact(n.saturating_mul(PACKED_GUESS));
+        l
+    }
+
+    pub fn add(&mut self, row: MatchRow) {
+        self.seen.push(Seen {
+            created_at: row.created_at,
+            id: row.id,
+            player1_id: row.player1_id,
+            player2_id: row.player2_id,
+            state: row.state,
+        });
+        if is_final(row.state) {
+            self.book.pack(row);
+        } else {
+            self.book.live.insert(row.id, row);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.seen.is_empty()
+    }
+
+    /// The book, and every match's summary in creation order.
+    pub(super) fn finish(mut self) -> (Matches, Vec<Seen>) {
+        self.book.arena.shrink_to_fit();
+        self.book.index.shrink_to_fit();
+        // Unstable (ids are unique): no scratch copy.
+        self.seen.sort_unstable_by_key(|s| (s.created_at, s.id));
+        (self.book, self.seen)
     }
 }
 

@@ -46,6 +46,7 @@ use crate::store::rows::{
 };
 
 pub use admin::{AdminOp, RatingAdjustment, Resolution};
+pub use matchbook::MatchLoader;
 pub use rating::Rank;
 pub use reads::{
     HeadToHead, HistoryEntry, HistoryPage, LeaderboardPage, LeaderboardQuery, LeaderboardRow,
@@ -475,7 +476,24 @@ impl Ladder {
     pub fn from_rows(
         config: LadderConfig,
         seed: u64,
+        mut rows: Rows,
+        now: UnixMillis,
+    ) -> (Ladder, Effects) {
+        let mut loaded = MatchLoader::with_capacity(rows.matches.len());
+        for m in std::mem::take(&mut rows.matches) {
+            loaded.add(m);
+        }
+        Ladder::from_loaded(config, seed, rows, loaded, now)
+    }
+
+    /// [`from_rows`](Self::from_rows) with the matches already read into a
+    /// [`MatchLoader`] (`rows.matches` is ignored): how the supervisor
+    /// starts, one match row in memory at a time.
+    pub fn from_loaded(
+        config: LadderConfig,
+        seed: u64,
         rows: Rows,
+        loaded: MatchLoader,
         now: UnixMillis,
     ) -> (Ladder, Effects) {
         let mut fx = Effects::default();
@@ -561,12 +579,10 @@ impl Ladder {
         for p in rows.queue_prefs {
             ladder.prefs.insert(p.player_id, p);
         }
-        let mut matches = rows.matches;
-        // Unstable (ids are unique): no scratch copy of the history.
-        matches.sort_unstable_by_key(|m| (m.created_at, m.id));
-        for m in &matches {
+        let (book, seen) = loaded.finish();
+        for m in &seen {
             ladder.next_match_id = ladder.next_match_id.max(m.id + 1);
-            ladder.remember_opponents(m);
+            ladder.remember_opponents(m.player1_id, m.player2_id, m.created_at);
             for p in [m.player1_id, m.player2_id] {
                 ladder.player_matches.entry(p).or_default().push(m.id);
             }
@@ -576,7 +592,7 @@ impl Ladder {
                 ladder.in_match.insert(m.player2_id, m.id);
             }
         }
-        ladder.matches = matchbook::Matches::from_rows(matches);
+        ladder.matches = book;
         for r in rows.replays {
             if r.verdict == crate::store::rows::ReplayVerdict::Verified {
                 ladder.used_replays.insert(r.sha256.clone());
@@ -903,16 +919,13 @@ impl Ladder {
         }
     }
 
-    fn remember_opponents(&mut self, m: &MatchRow) {
+    fn remember_opponents(&mut self, one: PlayerId, two: PlayerId, created_at: UnixMillis) {
         let keep = self.config.matchmaker.rematch_last_matches;
         let within = self.config.matchmaker.rematch_within_ms;
-        for (me, them) in [(m.player1_id, m.player2_id), (m.player2_id, m.player1_id)] {
+        for (me, them) in [(one, two), (two, one)] {
             let list = self.recent.entry(me).or_default();
-            list.push_back((them, m.created_at));
-            while list.len() > keep
-                && list
-                    .front()
-                    .is_some_and(|(_, at)| m.created_at - at > within)
+            list.push_back((them, created_at));
+            while list.len() > keep && list.front().is_some_and(|(_, at)| created_at - at > within)
             {
                 list.pop_front();
             }
