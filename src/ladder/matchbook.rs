@@ -207,7 +207,7 @@ pub(super) struct Seen {
 }
 
 /// A packed match's size, to reserve the arena up front (a doubling arena
-/// leaves its outgrown copies resident); measured ~250 B.
+/// leaves its outgrown copies resident); measured 200–250 B (BENCHMARKS.md).
 const PACKED_GUESS: usize = 256;
 
 impl MatchLoader {
