@@ -491,7 +491,7 @@ fn micro(players: u64) {
     }
     let mut reports = Vec::new();
     for m in &matches {
-        let row = l.match_row(*m).cloned().expect("the match exists");
+        let row = l.match_row(*m).expect("the match exists");
         for (p, r) in [
             (row.player1_id, Report::Win),
             (row.player2_id, Report::Loss),

@@ -137,7 +137,7 @@ impl Ladder {
                     .matches
                     .get(&id)
                     .ok_or(LadderError::UnknownMatch(id))?
-                    .clone();
+                    .into_owned();
                 fx.tell(Audience::Actor, Notice::MatchDetail(Box::new(m)));
                 serde_json::Value::Null
             }
@@ -179,7 +179,9 @@ impl Ladder {
                     Resolution::Invalidate => None,
                 };
                 self.settle(now, match_id, result, ResultSource::Admin, &mut fx);
-                let m = &self.matches[&match_id];
+                let Some(m) = self.matches.get(&match_id) else {
+                    return Err(LadderError::UnknownMatch(match_id));
+                };
                 serde_json::json!({
                     "before": before,
                     "after": { "state": m.state.as_str(), "result": m.result.map(|r| r.as_str()) },
@@ -268,6 +270,8 @@ impl Ladder {
                 target_player = Some(id);
                 self.player_ref(id)?;
                 self.queue.remove(&id);
+                // Ranks are taken among players who are not banned.
+                self.ratings.forget_ranks();
                 let p = self.players.get_mut(&id).expect("player_ref checked");
                 p.banned = true;
                 p.ban_reason = Some(reason.clone());
@@ -285,6 +289,7 @@ impl Ladder {
             AdminOp::Unban(id) => {
                 target_player = Some(id);
                 self.player_ref(id)?;
+                self.ratings.forget_ranks();
                 let p = self.players.get_mut(&id).expect("player_ref checked");
                 p.banned = false;
                 p.ban_reason = None;

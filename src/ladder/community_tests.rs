@@ -307,7 +307,11 @@ fn rows_of(l: &Ladder) -> Rows {
         seasons: seasons.into_values().collect(),
         players,
         ratings,
-        matches: l.matches.values().cloned().collect(),
+        matches: l
+            .matches
+            .values()
+            .map(std::borrow::Cow::into_owned)
+            .collect(),
         ..Rows::default()
     }
 }
@@ -544,7 +548,7 @@ fn both_report_alpha_won(l: &mut Ladder, id: MatchId, now: UnixMillis) -> Effect
 }
 
 fn state(l: &Ladder, id: MatchId) -> MatchState {
-    l.matches[&id].state
+    l.matches.get(&id).expect("known match").state
 }
 
 #[test]
@@ -571,7 +575,10 @@ fn replay_required_reports_propose_and_only_a_verified_replay_settles() {
     // The verified replay decides.
     ok(l.handle(t + S, Actor::player(1), verified_replay(id, true, 'a')));
     assert_eq!(state(&l, id), MatchState::Completed);
-    assert_eq!(l.matches[&id].result_source, Some(ResultSource::Replay));
+    assert_eq!(
+        l.matches.get(&id).expect("known match").result_source,
+        Some(ResultSource::Replay)
+    );
     assert_eq!(l.rating(1, "T").unwrap().wins, 1);
     assert_eq!(l.current_match(1), None);
 }
@@ -607,7 +614,10 @@ fn reports_policy_keeps_the_replay_as_evidence_and_lets_the_reports_settle() {
     );
     both_report_alpha_won(&mut l, id, t + S);
     assert_eq!(state(&l, id), MatchState::Completed);
-    assert_eq!(l.matches[&id].result_source, Some(ResultSource::Reports));
+    assert_eq!(
+        l.matches.get(&id).expect("known match").result_source,
+        Some(ResultSource::Reports)
+    );
     // A replay contradicting agreed reports sends the match to admins.
     let mut l = ladder_with_policy(ResultPolicy::Reports);
     let (id, t) = started(&mut l);
@@ -624,11 +634,17 @@ fn either_policy_settles_on_whichever_comes_first() {
     let mut l = ladder_with_policy(ResultPolicy::Either);
     let (id, t) = started(&mut l);
     ok(l.handle(t, Actor::player(1), verified_replay(id, true, 'd')));
-    assert_eq!(l.matches[&id].result_source, Some(ResultSource::Replay));
+    assert_eq!(
+        l.matches.get(&id).expect("known match").result_source,
+        Some(ResultSource::Replay)
+    );
     let mut l = ladder_with_policy(ResultPolicy::Either);
     let (id, t) = started(&mut l);
     both_report_alpha_won(&mut l, id, t);
-    assert_eq!(l.matches[&id].result_source, Some(ResultSource::Reports));
+    assert_eq!(
+        l.matches.get(&id).expect("known match").result_source,
+        Some(ResultSource::Reports)
+    );
 }
 
 #[test]
@@ -772,4 +788,119 @@ fn rank_changes_are_told_after_rating_changes_only_and_a_restart_tells_nothing()
     if ranks != after {
         assert!(!told.is_empty());
     }
+}
+
+// ---- the kept rank table (issue #18) ----
+
+/// The current season's rank table is kept between reads; after each kind
+/// of change it must equal one computed from scratch, and while nothing
+/// changes it must be the kept one (else this test checks nothing).
+#[test]
+fn the_kept_rank_table_equals_a_fresh_one_after_every_kind_of_change() {
+    const DAY: i64 = 86_400 * S;
+    let admin = Actor {
+        id: 99,
+        is_owner: true,
+        is_admin: true,
+    };
+    let mut l = ladder();
+    for (id, name) in [(1, "Alpha"), (2, "Bravo"), (3, "Charlie"), (4, "Delta")] {
+        register(&mut l, id, name, "EU", T0);
+    }
+    // Checks the table at `now` against a fresh one, then that an
+    // unchanged ladder reuses it, and returns it.
+    let check = |l: &Ladder, now: UnixMillis, after: &str| {
+        let kept = l.rank_table(now);
+        assert_eq!(*kept, l.rank_table_fresh(now), "after {after}");
+        assert!(
+            std::sync::Arc::ptr_eq(&kept, &l.rank_table(now)),
+            "after {after}: an unchanged ladder computed its ranks again"
+        );
+        kept
+    };
+    let empty = check(&l, T0, "sign-up");
+    assert!(empty.order.is_empty());
+
+    // A settlement (ratings inserted by `settle`).
+    let (_, t) = play(&mut l, 1, 2, true, T0);
+    let first = check(&l, t, "a settlement");
+    assert_eq!(first.ranks.len(), 2);
+    let (_, t) = play(&mut l, 3, 4, false, t + 5 * DAY);
+    assert_eq!(check(&l, t, "a second settlement").ranks.len(), 4);
+
+    // Time: ten days on, 1 and 2 (who played five days earlier than 3 and
+    // 4) fall out of the active set; reading at an earlier `now` again
+    // brings them back.
+    let later = t + 10 * DAY;
+    let kept = check(&l, later, "time passing");
+    assert_eq!(kept.ranks.len(), 2, "{kept:?}");
+    assert_eq!(
+        kept.order.len(),
+        4,
+        "inactive entries stay listed, unranked"
+    );
+    assert_eq!(check(&l, t, "time running backwards").ranks.len(), 4);
+    assert_eq!(
+        check(&l, later + 30 * DAY, "everyone inactive").ranks.len(),
+        0
+    );
+
+    // An admin's adjustment.
+    ok(l.handle(
+        t + S,
+        admin,
+        Command::Admin {
+            reason: "test".into(),
+            op: AdminOp::AdjustRating {
+                player: 4,
+                race: "T".into(),
+                adjustment: RatingAdjustment::Add(900.0),
+            },
+        },
+    ));
+    let kept = check(&l, t + S, "an adjustment");
+    assert_eq!(kept.order[0].player_id, 4, "{kept:?}");
+
+    // A ban takes the player out, an unban puts them back.
+    for (name, op, listed) in [
+        ("a ban", AdminOp::Ban(4), 3),
+        ("an unban", AdminOp::Unban(4), 4),
+    ] {
+        ok(l.handle(
+            t + 2 * S,
+            admin,
+            Command::Admin {
+                reason: "test".into(),
+                op,
+            },
+        ));
+        assert_eq!(check(&l, t + 2 * S, name).order.len(), listed);
+    }
+
+    // A reload of rank_shares or inactive_after_days.
+    let mut config = l.config().clone();
+    config.rating.rank_shares = [50.0, 50.0, 0.0, 0.0, 0.0, 0.0, 0.0];
+    l.reconfigure(t + 3 * S, config.clone()).expect("live key");
+    let kept = check(&l, t + 3 * S, "a reload of rank_shares");
+    assert!(kept.ranks.values().all(|r| *r <= Rank::A), "{kept:?}");
+    config.rating.inactive_after_ms = 2 * DAY;
+    l.reconfigure(t + 3 * S, config).expect("live key");
+    let kept = check(&l, t + 3 * DAY, "a reload of inactive_after_days");
+    assert_eq!(kept.ranks.len(), 0, "{kept:?}");
+
+    // A new season resets every rating's games: nobody is ranked.
+    end_season(&mut l, t + 4 * S);
+    let kept = check(&l, t + 4 * S, "a new season");
+    assert!(kept.order.is_empty(), "{kept:?}");
+    let (_, t) = play(&mut l, 1, 3, true, t + 5 * S);
+    assert_eq!(
+        check(&l, t, "the new season's first settlement")
+            .ranks
+            .len(),
+        2
+    );
+
+    // A restart: the rebuilt ladder ranks the same.
+    let rebuilt = Ladder::from_rows(l.config().clone(), 7, rows_of(&l), t).0;
+    assert_eq!(*check(&rebuilt, t, "a restart"), *l.rank_table(t));
 }

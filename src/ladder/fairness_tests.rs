@@ -217,7 +217,7 @@ fn card_deliveries_survive_a_restart() {
             .iter()
             .filter_map(|p| l.player(*p).cloned())
             .collect(),
-        matches: l.match_row(id).cloned().into_iter().collect(),
+        matches: l.match_row(id).into_iter().collect(),
         seasons: vec![l.season().clone()],
         card_deliveries: vec![(id, 1, found + S), (id, 2, found + S)],
         ..Rows::default()

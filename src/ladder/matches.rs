@@ -1,6 +1,8 @@
 //! A match from found to finished: confirmation, aborts, reports, replays,
 //! conflicts, and the settlement that turns a result into rating changes.
 
+use std::borrow::Cow;
+
 use super::fairness::Strike;
 use super::{
     Ack, Actor, Audience, Effects, Ladder, LadderError, MatchId, Notice, PlayerId, QueueEntry,
@@ -36,7 +38,7 @@ impl Ladder {
         }
     }
 
-    fn match_ref(&self, id: MatchId) -> Result<&MatchRow, LadderError> {
+    fn match_ref(&self, id: MatchId) -> Result<Cow<'_, MatchRow>, LadderError> {
         self.matches.get(&id).ok_or(LadderError::UnknownMatch(id))
     }
 
@@ -89,7 +91,7 @@ impl Ladder {
     ) -> Result<Effects, LadderError> {
         self.active_player(id)?;
         let m = self.match_ref(match_id)?;
-        let slot = self.slot_of(m, id)?;
+        let slot = self.slot_of(&m, id)?;
         let mut fx = Effects::default();
         match m.state {
             MatchState::Found => {}
@@ -99,7 +101,7 @@ impl Ladder {
             }
             s => return Err(LadderError::WrongState(match_id, state_name(s))),
         }
-        if now >= self.confirm_deadline(m) {
+        if now >= self.confirm_deadline(&m) {
             // The timeout was due before this confirm: it wins, as the tick would have.
             let mut fx = self.expire(now, match_id);
             fx.tell(
@@ -238,7 +240,7 @@ impl Ladder {
             if m.state != MatchState::Found {
                 continue;
             }
-            let deadline = self.confirm_deadline(m);
+            let deadline = self.confirm_deadline(&m);
             if now >= deadline {
                 fx.extend(self.expire(now, id));
             } else if now >= deadline - window / 3 && !self.reminded.contains(&id) {
@@ -295,7 +297,7 @@ impl Ladder {
             self.config.aborts_per_month
         };
         let m = self.match_ref(match_id)?;
-        self.slot_of(m, id)?;
+        self.slot_of(&m, id)?;
         let abortable = matches!(m.state, MatchState::Found | MatchState::InProgress)
             && m.report1.is_none()
             && m.report2.is_none();
@@ -345,7 +347,7 @@ impl Ladder {
     ) -> Result<Effects, LadderError> {
         self.active_player(id)?;
         let m = self.match_ref(match_id)?;
-        let slot = self.slot_of(m, id)?;
+        let slot = self.slot_of(&m, id)?;
         let claim = implied(slot, report);
         let replay = self.replay_results.get(&match_id).copied();
         match (m.state, m.result_source) {
@@ -373,7 +375,9 @@ impl Ladder {
         }
         let mut fx = Effects::default();
         self.record_report(now, match_id, slot, report, &mut fx);
-        let m = &self.matches[&match_id];
+        let Some(m) = self.matches.get(&match_id) else {
+            return Ok(fx);
+        };
         let claims: Vec<MatchResult> = [(1, m.report1), (2, m.report2)]
             .iter()
             .filter_map(|(s, r)| r.map(|r| implied(*s, r)))
@@ -475,7 +479,7 @@ impl Ladder {
         source: ResultSource,
         fx: &mut Effects,
     ) {
-        let Some(m) = self.matches.get(&match_id).cloned() else {
+        let Some(m) = self.matches.get(&match_id).map(Cow::into_owned) else {
             return;
         };
         let old_result = if m.rating1_change.is_some() {
@@ -589,7 +593,7 @@ impl Ladder {
             );
             return Ok(fx);
         };
-        let m = self.match_ref(match_id)?.clone();
+        let m = self.match_ref(match_id)?.into_owned();
         // Players upload their own games; admins may attach anyone's.
         if self.slot_of(&m, uploader.id).is_err() && !self.is_admin(uploader) {
             return Err(LadderError::NotYourMatch(match_id));

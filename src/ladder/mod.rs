@@ -14,12 +14,14 @@
 
 mod admin;
 mod fairness;
+mod matchbook;
 mod matches;
 pub mod matchmaker;
 pub mod outbox;
 pub mod presence;
 mod profiles;
 mod queue;
+mod ranks;
 pub mod rating;
 mod reads;
 mod recognition;
@@ -50,6 +52,7 @@ use crate::store::rows::{
 };
 
 pub use admin::{AdminOp, RatingAdjustment, Resolution};
+pub use matchbook::MatchLoader;
 pub use presence::NotifySettings;
 pub use rating::Rank;
 pub use reads::{
@@ -474,7 +477,7 @@ pub struct Ladder {
     season: SeasonRow,
     players: HashMap<PlayerId, PlayerRow>,
     /// Current season, keyed by (player, race id).
-    ratings: HashMap<(PlayerId, String), RatingRow>,
+    ratings: ranks::Ratings,
     /// Ended seasons by id, and their final ratings by (season, player,
     /// race): what `/leaderboard season:` and `/profile season:` browse.
     past_seasons: BTreeMap<u32, SeasonRow>,
@@ -484,7 +487,8 @@ pub struct Ladder {
     /// not persisted (a restart makes those buttons say "run it again").
     saved_queries: BTreeMap<u64, (LeaderboardQuery, UnixMillis)>,
     next_saved_query: u64,
-    matches: BTreeMap<MatchId, MatchRow>,
+    /// Every match; finished ones packed (see `matchbook`).
+    matches: matchbook::Matches,
     player_matches: HashMap<PlayerId, Vec<MatchId>>,
     /// Matches that still involve their players (found, in progress): the
     /// tick's work list. A conflict frees its players and waits for admins.
@@ -542,7 +546,24 @@ impl Ladder {
     pub fn from_rows(
         config: LadderConfig,
         seed: u64,
+        mut rows: Rows,
+        now: UnixMillis,
+    ) -> (Ladder, Effects) {
+        let mut loaded = MatchLoader::with_capacity(rows.matches.len());
+        for m in std::mem::take(&mut rows.matches) {
+            loaded.add(m);
+        }
+        Ladder::from_loaded(config, seed, rows, loaded, now)
+    }
+
+    /// [`from_rows`](Self::from_rows) with the matches already read into a
+    /// [`MatchLoader`] (`rows.matches` is ignored): how the supervisor
+    /// starts, one match row in memory at a time.
+    pub fn from_loaded(
+        config: LadderConfig,
+        seed: u64,
         rows: Rows,
+        loaded: MatchLoader,
         now: UnixMillis,
     ) -> (Ladder, Effects) {
         let mut fx = Effects::default();
@@ -576,14 +597,14 @@ impl Ladder {
             rng: ChaCha8Rng::seed_from_u64(seed),
             season,
             players: HashMap::new(),
-            ratings: HashMap::new(),
+            ratings: ranks::Ratings::default(),
             past_seasons: BTreeMap::new(),
             past_ratings: BTreeMap::new(),
             saved_queries: BTreeMap::new(),
             // From the clock, so a button kept before a restart can never
             // name filters kept after it: it is refused as expired.
             next_saved_query: u64::try_from(now).unwrap_or(0).max(1),
-            matches: BTreeMap::new(),
+            matches: matchbook::Matches::default(),
             player_matches: HashMap::new(),
             open: BTreeSet::new(),
             in_match: HashMap::new(),
@@ -639,11 +660,10 @@ impl Ladder {
         for p in rows.queue_prefs {
             ladder.prefs.insert(p.player_id, p);
         }
-        let mut matches = rows.matches;
-        matches.sort_by_key(|m| (m.created_at, m.id));
-        for m in &matches {
+        let (book, seen) = loaded.finish();
+        for m in &seen {
             ladder.next_match_id = ladder.next_match_id.max(m.id + 1);
-            ladder.remember_opponents(m);
+            ladder.remember_opponents(m.player1_id, m.player2_id, m.created_at);
             for p in [m.player1_id, m.player2_id] {
                 ladder.player_matches.entry(p).or_default().push(m.id);
             }
@@ -653,10 +673,7 @@ impl Ladder {
                 ladder.in_match.insert(m.player2_id, m.id);
             }
         }
-        // Collected, not inserted one by one: a B-tree built from an iterator
-        // fills its nodes, while ascending inserts leave them about half full
-        // (33 MB more at 100,000 matches; BENCHMARKS.md, "Memory").
-        ladder.matches = matches.into_iter().map(|m| (m.id, m)).collect();
+        ladder.matches = book;
         for r in rows.replays {
             if r.verdict == crate::store::rows::ReplayVerdict::Verified {
                 ladder.used_replays.insert(r.sha256.clone());
@@ -719,8 +736,8 @@ impl Ladder {
         self.players.get(&id)
     }
 
-    pub fn match_row(&self, id: MatchId) -> Option<&MatchRow> {
-        self.matches.get(&id)
+    pub fn match_row(&self, id: MatchId) -> Option<MatchRow> {
+        self.matches.get(&id).map(std::borrow::Cow::into_owned)
     }
 
     pub fn rating(&self, player: PlayerId, race: &str) -> Option<&RatingRow> {
@@ -747,7 +764,7 @@ impl Ladder {
         self.open
             .iter()
             .filter_map(|id| self.matches.get(id))
-            .map(|m| (self.card(m, false), m.thread_id))
+            .map(|m| (self.card(&m, false), m.thread_id))
             .collect()
     }
 
@@ -809,7 +826,7 @@ impl Ladder {
                 ));
             }
         }
-        if let Some(&max) = self.matches.keys().next_back()
+        if let Some(max) = self.matches.last_id()
             && self.next_match_id <= max
         {
             return Err(format!("next match id {} is not fresh", self.next_match_id));
@@ -825,6 +842,7 @@ impl Ladder {
         fx.extend(self.apply(now, actor, command));
         self.sync_ranks(now, &mut fx);
         self.seal(now, &mut fx);
+        self.matches.pack_finished();
         fx
     }
 
@@ -887,6 +905,7 @@ impl Ladder {
         self.heartbeat(now, &mut fx);
         self.sync_ranks(now, &mut fx);
         self.seal(now, &mut fx);
+        self.matches.pack_finished();
         fx
     }
 
@@ -984,16 +1003,13 @@ impl Ladder {
         }
     }
 
-    fn remember_opponents(&mut self, m: &MatchRow) {
+    fn remember_opponents(&mut self, one: PlayerId, two: PlayerId, created_at: UnixMillis) {
         let keep = self.config.matchmaker.rematch_last_matches;
         let within = self.config.matchmaker.rematch_within_ms;
-        for (me, them) in [(m.player1_id, m.player2_id), (m.player2_id, m.player1_id)] {
+        for (me, them) in [(one, two), (two, one)] {
             let list = self.recent.entry(me).or_default();
-            list.push_back((them, m.created_at));
-            while list.len() > keep
-                && list
-                    .front()
-                    .is_some_and(|(_, at)| m.created_at - at > within)
+            list.push_back((them, created_at));
+            while list.len() > keep && list.front().is_some_and(|(_, at)| created_at - at > within)
             {
                 list.pop_front();
             }

@@ -216,7 +216,9 @@ impl Ladder {
             })
             .collect();
         for id in waiting {
-            let deadline = self.confirm_deadline(&self.matches[&id]);
+            let Some(deadline) = self.matches.get(&id).map(|m| self.confirm_deadline(&m)) else {
+                continue;
+            };
             // Everyone gets the time they had left when ladderd went down.
             let extended = deadline + downtime;
             if let Some(m) = self.matches.get_mut(&id)
@@ -254,10 +256,10 @@ impl Ladder {
         let state = |id: MatchId| self.matches.get(&id).map(|m| m.state);
         Some(match body {
             Body::MatchFound { match_id } if state(match_id) == Some(MatchState::Found) => {
-                Notice::MatchFound(Box::new(self.card(&self.matches[&match_id], false)))
+                Notice::MatchFound(Box::new(self.card(&*self.matches.get(&match_id)?, false)))
             }
             Body::MatchStarted { match_id } if state(match_id) == Some(MatchState::InProgress) => {
-                Notice::MatchStarted(Box::new(self.card(&self.matches[&match_id], false)))
+                Notice::MatchStarted(Box::new(self.card(&*self.matches.get(&match_id)?, false)))
             }
             Body::MatchFound { .. } | Body::MatchStarted { .. } => return None,
             Body::MatchEnded {

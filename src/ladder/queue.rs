@@ -306,7 +306,7 @@ impl Ladder {
             thread_id: None,
             confirm_by: Some(now + self.config.confirm_window_ms),
         };
-        self.remember_opponents(&m);
+        self.remember_opponents(m.player1_id, m.player2_id, m.created_at);
         self.open.insert(id);
         self.in_match.insert(p1, id);
         self.in_match.insert(p2, id);

@@ -1,8 +1,10 @@
 //! Reads: the queue view, profiles, the leaderboard and match history.
 //! Nothing here changes state or writes rows.
 
-use std::collections::HashMap;
+use std::collections::HashSet;
+use std::sync::Arc;
 
+use super::ranks::{RankTable, Ranked};
 use super::rating::{self, Rank};
 use super::{Audience, Effects, Ladder, LadderError, MatchId, Notice, PlayerId};
 use crate::store::rows::{MatchResult, MatchState, RatingRow, SeasonRow, UnixMillis};
@@ -170,45 +172,6 @@ pub struct Snapshot {
 }
 
 impl Ladder {
-    /// Ranks of every active rated player-race of the current season.
-    pub(super) fn rank_table(&self, now: UnixMillis) -> HashMap<(PlayerId, String), Rank> {
-        let cutoff = now - self.config.rating.inactive_after_ms;
-        self.rank_table_of(
-            self.ratings
-                .values()
-                .filter(|r| r.last_played_at.is_some_and(|t| t >= cutoff)),
-        )
-    }
-
-    /// Ranks of `ratings` (one season's), among those with games by players
-    /// who are not banned.
-    fn rank_table_of<'a>(
-        &self,
-        ratings: impl Iterator<Item = &'a RatingRow>,
-    ) -> HashMap<(PlayerId, String), Rank> {
-        let mut active: Vec<&RatingRow> = ratings
-            .filter(|r| r.games > 0)
-            .filter(|r| self.players.get(&r.player_id).is_some_and(|p| !p.banned))
-            .collect();
-        active.sort_by(|a, b| {
-            b.rating
-                .total_cmp(&a.rating)
-                .then(a.player_id.cmp(&b.player_id))
-                .then(a.race.cmp(&b.race))
-        });
-        let n = active.len();
-        active
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                (
-                    (r.player_id, r.race.clone()),
-                    rating::rank_at(&self.config.rating.rank_shares, i, n),
-                )
-            })
-            .collect()
-    }
-
     pub(super) fn queue_view(&self, now: UnixMillis) -> Effects {
         let mut fx = Effects::default();
         fx.tell(Audience::Actor, Notice::Queue(self.queue_status(now)));
@@ -268,33 +231,16 @@ impl Ladder {
         }
     }
 
-    /// The season `season` names (`None`: the current one), its ratings
-    /// and its ranks: a past season ranks everyone who played in it, as it
-    /// ended.
-    #[allow(clippy::type_complexity)]
+    /// The season `season` names (`None`: the current one) and its ranks: a
+    /// past season ranks everyone who played in it, as it ended.
     fn season_table(
         &self,
         now: UnixMillis,
         season: Option<u32>,
-    ) -> Result<
-        (
-            &SeasonRow,
-            Vec<&RatingRow>,
-            HashMap<(PlayerId, String), Rank>,
-        ),
-        LadderError,
-    > {
+    ) -> Result<(&SeasonRow, Arc<RankTable>), LadderError> {
         match season {
-            None => Ok((
-                &self.season,
-                self.ratings.values().collect(),
-                self.rank_table(now),
-            )),
-            Some(id) if id == self.season.id => Ok((
-                &self.season,
-                self.ratings.values().collect(),
-                self.rank_table(now),
-            )),
+            None => Ok((&self.season, self.rank_table(now))),
+            Some(id) if id == self.season.id => Ok((&self.season, self.rank_table(now))),
             Some(id) => {
                 let s = self.past_seasons.get(&id).ok_or_else(|| {
                     let known: Vec<String> = self
@@ -308,15 +254,28 @@ impl Ladder {
                         known.join(", ")
                     ))
                 })?;
-                let rows: Vec<&RatingRow> = self
+                let rows = self
                     .past_ratings
                     .range((id, 0, String::new())..)
                     .take_while(|((s, _, _), _)| *s == id)
-                    .map(|(_, r)| r)
-                    .collect();
-                let ranks = self.rank_table_of(rows.iter().copied());
-                Ok((s, rows, ranks))
+                    .map(|(_, r)| r);
+                Ok((s, Arc::new(self.rank_table_past(rows))))
             }
+        }
+    }
+
+    /// One rating of the season `season_row` (current or past).
+    fn season_rating(
+        &self,
+        season_row: &SeasonRow,
+        player: PlayerId,
+        race: &str,
+    ) -> Option<&RatingRow> {
+        if season_row.id == self.season.id {
+            self.ratings.get(&(player, race.to_owned()))
+        } else {
+            self.past_ratings
+                .get(&(season_row.id, player, race.to_owned()))
         }
     }
 
@@ -332,17 +291,12 @@ impl Ladder {
             Some(o) => Some(self.head_to_head(id, o, season)?),
             None => None,
         };
-        let (season_row, season_ratings, ranks) = self.season_table(now, season)?;
-        let by_race: HashMap<&str, &RatingRow> = season_ratings
-            .iter()
-            .filter(|r| r.player_id == id)
-            .map(|r| (r.race.as_str(), *r))
-            .collect();
+        let (season_row, ranks) = self.season_table(now, season)?;
         let mut races = Vec::new();
         let (mut wins, mut losses, mut draws) = (0, 0, 0);
         let mut last_played_at: Option<UnixMillis> = None;
         for race in &self.config.races {
-            let Some(r) = by_race.get(race.id.as_str()) else {
+            let Some(r) = self.season_rating(season_row, id, &race.id) else {
                 continue;
             };
             wins += r.wins;
@@ -355,7 +309,7 @@ impl Ladder {
                 rating: r.rating,
                 interval: rating::interval(r.rating, r.deviation),
                 provisional: r.games < self.config.rating.provisional_games,
-                rank: ranks.get(&(id, race.id.clone())).copied(),
+                rank: ranks.rank(id, &race.id),
                 wins: r.wins,
                 losses: r.losses,
                 draws: r.draws,
@@ -493,40 +447,39 @@ impl Ladder {
                 )));
             }
         }
-        let (season, season_ratings, ranks) = self.season_table(now, q.season)?;
-        let mut rows: Vec<(&RatingRow, Option<Rank>)> = season_ratings
-            .into_iter()
-            .filter(|r| r.games > 0)
-            .filter_map(|r| {
-                let p = self.players.get(&r.player_id)?;
-                if p.banned {
-                    return None;
-                }
-                let country_ok = q.countries.is_empty()
-                    || p.country
-                        .as_deref()
-                        .is_some_and(|c| q.countries.iter().any(|x| x.eq_ignore_ascii_case(c)));
-                let race_ok =
-                    q.races.is_empty() || q.races.iter().any(|x| x.eq_ignore_ascii_case(&r.race));
-                let rank = ranks.get(&(r.player_id, r.race.clone())).copied();
-                let rank_ok = q.ranks.is_empty() || rank.is_some_and(|k| q.ranks.contains(&k));
-                let region_ok = q.regions.is_empty()
-                    || p.region
-                        .as_deref()
-                        .is_some_and(|g| q.regions.iter().any(|x| x.eq_ignore_ascii_case(g)));
-                (country_ok && race_ok && rank_ok && region_ok).then_some((r, rank))
-            })
+        let (season, table) = self.season_table(now, q.season)?;
+        // `table.order` is every rated, unbanned player-race, best first:
+        // a page is a filter over it, with no sort per request.
+        let wanted = |e: &&Ranked| {
+            let race_ok =
+                q.races.is_empty() || q.races.iter().any(|x| x.eq_ignore_ascii_case(&e.race));
+            let rank_ok = q.ranks.is_empty() || e.rank.is_some_and(|k| q.ranks.contains(&k));
+            if !(race_ok && rank_ok) {
+                return false;
+            }
+            if q.countries.is_empty() && q.regions.is_empty() {
+                return true;
+            }
+            let Some(p) = self.players.get(&e.player_id) else {
+                return false;
+            };
+            let country_ok = q.countries.is_empty()
+                || p.country
+                    .as_deref()
+                    .is_some_and(|c| q.countries.iter().any(|x| x.eq_ignore_ascii_case(c)));
+            let region_ok = q.regions.is_empty()
+                || p.region
+                    .as_deref()
+                    .is_some_and(|g| q.regions.iter().any(|x| x.eq_ignore_ascii_case(g)));
+            country_ok && region_ok
+        };
+        let mut seen = HashSet::new();
+        let rows: Vec<&Ranked> = table
+            .order
+            .iter()
+            .filter(wanted)
+            .filter(|e| !q.best_race_only || seen.insert(e.player_id))
             .collect();
-        rows.sort_by(|(a, _), (b, _)| {
-            b.rating
-                .total_cmp(&a.rating)
-                .then(a.player_id.cmp(&b.player_id))
-                .then(a.race.cmp(&b.race))
-        });
-        if q.best_race_only {
-            let mut seen = std::collections::HashSet::new();
-            rows.retain(|(r, _)| seen.insert(r.player_id));
-        }
         let size = self.config.leaderboard_page_size;
         let total = rows.len();
         let pages = total.div_ceil(size).max(1);
@@ -536,21 +489,22 @@ impl Ladder {
             .enumerate()
             .skip((page - 1) * size)
             .take(size)
-            .map(|(i, (r, rank))| {
-                let p = &self.players[&r.player_id];
-                LeaderboardRow {
+            .filter_map(|(i, e)| {
+                let r = self.season_rating(season, e.player_id, &e.race)?;
+                let p = self.players.get(&e.player_id)?;
+                Some(LeaderboardRow {
                     position: i + 1,
-                    player_id: r.player_id,
+                    player_id: e.player_id,
                     ingame_name: p.ingame_name.clone().unwrap_or_default(),
                     country: p.country.clone().unwrap_or_default(),
                     race: r.race.clone(),
                     rating: r.rating,
-                    rank: *rank,
+                    rank: e.rank,
                     provisional: r.games < self.config.rating.provisional_games,
                     wins: r.wins,
                     losses: r.losses,
                     draws: r.draws,
-                }
+                })
             })
             .collect();
         Ok(LeaderboardPage {
@@ -694,9 +648,11 @@ impl Ladder {
             queueing: self.queue.len(),
             found: count(MatchState::Found),
             in_progress: count(MatchState::InProgress),
+            // A conflict waits for admins, so it is never packed: no need
+            // to decode the history.
             conflicts: self
                 .matches
-                .values()
+                .live_values()
                 .filter(|m| m.state == MatchState::Conflict)
                 .map(|m| m.id)
                 .collect(),

@@ -18,7 +18,7 @@ impl Ladder {
     /// Each player's best rank (over their races) this season, now.
     pub(super) fn best_ranks(&self, now: UnixMillis) -> BTreeMap<PlayerId, Rank> {
         let mut best: BTreeMap<PlayerId, Rank> = BTreeMap::new();
-        for ((player, _), rank) in self.rank_table(now) {
+        for (&(player, _), &rank) in &self.rank_table(now).ranks {
             // `Rank` orders S first: the smaller is the better.
             best.entry(player)
                 .and_modify(|r| *r = (*r).min(rank))

@@ -108,7 +108,10 @@ impl Ladder {
                 .copied()
                 .collect();
             for id in waiting {
-                let deadline = self.confirm_deadline(&self.matches[&id]);
+                let Some(deadline) = self.matches.get(&id).map(|m| self.confirm_deadline(&m))
+                else {
+                    continue;
+                };
                 if let Some(m) = self.matches.get_mut(&id) {
                     m.confirm_by = Some(deadline);
                     fx.write(Write::Match(m.clone()));

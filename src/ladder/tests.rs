@@ -703,7 +703,7 @@ fn simultaneous_reports_give_the_same_result_in_either_order() {
         let rb = if b == 1 { Report::Loss } else { Report::Win };
         ok(report(&mut l, a, id, ra, T0 + 600 * S));
         ok(report(&mut l, b, id, rb, T0 + 600 * S));
-        let m = l.match_row(id).cloned().expect("exists");
+        let m = l.match_row(id).expect("exists");
         (
             m.result,
             m.rating1_change,
@@ -962,7 +962,7 @@ fn restart_empties_the_queue_and_open_matches_continue() {
     for p in [1, 2, 3] {
         rows.players.push(l.player(p).cloned().expect("registered"));
     }
-    rows.matches.push(l.match_row(id).cloned().expect("exists"));
+    rows.matches.push(l.match_row(id).expect("exists"));
     rows.seasons.push(l.season().clone());
     let (mut back, fx) = Ladder::from_rows(LadderConfig::default(), 7, rows, T0 + 60 * S);
     assert_eq!(back.queue_len(), 0);
@@ -1530,7 +1530,7 @@ mod properties {
                     let actor = if who == 0 { admin() } else { Actor::player(PlayerId::from(who)) };
                     let mut before = l.clone();
                     before.last_seen.insert(actor.id, now);
-                    let current = l.current_match(actor.id).or_else(|| l.matches.keys().next_back().copied());
+                    let current = l.current_match(actor.id).or_else(|| l.matches.last_id());
                     let cmd = if y % 3 != 0 && who != 0 {
                         natural(&l, actor.id, y)
                     } else {
@@ -1560,7 +1560,10 @@ fn a_replay_proves_one_match_only() {
             1,
         ),
     ));
-    assert_eq!(l.matches[&first].state, MatchState::Completed);
+    assert_eq!(
+        l.matches.get(&first).expect("known match").state,
+        MatchState::Completed
+    );
     // The same file (same sha256) offered for the next match is refused, and
     // stored as rejected — never a second verified row the database would refuse.
     register(&mut l, 3, "Charlie", "EU", T0);
@@ -1596,7 +1599,10 @@ fn a_replay_proves_one_match_only() {
             .iter()
             .any(|w| matches!(w, Write::Replay(r) if r.verdict == ReplayVerdict::Rejected))
     );
-    assert_eq!(l.matches[&second].state, MatchState::InProgress);
+    assert_eq!(
+        l.matches.get(&second).expect("known match").state,
+        MatchState::InProgress
+    );
 }
 
 // ---- live reconfiguration ----
@@ -1726,7 +1732,7 @@ fn removed_maps_leave_the_pool_and_the_vetoes_but_open_matches_keep_theirs() {
             .any(|m| m.to == Audience::Lobby)
     );
     // The open match still plays its map, with the replay name to verify it.
-    let card = l.card(l.match_row(id).expect("open"), false);
+    let card = l.card(&l.match_row(id).expect("open"), false);
     assert_eq!(card.map.name, played);
     assert_eq!(card.map.replay_name, format!("{played} (replay)"));
     // New vetoes of a removed map are refused.
@@ -1748,7 +1754,7 @@ fn new_matches_use_only_the_reloaded_pool() {
     l.reconfigure(T0, with_maps(LadderConfig::default(), &["Pylon LE"]))
         .expect("the map pool is live");
     let id = matched_pair(&mut l);
-    assert_eq!(l.match_row(id).map(|m| m.map.as_str()), Some("Pylon LE"));
+    assert_eq!(l.match_row(id).map(|m| m.map), Some("Pylon LE".to_owned()));
 }
 
 #[test]
@@ -1790,7 +1796,7 @@ fn a_new_confirm_window_applies_to_new_matches_and_keeps_shown_deadlines() {
     // The match shown "confirm within 60 s" is not expired by the shorter window.
     l.tick(found_at + 30 * S);
     assert_eq!(l.match_row(id).map(|m| m.state), Some(MatchState::Found));
-    let card = l.card(l.match_row(id).expect("open"), false);
+    let card = l.card(&l.match_row(id).expect("open"), false);
     assert_eq!(card.confirm_by, found_at + 60 * S);
     l.tick(found_at + 60 * S);
     assert_eq!(

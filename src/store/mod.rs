@@ -229,6 +229,24 @@ impl Drop for Store {
     }
 }
 
+/// [`load_snapshot`], each match handed to `add` as it is read instead of
+/// collected; `start` gets the number of matches first, to size what it
+/// builds. Blocking.
+pub fn load_snapshot_with<L>(
+    config: &StoreConfig,
+    start: impl FnOnce(usize) -> L,
+    mut add: impl FnMut(&mut L, crate::store::rows::MatchRow),
+) -> Result<(Snapshot, L), StoreError> {
+    let conn = open_ro(&config.path, config.busy_timeout_ms)?;
+    let row_err = |source| StoreError::Row {
+        path: config.path.clone(),
+        source,
+    };
+    let mut loaded = start(sql::count_matches(&conn).map_err(row_err)?);
+    let snap = sql::load_with(&conn, &mut |m| add(&mut loaded, m)).map_err(row_err)?;
+    Ok((snap, loaded))
+}
+
 /// Reads the whole ladder state on a new read-only connection. Blocking.
 pub fn load_snapshot(config: &StoreConfig) -> Result<Snapshot, StoreError> {
     let conn = open_ro(&config.path, config.busy_timeout_ms)?;

@@ -116,7 +116,7 @@ pub struct RatingRow {
     pub last_played_at: Option<UnixMillis>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, bincode::Encode, bincode::Decode)]
 pub enum MatchState {
     Found,
     InProgress,
@@ -161,7 +161,7 @@ impl MatchState {
 }
 
 /// What one player said about the game.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, bincode::Encode, bincode::Decode)]
 pub enum Report {
     Win,
     Loss,
@@ -186,7 +186,7 @@ impl Report {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, bincode::Encode, bincode::Decode)]
 pub enum MatchResult {
     Player1,
     Player2,
@@ -211,7 +211,7 @@ impl MatchResult {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, bincode::Encode, bincode::Decode)]
 pub enum ResultSource {
     Reports,
     Replay,
@@ -238,7 +238,7 @@ impl ResultSource {
 
 /// A rating as it stood before a match: enough to recompute the match's
 /// rating change from scratch (admin resolve is idempotent).
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, bincode::Encode, bincode::Decode)]
 pub struct RatingBefore {
     pub rating: f64,
     pub deviation: f64,
@@ -247,7 +247,7 @@ pub struct RatingBefore {
 
 /// A match, whole. Upsert on `id`: the core assigns ids and rewrites the row
 /// on every state change.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, bincode::Encode, bincode::Decode)]
 pub struct MatchRow {
     pub id: u64,
     pub season_id: u32,

@@ -472,6 +472,25 @@ fn opt_u64_col(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<u64>> {
 
 /// Reads the whole ladder state.
 pub fn load(conn: &Connection) -> Result<Snapshot, RowError> {
+    let mut matches = Vec::new();
+    let mut snap = load_with(conn, &mut |m| matches.push(m))?;
+    snap.matches = matches;
+    Ok(snap)
+}
+
+/// How many matches `load_with` will hand over.
+pub fn count_matches(conn: &Connection) -> Result<usize, RowError> {
+    let n: i64 = conn.query_row("SELECT count(*) FROM matches", [], |r| r.get(0))?;
+    Ok(usize::try_from(n).unwrap_or(0))
+}
+
+/// [`load`], but each match goes to `on_match` as it is read (by id) and
+/// `Snapshot::matches` stays empty: the caller keeps one row at a time, not
+/// 100,000 rows and their strings (BENCHMARKS.md, "Memory").
+pub fn load_with(
+    conn: &Connection,
+    on_match: &mut dyn FnMut(MatchRow),
+) -> Result<Snapshot, RowError> {
     let mut snap = Snapshot::default();
 
     let mut alt_names: std::collections::HashMap<u64, Vec<String>> = Default::default();
@@ -586,7 +605,7 @@ pub fn load(conn: &Connection) -> Result<Snapshot, RowError> {
     )?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
-        snap.matches.push(MatchRow {
+        on_match(MatchRow {
             id: u64_col(row, 0)?,
             season_id: row.get(1)?,
             player1_id: u64_col(row, 2)?,

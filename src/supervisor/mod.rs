@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::ladder::{Ladder, Message, Rows};
+use crate::ladder::{Ladder, MatchLoader, Message, Rows};
 use crate::ladder_loop::{self, LadderHandle};
 use crate::ops::health;
 use crate::ops::notify::Notifier;
@@ -125,9 +125,16 @@ pub async fn run(
     let began = Instant::now();
     let notifier = env.notifier.clone();
     notifier.status("opening the database");
-    let (store, snapshot) = open_store(&config).await?;
+    let (store, (snapshot, matches)) = open_store(&config).await?;
     let writer = store.writer();
-    let mut ladder = start_ladder(&config, &env, writer.clone(), snapshot, shutdown.clone());
+    let mut ladder = start_ladder(
+        &config,
+        &env,
+        writer.clone(),
+        snapshot,
+        matches,
+        shutdown.clone(),
+    );
     let pool = start_pool(&config, &env).await?;
     let handling = Arc::new(crate::ops::latency::LatencyWindow::new(
         Duration::from_secs(300),
@@ -214,14 +221,17 @@ pub async fn run(
 }
 
 /// Phase 1: the database, migrated, and everything in it.
-async fn open_store(config: &Config) -> Result<(Store, Snapshot), SupervisorError> {
+async fn open_store(config: &Config) -> Result<(Store, (Snapshot, MatchLoader)), SupervisorError> {
     let store_config = config.store.clone();
     let store = tokio::task::spawn_blocking(move || Store::open(&store_config)).await??;
     tracing::info!(path = %config.store.path.display(), "{}", store.migration);
     let store_config = config.store.clone();
-    let snapshot =
-        tokio::task::spawn_blocking(move || crate::store::load_snapshot(&store_config)).await??;
-    Ok((store, snapshot))
+    // Matches are packed as they are read: one row in memory at a time.
+    let loaded = tokio::task::spawn_blocking(move || {
+        crate::store::load_snapshot_with(&store_config, MatchLoader::with_capacity, |l, m| l.add(m))
+    })
+    .await??;
+    Ok((store, loaded))
 }
 
 /// The running ladder loop and what the other phases need of the start.
@@ -244,9 +254,10 @@ fn start_ladder(
     env: &Environment,
     writer: StoreWriter,
     mut snapshot: Snapshot,
+    matches: MatchLoader,
     shutdown: CancellationToken,
 ) -> LadderParts {
-    let (loaded_players, loaded_matches) = (snapshot.players.len(), snapshot.matches.len());
+    let (loaded_players, loaded_matches) = (snapshot.players.len(), matches.len());
     let verified_replays = snapshot
         .replays
         .iter()
@@ -257,8 +268,13 @@ fn start_ladder(
     let seed = env.seed.unwrap_or(now as u64);
     let reach = std::mem::take(&mut snapshot.reach);
     let lobby_status = snapshot.lobby_status_message;
-    let (ladder, start_effects) =
-        Ladder::from_rows(config.ladder.clone(), seed, Rows::from(snapshot), now);
+    let (ladder, start_effects) = Ladder::from_loaded(
+        config.ladder.clone(),
+        seed,
+        Rows::from(snapshot),
+        matches,
+        now,
+    );
     let restored = crate::discord::bot::Restored {
         open: ladder.open_cards(),
         finished_threads: ladder.finished_threads(),
