@@ -243,6 +243,9 @@ pub type Outgoing = mpsc::UnboundedSender<Message>;
 
 struct Acked {
     commit: Option<PendingCommit>,
+    /// The rows the web site's copy of the ladder follows (see
+    /// `ladder::site`), handed on once committed.
+    shown: Vec<crate::store::rows::Write>,
     messages: Vec<Message>,
     reply: Option<Reply>,
 }
@@ -278,6 +281,44 @@ pub fn spawn(
     LadderHandle,
     tokio::task::JoinHandle<Result<(), LoopFailure>>,
 ) {
+    spawn_with_feed(
+        ladder,
+        start_effects,
+        writer,
+        clock,
+        tick_every,
+        outgoing,
+        deliverable,
+        shutdown,
+        None,
+    )
+}
+
+/// Where committed rows go for the web site's copy of the ladder. Never
+/// waited on: when it is full the rows are dropped and the site told to
+/// reload from the database (`Feed::lagged`).
+#[derive(Clone)]
+pub struct Feed {
+    pub rows: mpsc::Sender<Vec<crate::store::rows::Write>>,
+    pub lagged: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// [`spawn`], handing each commit's rows that the site shows to `feed`.
+#[allow(clippy::too_many_arguments)]
+pub fn spawn_with_feed(
+    ladder: Ladder,
+    start_effects: Effects,
+    writer: StoreWriter,
+    clock: Arc<dyn Clock>,
+    tick_every: Duration,
+    outgoing: Outgoing,
+    deliverable: CancellationToken,
+    shutdown: CancellationToken,
+    feed: Option<Feed>,
+) -> (
+    LadderHandle,
+    tokio::task::JoinHandle<Result<(), LoopFailure>>,
+) {
     let (tx, rx) = mpsc::channel(QUEUE);
     let (ack_tx, ack_rx) = mpsc::unbounded_channel();
     let failed = CancellationToken::new();
@@ -290,7 +331,14 @@ pub fn spawn(
             .map(crate::store::rows::Write::Outbox)
             .collect::<Vec<_>>(),
     );
-    let acker = tokio::spawn(acker(ack_rx, outgoing, failed.clone(), shutdown.clone()));
+    let follow = feed.is_some();
+    let acker = tokio::spawn(acker(
+        ack_rx,
+        outgoing,
+        feed,
+        failed.clone(),
+        shutdown.clone(),
+    ));
     let gauge = outbox.clone();
     let main = tokio::spawn(async move {
         let result = run(
@@ -307,6 +355,7 @@ pub fn spawn(
                 shutdown,
                 failed,
             },
+            follow,
         )
         .await;
         let acked = acker.await.map_err(LoopFailure::Acker)?;
@@ -334,6 +383,7 @@ async fn run(
     mut rx: mpsc::Receiver<Request>,
     ack_tx: mpsc::UnboundedSender<Acked>,
     gates: Gates,
+    follow: bool,
 ) -> Result<(), LoopFailure> {
     let Gates {
         deliverable,
@@ -344,6 +394,16 @@ async fn run(
         let writer = writer.clone();
         let ack_tx = ack_tx.clone();
         outbox.track(&fx.writes);
+        // A few rows per command: cloned only when a site follows them.
+        let shown: Vec<crate::store::rows::Write> = if follow {
+            fx.writes
+                .iter()
+                .filter(|w| Ladder::shown_on_site(w))
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
         async move {
             let commit = if fx.writes.is_empty() {
                 None
@@ -358,6 +418,7 @@ async fn run(
             // The acker ends only after the loop drops its sender.
             let _ = ack_tx.send(Acked {
                 commit,
+                shown,
                 messages: fx.messages,
                 reply,
             });
@@ -446,6 +507,7 @@ async fn run(
 async fn acker(
     mut rx: mpsc::UnboundedReceiver<Acked>,
     outgoing: Outgoing,
+    feed: Option<Feed>,
     failed: CancellationToken,
     shutdown: CancellationToken,
 ) -> Result<(), LoopFailure> {
@@ -468,6 +530,14 @@ async fn acker(
                 }
             },
         };
+        if saved
+            && !acked.shown.is_empty()
+            && let Some(feed) = &feed
+            && feed.rows.try_send(acked.shown).is_err()
+        {
+            feed.lagged
+                .store(true, std::sync::atomic::Ordering::Release);
+        }
         match (saved, acked.reply) {
             (true, Some(Reply::Command(reply))) => {
                 let _ = reply.send(Ok(acked.messages));

@@ -22,6 +22,7 @@ pub mod rating;
 mod reads;
 mod recognition;
 pub mod reconfigure;
+pub mod site;
 pub mod time;
 pub mod validate;
 
