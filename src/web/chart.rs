@@ -103,6 +103,7 @@ impl RatingChart {
             .configure_mesh()
             .x_labels(6)
             .y_labels(6)
+            .max_light_lines(1)
             .x_label_formatter(&|t| date(*t))
             .y_label_formatter(&|r| format!("{r:.0}"))
             .label_style(("sans-serif", 12))
@@ -188,6 +189,7 @@ impl ActivityChart {
         chart
             .configure_mesh()
             .disable_x_mesh()
+            .max_light_lines(1)
             .x_labels(8)
             .y_labels(4)
             .x_label_formatter(&|h| {
@@ -222,6 +224,7 @@ impl ActivityChart {
         chart
             .configure_mesh()
             .disable_x_mesh()
+            .max_light_lines(1)
             .x_labels(6)
             .y_labels(4)
             .x_label_formatter(&|t| date(*t))

@@ -15,7 +15,7 @@ const CSS: &str = "body{font-family:sans-serif;max-width:60rem;margin:1rem auto;
 nav a{margin-right:1rem}table{border-collapse:collapse;width:100%}\
 th,td{padding:.25rem .5rem;border-bottom:1px solid #ddd;text-align:left}\
 td.n,th.n{text-align:right}.muted{color:#777}form{margin:.5rem 0}\
-input{width:6rem}svg{max-width:100%;height:auto}.err{color:#a00}";
+input:not([type=checkbox]){width:6rem}svg{max-width:100%;height:auto}.err{color:#a00}";
 
 fn layout(site: &Site, title: &str, body: Markup) -> Markup {
     html! {

@@ -49,3 +49,5 @@ mod store_crash;
 mod supervisor;
 mod support;
 mod systemd;
+#[cfg(feature = "sim")]
+mod web;
