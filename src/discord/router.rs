@@ -134,6 +134,7 @@ fn slash(actor: Actor, data: &CommandData) -> Routed {
             Err(e) => return e.into(),
         },
         "leave" => Command::LeaveQueue,
+        "stats" => Command::Stats,
         "profile" => Command::Profile {
             player: opts.user("player"),
             season: opts.season(),

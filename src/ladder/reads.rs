@@ -64,6 +64,10 @@ pub struct ProfileView {
     pub season: String,
     pub season_ended: bool,
     pub head_to_head: Option<HeadToHead>,
+    /// Ratings after each rated match, every season (the `/profile` chart),
+    /// and the seasons, for its boundaries.
+    pub rating_history: Vec<super::site::RatingPoint>,
+    pub seasons: Vec<super::site::SeasonSummary>,
 }
 
 /// Completed matches between two players, from the first one's side: all
@@ -400,6 +404,8 @@ impl Ladder {
             season: season_row.name.clone(),
             season_ended: season_row.ended_at.is_some(),
             head_to_head,
+            rating_history: self.rating_history(id),
+            seasons: self.seasons(),
         })
     }
 

@@ -124,8 +124,41 @@ async fn the_site_serves_a_seeded_ladder_and_follows_it() {
     .expect("the new player reaches the site");
     assert!(shown.contains("WebNewcomer"), "{shown}");
 
+    discord_charts(&sim).await;
     browser_checks(addr, &name).await;
     stop(shutdown, task, sim).await;
+}
+
+/// `/stats` attaches the activity chart as a PNG, through the interaction
+/// callback's multipart form (`/profile`'s rating chart takes the same way;
+/// `discord::render` tests that it is attached).
+async fn discord_charts(sim: &Simulator) {
+    use ladderd::sim::Interact;
+    let user = sign_up(sim, "ChartReader").await;
+    let lobby = sim.ids().lobby;
+    let seen = crate::support::e2e::ask(
+        sim,
+        user,
+        lobby,
+        &Interact::Slash {
+            name: "stats".into(),
+            options: vec![],
+        },
+    )
+    .await;
+    assert!(
+        seen.message.content.contains("Activity"),
+        "{}",
+        seen.message.content
+    );
+    assert!(
+        seen.message
+            .attachments
+            .iter()
+            .any(|a| a.filename == "activity.png"),
+        "{:?}",
+        seen.message
+    );
 }
 
 /// Where the browser is, or `None` (outside CI) after saying so loudly.
