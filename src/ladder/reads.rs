@@ -411,7 +411,7 @@ impl Ladder {
 
     /// `me` against `them`: completed matches of `season` (all seasons when
     /// `None`).
-    fn head_to_head(
+    pub(super) fn head_to_head(
         &self,
         me: PlayerId,
         them: PlayerId,

@@ -167,6 +167,16 @@ impl Ladder {
         self.profile_view(now, id, season, vs)
     }
 
+    /// `me` against `them` (completed matches of `season`, or all).
+    pub fn site_head_to_head(
+        &self,
+        me: PlayerId,
+        them: PlayerId,
+        season: Option<u32>,
+    ) -> Result<super::HeadToHead, super::LadderError> {
+        self.head_to_head(me, them, season)
+    }
+
     /// The ratings after each of `id`'s completed, rated matches, oldest
     /// first, every season.
     pub fn rating_history(&self, id: PlayerId) -> Vec<RatingPoint> {

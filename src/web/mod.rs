@@ -349,11 +349,16 @@ pub async fn serve(
                 .header_read_timeout(Duration::from_secs(5))
                 .timer(hyper_util::rt::TokioTimer::new())
                 .serve_connection(io, service);
+            let mut conn = std::pin::pin!(conn);
             tokio::select! {
-                _ = conn => {}
+                _ = conn.as_mut() => return,
                 _ = tokio::time::sleep(CONNECTION_LIFETIME) => {}
                 _ = shutdown.cancelled() => {}
             }
+            // The request in flight is answered, then the connection closes
+            // (`Connection: close`); bounded all the same.
+            conn.as_mut().graceful_shutdown();
+            let _ = tokio::time::timeout(REQUEST_TIMEOUT * 2, conn).await;
         });
     }
 }

@@ -239,9 +239,8 @@ pub fn player(
         if Some(o) == vs || state.ladder.shown_player(o).is_none() {
             continue;
         }
-        if let Ok(v) = state.ladder.site_profile(now, id, season, Some(o))
-            && let Some(h) = v.head_to_head
-        {
+        // The head-to-head alone: a whole profile would rank everyone again.
+        if let Ok(h) = state.ladder.site_head_to_head(id, o, season) {
             h2h.push(h);
         }
     }

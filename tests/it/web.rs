@@ -55,6 +55,7 @@ async fn the_site_serves_a_seeded_ladder_and_follows_it() {
     .await
     .unwrap()
     .unwrap();
+    let (replay_match, replay_bytes) = archive_one_replay(dir.path());
     let opts = BootOptions {
         extra: "[web]\nlisten = \"127.0.0.1:0\"\n",
         ..BootOptions::default()
@@ -93,6 +94,19 @@ async fn the_site_serves_a_seeded_ladder_and_follows_it() {
     let mj = json(addr, &format!("/api/matches/{mid}")).await;
     assert_eq!(mj["id"], mid);
 
+    // A match with its replay in the archive offers the file, byte for byte.
+    let (status, m) = get(addr, &format!("/matches/{replay_match}")).await;
+    assert_eq!(status, 200);
+    assert!(
+        m.contains(&format!("/matches/{replay_match}/replay")),
+        "{m}"
+    );
+    let raw = crate::support::http_get(addr, &format!("/matches/{replay_match}/replay")).await;
+    assert!(raw.starts_with("HTTP/1.1 200"), "{raw}");
+    assert!(raw.ends_with(std::str::from_utf8(&replay_bytes).unwrap()));
+    let mj = json(addr, &format!("/api/matches/{replay_match}")).await;
+    assert!(mj["replay"]["download"].as_str().is_some(), "{mj}");
+
     // A filter in the URL.
     let z = json(addr, "/api/leaderboard?race=Z").await;
     let rows = z["rows"].as_array().unwrap();
@@ -125,7 +139,7 @@ async fn the_site_serves_a_seeded_ladder_and_follows_it() {
     assert!(shown.contains("WebNewcomer"), "{shown}");
 
     discord_charts(&sim).await;
-    browser_checks(addr, &name).await;
+    browser_checks(addr, &name, replay_match).await;
     stop(shutdown, task, sim).await;
 }
 
@@ -205,7 +219,7 @@ async fn browser(exe: &Path, profile: &Path, args: &[String]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
-async fn browser_checks(addr: std::net::SocketAddr, top: &str) {
+async fn browser_checks(addr: std::net::SocketAddr, top: &str, mid: u64) {
     let Some(exe) = chromium() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let shots = std::env::var_os("LADDERD_SCREENSHOTS")
@@ -264,9 +278,6 @@ async fn browser_checks(addr: std::net::SocketAddr, top: &str) {
         "the form keeps the filter"
     );
 
-    let mid = json(addr, &format!("/api/players/{number}")).await["recent_matches"][0]["id"]
-        .as_u64()
-        .unwrap();
     for (file, path) in [
         ("web-leaderboard.png", "/leaderboard".to_owned()),
         ("web-player.png", format!("/players/{number}")),
@@ -287,4 +298,40 @@ async fn browser_checks(addr: std::net::SocketAddr, top: &str) {
         let info = decoder.read_info().unwrap().info().clone();
         assert_eq!((info.width, info.height), (1100, 1400), "{file}");
     }
+}
+
+/// Puts a file in the replay archive for one verified replay of the
+/// history (its row's hash rewritten to the file's, as an upload leaves
+/// them): (its match, the file).
+fn archive_one_replay(dir: &Path) -> (u64, Vec<u8>) {
+    use sha2::Digest;
+    let bytes = b"MPQ\x1a a replay file as the archive keeps it".to_vec();
+    let sha = format!("{:x}", sha2::Sha256::digest(&bytes));
+    let db = rusqlite::Connection::open(dir.join("ladder.db")).unwrap();
+    let mid: i64 = db
+        .query_row(
+            "SELECT match_id FROM replays WHERE verdict = 'verified' AND match_id IS NOT NULL \
+             ORDER BY match_id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    db.execute(
+        "UPDATE replays SET sha256 = ?1 WHERE match_id = ?2 AND verdict = 'verified'",
+        (&sha, mid),
+    )
+    .unwrap();
+    let archive = dir.join("replays");
+    std::fs::create_dir_all(&archive).unwrap();
+    let path = archive.join(format!("{sha}.SC2Replay"));
+    std::fs::write(&path, &bytes).unwrap();
+    // Archived at the ladder's time, so start-up's pruning by age keeps it.
+    let at = std::time::UNIX_EPOCH + Duration::from_millis(T0 as u64);
+    std::fs::File::options()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_modified(at)
+        .unwrap();
+    (mid as u64, bytes)
 }
