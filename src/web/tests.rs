@@ -15,9 +15,11 @@ use crate::store::rows::PlayerRow;
 const NOW: i64 = 1_767_571_200_000;
 
 struct Fixture {
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
     site: Arc<Site>,
     rows: crate::ladder::Rows,
+    feed: crate::ladder_loop::Feed,
+    rx: Option<mpsc::Receiver<Vec<Write>>>,
 }
 
 fn fixture() -> Fixture {
@@ -31,11 +33,13 @@ fn fixture() -> Fixture {
     dataset::generate(&store, &ladder, size, 7, NOW).unwrap();
     let rows: crate::ladder::Rows = crate::store::load_snapshot(&store).unwrap().into();
     let clock = Arc::new(ManualClock::at(NOW));
-    let (site, _feed, _rx) = Site::new(rows.clone(), &ladder, Some(&store), 1, clock, "", None);
+    let (site, feed, rx) = Site::new(rows.clone(), &ladder, Some(&store), 1, clock, "", None);
     Fixture {
-        _dir: dir,
+        dir,
         site,
         rows,
+        feed,
+        rx: Some(rx),
     }
 }
 
@@ -279,4 +283,45 @@ async fn http_checks(f: Fixture) {
     )
     .await;
     assert_eq!(after.status(), StatusCode::OK);
+}
+
+/// Rows dropped because the feed was full are in the database: the copy is
+/// rebuilt from it.
+#[test]
+fn an_overflowed_feed_reloads_the_copy_from_the_database() {
+    let mut f = fixture();
+    let rx = f.rx.take().unwrap();
+    let id = f.rows.players[0].discord_id;
+    rusqlite::Connection::open(f.dir.path().join("ladder.db"))
+        .unwrap()
+        .execute(
+            "UPDATE players SET ingame_name = 'FromTheDisk' WHERE discord_id = ?1",
+            [id as i64],
+        )
+        .unwrap();
+    f.feed.lagged.store(true, Ordering::Release);
+    let site = f.site.clone();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async move {
+            let shutdown = CancellationToken::new();
+            let task = tokio::spawn(follow(site.clone(), rx, shutdown.clone()));
+            tokio::time::timeout(Duration::from_secs(30), async {
+                while site.stats.reloads.load(Ordering::Relaxed) == 0 {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            })
+            .await
+            .expect("the copy reloads within 30 s");
+            shutdown.cancel();
+            task.await.unwrap();
+        });
+    let n = f.site.read().number_of(id);
+    assert!(
+        get(&f.site, &format!("/players/{n}"))
+            .1
+            .contains("FromTheDisk")
+    );
 }
