@@ -177,7 +177,12 @@ pub async fn run(
         &shutdown,
     )
     .await;
-    let reloader = reload::Reloader::new(config.clone(), ladder.handle.clone(), live_discord);
+    let reloader = reload::Reloader::new(
+        config.clone(),
+        ladder.handle.clone(),
+        live_discord,
+        web.clone(),
+    );
     started(Running {
         reloader,
         ladder: ladder.handle.clone(),

@@ -189,7 +189,7 @@ pub struct Site {
     compute: Arc<Semaphore>,
     lagged: Arc<AtomicBool>,
     /// For a rebuild from the database after the feed overflowed.
-    reload: Option<(StoreConfig, LadderConfig, u64)>,
+    reload: Mutex<Option<(StoreConfig, LadderConfig, u64)>>,
     pub stats: SiteStats,
 }
 
@@ -222,7 +222,7 @@ impl Site {
             responses: Mutex::new(HashMap::new()),
             compute: Arc::new(Semaphore::new(COMPUTE_SLOTS)),
             lagged: lagged.clone(),
-            reload: store.map(|s| (s.clone(), ladder.clone(), seed)),
+            reload: Mutex::new(store.map(|s| (s.clone(), ladder.clone(), seed))),
             stats: SiteStats::default(),
         });
         (site, crate::ladder_loop::Feed { rows: tx, lagged }, rx)
@@ -244,7 +244,12 @@ impl Site {
     }
 
     async fn rebuild(&self) {
-        let Some((store, ladder, seed)) = self.reload.clone() else {
+        let reload = self
+            .reload
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        let Some((store, ladder, seed)) = reload else {
             return;
         };
         let loaded = tokio::task::spawn_blocking(move || crate::store::load_snapshot(&store)).await;
@@ -265,6 +270,26 @@ impl Site {
             Ok(Err(e)) => tracing::error!(error = %e, "the web site could not reload the ladder"),
             Err(e) => tracing::error!(error = %e, "the web site's reload failed"),
         }
+    }
+
+    /// Takes a reloaded `[ladder]` the core has accepted (page size, rank
+    /// shares …); the rows its change wrote arrive through the feed.
+    pub fn reconfigure(&self, config: LadderConfig) {
+        let now = self.clock.now();
+        if let Some((_, kept, _)) = self
+            .reload
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_mut()
+        {
+            *kept = config.clone();
+        }
+        let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+        if let Err(e) = state.ladder.reconfigure(now, config) {
+            // The core accepted the same config against the same rows.
+            tracing::warn!(error = %e, "the web site's copy refused a reload the ladder took");
+        }
+        state.generation += 1;
     }
 
     /// Applies committed rows (what [`follow`] does with each batch).

@@ -325,3 +325,19 @@ fn an_overflowed_feed_reloads_the_copy_from_the_database() {
             .contains("FromTheDisk")
     );
 }
+
+/// A reload the core took reaches the site's copy: its page size here.
+#[test]
+fn a_reloaded_ladder_config_reaches_the_copy() {
+    let f = fixture();
+    let config = LadderConfig {
+        leaderboard_page_size: 7,
+        ..LadderConfig::default()
+    };
+    let before = f.site.generation();
+    f.site.reconfigure(config);
+    assert!(f.site.generation() > before, "cached pages go stale");
+    let (_, json) = get(&f.site, "/api/leaderboard");
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["rows"].as_array().unwrap().len(), 7, "{json}");
+}
