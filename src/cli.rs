@@ -157,7 +157,8 @@ pub struct BenchArgs {
     /// with a big history) or `uploads` (replays through the worker pool).
     /// `handling` (ladderd's time per interaction with that history loaded).
     /// `burst` (one wave of 20 and of 100 matches: requests, 429s, cards).
-    #[arg(value_parser = ["memory", "handling", "burst", "uploads"])]
+    /// `web` (the web site under load, and interaction handling meanwhile).
+    #[arg(value_parser = ["memory", "handling", "burst", "uploads", "web"])]
     pub scenario: String,
     /// memory: players in the generated history.
     #[arg(long, default_value_t = 10_000)]
@@ -177,6 +178,12 @@ pub struct BenchArgs {
     /// handling: `/queue` + `/leave` rounds per member.
     #[arg(long, default_value_t = 5)]
     pub rounds: usize,
+    /// web: concurrent HTTP clients.
+    #[arg(long, default_value_t = 16)]
+    pub clients: usize,
+    /// web: seconds per load (at most).
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
     /// memory, handling: `[store] synchronous` of the supervisor (`normal` or `full`).
     #[arg(long, default_value = "normal", value_parser = ["normal", "full"])]
     pub synchronous: String,
@@ -453,6 +460,15 @@ fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
             waves: args.waves,
             seed: args.seed,
             card_wait: std::time::Duration::from_secs(args.card_wait_s),
+        }),
+        "web" => Scenario::Web(crate::bench::web::WebOptions {
+            size,
+            seed: args.seed,
+            clients: args.clients.clamp(1, 1024),
+            seconds: args.seconds,
+            users: args.users.max(1),
+            rounds: args.rounds,
+            synchronous,
         }),
         "handling" => Scenario::Handling(crate::bench::handling::HandlingOptions {
             size,

@@ -309,6 +309,9 @@ pub type Outgoing = mpsc::UnboundedSender<Message>;
 
 struct Acked {
     commit: Option<PendingCommit>,
+    /// The rows the web site's copy of the ladder follows (see
+    /// `ladder::site`), handed on once committed.
+    shown: Vec<crate::store::rows::Write>,
     messages: Vec<Message>,
     reply: Option<Reply>,
 }
@@ -344,6 +347,44 @@ pub fn spawn(
     LadderHandle,
     tokio::task::JoinHandle<Result<(), LoopFailure>>,
 ) {
+    spawn_with_feed(
+        ladder,
+        start_effects,
+        writer,
+        clock,
+        tick_every,
+        outgoing,
+        deliverable,
+        shutdown,
+        None,
+    )
+}
+
+/// Where committed rows go for the web site's copy of the ladder. Never
+/// waited on: when it is full the rows are dropped and the site told to
+/// reload from the database (`Feed::lagged`).
+#[derive(Clone)]
+pub struct Feed {
+    pub rows: mpsc::Sender<Vec<crate::store::rows::Write>>,
+    pub lagged: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// [`spawn`], handing each commit's rows that the site shows to `feed`.
+#[allow(clippy::too_many_arguments)]
+pub fn spawn_with_feed(
+    ladder: Ladder,
+    start_effects: Effects,
+    writer: StoreWriter,
+    clock: Arc<dyn Clock>,
+    tick_every: Duration,
+    outgoing: Outgoing,
+    deliverable: CancellationToken,
+    shutdown: CancellationToken,
+    feed: Option<Feed>,
+) -> (
+    LadderHandle,
+    tokio::task::JoinHandle<Result<(), LoopFailure>>,
+) {
     let (tx, rx) = mpsc::channel(QUEUE);
     let (ack_tx, ack_rx) = mpsc::unbounded_channel();
     let failed = CancellationToken::new();
@@ -356,7 +397,14 @@ pub fn spawn(
             .map(crate::store::rows::Write::Outbox)
             .collect::<Vec<_>>(),
     );
-    let acker = tokio::spawn(acker(ack_rx, outgoing, failed.clone(), shutdown.clone()));
+    let follow = feed.is_some();
+    let acker = tokio::spawn(acker(
+        ack_rx,
+        outgoing,
+        feed,
+        failed.clone(),
+        shutdown.clone(),
+    ));
     let presence = Arc::new(PresenceGauge::default());
     let gauges = (outbox.clone(), presence.clone());
     let main = tokio::spawn(async move {
@@ -374,6 +422,7 @@ pub fn spawn(
                 shutdown,
                 failed,
             },
+            follow,
         )
         .await;
         let acked = acker.await.map_err(LoopFailure::Acker)?;
@@ -408,6 +457,7 @@ async fn run(
     mut rx: mpsc::Receiver<Request>,
     ack_tx: mpsc::UnboundedSender<Acked>,
     gates: Gates,
+    follow: bool,
 ) -> Result<(), LoopFailure> {
     let Gates {
         deliverable,
@@ -419,6 +469,16 @@ async fn run(
         let ack_tx = ack_tx.clone();
         outbox.track(&fx.writes);
         presence.track(&fx.messages);
+        // A few rows per command: cloned only when a site follows them.
+        let shown: Vec<crate::store::rows::Write> = if follow {
+            fx.writes
+                .iter()
+                .filter(|w| Ladder::shown_on_site(w))
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
         async move {
             let commit = if fx.writes.is_empty() {
                 None
@@ -433,6 +493,7 @@ async fn run(
             // The acker ends only after the loop drops its sender.
             let _ = ack_tx.send(Acked {
                 commit,
+                shown,
                 messages: fx.messages,
                 reply,
             });
@@ -521,6 +582,7 @@ async fn run(
 async fn acker(
     mut rx: mpsc::UnboundedReceiver<Acked>,
     outgoing: Outgoing,
+    feed: Option<Feed>,
     failed: CancellationToken,
     shutdown: CancellationToken,
 ) -> Result<(), LoopFailure> {
@@ -543,6 +605,14 @@ async fn acker(
                 }
             },
         };
+        if saved
+            && !acked.shown.is_empty()
+            && let Some(feed) = &feed
+            && feed.rows.try_send(acked.shown).is_err()
+        {
+            feed.lagged
+                .store(true, std::sync::atomic::Ordering::Release);
+        }
         match (saved, acked.reply) {
             (true, Some(Reply::Command(reply))) => {
                 let _ = reply.send(Ok(acked.messages));

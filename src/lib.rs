@@ -20,3 +20,4 @@ pub mod replay;
 pub mod sim;
 pub mod store;
 pub mod supervisor;
+pub mod web;

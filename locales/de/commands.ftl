@@ -112,3 +112,5 @@ cmd-notifications-timezone = zeitzone
     .desc = Deine Zeitzone, z. B. Europe/Berlin (Standard UTC)
 cmd-notifications-near = nähe
     .desc = Nur Gegner innerhalb so vieler Wertungspunkte (0: alle)
+cmd-stats = statistik
+    .desc = Wann die Ladder belebt ist: Matches je Wochenstunde, Spiele pro Tag

@@ -112,3 +112,5 @@ cmd-notifications-timezone = zona-horaria
     .desc = Tu zona horaria, p. ej. Europe/Madrid (por defecto UTC)
 cmd-notifications-near = cerca
     .desc = Solo rivales a esta distancia de puntuación (0: cualquiera)
+cmd-stats = estadísticas
+    .desc = Cuándo hay actividad: partidas por hora de la semana, partidas por día

@@ -112,3 +112,5 @@ cmd-notifications-timezone = fuseau
     .desc = Votre fuseau horaire, ex. Europe/Paris (UTC par défaut)
 cmd-notifications-near = proximité
     .desc = Seulement les adversaires à moins de N points (0 : tous)
+cmd-stats = stats
+    .desc = Quand le ladder est actif : matchs par heure de la semaine, parties par jour

@@ -112,3 +112,5 @@ cmd-notifications-timezone = 시간대
     .desc = 내 시간대, 예: Asia/Seoul (기본 UTC)
 cmd-notifications-near = 점수차
     .desc = 이 점수 차 이내의 상대만 (0: 모두)
+cmd-stats = 통계
+    .desc = 래더가 붐비는 시간: 요일·시간별 매치, 하루 경기 수

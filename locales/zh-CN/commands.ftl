@@ -112,3 +112,5 @@ cmd-notifications-timezone = 时区
     .desc = 你的时区，例如 Asia/Shanghai（默认 UTC）
 cmd-notifications-near = 分差
     .desc = 只提醒分数相差不超过此值的对手（0：所有人）
+cmd-stats = 统计
+    .desc = 天梯何时最热闹：每周各小时的对局、每天的比赛数

@@ -67,7 +67,7 @@ pub struct HandlingReport {
 }
 
 /// What came of one interaction.
-enum Answer {
+pub(super) enum Answer {
     Ok,
     /// ladderd answered with an error notice (❌): a refusal is measured
     /// too, but a phase that is all refusals measures the wrong thing.
@@ -76,7 +76,7 @@ enum Answer {
 }
 
 /// One interaction, and its reply awaited (bounded).
-async fn ask(sim: &Simulator, user: u64, what: &Interact) -> Answer {
+pub(super) async fn ask(sim: &Simulator, user: u64, what: &Interact) -> Answer {
     let Ok(sent) = sim.interact(user, sim.ids().lobby, what) else {
         return Answer::Unanswered;
     };
@@ -108,7 +108,7 @@ fn letters(i: usize) -> String {
     format!("B{}{}{}", l(i / 676), l(i / 26), l(i))
 }
 
-fn steps(phase: &str, i: usize, rounds: usize) -> Vec<Interact> {
+pub(super) fn steps(phase: &str, i: usize, rounds: usize) -> Vec<Interact> {
     let field = |id: &str, v: String| ModalField {
         custom_id: id.to_owned(),
         value: v,

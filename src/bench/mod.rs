@@ -20,6 +20,10 @@
 //!   simulator's realistic defaults: requests, 429s, time until every
 //!   player has a card ([`burst`]).
 //!
+//! - `web`: the web site's requests/s and p99 with that history loaded,
+//!   and the supervisor's interaction handling time with the site idle and
+//!   under load ([`web`]).
+//!
 //! Not built yet (issue #18): `steady`, `faults`.
 
 pub mod burst;
@@ -27,6 +31,7 @@ pub mod dataset;
 pub mod handling;
 pub mod startup;
 pub mod uploads;
+pub mod web;
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -62,6 +67,7 @@ pub enum Scenario {
     Handling(handling::HandlingOptions),
     Burst(burst::BurstOptions),
     Uploads(uploads::UploadOptions),
+    Web(web::WebOptions),
 }
 
 /// A scenario's result: the table printed and the JSON written.
@@ -72,6 +78,7 @@ pub enum Report {
     Handling(handling::HandlingReport),
     Burst(burst::BurstReport),
     Uploads(uploads::UploadReport),
+    Web(web::WebReport),
 }
 
 pub async fn run(scenario: &Scenario) -> Result<Report, BenchError> {
@@ -80,6 +87,7 @@ pub async fn run(scenario: &Scenario) -> Result<Report, BenchError> {
         Scenario::Handling(o) => Report::Handling(handling::run(o).await?),
         Scenario::Burst(o) => Report::Burst(burst::run(o).await?),
         Scenario::Uploads(o) => Report::Uploads(uploads::run(o).await?),
+        Scenario::Web(o) => Report::Web(web::run(o).await?),
     })
 }
 
@@ -151,6 +159,7 @@ impl Report {
             Report::Handling(r) => t = r.table(),
             Report::Burst(r) => t = r.table(),
             Report::Uploads(r) => t = r.table(),
+            Report::Web(r) => t = r.table(),
         }
         t
     }

@@ -164,6 +164,9 @@ pub const KEYS: &[Key] = &[
     key!(restart "ops.health_log_interval_s": ops.health_log_interval_s),
     key!(restart "ops.metrics_listen": ops.metrics_listen),
     key!(restart "ops.shutdown_grace_s": ops.shutdown_grace_s),
+    key!(restart "web.listen": web.listen),
+    key!(restart "web.base_url": web.base_url),
+    key!(restart "web.max_connections": web.max_connections),
     key!(ladder refused "ladder.season_name": season_name),
     // Races and their groups are one key.
     key!(ladder refused "ladder.race_groups": |a, b| {

@@ -17,6 +17,7 @@ mod ops;
 pub mod reload;
 mod replay;
 pub mod token;
+mod web;
 
 use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -31,6 +32,7 @@ pub use ladder::{
 pub use ops::OpsConfig;
 pub use replay::ReplayConfig;
 pub use token::{DiscordToken, TokenSource};
+pub use web::WebConfig;
 
 /// Files larger than this are refused before parsing: a config is a few KiB.
 pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
@@ -121,6 +123,8 @@ pub struct RawConfig {
     pub ladder: ladder::RawLadder,
     #[serde(default)]
     pub ops: ops::RawOps,
+    #[serde(default)]
+    pub web: web::RawWeb,
 }
 
 /// The validated configuration.
@@ -132,6 +136,7 @@ pub struct Config {
     pub replay: ReplayConfig,
     pub ladder: LadderConfig,
     pub ops: OpsConfig,
+    pub web: WebConfig,
 }
 
 impl Config {
@@ -169,6 +174,7 @@ impl Config {
             replay: replay::validate(raw.replay, &v)?,
             ladder: ladder::validate(raw.ladder, &v)?,
             ops: ops::validate(raw.ops, &v)?,
+            web: web::validate(raw.web, &v)?,
         })
     }
 
@@ -192,6 +198,7 @@ impl Config {
         self.replay.describe(&mut out);
         self.ladder.describe(&mut out);
         self.ops.describe(&mut out);
+        self.web.describe(&mut out);
         match DiscordToken::from_env() {
             Ok(token) => {
                 let _ = writeln!(out, "token: found in {} (not shown)", token.source());

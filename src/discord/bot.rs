@@ -620,6 +620,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                     if reply.components.is_empty() {
                         reply.components = r.components;
                     }
+                    reply.files.extend(r.files);
                 }
                 if reply.content.is_empty() {
                     reply.content = l.text("done", &[]);
@@ -639,10 +640,12 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
             return self.reply(interaction, r);
         }
         let client = self.http.interaction(self.application_id);
+        let files = attachments(&r.files);
         let mut followup = client
             .create_followup(&interaction.token)
             .content(&r.content)
-            .components(&r.components);
+            .components(&r.components)
+            .attachments(&files);
         if r.ephemeral {
             followup = followup.flags(MessageFlags::EPHEMERAL);
         }
@@ -680,6 +683,8 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Bot<T> {
                 content: Some(r.content),
                 components: (!r.components.is_empty()).then_some(r.components),
                 flags: r.ephemeral.then_some(MessageFlags::EPHEMERAL),
+                // A chart (`/profile`, `/stats`): twilight sends a multipart form.
+                attachments: (!r.files.is_empty()).then(|| attachments(&r.files)),
                 ..Default::default()
             }),
         };
@@ -872,4 +877,19 @@ fn seed_nonce() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
     (t.as_nanos() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 12
+}
+
+/// A reply's files as Discord attachments, numbered in order.
+fn attachments(files: &[(String, Vec<u8>)]) -> Vec<twilight_model::http::attachment::Attachment> {
+    files
+        .iter()
+        .zip(0..)
+        .map(|((name, bytes), id)| {
+            twilight_model::http::attachment::Attachment::from_bytes(
+                name.clone(),
+                bytes.clone(),
+                id,
+            )
+        })
+        .collect()
 }

@@ -192,6 +192,11 @@ fn english() -> Vec<Command> {
             .option(page())
             .build(),
         cmd("help", "How the ladder works").build(),
+        cmd(
+            "stats",
+            "When the ladder is busy: matches by hour of the week, games per day",
+        )
+        .build(),
         cmd("admin", "Ladder administration")
             .option(SubCommandBuilder::new("snapshot", "The ladder at a glance").option(reason()))
             .option(SubCommandBuilder::new(

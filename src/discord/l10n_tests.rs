@@ -502,6 +502,8 @@ fn every_notice() -> Vec<Notice> {
             banned: true,
             season: long(64),
             season_ended: true,
+            rating_history: Vec::new(),
+            seasons: Vec::new(),
             head_to_head: Some(HeadToHead {
                 opponent_id: 2,
                 opponent_name: String::new(),

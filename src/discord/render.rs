@@ -328,6 +328,38 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
                 }
                 out.content.push('\n');
             }
+            // The rating history as a picture, redrawn only when it changed.
+            if !p.rating_history.is_empty() {
+                let chart = crate::web::chart::RatingChart {
+                    points: p.rating_history.clone(),
+                    seasons: p.seasons.clone(),
+                };
+                match crate::web::chart::shared().rating_png(&chart) {
+                    Ok(png) => out.files.push(("rating.png".to_owned(), png.to_vec())),
+                    Err(e) => tracing::warn!(error = %e, "could not draw the rating chart"),
+                }
+            }
+        }
+        Notice::Stats(a) => {
+            let total: u32 = a.per_day.iter().map(|d| d.1).sum();
+            let week: u32 = a.per_day.iter().rev().take(7).map(|d| d.1).sum();
+            let busiest = (0..168).max_by_key(|h| (a.by_hour_of_week[*h], std::cmp::Reverse(*h)));
+            let _ = write!(
+                out.content,
+                "**Activity** — games completed: {week} in the last 7 days, {total} in the last {} days",
+                a.per_day.len()
+            );
+            if let Some(h) = busiest.filter(|h| a.by_hour_of_week[*h] > 0) {
+                let day = crate::web::text::WEEKDAYS[h / 24];
+                let _ = write!(out.content, "; busiest hour: {day} {:02}:00 UTC", h % 24);
+            }
+            out.content.push('\n');
+            match crate::web::chart::shared()
+                .activity_png(&crate::web::chart::ActivityChart((**a).clone()))
+            {
+                Ok(png) => out.files.push(("activity.png".to_owned(), png.to_vec())),
+                Err(e) => tracing::warn!(error = %e, "could not draw the activity chart"),
+            }
         }
         Notice::SetupForm(_) => {
             // Shown as the /setup modal, never as a message.
@@ -1255,5 +1287,51 @@ mod tests {
                 .iter()
                 .all(|c| matches!(c, Component::Label(l) if matches!(&*l.component, Component::TextInput(t) if t.value.is_none())))
         );
+    }
+
+    #[test]
+    fn a_profile_with_history_attaches_its_rating_chart() {
+        use crate::ladder::ProfileView;
+        use crate::ladder::site::RatingPoint;
+        let view = |history: Vec<RatingPoint>| ProfileView {
+            player_id: 1,
+            ingame_name: Some("Charted".into()),
+            battletag: None,
+            country: None,
+            region: None,
+            races: Vec::new(),
+            wins: 0,
+            losses: 0,
+            draws: 0,
+            games_last: [0; 3],
+            last_played_at: None,
+            aborts_left: 3,
+            banned: false,
+            season: "Season 1".into(),
+            season_ended: false,
+            head_to_head: None,
+            rating_history: history,
+            seasons: Vec::new(),
+        };
+        let points = (0..5)
+            .map(|i| RatingPoint {
+                at: 1_700_000_000_000 + i * 86_400_000,
+                season_id: 1,
+                race: "P".into(),
+                rating: 1500.0 + i as f64 * 10.0,
+            })
+            .collect();
+        let r = render(
+            &Notice::Profile(Box::new(view(points))),
+            &RenderContext::default(),
+        );
+        assert_eq!(r.files.len(), 1);
+        assert_eq!(r.files[0].0, "rating.png");
+        assert!(r.files[0].1.starts_with(b"\x89PNG"));
+        let r = render(
+            &Notice::Profile(Box::new(view(Vec::new()))),
+            &RenderContext::default(),
+        );
+        assert!(r.files.is_empty(), "no history, no chart");
     }
 }

@@ -158,6 +158,7 @@ fn slash(actor: Actor, data: &CommandData) -> Routed {
                 near_rating: bounded("near", 100_000),
             })
         }
+        "stats" => Command::Stats,
         "profile" => Command::Profile {
             player: opts.user("player"),
             season: opts.season(),

@@ -26,6 +26,7 @@ pub mod rating;
 mod reads;
 mod recognition;
 pub mod reconfigure;
+pub mod site;
 pub mod time;
 pub mod validate;
 
@@ -146,6 +147,8 @@ pub enum Command {
         match_id: MatchId,
     },
     QueueView,
+    /// When the ladder is busy (`/stats`).
+    Stats,
     /// May the actor run admin commands (configured, or granted by the
     /// ladder)? Answers nothing on yes, `NotAdmin` on no; changes nothing.
     AdminCheck,
@@ -289,6 +292,8 @@ pub enum Notice {
     },
     Queue(QueueView),
     Profile(Box<ProfileView>),
+    /// `/stats`: matches by hour of the week, games per day.
+    Stats(Box<site::Activity>),
     /// The actor's current setup (empty fields where unset), for a prefilled form.
     SetupForm(Box<SetupForm>),
     Leaderboard(Box<LeaderboardPage>),
@@ -867,6 +872,11 @@ impl Ladder {
             } => self.set_thread(match_id, Some(thread_id)),
             Command::ClearMatchThread { match_id } => self.set_thread(match_id, None),
             Command::QueueView => Ok(self.queue_view(now)),
+            Command::Stats => {
+                let mut fx = Effects::default();
+                fx.tell(Audience::Actor, Notice::Stats(Box::new(self.activity(now))));
+                Ok(fx)
+            }
             Command::AdminCheck => {
                 if self.is_admin(actor) {
                     Ok(Effects::default())

@@ -143,6 +143,12 @@ impl Ratings {
         self.rows.get_mut(key)
     }
 
+    /// Every row, leaving none (a season moving to the past).
+    pub fn take_rows(&mut self) -> HashMap<(PlayerId, String), RatingRow> {
+        self.forget_ranks();
+        std::mem::take(&mut self.rows)
+    }
+
     /// Drops the kept table: something it was computed from changed.
     pub fn forget_ranks(&self) {
         *self.kept.lock().unwrap_or_else(PoisonError::into_inner) = None;

@@ -66,6 +66,10 @@ pub struct ProfileView {
     pub season: String,
     pub season_ended: bool,
     pub head_to_head: Option<HeadToHead>,
+    /// Ratings after each rated match, every season (the `/profile` chart),
+    /// and the seasons, for its boundaries.
+    pub rating_history: Vec<super::site::RatingPoint>,
+    pub seasons: Vec<super::site::SeasonSummary>,
 }
 
 /// Completed matches between two players, from the first one's side: all
@@ -354,12 +358,14 @@ impl Ladder {
             season: season_row.name.clone(),
             season_ended: season_row.ended_at.is_some(),
             head_to_head,
+            rating_history: self.rating_history(id),
+            seasons: self.seasons(),
         })
     }
 
     /// `me` against `them`: completed matches of `season` (all seasons when
     /// `None`).
-    fn head_to_head(
+    pub(super) fn head_to_head(
         &self,
         me: PlayerId,
         them: PlayerId,

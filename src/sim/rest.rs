@@ -687,7 +687,7 @@ fn dispatch_route(
         ("PUT", t) if t.ends_with("/commands") => bulk_commands(shared, ps, &body),
         ("GET", t) if t.ends_with("/commands") => list_commands(shared, ps),
         ("POST", "/interactions/{interaction_id}/{interaction_token}/callback") => {
-            callback(shared, ps, &body, now)
+            callback(shared, ps, &body, files, now)
         }
         (m, t) if t.starts_with("/webhooks/") => webhook(shared, m, ps, &body, files, now),
         (m, "/channels/{channel_id}/messages")
@@ -956,7 +956,7 @@ const EPHEMERAL: u64 = 1 << 6;
 /// Message flag of a deferred response's "thinking…" placeholder.
 const LOADING: u64 = 1 << 7;
 
-fn callback(shared: &Shared, ps: &[String], body: &Value, now: Instant) -> Answer {
+fn callback(shared: &Shared, ps: &[String], body: &Value, files: Files, now: Instant) -> Answer {
     let response: InteractionResponse = serde_json::from_value(body.clone()).map_err(|e| {
         let mut fe = FormErrors::default();
         fe.push("type", "BASE_TYPE_CHOICES", e.to_string());
@@ -1003,7 +1003,8 @@ fn callback(shared: &Shared, ps: &[String], body: &Value, now: Instant) -> Answe
                 rec.channel,
                 &body,
                 ephemeral.then_some(rec.user),
-                Vec::new(),
+                // Type 4 may carry files, as a multipart form.
+                if deferred { Vec::new() } else { files },
             )?;
             original = m["id"].as_str().and_then(parse_id);
             deferred_pending = deferred;

@@ -67,6 +67,12 @@ pub enum SupervisorError {
         #[source]
         source: std::io::Error,
     },
+    #[error("cannot listen for the web site on {addr}: {source}")]
+    WebListen {
+        addr: std::net::SocketAddr,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("a supervisor task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
     #[error("the ladder stopped: {0}")]
@@ -106,6 +112,10 @@ pub struct Running {
     pub loaded_players: usize,
     pub loaded_matches: usize,
     pub metrics_addr: Option<std::net::SocketAddr>,
+    /// Where the web site listens (`[web] listen`, port 0 resolved).
+    pub web_addr: Option<std::net::SocketAddr>,
+    /// The web site, when it is on (tests read its counters).
+    pub web: Option<Arc<crate::web::Site>>,
     /// Discord request figures of the outbound scheduler, when connected.
     pub http: Option<Arc<crate::discord::outbound::OutboundStats>>,
     /// Where messages went (DM, followup, channel), when connected.
@@ -157,6 +167,7 @@ pub async fn run(
     let tasks_stop = CancellationToken::new();
     let mut tasks = tokio::task::JoinSet::new();
     let metrics_addr = start_ops(&config, &parts, began, &mut tasks, &tasks_stop).await?;
+    let (web, web_addr) = start_web(&config, ladder.web.take(), &mut tasks, &tasks_stop).await?;
     if let Some(handle) = notifier.spawn_watchdog(tasks_stop.clone()) {
         tasks.spawn(async move {
             let _ = handle.await;
@@ -174,7 +185,12 @@ pub async fn run(
         &shutdown,
     )
     .await;
-    let reloader = reload::Reloader::new(config.clone(), ladder.handle.clone(), live_discord);
+    let reloader = reload::Reloader::new(
+        config.clone(),
+        ladder.handle.clone(),
+        live_discord,
+        web.clone(),
+    );
     started(Running {
         reloader,
         ladder: ladder.handle.clone(),
@@ -185,6 +201,8 @@ pub async fn run(
         loaded_players: ladder.loaded_players,
         loaded_matches: ladder.loaded_matches,
         metrics_addr,
+        web_addr,
+        web,
         http: parts.http.clone(),
         delivery: parts.delivery.clone(),
     });
@@ -246,6 +264,11 @@ struct LadderParts {
     verified_replays: std::collections::HashSet<String>,
     loaded_players: usize,
     loaded_matches: usize,
+    /// The web site and the rows it follows, when `[web] listen` is set.
+    web: Option<(
+        Arc<crate::web::Site>,
+        tokio::sync::mpsc::Receiver<Vec<crate::store::rows::Write>>,
+    )>,
 }
 
 /// Phase 2: the ladder rebuilt from the snapshot, and its loop.
@@ -268,6 +291,30 @@ fn start_ladder(
     let seed = env.seed.unwrap_or(now as u64);
     let reach = std::mem::take(&mut snapshot.reach);
     let lobby_status = snapshot.lobby_status_message;
+    // The site's own copy of the ladder (`crate::web`), from its own read of
+    // the database: the ladder's read packed the match history as it went
+    // (one row in memory at a time), so there are no rows left to share.
+    let web = config.web.listen.and_then(|_| {
+        match crate::store::load_snapshot(&config.store) {
+            Ok(site_rows) => Some(crate::web::Site::new(
+                Rows::from(site_rows),
+                &config.ladder,
+                Some(&config.store),
+                seed,
+                env.clock.clone(),
+                &config.web.base_url,
+                config
+                    .replay
+                    .open_archive(&config.store.path)
+                    .ok()
+                    .map(Arc::new),
+            )),
+            Err(e) => {
+                tracing::error!(error = %e, "the web site could not read the database; it stays off");
+                None
+            }
+        }
+    });
     let (ladder, start_effects) = Ladder::from_loaded(
         config.ladder.clone(),
         seed,
@@ -283,7 +330,7 @@ fn start_ladder(
     };
     let (outgoing_tx, outgoing) = tokio::sync::mpsc::unbounded_channel();
     let deliverable = CancellationToken::new();
-    let (handle, task) = ladder_loop::spawn(
+    let (handle, task) = ladder_loop::spawn_with_feed(
         ladder,
         start_effects,
         writer,
@@ -292,6 +339,7 @@ fn start_ladder(
         outgoing_tx,
         deliverable.clone(),
         shutdown,
+        web.as_ref().map(|(_, feed, _)| feed.clone()),
     );
     LadderParts {
         handle,
@@ -302,7 +350,38 @@ fn start_ladder(
         verified_replays,
         loaded_players,
         loaded_matches,
+        web: web.map(|(site, _, rx)| (site, rx)),
     }
+}
+
+/// The web site (`[web] listen`), serving and following the ladder's commits
+/// until the tasks stop; returns where it listens.
+#[allow(clippy::type_complexity)]
+async fn start_web(
+    config: &Config,
+    web: Option<(
+        Arc<crate::web::Site>,
+        tokio::sync::mpsc::Receiver<Vec<crate::store::rows::Write>>,
+    )>,
+    tasks: &mut tokio::task::JoinSet<()>,
+    tasks_stop: &CancellationToken,
+) -> Result<(Option<Arc<crate::web::Site>>, Option<std::net::SocketAddr>), SupervisorError> {
+    let (Some(addr), Some((site, rx))) = (config.web.listen, web) else {
+        return Ok((None, None));
+    };
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| SupervisorError::WebListen { addr, source })?;
+    let bound = listener.local_addr().ok();
+    tasks.spawn(crate::web::follow(site.clone(), rx, tasks_stop.clone()));
+    tasks.spawn(crate::web::serve(
+        site.clone(),
+        listener,
+        config.web.max_connections,
+        tasks_stop.clone(),
+    ));
+    tracing::info!(addr = ?bound, "serving the web site");
+    Ok((Some(site), bound))
 }
 
 /// Phase 3: the replay workers, when the environment names their binary.

@@ -71,14 +71,22 @@ pub struct Reloader {
     running: Arc<tokio::sync::Mutex<Config>>,
     ladder: LadderHandle,
     discord: LiveDiscord,
+    /// The web site's copy of the ladder follows the core's live keys.
+    web: Option<Arc<crate::web::Site>>,
 }
 
 impl Reloader {
-    pub(super) fn new(running: Config, ladder: LadderHandle, discord: LiveDiscord) -> Reloader {
+    pub(super) fn new(
+        running: Config,
+        ladder: LadderHandle,
+        discord: LiveDiscord,
+        web: Option<Arc<crate::web::Site>>,
+    ) -> Reloader {
         Reloader {
             running: Arc::new(tokio::sync::Mutex::new(running)),
             ladder,
             discord,
+            web,
         }
     }
 
@@ -105,6 +113,9 @@ impl Reloader {
             applied = self.ladder.reconfigure(new.ladder.clone()).await??;
             self.discord
                 .set_maps(new.ladder.maps.iter().map(|m| m.name.clone()).collect());
+            if let Some(site) = &self.web {
+                site.reconfigure(new.ladder.clone());
+            }
         }
         let next = running.with_live_parts_of(&new);
         if !changes.live.is_empty() {

@@ -120,3 +120,37 @@ fn burst_counts_a_waves_requests_and_cards() {
     assert!(carded == 0 || w["requests"].as_u64().unwrap() > 0, "{v}");
     assert_eq!(w["all_cards_seconds"].is_null(), carded < 2, "{v}");
 }
+
+#[test]
+fn web_reports_loads_and_handling_with_the_site_on() {
+    let v = bench(&[
+        "web",
+        "--players",
+        "40",
+        "--matches",
+        "200",
+        "--users",
+        "2",
+        "--rounds",
+        "1",
+        "--clients",
+        "2",
+        "--seconds",
+        "1",
+    ]);
+    assert_eq!(v["scenario"], "web");
+    assert_eq!(v["loaded_players"], 40);
+    let loads = v["loads"].as_array().unwrap();
+    assert_eq!(loads.len(), 5, "{v}");
+    for l in loads {
+        assert_eq!(l["errors"], 0, "{l}");
+        assert!(l["requests"].as_u64().unwrap() >= 1, "{l}");
+    }
+    let handling = v["handling"].as_array().unwrap();
+    assert_eq!(handling.len(), 2, "{v}");
+    for h in handling {
+        assert_eq!(h["unanswered"], 0, "{h}");
+        assert_eq!(h["refused"], 0, "{h}");
+    }
+    assert!(v["during"]["requests"].as_u64().unwrap() >= 1, "{v}");
+}

@@ -53,3 +53,5 @@ mod store_crash;
 mod supervisor;
 mod support;
 mod systemd;
+#[cfg(feature = "sim")]
+mod web;
