@@ -7,7 +7,8 @@
 //! it never waits behind a command or a write, shows only committed state, and
 //! site load cannot delay an interaction except through the CPU it uses —
 //! which is bounded: pages are computed one at a time on a blocking thread
-//! ([`COMPUTE_SLOTS`]), answered from a cache while nothing changed, and
+//! ([`COMPUTE_SLOTS`]) using at most half a core over time
+//! ([`COMPUTE_SHARE_PERCENT`]), answered from a cache while nothing changed, and
 //! `304 Not Modified` costs no computation. If the feed overflows (the site
 //! fell behind), the copy is rebuilt from the database.
 //!
@@ -60,6 +61,12 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
 /// Pages computed at once (each on a blocking thread): one core at most.
 pub const COMPUTE_SLOTS: usize = 1;
+/// Percent of one core page computation may use over time. One busy compute
+/// thread took a whole core of the 2-core VM and raised the supervisor's
+/// handling p99 ×2.2 (BENCHMARKS.md, "The web site under load"); lowering the
+/// thread's OS priority needs `unsafe` (nix 0.30 has no safe `setpriority`),
+/// so the site rests after each computation instead ([`DutyCycle`]).
+pub const COMPUTE_SHARE_PERCENT: u32 = 50;
 /// Rows batches waiting for the copy; beyond it the copy is rebuilt.
 const FEED_BOUND: usize = 8192;
 /// Responses kept; beyond it the cache starts over.
@@ -187,6 +194,7 @@ pub struct Site {
     pub charts: chart::ChartCache,
     responses: Mutex<Responses>,
     compute: Arc<Semaphore>,
+    duty: Mutex<DutyCycle>,
     lagged: Arc<AtomicBool>,
     /// For a rebuild from the database after the feed overflowed.
     reload: Mutex<Option<(StoreConfig, LadderConfig, u64)>>,
@@ -221,6 +229,7 @@ impl Site {
             charts: chart::ChartCache::default(),
             responses: Mutex::new(HashMap::new()),
             compute: Arc::new(Semaphore::new(COMPUTE_SLOTS)),
+            duty: Mutex::new(DutyCycle::new(COMPUTE_SHARE_PERCENT)),
             lagged: lagged.clone(),
             reload: Mutex::new(store.map(|s| (s.clone(), ladder.clone(), seed))),
             stats: SiteStats::default(),
@@ -448,18 +457,41 @@ async fn answer<B>(site: &Arc<Site>, req: &Request<B>) -> Response<Full<Bytes>> 
             p
         }
         None => {
-            let Ok(permit) = site.compute.clone().acquire_owned().await else {
-                return plain(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n");
-            };
+            // Waiting for the slot and the slot's rest count against the
+            // deadline too: under a flood of uncached pages a request is
+            // answered 503 rather than the site taking more CPU.
             let s = site.clone();
             let t = target.clone();
-            let work = tokio::task::spawn_blocking(move || {
-                let _permit = permit;
-                route(&s, &t, now)
-            });
+            let work = async move {
+                let permit = s.compute.clone().acquire_owned().await.ok()?;
+                let ready = s
+                    .duty
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .ready_at(std::time::Instant::now());
+                tokio::time::sleep_until(ready.into()).await;
+                let s2 = s.clone();
+                let done = tokio::task::spawn_blocking(move || {
+                    let start = std::time::Instant::now();
+                    let page = route(&s2, &t, now);
+                    // Recorded before the slot is released, even if the
+                    // request already timed out: the CPU was spent.
+                    let end = std::time::Instant::now();
+                    s2.duty
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .computed(start, end);
+                    drop(permit);
+                    page
+                });
+                Some(done.await)
+            };
             let page = match tokio::time::timeout(REQUEST_TIMEOUT, work).await {
-                Ok(Ok(p)) => Arc::new(p),
-                Ok(Err(_)) => return plain(StatusCode::INTERNAL_SERVER_ERROR, "failed\n"),
+                Ok(Some(Ok(p))) => Arc::new(p),
+                Ok(Some(Err(_))) => {
+                    return plain(StatusCode::INTERNAL_SERVER_ERROR, "failed\n");
+                }
+                Ok(None) => return plain(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n"),
                 Err(_) => return plain(StatusCode::SERVICE_UNAVAILABLE, "busy; try again\n"),
             };
             site.stats.computed.fetch_add(1, Ordering::Relaxed);
@@ -744,6 +776,86 @@ fn replay_file(site: &Site, state: &State, id: MatchId) -> Result<Page, WebError
         body: Bytes::from(bytes),
         disposition: Some(format!("attachment; filename=\"match-{id}.SC2Replay\"")),
     })
+}
+
+/// Caps page computation's share of one core: after a computation that took
+/// `t`, the compute slot rests `t · (100 − share) / share` before the next
+/// one starts, so over any busy stretch computing takes at most `share` % of
+/// one core and the rest is left to the ladder. Times are explicit (tested
+/// without a clock).
+#[derive(Debug)]
+pub struct DutyCycle {
+    share_percent: u32,
+    ready: Option<std::time::Instant>,
+}
+
+impl DutyCycle {
+    /// `share_percent` is clamped to 1..=100 (100: no rest).
+    pub fn new(share_percent: u32) -> DutyCycle {
+        DutyCycle {
+            share_percent: share_percent.clamp(1, 100),
+            ready: None,
+        }
+    }
+
+    /// When the next computation may start: `now` unless still resting.
+    pub fn ready_at(&self, now: std::time::Instant) -> std::time::Instant {
+        self.ready.map_or(now, |r| r.max(now))
+    }
+
+    /// A computation ran from `start` to `end`.
+    pub fn computed(&mut self, start: std::time::Instant, end: std::time::Instant) {
+        let took = end.saturating_duration_since(start);
+        let rest = took * (100 - self.share_percent) / self.share_percent;
+        self.ready = Some(end + rest);
+    }
+}
+
+#[cfg(test)]
+mod duty_tests {
+    use super::DutyCycle;
+    use std::time::{Duration, Instant};
+
+    const MS: Duration = Duration::from_millis(1);
+
+    #[test]
+    fn the_slot_rests_in_proportion_to_the_last_computation() {
+        let t0 = Instant::now();
+        let mut half = DutyCycle::new(50);
+        assert_eq!(half.ready_at(t0), t0, "free before any computation");
+        half.computed(t0, t0 + 10 * MS);
+        assert_eq!(
+            half.ready_at(t0 + 10 * MS),
+            t0 + 20 * MS,
+            "rests as long as it computed"
+        );
+        assert_eq!(
+            half.ready_at(t0 + 25 * MS),
+            t0 + 25 * MS,
+            "rested: free now"
+        );
+        // A longer computation later sets a longer rest, measured from its end.
+        half.computed(t0 + 30 * MS, t0 + 70 * MS);
+        assert_eq!(half.ready_at(t0 + 70 * MS), t0 + 110 * MS);
+
+        let mut quarter = DutyCycle::new(25);
+        quarter.computed(t0, t0 + 10 * MS);
+        assert_eq!(
+            quarter.ready_at(t0 + 10 * MS),
+            t0 + 40 * MS,
+            "25 %: rests 3 t"
+        );
+
+        let mut full = DutyCycle::new(100);
+        full.computed(t0, t0 + 10 * MS);
+        assert_eq!(full.ready_at(t0 + 10 * MS), t0 + 10 * MS, "100 %: no rest");
+
+        // Out-of-range shares are clamped, never a division by zero.
+        let mut zero = DutyCycle::new(0);
+        zero.computed(t0, t0 + MS);
+        assert_eq!(zero.ready_at(t0 + MS), t0 + 100 * MS);
+        assert_eq!(DutyCycle::new(500).share_percent, 100);
+    }
 }
 
 #[cfg(all(test, feature = "sim"))]
