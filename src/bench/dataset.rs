@@ -55,6 +55,23 @@ const DAY_MS: i64 = 86_400_000;
 /// seconds, small enough that one request is not a huge transaction.
 const BATCH: usize = 2_000;
 
+/// [`generate`] for the database `config` names, ending now, off the async
+/// runtime: what every scenario that boots on a big history starts with.
+pub async fn generate_for(
+    config: &crate::config::Config,
+    size: Size,
+    seed: u64,
+) -> Result<Written, super::BenchError> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let (store, ladder) = (config.store.clone(), config.ladder.clone());
+    tokio::task::spawn_blocking(move || generate(&store, &ladder, size, seed, now))
+        .await
+        .map_err(|e| super::BenchError::Failed(format!("the generator panicked: {e}")))?
+        .map_err(Into::into)
+}
+
 /// Writes the history into a new database at `store.path` (migrated first).
 /// `now` is the ladder's time at the end of the history.
 pub fn generate(

@@ -147,18 +147,7 @@ pub async fn run(opts: &HandlingOptions) -> Result<HandlingReport, BenchError> {
     let text = super::startup::child_config(&sim, dir.path(), 1, opts.synchronous);
     let config = crate::config::Config::from_toml(&dir.path().join("ladderd.toml"), &text)
         .map_err(|e| BenchError::Config(e.to_string()))?;
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    let (store, ladder, size, seed) = (
-        config.store.clone(),
-        config.ladder.clone(),
-        opts.size,
-        opts.seed,
-    );
-    tokio::task::spawn_blocking(move || dataset::generate(&store, &ladder, size, seed, now))
-        .await
-        .map_err(|e| BenchError::Failed(format!("the generator panicked: {e}")))??;
+    dataset::generate_for(&config, opts.size, opts.seed).await?;
 
     let env = Environment {
         seed: Some(opts.seed),

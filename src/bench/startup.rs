@@ -115,19 +115,7 @@ pub async fn run(opts: &StartupOptions) -> Result<StartupReport, BenchError> {
         .map_err(|e| BenchError::Config(e.to_string()))?;
 
     let began = Instant::now();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
-    let (store, ladder, size, seed) = (
-        config.store.clone(),
-        config.ladder.clone(),
-        opts.size,
-        opts.seed,
-    );
-    let written =
-        tokio::task::spawn_blocking(move || dataset::generate(&store, &ladder, size, seed, now))
-            .await
-            .map_err(|e| BenchError::Failed(format!("the generator panicked: {e}")))??;
+    let written = dataset::generate_for(&config, opts.size, opts.seed).await?;
     let generate_seconds = began.elapsed().as_secs_f64();
 
     let notify_path = dir.path().join("notify.sock");
