@@ -46,9 +46,10 @@ const CONFIRM_RATE: f64 = 0.97;
 /// Chance per wave that an idle player joins the queue.
 const JOIN_RATE: f64 = 0.6;
 /// Share of population players who subscribe to "someone is searching"
-/// pings, and the chance an idle subscriber joins on a ping.
+/// pings. A ping changes nothing the driver does: when it arrives depends on
+/// delivery timing, and acting on it would make the same seed play a
+/// different ladder.
 const SUBSCRIBE_RATE: f64 = 0.25;
-const JOIN_ON_PING: f64 = 0.3;
 /// Share of "still searching?" questions a player answers (the rest walked
 /// away from the keyboard and are removed a minute later).
 const ANSWER_RATE: f64 = 0.8;
@@ -81,6 +82,8 @@ struct Player {
     /// Matches this player knows of (saw the card, or noticed afterwards).
     seen_matches: HashSet<u64>,
     has_queued: bool,
+    /// "Still searching?" questions this player was asked.
+    asked: u64,
 }
 
 #[derive(Default)]
@@ -305,6 +308,7 @@ impl<'a> Driver<'a> {
             click_at: None,
             seen_matches: HashSet::new(),
             has_queued: false,
+            asked: 0,
         });
         self.by_name
             .insert(name.to_lowercase(), self.players.len() - 1);
@@ -457,7 +461,13 @@ impl<'a> Driver<'a> {
                     self.matches.remove(&id);
                 } else if content.starts_with("🔎") {
                     self.still_searching_asked += 1;
-                    if self.chance(ANSWER_RATE) {
+                    // Seeded by (seed, user, question), not drawn from the
+                    // driver's generator: an arrival's timing must not shift
+                    // every later draw.
+                    self.players[p].asked += 1;
+                    let user = self.players[p].user;
+                    let h = mix(self.seed ^ mix(user ^ mix(self.players[p].asked)));
+                    if unit(h) <= ANSWER_RATE {
                         let message = s.message.id.get();
                         self.interact(
                             p,
@@ -475,12 +485,6 @@ impl<'a> Driver<'a> {
                     }
                 } else if content.starts_with("🔔") {
                     self.searching_pings_seen += 1;
-                    if self.players[p].state == State::Idle
-                        && self.players[p].cooldown_until <= now
-                        && self.chance(JOIN_ON_PING)
-                    {
-                        self.join(p);
-                    }
                 } else if after_number(content, "your opponent did not confirm match #").is_some() {
                     self.players[p].state = State::Queued;
                     self.players[p].card = None;
