@@ -369,17 +369,22 @@ async fn start_web(
     let (Some(addr), Some((site, rx))) = (config.web.listen, web) else {
         return Ok((None, None));
     };
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
+    let listener = std::net::TcpListener::bind(addr)
         .map_err(|source| SupervisorError::WebListen { addr, source })?;
     let bound = listener.local_addr().ok();
-    tasks.spawn(crate::web::follow(site.clone(), rx, tasks_stop.clone()));
-    tasks.spawn(crate::web::serve(
+    // Its own thread at idle priority (`web::start`): the site's load may
+    // not slow the ladder.
+    let stopped = crate::web::start(
         site.clone(),
         listener,
+        rx,
         config.web.max_connections,
         tasks_stop.clone(),
-    ));
+    )
+    .map_err(|source| SupervisorError::WebListen { addr, source })?;
+    tasks.spawn(async move {
+        let _ = stopped.await;
+    });
     tracing::info!(addr = ?bound, "serving the web site");
     Ok((Some(site), bound))
 }

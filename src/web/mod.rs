@@ -30,7 +30,10 @@
 mod api;
 pub mod chart;
 mod pages;
+mod run;
 pub mod text;
+
+pub use run::{lower_priority, start};
 
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -61,11 +64,12 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(5);
 pub const CONNECTION_LIFETIME: Duration = Duration::from_secs(60);
 /// Pages computed at once (each on a blocking thread): one core at most.
 pub const COMPUTE_SLOTS: usize = 1;
-/// Percent of one core page computation may use over time. One busy compute
-/// thread took a whole core of the 2-core VM and raised the supervisor's
-/// handling p99 ×2.2 (BENCHMARKS.md, "The web site under load"); lowering the
-/// thread's OS priority needs `unsafe` (nix 0.30 has no safe `setpriority`),
-/// so the site rests after each computation instead ([`DutyCycle`]).
+/// Percent of one core page computation may use over time when the site's
+/// threads could not be given `SCHED_IDLE` ([`start`]; with it, 100). One
+/// busy compute thread at normal priority took a whole core of the 2-core VM
+/// and raised the supervisor's handling p99 ×2.2 (BENCHMARKS.md, "The web
+/// site under load"), so without the kernel's help the site rests after each
+/// computation instead ([`DutyCycle`]).
 pub const COMPUTE_SHARE_PERCENT: u32 = 50;
 /// Rows batches waiting for the copy; beyond it the copy is rebuilt.
 const FEED_BOUND: usize = 8192;
@@ -235,6 +239,11 @@ impl Site {
             stats: SiteStats::default(),
         });
         (site, crate::ladder_loop::Feed { rows: tx, lagged }, rx)
+    }
+
+    /// Page computation's share of one core from now on ([`DutyCycle`]).
+    pub fn set_compute_share(&self, percent: u32) {
+        *self.duty.lock().unwrap_or_else(|p| p.into_inner()) = DutyCycle::new(percent);
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
