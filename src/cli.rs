@@ -158,7 +158,8 @@ pub struct BenchArgs {
     /// `handling` (ladderd's time per interaction with that history loaded).
     /// `burst` (one wave of 20 and of 100 matches: requests, 429s, cards).
     /// `web` (the web site under load, and interaction handling meanwhile).
-    #[arg(value_parser = ["memory", "handling", "burst", "uploads", "web"])]
+    /// (`web-load` is `web`'s load generator: a spec on stdin, JSON out.)
+    #[arg(value_parser = ["memory", "handling", "burst", "uploads", "web", "web-load"])]
     pub scenario: String,
     /// memory: players in the generated history.
     #[arg(long, default_value_t = 10_000)]
@@ -184,6 +185,13 @@ pub struct BenchArgs {
     /// web: seconds per load (at most).
     #[arg(long, default_value_t = 10)]
     pub seconds: u64,
+    /// web: pairs of handling phases (site idle, site under load).
+    #[arg(long, default_value_t = 5)]
+    pub repeats: usize,
+    /// web: the load generator's CPU priority (`idle`: readers on other
+    /// machines; `normal`: competing with the supervisor).
+    #[arg(long, default_value = "idle", value_parser = ["idle", "normal"])]
+    pub generator: String,
     /// memory, handling: `[store] synchronous` of the supervisor (`normal` or `full`).
     #[arg(long, default_value = "normal", value_parser = ["normal", "full"])]
     pub synchronous: String,
@@ -468,8 +476,23 @@ fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
             seconds: args.seconds,
             users: args.users.max(1),
             rounds: args.rounds,
+            repeats: args.repeats.clamp(1, 100),
             synchronous,
+            exe,
+            generator: if args.generator == "normal" {
+                crate::bench::web::Priority::Normal
+            } else {
+                crate::bench::web::Priority::Idle
+            },
         }),
+        "web-load" => {
+            let load = crate::bench::web::generate()
+                .map_err(|e| CliError::failed("ladderd bench web-load", e))?;
+            let json = serde_json::to_string(&load)
+                .map_err(|e| CliError::failed("serialising the load", e))?;
+            println!("{json}");
+            return Ok(ExitCode::from(EXIT_OK));
+        }
         "handling" => Scenario::Handling(crate::bench::handling::HandlingOptions {
             size,
             users: args.users.max(1),

@@ -137,9 +137,12 @@ fn web_reports_loads_and_handling_with_the_site_on() {
         "2",
         "--seconds",
         "1",
+        "--repeats",
+        "2",
     ]);
     assert_eq!(v["scenario"], "web");
     assert_eq!(v["loaded_players"], 40);
+    assert_eq!(v["generator"], "idle");
     let loads = v["loads"].as_array().unwrap();
     assert_eq!(loads.len(), 5, "{v}");
     for l in loads {
@@ -147,10 +150,17 @@ fn web_reports_loads_and_handling_with_the_site_on() {
         assert!(l["requests"].as_u64().unwrap() >= 1, "{l}");
     }
     let handling = v["handling"].as_array().unwrap();
-    assert_eq!(handling.len(), 2, "{v}");
+    assert_eq!(handling.len(), 4, "two pairs of phases: {v}");
     for h in handling {
         assert_eq!(h["unanswered"], 0, "{h}");
         assert_eq!(h["refused"], 0, "{h}");
     }
-    assert!(v["during"]["requests"].as_u64().unwrap() >= 1, "{v}");
+    // The load generator is another process; each loaded phase had its load.
+    let during = v["during"].as_array().unwrap();
+    assert_eq!(during.len(), 2, "{v}");
+    for d in during {
+        assert!(d["requests"].as_u64().unwrap() >= 1, "{d}");
+        assert_eq!(d["errors"], 0, "{d}");
+    }
+    assert_eq!(v["p99_pair_ratios"].as_array().unwrap().len(), 2, "{v}");
 }
