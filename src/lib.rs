@@ -11,6 +11,7 @@ pub mod config;
 #[cfg(feature = "sim")]
 pub mod demo;
 pub mod discord;
+pub mod l10n;
 pub mod ladder;
 pub mod ladder_loop;
 pub mod logging;

@@ -29,12 +29,12 @@ use twilight_model::id::Id;
 use twilight_model::id::marker::{ApplicationMarker, ChannelMarker};
 
 use super::ids::ComponentId;
-use super::l10n::Locale;
 use super::outbound::{Outbound, Priority, Transport};
 use super::render::{self, RenderContext, Rendered, button};
 use super::router::{self, Routed};
 use super::transport::route_key;
 use crate::config::DiscordConfig;
+use crate::l10n::Locale;
 use crate::ladder::{Actor, Audience, Command, Message};
 use crate::ladder_loop::LadderHandle;
 

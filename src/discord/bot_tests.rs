@@ -1021,7 +1021,7 @@ async fn a_players_language_is_stored_and_survives_a_restart() {
     assert_eq!(reqs[0].1, "channels/9047/messages", "{reqs:?}");
     assert_eq!(reqs[0].2["content"], "큐에서 나왔습니다");
     // Someone never seen reads English.
-    assert_eq!(after.bot.locale_of(48), super::l10n::Locale::ENGLISH);
+    assert_eq!(after.bot.locale_of(48), crate::l10n::Locale::ENGLISH);
 }
 
 /// The refusals a player meets in normal use (a stale button) come in the

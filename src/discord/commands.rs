@@ -47,8 +47,8 @@ fn localize_option(o: &mut CommandOption, parent: &str) {
         };
         let id = format!("{path}-{value}");
         let mut names = HashMap::new();
-        for locale in super::l10n::Locale::all() {
-            let name = if locale == super::l10n::Locale::ENGLISH {
+        for locale in crate::l10n::Locale::all() {
+            let name = if locale == crate::l10n::Locale::ENGLISH {
                 Some(choice.name.clone())
             } else {
                 locale.choice_text(&id)
@@ -74,8 +74,8 @@ fn localizations(
     let name = option.unwrap_or_else(|| path.trim_start_matches("cmd-"));
     let mut names = HashMap::new();
     let mut descriptions = HashMap::new();
-    for locale in super::l10n::Locale::all() {
-        let (n, d) = if locale == super::l10n::Locale::ENGLISH {
+    for locale in crate::l10n::Locale::all() {
+        let (n, d) = if locale == crate::l10n::Locale::ENGLISH {
             (name.to_owned(), description.to_owned())
         } else {
             // A locale lacking the path (a test forbids it) falls back to

@@ -53,11 +53,11 @@ use twilight_model::id::Id;
 use twilight_model::id::marker::{ApplicationMarker, ChannelMarker, MessageMarker};
 
 use super::ids::ComponentId;
-use super::l10n::Locale;
 use super::outbound::{Failure, Outbound, Priority, Reply, Transport};
 use super::render::{Rendered, button};
 use super::transport::route_key;
 use crate::clock::Clock;
+use crate::l10n::Locale;
 use crate::ladder_loop::LadderHandle;
 use crate::store::rows::{META_LOBBY_STATUS, ReachRow, UnixMillis, Write};
 

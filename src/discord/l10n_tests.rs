@@ -6,8 +6,8 @@ use fluent_syntax::ast;
 use twilight_model::application::command::CommandOptionChoiceValue;
 use twilight_model::channel::message::component::Component;
 
-use super::l10n::{Locale, format_number, sources};
 use super::render::{MAX_CONTENT, RenderContext, error_text, render, setup_modal_components};
+use crate::l10n::{Locale, Sources, format_number, sources};
 use crate::l10n_args;
 use crate::ladder::validate::FieldError;
 use crate::ladder::{
@@ -87,23 +87,53 @@ fn inline_vars(e: &ast::InlineExpression<&str>, vars: &mut BTreeSet<String>) {
 #[test]
 fn every_message_exists_in_every_locale_with_the_same_variables() {
     let all: Vec<_> = sources().collect();
-    let (_, english, _) = all[0];
-    let reference = variables(english);
-    assert!(reference.len() > 100, "{}", reference.len());
-    for (locale, ftl, _) in &all[1..] {
-        let theirs = variables(ftl);
-        let missing: Vec<_> = reference
-            .keys()
-            .filter(|k| !theirs.contains_key(*k))
-            .collect();
-        let extra: Vec<_> = theirs
-            .keys()
-            .filter(|k| !reference.contains_key(*k))
-            .collect();
-        assert!(missing.is_empty(), "{}: missing {missing:?}", locale.code());
-        assert!(extra.is_empty(), "{}: unknown {extra:?}", locale.code());
-        for (id, vars) in &reference {
-            assert_eq!(&theirs[id], vars, "{}: variables of {id}", locale.code());
+    // Discord's messages and the web site's, each against English.
+    type File = fn(&Sources) -> &'static str;
+    let files: [(&str, File, usize); 2] = [
+        ("ladderd.ftl", |s| s.ladderd, 100),
+        ("web.ftl", |s| s.web, 60),
+    ];
+    for (file, of, at_least) in files {
+        let reference = variables(of(&all[0]));
+        assert!(reference.len() > at_least, "{file}: {}", reference.len());
+        for s in &all[1..] {
+            let code = format!("{} {file}", s.locale.code());
+            let theirs = variables(of(s));
+            let missing: Vec<_> = reference
+                .keys()
+                .filter(|k| !theirs.contains_key(*k))
+                .collect();
+            let extra: Vec<_> = theirs
+                .keys()
+                .filter(|k| !reference.contains_key(*k))
+                .collect();
+            assert!(missing.is_empty(), "{code}: missing {missing:?}");
+            assert!(extra.is_empty(), "{code}: unknown {extra:?}");
+            for (id, vars) in &reference {
+                assert_eq!(&theirs[id], vars, "{code}: variables of {id}");
+            }
+        }
+    }
+    // One bundle holds a locale's three files: an id in two of them would
+    // lose the second. The site's ids say so (`web-`), nobody else's do.
+    for s in &all {
+        let ladderd = variables(s.ladderd);
+        let commands = variables(s.commands);
+        let web = variables(s.web);
+        for id in web.keys() {
+            assert!(
+                id.starts_with("web-"),
+                "{}: {id} in web.ftl",
+                s.locale.code()
+            );
+        }
+        for id in ladderd.keys().chain(commands.keys()) {
+            assert!(!id.starts_with("web-"), "{}: {id}", s.locale.code());
+            assert!(
+                !(ladderd.contains_key(id) && commands.contains_key(id)),
+                "{}: {id} in two files",
+                s.locale.code()
+            );
         }
     }
 }
@@ -216,8 +246,9 @@ fn every_command_and_option_is_localised_within_discords_rules() {
     assert_eq!(names["ru"], "профиль");
     assert_eq!(names["en-US"], "profile");
     // Every command file entry is used: nothing stale, nothing misspelt.
-    for (locale, _, commands_ftl) in sources().skip(1) {
-        for id in variables(commands_ftl).keys() {
+    for s in sources().skip(1) {
+        let locale = s.locale;
+        for id in variables(s.commands).keys() {
             let key = |path: &String| format!("cmd-{}", path.replace(' ', "-"));
             let used = id.starts_with("opt-")
                 || entries.iter().any(|(path, ..)| key(path) == *id)

@@ -8,7 +8,6 @@ pub mod connect;
 pub mod delivery;
 pub mod gateway;
 pub mod ids;
-pub mod l10n;
 pub mod live;
 pub mod outbound;
 pub mod permissions;

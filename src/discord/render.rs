@@ -5,7 +5,7 @@
 //! the leaderboard). Pure; `custom_id`s come from [`super::ids`].
 //!
 //! Words come from the reader's locale ([`RenderContext::locale`], see
-//! [`super::l10n`]). Still English, by choice or for now: `Notice::Info`
+//! [`crate::l10n`]). Still English, by choice or for now: `Notice::Info`
 //! (free text the core phrases: lapses, restarts, admin notices, match
 //! `detail`s), `LadderError::Invalid` and the field messages of an invalid
 //! setup, the admin views (snapshot, player and match detail, the /admin
@@ -20,7 +20,7 @@ use twilight_model::channel::message::component::{
 };
 
 use super::ids::ComponentId;
-use super::l10n::{Arg, Locale, format_number};
+use crate::l10n::{Arg, Locale, format_number};
 use crate::l10n_args;
 use crate::ladder::{
     Ack, AdminOp, Command, LadderError, LeaderboardQuery, MatchCard, MatchId, Notice,
@@ -333,6 +333,7 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
                 let chart = crate::web::chart::RatingChart {
                     points: p.rating_history.clone(),
                     seasons: p.seasons.clone(),
+                    locale: l,
                 };
                 match crate::web::chart::shared().rating_png(&chart) {
                     Ok(png) => out.files.push(("rating.png".to_owned(), png.to_vec())),
@@ -350,13 +351,16 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
                 a.per_day.len()
             );
             if let Some(h) = busiest.filter(|h| a.by_hour_of_week[*h] > 0) {
-                let day = crate::web::text::WEEKDAYS[h / 24];
+                // The line around it is English still: so is its weekday.
+                let day = Locale::ENGLISH.text(crate::web::chart::WEEKDAYS[h / 24], &[]);
                 let _ = write!(out.content, "; busiest hour: {day} {:02}:00 UTC", h % 24);
             }
             out.content.push('\n');
-            match crate::web::chart::shared()
-                .activity_png(&crate::web::chart::ActivityChart((**a).clone()))
-            {
+            let chart = crate::web::chart::ActivityChart {
+                activity: (**a).clone(),
+                locale: l,
+            };
+            match crate::web::chart::shared().activity_png(&chart) {
                 Ok(png) => out.files.push(("activity.png".to_owned(), png.to_vec())),
                 Err(e) => tracing::warn!(error = %e, "could not draw the activity chart"),
             }

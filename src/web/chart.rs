@@ -5,6 +5,11 @@
 //!
 //! Charts are cached by a hash of what they draw: a chart is redrawn only
 //! when its data changed (and the cache is bounded).
+//!
+//! Titles and weekday names are in the chart's locale (`web.ftl`). An SVG's
+//! text is drawn by the browser, in any script; a PNG's by our font, which
+//! has no Korean or Chinese glyphs, so those PNGs keep English words
+//! ([`png_labels`]).
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -13,7 +18,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::text;
+use crate::l10n::Locale;
 use crate::ladder::site::{Activity, RatingPoint, SeasonSummary};
 
 static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -30,6 +35,24 @@ const PALETTE: [RGBColor; 6] = [
     RGBColor(23, 190, 207),
 ];
 const DAY_MS: i64 = 86_400_000;
+
+/// The weekdays' message ids, Monday first.
+pub const WEEKDAYS: [&str; 7] = [
+    "web-mon", "web-tue", "web-wed", "web-thu", "web-fri", "web-sat", "web-sun",
+];
+/// Every message a chart draws.
+const CHART_TEXT: [&str; 3] = ["web-chart-rating", "web-chart-hours", "web-chart-days"];
+
+/// The locale a PNG's words are drawn in: `locale` if DejaVu Sans has its
+/// letters (it covers Latin, Greek and Cyrillic: below U+0530), else English
+/// rather than empty boxes.
+pub fn png_labels(locale: Locale) -> Locale {
+    let covered = CHART_TEXT
+        .iter()
+        .chain(WEEKDAYS.iter())
+        .all(|id| locale.text(id, &[]).chars().all(|c| u32::from(c) < 0x530));
+    if covered { locale } else { Locale::ENGLISH }
+}
 
 /// Why a chart could not be drawn (plotters' error, as text).
 #[derive(Debug, thiserror::Error)]
@@ -56,12 +79,15 @@ fn fonts() {
 pub struct RatingChart {
     pub points: Vec<RatingPoint>,
     pub seasons: Vec<SeasonSummary>,
+    /// The language of its title.
+    pub locale: Locale,
 }
 
 impl RatingChart {
     fn key(&self) -> u64 {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         1u8.hash(&mut h);
+        self.locale.hash(&mut h);
         for p in &self.points {
             (p.at, p.season_id, &p.race, p.rating.to_bits()).hash(&mut h);
         }
@@ -71,7 +97,11 @@ impl RatingChart {
         h.finish()
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        labels: Locale,
+    ) -> Result<(), ChartError> {
         root.fill(&WHITE).map_err(err)?;
         let (t0, t1) = match (self.points.first(), self.points.last()) {
             (Some(a), Some(b)) => (a.at, b.at.max(a.at + DAY_MS)),
@@ -93,7 +123,7 @@ impl RatingChart {
             (1400.0, 1600.0)
         };
         let mut chart = ChartBuilder::on(root)
-            .caption(text::CHART_RATING_TITLE, ("sans-serif", 18))
+            .caption(labels.text("web-chart-rating", &[]), ("sans-serif", 18))
             .margin(12)
             .x_label_area_size(28)
             .y_label_area_size(48)
@@ -163,24 +193,34 @@ impl RatingChart {
 /// When the ladder is busy: matches found by hour of the week, and games
 /// per day, one panel each.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ActivityChart(pub Activity);
+pub struct ActivityChart {
+    pub activity: Activity,
+    /// The language of its titles and weekdays.
+    pub locale: Locale,
+}
 
 impl ActivityChart {
     fn key(&self) -> u64 {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         2u8.hash(&mut h);
-        self.0.by_hour_of_week.hash(&mut h);
-        self.0.per_day.hash(&mut h);
+        self.locale.hash(&mut h);
+        self.activity.by_hour_of_week.hash(&mut h);
+        self.activity.per_day.hash(&mut h);
         h.finish()
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
+    fn draw<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        labels: Locale,
+    ) -> Result<(), ChartError> {
         root.fill(&WHITE).map_err(err)?;
         let (top, bottom) = root.split_vertically(root.dim_in_pixel().1 / 2);
-        let hours = &self.0.by_hour_of_week;
+        let weekdays = WEEKDAYS.map(|id| labels.text(id, &[]));
+        let hours = &self.activity.by_hour_of_week;
         let max_h = f64::from(hours.iter().copied().max().unwrap_or(0).max(1));
         let mut chart = ChartBuilder::on(&top)
-            .caption(text::CHART_HOURS_TITLE, ("sans-serif", 16))
+            .caption(labels.text("web-chart-hours", &[]), ("sans-serif", 16))
             .margin(10)
             .x_label_area_size(24)
             .y_label_area_size(40)
@@ -194,7 +234,7 @@ impl ActivityChart {
             .y_labels(4)
             .x_label_formatter(&|h| {
                 let d = (*h as usize / 24).min(6);
-                text::WEEKDAYS[d].to_string()
+                weekdays[d].clone()
             })
             .y_label_formatter(&|v| format!("{v:.0}"))
             .label_style(("sans-serif", 11))
@@ -208,14 +248,14 @@ impl ActivityChart {
                 )
             }))
             .map_err(err)?;
-        let days = &self.0.per_day;
+        let days = &self.activity.per_day;
         let (d0, d1) = match (days.first(), days.last()) {
             (Some(a), Some(b)) => (a.0, b.0 + DAY_MS),
             _ => (0, DAY_MS),
         };
         let max_d = f64::from(days.iter().map(|d| d.1).max().unwrap_or(0).max(1));
         let mut chart = ChartBuilder::on(&bottom)
-            .caption(text::CHART_DAYS_TITLE, ("sans-serif", 16))
+            .caption(labels.text("web-chart-days", &[]), ("sans-serif", 16))
             .margin(10)
             .x_label_area_size(24)
             .y_label_area_size(40)
@@ -331,25 +371,25 @@ impl ChartCache {
 
     pub fn rating_svg(&self, c: &RatingChart) -> Result<Arc<Vec<u8>>, ChartError> {
         self.get_or_draw((c.key(), Format::Svg), || {
-            svg_of(RATING_SIZE, |r| c.draw(r)).map(String::into_bytes)
+            svg_of(RATING_SIZE, |r| c.draw(r, c.locale)).map(String::into_bytes)
         })
     }
 
     pub fn rating_png(&self, c: &RatingChart) -> Result<Arc<Vec<u8>>, ChartError> {
         self.get_or_draw((c.key(), Format::Png), || {
-            png_of(RATING_SIZE, |r| c.draw(r))
+            png_of(RATING_SIZE, |r| c.draw(r, png_labels(c.locale)))
         })
     }
 
     pub fn activity_svg(&self, c: &ActivityChart) -> Result<Arc<Vec<u8>>, ChartError> {
         self.get_or_draw((c.key(), Format::Svg), || {
-            svg_of(ACTIVITY_SIZE, |r| c.draw(r)).map(String::into_bytes)
+            svg_of(ACTIVITY_SIZE, |r| c.draw(r, c.locale)).map(String::into_bytes)
         })
     }
 
     pub fn activity_png(&self, c: &ActivityChart) -> Result<Arc<Vec<u8>>, ChartError> {
         self.get_or_draw((c.key(), Format::Png), || {
-            png_of(ACTIVITY_SIZE, |r| c.draw(r))
+            png_of(ACTIVITY_SIZE, |r| c.draw(r, png_labels(c.locale)))
         })
     }
 }
@@ -398,7 +438,11 @@ mod tests {
                 rated: 2,
             },
         ];
-        RatingChart { points, seasons }
+        RatingChart {
+            points,
+            seasons,
+            locale: Locale::ENGLISH,
+        }
     }
 
     /// Decodes `bytes`; returns (width, height, distinct colours, share of
@@ -452,10 +496,13 @@ mod tests {
             *n = (h % 24) as u32;
         }
         let per_day = (0..60).map(|d| (d * DAY_MS, (d % 7) as u32)).collect();
-        let chart = ActivityChart(Activity {
-            by_hour_of_week,
-            per_day,
-        });
+        let chart = ActivityChart {
+            activity: Activity {
+                by_hour_of_week,
+                per_day,
+            },
+            locale: Locale::ENGLISH,
+        };
         let png = ChartCache::default().activity_png(&chart).unwrap();
         let (w, h, colours, ink) = decode(&png);
         assert_eq!((w, h), ACTIVITY_SIZE);
@@ -486,8 +533,43 @@ mod tests {
         let c = RatingChart {
             points: Vec::new(),
             seasons: Vec::new(),
+            locale: Locale::ENGLISH,
         };
         let png = ChartCache::default().rating_png(&c).unwrap();
         assert_eq!(decode(&png).0, RATING_SIZE.0);
+    }
+
+    #[test]
+    fn charts_speak_the_readers_language_where_the_font_can() {
+        let cache = ChartCache::default();
+        let mut c = seeded();
+        let english = String::from_utf8(cache.rating_svg(&c).unwrap().to_vec()).unwrap();
+        assert!(english.contains("Rating by race"));
+        for (code, title) in [("ko", "종족별 레이팅"), ("ru", "Рейтинг по расам")]
+        {
+            c.locale = Locale::from_tag(code).unwrap();
+            let svg = String::from_utf8(cache.rating_svg(&c).unwrap().to_vec()).unwrap();
+            assert!(
+                svg.contains(title),
+                "{code}: a cached chart of another language?"
+            );
+        }
+        let activity = ActivityChart {
+            activity: Activity {
+                by_hour_of_week: [1; 168],
+                per_day: vec![(0, 1)],
+            },
+            locale: Locale::from_tag("de").unwrap(),
+        };
+        let svg = String::from_utf8(cache.activity_svg(&activity).unwrap().to_vec()).unwrap();
+        assert!(
+            svg.contains("Spiele pro Tag") && svg.contains("\nMi\n"),
+            "{svg}"
+        );
+        // PNGs: Cyrillic is in the font, Hangul and Han are not.
+        assert_eq!(png_labels(Locale::from_tag("ru").unwrap()).code(), "ru");
+        assert_eq!(png_labels(Locale::from_tag("ko").unwrap()), Locale::ENGLISH);
+        assert_eq!(png_labels(Locale::from_tag("zh").unwrap()), Locale::ENGLISH);
+        assert_eq!(png_labels(Locale::from_tag("fr").unwrap()).code(), "fr");
     }
 }

@@ -19,6 +19,13 @@
 //! 16 KiB; a page within [`REQUEST_TIMEOUT`] (503); a connection lives at
 //! most [`CONNECTION_LIFETIME`].
 //!
+//! **Languages.** Pages and charts are in the reader's language: `?lang=`
+//! (each page's switch), else `Accept-Language`, else English ([`lang`]).
+//! Such a response carries `Content-Language` and `Vary: Accept-Language`,
+//! and its ETag and cache entry name the language, so a page cached in one
+//! language is never served in another. The JSON API is data only: one
+//! response for everyone, and `lang` is an unknown parameter there.
+//!
 //! **Nothing private.** Players are named by a site number (their order of
 //! sign-up) and their in-game name, as `/leaderboard` shows them; no Discord
 //! id, BattleTag, Discord name, report, ban reason, abort count or admin row
@@ -29,9 +36,9 @@
 
 mod api;
 pub mod chart;
+pub mod lang;
 mod pages;
 mod run;
-pub mod text;
 
 pub use run::{lower_priority, start};
 
@@ -50,6 +57,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::clock::Clock;
 use crate::config::{LadderConfig, StoreConfig};
+use crate::l10n::Locale;
 use crate::ladder::{Ladder, MatchId, PlayerId, Rows};
 use crate::replay::archive::Archive;
 use crate::store::rows::{ReplayVerdict, UnixMillis, Write};
@@ -186,8 +194,9 @@ pub struct SiteStats {
     pub reloads: AtomicU64,
 }
 
-/// Cached responses by request target: (generation, minute, page).
-type Responses = HashMap<String, (u64, i64, Arc<Page>)>;
+/// Cached responses by (language, request target): (generation, minute,
+/// page). API responses are cached under English (they have no language).
+type Responses = HashMap<(Locale, String), (u64, i64, Arc<Page>)>;
 
 /// The web site: its copy of the ladder, its caches and settings.
 pub struct Site {
@@ -255,10 +264,16 @@ impl Site {
         self.read().generation
     }
 
-    fn etag(&self, now: UnixMillis) -> (u64, i64, String) {
+    /// (generation, minute, ETag) of a response in `locale` (`None`: the
+    /// API, the same in every language).
+    fn etag(&self, now: UnixMillis, locale: Option<Locale>) -> (u64, i64, String) {
         let g = self.generation();
         let m = now.div_euclid(FRESH_MS);
-        (g, m, format!("\"{g:x}-{m:x}\""))
+        let tag = match locale {
+            Some(l) => format!("\"{g:x}-{m:x}-{}\"", l.code()),
+            None => format!("\"{g:x}-{m:x}\""),
+        };
+        (g, m, tag)
     }
 
     async fn rebuild(&self) {
@@ -436,12 +451,17 @@ pub async fn handle<B>(site: Arc<Site>, req: Request<B>) -> Response<Full<Bytes>
 
 async fn answer<B>(site: &Arc<Site>, req: &Request<B>) -> Response<Full<Bytes>> {
     let now = site.clock.now();
-    let (generation, minute, etag) = site.etag(now);
     let target = req
         .uri()
         .path_and_query()
         .map_or("/", |p| p.as_str())
         .to_owned();
+    // Pages have a language; the API has none.
+    let locale = (!req.uri().path().starts_with("/api/")).then(|| {
+        let header = req.headers().get("accept-language");
+        lang::of_request(&target, header.and_then(|h| h.to_str().ok()))
+    });
+    let (generation, minute, etag) = site.etag(now, locale);
     if let Some(inm) = req.headers().get("if-none-match")
         && inm.to_str().is_ok_and(|v| {
             v.split(',')
@@ -449,14 +469,16 @@ async fn answer<B>(site: &Arc<Site>, req: &Request<B>) -> Response<Full<Bytes>> 
         })
     {
         site.stats.not_modified.fetch_add(1, Ordering::Relaxed);
-        return with_cache_headers(Response::builder().status(StatusCode::NOT_MODIFIED), &etag)
+        let b = with_language(Response::builder().status(StatusCode::NOT_MODIFIED), locale);
+        return with_cache_headers(b, &etag)
             .body(Full::new(Bytes::new()))
             .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())));
     }
+    let key = (locale.unwrap_or_default(), target);
     let cached = {
         let cache = site.responses.lock().unwrap_or_else(|p| p.into_inner());
         cache
-            .get(&target)
+            .get(&key)
             .filter(|(g, m, _)| *g == generation && *m == minute)
             .map(|(_, _, p)| p.clone())
     };
@@ -470,7 +492,7 @@ async fn answer<B>(site: &Arc<Site>, req: &Request<B>) -> Response<Full<Bytes>> 
             // deadline too: under a flood of uncached pages a request is
             // answered 503 rather than the site taking more CPU.
             let s = site.clone();
-            let t = target.clone();
+            let (l, t) = key.clone();
             let work = async move {
                 let permit = s.compute.clone().acquire_owned().await.ok()?;
                 let ready = s
@@ -482,7 +504,7 @@ async fn answer<B>(site: &Arc<Site>, req: &Request<B>) -> Response<Full<Bytes>> 
                 let s2 = s.clone();
                 let done = tokio::task::spawn_blocking(move || {
                     let start = std::time::Instant::now();
-                    let page = route(&s2, &t, now);
+                    let page = route(&s2, &t, now, l);
                     // Recorded before the slot is released, even if the
                     // request already timed out: the CPU was spent.
                     let end = std::time::Instant::now();
@@ -509,7 +531,7 @@ async fn answer<B>(site: &Arc<Site>, req: &Request<B>) -> Response<Full<Bytes>> 
                 if cache.len() >= RESPONSE_CACHE {
                     cache.clear();
                 }
-                cache.insert(target, (generation, minute, page.clone()));
+                cache.insert(key, (generation, minute, page.clone()));
             }
             page
         }
@@ -526,6 +548,7 @@ async fn answer<B>(site: &Arc<Site>, req: &Request<B>) -> Response<Full<Bytes>> 
     if let Some(d) = &page.disposition {
         b = b.header("content-disposition", d.as_str());
     }
+    b = with_language(b, locale);
     b = if page.status == StatusCode::OK {
         with_cache_headers(b, &etag)
     } else {
@@ -541,6 +564,20 @@ fn with_cache_headers(
 ) -> hyper::http::response::Builder {
     b.header("etag", etag)
         .header("cache-control", format!("public, max-age={MAX_AGE_S}"))
+}
+
+/// `Content-Language` and `Vary: Accept-Language` of a page in `locale`
+/// (none for the API): a shared cache keeps one copy per language.
+fn with_language(
+    b: hyper::http::response::Builder,
+    locale: Option<Locale>,
+) -> hyper::http::response::Builder {
+    match locale {
+        Some(l) => b
+            .header("content-language", l.code())
+            .header("vary", "Accept-Language"),
+        None => b,
+    }
 }
 
 fn plain(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
@@ -697,33 +734,48 @@ const LEADERBOARD_PARAMS: &[&str] = &[
 ];
 const PLAYER_PARAMS: &[&str] = &["season", "vs"];
 
-/// The page at `target` (path and query) as of `now`.
-pub fn route(site: &Site, target: &str, now: UnixMillis) -> Page {
+/// The page at `target` (path and query) as of `now`, in `lang` of the query
+/// if it has one, else in `locale` (the browser's; API routes have no
+/// language and take no `lang`).
+pub fn route(site: &Site, target: &str, now: UnixMillis, locale: Locale) -> Page {
     let (path, query) = match target.split_once('?') {
         Some((p, q)) => (p, Some(q)),
         None => (target, None),
     };
     let api = path.starts_with("/api/");
+    let (chosen, rest) = lang::take_lang(query);
+    let view = pages::View {
+        site,
+        locale: chosen.as_ref().ok().copied().flatten().unwrap_or(locale),
+        explicit: matches!(chosen, Ok(Some(_))),
+        path,
+        query: &rest,
+    };
+    let v = &view;
+    let query = if api { query } else { Some(rest.as_str()) };
+    if let (false, Err(e)) = (api, &chosen) {
+        return pages::error(v, e);
+    }
     let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
     let state = site.read();
     let result = match segments.as_slice() {
         [""] | ["leaderboard"] => Params::parse(query, LEADERBOARD_PARAMS)
-            .and_then(|p| pages::leaderboard(site, &state, now, &p)),
+            .and_then(|p| pages::leaderboard(v, &state, now, &p)),
         ["players", n] => Params::parse(query, PLAYER_PARAMS)
-            .and_then(|p| pages::player(site, &state, now, player_of(&state, n)?, &p)),
+            .and_then(|p| pages::player(v, &state, now, player_of(&state, n)?, &p)),
         ["matches", n] => {
-            Params::parse(query, &[]).and_then(|_| pages::matches(site, &state, match_of(n)?))
+            Params::parse(query, &[]).and_then(|_| pages::matches(v, &state, match_of(n)?))
         }
         ["matches", n, "replay"] => {
             Params::parse(query, &[]).and_then(|_| replay_file(site, &state, match_of(n)?))
         }
-        ["seasons"] => Params::parse(query, &[]).and_then(|_| pages::seasons(site, &state)),
-        ["activity"] => Params::parse(query, &[]).and_then(|_| pages::activity(site, &state, now)),
+        ["seasons"] => Params::parse(query, &[]).and_then(|_| pages::seasons(v, &state)),
+        ["activity"] => Params::parse(query, &[]).and_then(|_| pages::activity(v, &state, now)),
         ["players", n, "rating.png"] => Params::parse(query, &[]).and_then(|_| {
             let id = player_of(&state, n)?;
             let png = site
                 .charts
-                .rating_png(&pages::rating_chart(&state, id))
+                .rating_png(&pages::rating_chart(&state, id, v.locale))
                 .map_err(|e| WebError::BadRequest(e.to_string()))?;
             Ok(Page {
                 status: StatusCode::OK,
@@ -746,7 +798,7 @@ pub fn route(site: &Site, target: &str, now: UnixMillis) -> Page {
     match result {
         Ok(page) => page,
         Err(e) if api => api::error(&e),
-        Err(e) => pages::error(site, &e),
+        Err(e) => pages::error(v, &e),
     }
 }
 

@@ -10,6 +10,7 @@ use super::*;
 use crate::bench::dataset::{self, FIRST_PLAYER_ID, Size};
 use crate::clock::ManualClock;
 use crate::config::{LadderConfig, StoreConfig};
+use crate::l10n::Locale;
 use crate::store::rows::PlayerRow;
 
 const NOW: i64 = 1_767_571_200_000;
@@ -44,7 +45,7 @@ fn fixture() -> Fixture {
 }
 
 fn get(site: &Site, target: &str) -> (StatusCode, String) {
-    let p = route(site, target, NOW);
+    let p = route(site, target, NOW, Locale::ENGLISH);
     (p.status, String::from_utf8_lossy(&p.body).into_owned())
 }
 
@@ -136,7 +137,12 @@ fn a_player_page_has_ratings_chart_matches_and_head_to_head() {
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["name"], name.as_str());
     assert!(!v["rating_history"].as_array().unwrap().is_empty());
-    let png = route(&f.site, &format!("/players/{n}/rating.png"), NOW);
+    let png = route(
+        &f.site,
+        &format!("/players/{n}/rating.png"),
+        NOW,
+        Locale::ENGLISH,
+    );
     assert_eq!(png.content_type, "image/png");
     assert!(png.body.starts_with(b"\x89PNG"));
 }
@@ -160,7 +166,13 @@ fn a_match_page_shows_players_result_and_replay() {
     // No archive here: no download offered, and the route is a 404.
     assert!(v["replay"]["download"].is_null());
     assert_eq!(
-        route(&f.site, &format!("/matches/{id}/replay"), NOW).status,
+        route(
+            &f.site,
+            &format!("/matches/{id}/replay"),
+            NOW,
+            Locale::ENGLISH
+        )
+        .status,
         StatusCode::NOT_FOUND
     );
 }
@@ -340,4 +352,222 @@ fn a_reloaded_ladder_config_reaches_the_copy() {
     let (_, json) = get(&f.site, "/api/leaderboard");
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["rows"].as_array().unwrap().len(), 7, "{json}");
+}
+
+fn locale(tag: &str) -> Locale {
+    Locale::from_tag(tag).unwrap()
+}
+
+/// Every page in every shipped language: each message is there (a missing
+/// one panics under test), the page says its language, and the switch
+/// offers every other language.
+#[test]
+fn every_page_renders_in_every_language() {
+    let f = fixture();
+    let n = f.site.read().number_of(FIRST_PLAYER_ID + 3);
+    let replay = f.rows.replays.iter().find_map(|r| r.match_id).unwrap();
+    for l in Locale::all() {
+        for (target, status) in [
+            ("/leaderboard".to_owned(), StatusCode::OK),
+            (format!("/players/{n}"), StatusCode::OK),
+            (format!("/matches/{replay}"), StatusCode::OK),
+            ("/matches/1".to_owned(), StatusCode::OK),
+            ("/seasons".to_owned(), StatusCode::OK),
+            ("/activity".to_owned(), StatusCode::OK),
+            ("/nowhere".to_owned(), StatusCode::NOT_FOUND),
+            ("/leaderboard?page=0".to_owned(), StatusCode::BAD_REQUEST),
+        ] {
+            let p = route(&f.site, &target, NOW, l);
+            let body = String::from_utf8_lossy(&p.body);
+            assert_eq!(p.status, status, "{} {target}", l.code());
+            assert!(
+                body.contains(&format!("<html lang=\"{}\">", l.code())),
+                "{} {target}",
+                l.code()
+            );
+            for other in Locale::all().filter(|o| *o != l) {
+                assert!(
+                    body.contains(&format!(
+                        "lang={}\" lang=\"{}\"",
+                        other.code(),
+                        other.code()
+                    )),
+                    "{} {target}: no switch to {}",
+                    l.code(),
+                    other.code()
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn pages_are_translated_and_numbers_local() {
+    let f = fixture();
+    let (_, en) = get(&f.site, "/leaderboard");
+    assert!(
+        en.contains("<th>Player</th>") && en.contains("entries)"),
+        "{en}"
+    );
+    let ko = route(&f.site, "/leaderboard", NOW, locale("ko"));
+    let ko = String::from_utf8_lossy(&ko.body);
+    assert!(
+        ko.contains("<th>선수</th>") && ko.contains("순위표"),
+        "{ko}"
+    );
+    assert!(!ko.contains("<th>Player</th>"));
+    // Russian plurals for the entry count, from Fluent's CLDR rules.
+    let ru = route(&f.site, "/leaderboard", NOW, locale("ru"));
+    let ru = String::from_utf8_lossy(&ru.body);
+    assert!(ru.contains("Страница 1 из"), "{ru}");
+    assert!(
+        ["запись)", "записи)", "записей)"]
+            .iter()
+            .any(|w| ru.contains(w)),
+        "{ru}"
+    );
+    // Match states and results come in the reader's words too.
+    let m =
+        String::from_utf8_lossy(&route(&f.site, "/matches/1", NOW, locale("de")).body).into_owned();
+    assert!(m.contains("Match #1") && m.contains("Zustand: "), "{m}");
+    assert!(
+        !m.contains("completed") && !m.contains("in_progress"),
+        "{m}"
+    );
+    // The rating chart inside the page speaks the page's language.
+    let n = f.site.read().number_of(FIRST_PLAYER_ID + 3);
+    let p = route(&f.site, &format!("/players/{n}"), NOW, locale("fr"));
+    let p = String::from_utf8_lossy(&p.body);
+    assert!(p.contains("Cote par race") && !p.contains("Rating by race"));
+}
+
+#[test]
+fn lang_in_the_url_wins_and_links_keep_it() {
+    let f = fixture();
+    let (status, de) = get(&f.site, "/leaderboard?race=Z&lang=de");
+    assert_eq!(status, StatusCode::OK);
+    assert!(de.contains("<html lang=\"de\">") && de.contains("Rangliste"));
+    // Links and the filter form keep the chosen language; the switch keeps
+    // the path and the query, with only `lang` changed.
+    assert!(de.contains("href=\"/seasons?lang=de\""), "{de}");
+    assert!(de.contains("name=\"lang\" value=\"de\""));
+    assert!(
+        de.contains("href=\"/leaderboard?race=Z&amp;lang=ko\""),
+        "{de}"
+    );
+    assert!(de.contains("href=\"/leaderboard?race=Z&amp;lang=en-US\""));
+    // Without `lang`, links carry none.
+    let (_, plain) = get(&f.site, "/leaderboard?race=Z");
+    assert!(plain.contains("href=\"/seasons\""));
+    // Tags are matched like Accept-Language's; anything else is a 400.
+    assert!(
+        get(&f.site, "/seasons?lang=zh-Hans")
+            .1
+            .contains("<html lang=\"zh-CN\">")
+    );
+    for (target, says) in [
+        (
+            "/seasons?lang=klingon",
+            "lang takes one of en-US, ko, zh-CN",
+        ),
+        ("/seasons?lang=zh-TW", "lang takes"),
+        ("/seasons?lang=ko&lang=de", "lang is given twice"),
+        // The API has no language: `lang` is unknown there.
+        ("/api/seasons?lang=ko", "unknown parameter \\\"lang\\\""),
+    ] {
+        let (status, body) = get(&f.site, target);
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{target}");
+        assert!(body.contains(says), "{target}: {body}");
+    }
+}
+
+#[test]
+fn http_language_headers_and_etags() {
+    let f = fixture();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(language_checks(f));
+}
+
+async fn language_checks(f: Fixture) {
+    let site = &f.site;
+    let req = |target: &str, accept: Option<&str>| {
+        let mut r = Request::get(target);
+        if let Some(a) = accept {
+            r = r.header("accept-language", a);
+        }
+        r.body(()).unwrap()
+    };
+    let body = |r: hyper::Response<Full<Bytes>>| async move {
+        String::from_utf8(r.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+    };
+    // Korean first, so a cache that ignored the language would hand the
+    // Korean page to the English reader next.
+    let ko = http(site, req("/leaderboard", Some("ko-KR,ko;q=0.9,en;q=0.5"))).await;
+    assert_eq!(ko.status(), StatusCode::OK);
+    assert_eq!(ko.headers()["content-language"], "ko");
+    assert_eq!(ko.headers()["vary"], "Accept-Language");
+    let ko_etag = ko.headers()["etag"].to_str().unwrap().to_owned();
+    let ko_body = body(ko).await;
+    assert!(ko_body.contains("<html lang=\"ko\">") && ko_body.contains("순위표"));
+
+    let en = http(site, req("/leaderboard", None)).await;
+    assert_eq!(en.headers()["content-language"], "en-US");
+    let en_etag = en.headers()["etag"].to_str().unwrap().to_owned();
+    assert_ne!(en_etag, ko_etag, "one ETag for two languages");
+    let en_body = body(en).await;
+    assert!(en_body.contains("<html lang=\"en-US\">") && !en_body.contains("순위표"));
+    // The Korean page again: from the cache, still Korean.
+    let cached = site.stats.cached.load(Ordering::Relaxed);
+    let again = http(site, req("/leaderboard", Some("ko"))).await;
+    assert_eq!(site.stats.cached.load(Ordering::Relaxed), cached + 1);
+    assert!(body(again).await.contains("순위표"));
+
+    // A validator is good only for its language.
+    let r = http(
+        site,
+        Request::get("/leaderboard")
+            .header("accept-language", "ko")
+            .header("if-none-match", &en_etag)
+            .body(())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK, "an English ETag matched Korean");
+    let r = http(
+        site,
+        Request::get("/leaderboard")
+            .header("accept-language", "ko")
+            .header("if-none-match", &ko_etag)
+            .body(())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(r.headers()["vary"], "Accept-Language");
+
+    // `?lang=` beats the header.
+    let de = http(site, req("/leaderboard?lang=de", Some("ko"))).await;
+    assert_eq!(de.headers()["content-language"], "de");
+    let de_etag = de.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(de_etag != ko_etag && de_etag != en_etag);
+    assert!(body(de).await.contains("<html lang=\"de\">"));
+
+    // Garbage or an over-long header is English, not an error.
+    let long = format!("{},ko", "x;q=0.5".repeat(200));
+    for junk in ["<script>", "ko;q=7", long.as_str()] {
+        let r = http(site, req("/seasons", Some(junk))).await;
+        assert_eq!(r.status(), StatusCode::OK, "{junk}");
+        assert_eq!(r.headers()["content-language"], "en-US", "{junk}");
+    }
+
+    // The API is the same for everyone: no language, one ETag.
+    let a = http(site, req("/api/leaderboard", Some("ko"))).await;
+    let b = http(site, req("/api/leaderboard", Some("de"))).await;
+    assert!(a.headers().get("content-language").is_none());
+    assert!(a.headers().get("vary").is_none());
+    assert_eq!(a.headers()["etag"], b.headers()["etag"]);
+    assert_eq!(body(a).await, body(b).await);
 }

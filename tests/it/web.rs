@@ -2,7 +2,8 @@
 //! simulator, over a seeded ladder (300 players, 3,000 matches): pages and
 //! API agree with the ladder, a sign-up in Discord reaches the site, and a
 //! real browser (headless Chromium, `--dump-dom` and `--screenshot`) renders
-//! the leaderboard, a player page with its chart and a filtered leaderboard.
+//! the leaderboard, a player page with its chart, a filtered leaderboard and
+//! the Korean leaderboard; pages follow `Accept-Language` and `?lang=`.
 //!
 //! Chromium: Debian's `chromium` package (`.ci/run` installs it). Without it
 //! the browser part says so loudly and is skipped — except under `CI=true`,
@@ -29,6 +30,28 @@ async fn get(addr: std::net::SocketAddr, path: &str) -> (u16, String) {
         .map(|(_, b)| b.to_owned())
         .unwrap_or_default();
     (status, body)
+}
+
+/// GET with an `Accept-Language` header: (status, head, body).
+async fn get_in(addr: std::net::SocketAddr, path: &str, accept: &str) -> (u16, String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let response = within(&format!("GET {path} in {accept}"), async {
+        let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: test\r\nAccept-Language: {accept}\r\nConnection: close\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).await.unwrap();
+        response
+    })
+    .await;
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    (
+        head[9..12].parse().unwrap(),
+        head.to_ascii_lowercase(),
+        body.to_owned(),
+    )
 }
 
 async fn json(addr: std::net::SocketAddr, path: &str) -> Value {
@@ -75,6 +98,19 @@ async fn the_site_serves_a_seeded_ladder_and_follows_it() {
     let (status, page) = get(addr, "/leaderboard").await;
     assert_eq!(status, 200);
     assert!(page.contains(&name) && page.contains(&format!("/players/{number}")));
+
+    // In the browser's language (Accept-Language), unless the URL says
+    // otherwise (`lang`, the page's switch).
+    let (status, head, ko) = get_in(addr, "/leaderboard", "ko-KR,ko;q=0.9,en;q=0.5").await;
+    assert_eq!(status, 200);
+    assert!(head.contains("content-language: ko\r\n"), "{head}");
+    assert!(head.contains("vary: accept-language"), "{head}");
+    assert!(ko.contains("<html lang=\"ko\">") && ko.contains("순위표"));
+    assert!(ko.contains(&name), "the Korean page has the same players");
+    let (_, head, de) = get_in(addr, "/leaderboard?lang=de", "ko").await;
+    assert!(head.contains("content-language: de\r\n"), "{head}");
+    assert!(de.contains("<html lang=\"de\">") && de.contains("Rangliste"));
+    assert!(!page.contains("순위표"), "English readers get English");
 
     // The player page: ratings, the chart as inline SVG, matches; the API
     // has the same player and their history.
@@ -238,6 +274,35 @@ async fn browser_checks(addr: std::net::SocketAddr, top: &str, mid: u64) {
     assert!(
         dom.contains(top),
         "the top player is not in the rendered page"
+    );
+
+    // A Korean browser (its Accept-Language) gets the Korean page; the
+    // switch takes it to any other language.
+    let dom = browser(
+        &exe,
+        &profile,
+        &[
+            "--accept-lang=ko".into(),
+            "--dump-dom".into(),
+            format!("{base}/leaderboard"),
+        ],
+    )
+    .await;
+    assert!(dom.contains("<html lang=\"ko\">") && dom.contains("순위표"));
+    assert!(dom.contains("href=\"/leaderboard?lang=de\""), "no switch");
+
+    // The language switch, as a browser follows it.
+    let dom = browser(
+        &exe,
+        &profile,
+        &["--dump-dom".into(), format!("{base}/leaderboard?lang=ko")],
+    )
+    .await;
+    assert!(dom.contains("<html lang=\"ko\">") && dom.contains("순위표"));
+    assert!(dom.contains(top), "the Korean page lacks the top player");
+    assert!(
+        dom.contains("href=\"/leaderboard?lang=en-US\""),
+        "no switch back to English"
     );
 
     let api = json(addr, "/api/leaderboard").await;

@@ -1,12 +1,16 @@
 //! Localisation: every player-facing string comes from Fluent message files,
-//! `locales/<lang>/ladderd.ftl`, compiled into the binary (`include_str!`),
-//! so the .deb and the systemd unit need no extra files.
+//! one folder per locale — `locales/<lang>/ladderd.ftl` (Discord messages),
+//! `commands.ftl` (slash command names) and `web.ftl` (the web site, ids
+//! `web-*`) — compiled into the binary (`include_str!`), so the .deb and the
+//! systemd unit need no extra files. One bundle per locale holds all three.
 //!
-//! The language is the `locale` Discord reports on an interaction, with
-//! English as the fallback for any locale not shipped (and for any message a
-//! locale lacks, which `tests` make impossible for the shipped files). For
-//! messages that answer no interaction (DMs, cards) `bot` remembers each
-//! player's last seen locale, and the guild's for the lobby and logs.
+//! In Discord the language is the `locale` Discord reports on an interaction,
+//! with English as the fallback for any locale not shipped (and for any
+//! message a locale lacks, which `discord::l10n_tests` make impossible for
+//! the shipped files). For messages that answer no interaction (DMs, cards)
+//! `bot` remembers each player's last seen locale, and the guild's for the
+//! lobby and logs. On the web site it is `?lang=` or `Accept-Language`
+//! ([`Locale::from_tag`]; `web::lang`).
 //!
 //! Numbers: fluent-bundle chooses plural categories by CLDR rules
 //! (`intl_pluralrules`) but prints numbers as Rust does; [`format_number`]
@@ -32,6 +36,10 @@ struct Shipped {
     /// Slash command names and descriptions (`commands.rs`); English has
     /// none: the builder's own text is the English.
     commands: &'static str,
+    /// The web site's text.
+    web: &'static str,
+    /// The language's own name, for the site's language switch.
+    name: &'static str,
     /// (decimal separator, group separator).
     separators: (char, char),
 }
@@ -39,45 +47,59 @@ struct Shipped {
 const SHIPPED: &[Shipped] = &[
     Shipped {
         discord: "en-US",
-        ftl: include_str!("../../locales/en-US/ladderd.ftl"),
+        ftl: include_str!("../locales/en-US/ladderd.ftl"),
+        web: include_str!("../locales/en-US/web.ftl"),
+        name: "English",
         commands: "",
         separators: ('.', ','),
     },
     Shipped {
         discord: "ko",
-        ftl: include_str!("../../locales/ko/ladderd.ftl"),
-        commands: include_str!("../../locales/ko/commands.ftl"),
+        ftl: include_str!("../locales/ko/ladderd.ftl"),
+        web: include_str!("../locales/ko/web.ftl"),
+        name: "한국어",
+        commands: include_str!("../locales/ko/commands.ftl"),
         separators: ('.', ','),
     },
     Shipped {
         discord: "zh-CN",
-        ftl: include_str!("../../locales/zh-CN/ladderd.ftl"),
-        commands: include_str!("../../locales/zh-CN/commands.ftl"),
+        ftl: include_str!("../locales/zh-CN/ladderd.ftl"),
+        web: include_str!("../locales/zh-CN/web.ftl"),
+        name: "简体中文",
+        commands: include_str!("../locales/zh-CN/commands.ftl"),
         separators: ('.', ','),
     },
     Shipped {
         discord: "es-ES",
-        ftl: include_str!("../../locales/es-ES/ladderd.ftl"),
-        commands: include_str!("../../locales/es-ES/commands.ftl"),
+        ftl: include_str!("../locales/es-ES/ladderd.ftl"),
+        web: include_str!("../locales/es-ES/web.ftl"),
+        name: "Español",
+        commands: include_str!("../locales/es-ES/commands.ftl"),
         separators: (',', '.'),
     },
     Shipped {
         discord: "ru",
-        ftl: include_str!("../../locales/ru/ladderd.ftl"),
-        commands: include_str!("../../locales/ru/commands.ftl"),
+        ftl: include_str!("../locales/ru/ladderd.ftl"),
+        web: include_str!("../locales/ru/web.ftl"),
+        name: "Русский",
+        commands: include_str!("../locales/ru/commands.ftl"),
         // CLDR: a no-break space groups Russian digits.
         separators: (',', '\u{a0}'),
     },
     Shipped {
         discord: "de",
-        ftl: include_str!("../../locales/de/ladderd.ftl"),
-        commands: include_str!("../../locales/de/commands.ftl"),
+        ftl: include_str!("../locales/de/ladderd.ftl"),
+        web: include_str!("../locales/de/web.ftl"),
+        name: "Deutsch",
+        commands: include_str!("../locales/de/commands.ftl"),
         separators: (',', '.'),
     },
     Shipped {
         discord: "fr",
-        ftl: include_str!("../../locales/fr/ladderd.ftl"),
-        commands: include_str!("../../locales/fr/commands.ftl"),
+        ftl: include_str!("../locales/fr/ladderd.ftl"),
+        web: include_str!("../locales/fr/web.ftl"),
+        name: "Français",
+        commands: include_str!("../locales/fr/commands.ftl"),
         // CLDR: a narrow no-break space groups French digits.
         separators: (',', '\u{202f}'),
     },
@@ -111,9 +133,54 @@ impl Locale {
         )
     }
 
-    /// Discord's code for this locale.
+    /// The shipped locale a BCP 47 language tag (`ko-KR`, `zh-Hans`, `es-419`,
+    /// `EN`) asks for, or `None`: the language must match (case-insensitive,
+    /// `_` taken as `-`); `en-*` is English, `es-*` Spanish; Chinese is ours
+    /// unless it says Traditional (`zh-Hant`, or `zh-TW`/`-HK`/`-MO` without
+    /// `Hans`). Tags are at most 35 characters (RFC 5646's longest useful
+    /// one); anything longer or not letters/digits is `None`.
+    pub fn from_tag(tag: &str) -> Option<Locale> {
+        if tag.is_empty() || tag.len() > 35 {
+            return None;
+        }
+        let tag = tag.to_ascii_lowercase().replace('_', "-");
+        let mut parts = tag.split('-');
+        let language = parts.next()?;
+        let rest: Vec<&str> = parts.collect();
+        let valid =
+            |p: &str| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !(2..=8).contains(&language.len())
+            || !language.bytes().all(|b| b.is_ascii_alphabetic())
+            || !rest.iter().all(|p| valid(p))
+        {
+            return None;
+        }
+        let code = match language {
+            "en" => "en-US",
+            "es" => "es-ES",
+            "zh" => {
+                let has = |x: &str| rest.contains(&x);
+                let traditional =
+                    has("hant") || (!has("hans") && (has("tw") || has("hk") || has("mo")));
+                if traditional {
+                    return None;
+                }
+                "zh-CN"
+            }
+            other => other,
+        };
+        SHIPPED.iter().position(|s| s.discord == code).map(Locale)
+    }
+
+    /// Discord's code for this locale (also its BCP 47 tag, for `lang=`
+    /// and `Content-Language`).
     pub fn code(self) -> &'static str {
         SHIPPED[self.0].discord
+    }
+
+    /// The language's own name ("한국어"), the same in every locale.
+    pub fn name(self) -> &'static str {
+        SHIPPED[self.0].name
     }
 
     /// Every shipped locale, English first.
@@ -230,7 +297,7 @@ num_arg!(u32, u64, i64, usize, f64);
 #[macro_export]
 macro_rules! l10n_args {
     ($($k:literal => $v:expr),* $(,)?) => {
-        &[$(($k, $crate::discord::l10n::Arg::from($v))),*]
+        &[$(($k, $crate::l10n::Arg::from($v))),*]
     };
 }
 
@@ -248,9 +315,12 @@ static BUNDLES: LazyLock<Vec<FluentBundle<FluentResource>>> = LazyLock::new(|| {
             bundle.set_use_isolating(false);
             bundle.set_formatter(Some(FORMATTERS[i]));
             let _ = bundle.add_resource(resource);
-            let commands =
-                FluentResource::try_new(s.commands.to_owned()).unwrap_or_else(|(r, _)| r);
-            let _ = bundle.add_resource(commands);
+            // Ids are unique across the three files (tested): a clash would
+            // lose the later file's message.
+            for extra in [s.commands, s.web] {
+                let extra = FluentResource::try_new(extra.to_owned()).unwrap_or_else(|(r, _)| r);
+                let _ = bundle.add_resource(extra);
+            }
             bundle
         })
         .collect()
@@ -310,11 +380,22 @@ pub fn format_number(n: f64, locale: Locale) -> String {
     out
 }
 
+/// One locale's message files, for tests that parse them.
+#[cfg(test)]
+pub(crate) struct Sources {
+    pub locale: Locale,
+    pub ladderd: &'static str,
+    pub commands: &'static str,
+    pub web: &'static str,
+}
+
 /// The message files, for tests that parse them.
 #[cfg(test)]
-pub(crate) fn sources() -> impl Iterator<Item = (Locale, &'static str, &'static str)> {
-    SHIPPED
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (Locale(i), s.ftl, s.commands))
+pub(crate) fn sources() -> impl Iterator<Item = Sources> {
+    SHIPPED.iter().enumerate().map(|(i, s)| Sources {
+        locale: Locale(i),
+        ladderd: s.ftl,
+        commands: s.commands,
+        web: s.web,
+    })
 }
