@@ -3,7 +3,7 @@
 # 252 as PID 1, ladderd installed from its .deb, `ladderd sim` (a build with
 # the simulator) as /usr/local/bin/ladderd-sim. Checks, as a sysadmin would:
 #   ladderd.service: READY (Type=notify), both workers with Seccomp: 2 and the
-#   configured rlimits, matches played through the simulator, a replay upload
+#   configured rlimits, the web site answering from threads at SCHED_IDLE, matches played through the simulator, a replay upload
 #   parsed by a worker and verified (refused: an old game), `systemctl
 #   reload` applies a change, kill -9 → restart with no acknowledged match
 #   lost, a clean stop, `systemd-analyze security` <= 1.2;
@@ -19,7 +19,7 @@ bounded() { local n=$1; shift; for _ in $(seq "$n"); do "$@" && return 0; sleep 
 AS_MIB=512
 CPU_S=30
 mkdir -p /etc/ladderd
-config() { # $1 = state dir, $2 = runtime dir, $3 = wave seconds
+config() { # $1 = state dir, $2 = runtime dir, $3 = wave seconds, [$4 = web port]
 cat <<CONF
 [store]
 path = "$1/ladderd.db"
@@ -39,8 +39,9 @@ wave_interval_s = $3
 [ops]
 health_log_interval_s = 0
 CONF
+[ -n "${4:-}" ] && printf '[web]\nlisten = "127.0.0.1:%s"\n' "$4"
 }
-config /var/lib/ladderd /run/ladderd 5 > /etc/ladderd/ladderd.toml
+config /var/lib/ladderd /run/ladderd 5 8090 > /etc/ladderd/ladderd.toml
 printf 'sim-token' > /etc/ladderd/discord-token
 chmod 0600 /etc/ladderd/discord-token
 
@@ -81,6 +82,25 @@ security() {
   awk -v s="$score" 'BEGIN { exit !(s <= 1.2) }' || fail "$1: exposure $score > 1.2"
   ok "$1: systemd-analyze security $score"
 }
+# site UNIT: the web site answers, and under the unit's system call filter
+# every one of its threads runs at SCHED_IDLE (policy 5: field 41 of stat,
+# the 39th after the command name), so its load cannot slow the ladder.
+site() {
+  local unit=$1 main answer n=0 t policy
+  main=$(systemctl show -p MainPID --value "$unit")
+  answer=$(timeout 20 bash -c 'exec 3<>/dev/tcp/127.0.0.1/8090; printf "GET /seasons HTTP/1.0\r\n\r\n" >&3; head -1 <&3' | tr -d '\r') \
+    || fail "$unit: the web site did not answer"
+  case "$answer" in "HTTP/1.0 200"*|"HTTP/1.1 200"*) ;; *) fail "$unit: the web site answered: $answer" ;; esac
+  for t in /proc/"$main"/task/*; do
+    [ "$(cat "$t/comm" 2>/dev/null)" = ladderd-web ] || continue
+    n=$((n + 1))
+    policy=$(sed 's/.*) //' "$t/stat" | awk '{print $39}')
+    [ "$policy" = 5 ] || fail "$unit: web thread ${t##*/} has scheduling policy $policy, not SCHED_IDLE (5)"
+  done
+  [ "$n" -ge 1 ] || fail "$unit: no ladderd-web thread"
+  journalctl -u "$unit" --no-pager -q -o cat | grep -q "refused SCHED_IDLE" && fail "$unit: the site was refused SCHED_IDLE"
+  ok "$unit: the web site answers ($answer), its $n threads at SCHED_IDLE"
+}
 over() { journalctl -u ladderd-sim --no-pager -q -o cat | grep -o 'match [0-9]* is over' | sort -u; }
 completed() { sqlite3 -readonly /var/lib/ladderd/ladderd.db "SELECT id FROM matches WHERE state = 'completed'" 2>/dev/null | sort -u; }
 
@@ -89,6 +109,7 @@ t0=$(date +%s)
 systemctl start ladderd || fail "ladderd did not reach READY"
 ok "ladderd.service READY after $(( $(date +%s) - t0 )) s ($(systemctl show -p StatusText --value ladderd))"
 workers ladderd
+site ladderd
 bounded 90 sh -c '[ "$(journalctl -u ladderd-sim --no-pager -q -o cat | grep -c "is over")" -ge 2 ]' || fail "no match played through the simulator"
 ok "matches played: $(over | wc -l)"
 # The winners upload a real replay recorded long ago: a worker under the
@@ -98,7 +119,7 @@ bounded 60 sh -c 'journalctl -u ladderd-sim --no-pager -q -o cat | grep -q "repl
   || fail "no replay verdict from a worker: $(journalctl -u ladderd-sim --no-pager -q -o cat | grep 'replay answer' | head -3)"
 ok "replay upload parsed by a sandboxed worker and verified (refused on its start time)"
 
-config /var/lib/ladderd /run/ladderd 6 > /etc/ladderd/ladderd.toml
+config /var/lib/ladderd /run/ladderd 6 8090 > /etc/ladderd/ladderd.toml
 systemctl reload ladderd || fail "reload failed"
 bounded 20 sh -c 'systemctl show -p StatusText --value ladderd | grep -q reloaded' || fail "reload not applied: $(systemctl show -p StatusText --value ladderd)"
 ok "reload: $(systemctl show -p StatusText --value ladderd)"
