@@ -196,3 +196,46 @@ still-searching = 🔎 Du suchst seit { $minutes } Min. Suchst du noch? Antworte
 button-keep-searching = Weiter suchen
 queue-expired = Du hast die Warteschlange verlassen: Auf „Suchst du noch?“ kam keine Antwort. Tritt wieder bei, wenn du bereit bist.
 someone-searching = 🔔 Jemand sucht jetzt ein Spiel ({ $races }, Wertung { $rating }); { $searching } suchen gerade.
+
+## Hinweise: was die Ladder einem Spieler oder der Lobby sagt
+result-won = { $winner } hat gegen { $loser } gewonnen
+ended-agreed = beide Spieler waren sich einig
+ended-replay = durch das geprüfte Replay entschieden
+ended-admin = von einem Admin entschieden
+ended-aborted-by = abgebrochen von { $name } ({ $left ->
+        [one] noch { $left } Abbruch
+       *[other] noch { $left } Abbrüche
+    } diesen Monat; wieder in der Warteschlange in { $wait })
+ended-admin-reset = ein Admin hat einen Spieler dieses Matches zurückgesetzt: { $reason }
+duration = { $hours ->
+        [0] { $minutes } Min.
+       *[other] { $minutes ->
+            [0] { $hours } Std.
+           *[other] { $hours } Std. { $minutes } Min.
+        }
+    }
+note-lapsed = du hast Match #{ $match } nicht rechtzeitig angenommen; es wurde als verfallen gewertet und zählt als Abbruch (noch { $left } diesen Monat); du kannst in { $wait } wieder in die Warteschlange
+note-lapsed-forgiven = du hast Match #{ $match } nicht rechtzeitig angenommen; es wurde als verfallen gewertet, aber seine Karte kam zu spät oder gar nicht bei dir an, daher kostet es dich nichts
+note-opponent-lapsed = dein Gegner hat Match #{ $match } nicht angenommen; du bist wieder in der Warteschlange
+note-restart-emptied-queue = ladderd wurde neu gestartet und die Warteschlange geleert; tritt wieder bei, wenn du bereit bist
+note-staying-in-queue = du bleibst in der Warteschlange
+note-removed-from-queue = ein Admin hat dich aus der Warteschlange genommen: { $reason }
+note-queue-cleared = ein Admin hat die Warteschlange geleert: { $reason }
+note-banned = du bist von der Ladder gesperrt: { $reason }
+note-unbanned = deine Ladder-Sperre wurde aufgehoben
+note-no-maps = keine
+note-map-pool-changed = der Kartenpool hat sich geändert — neu: { $added }; entfernt: { $removed }. Bereits erstellte Matches behalten ihre Karte.
+note-season-started = { $ended } ist beendet; { $started } beginnt mit { $maps } { $maps ->
+        [one] Karte
+       *[other] Karten
+    }
+note-notifications-off = Benachrichtigungen sind aus; `/benachrichtigungen an:true` pingt dich, wenn jemand zu suchen beginnt
+note-notifications-on = Benachrichtigungen sind an: ein Ping, wenn jemand zu suchen beginnt, höchstens einer alle { $minutes } Min.
+note-notifications-quiet = , keiner von { $from } bis { $to } ({ $zone })
+note-notifications-near = , nur für Gegner innerhalb von { $points } Wertungspunkten
+note-replay-unattached = Replay gespeichert; es gehört zu keinem Match
+note-replay-rejected = Replay nicht angenommen: { $detail }
+note-replay-after-admin = Replay gespeichert; ein Admin hat dieses Match bereits entschieden
+note-replay-agrees = Replay gespeichert; es stimmt mit dem Ergebnis überein
+note-replay-kept = Replay geprüft und aufbewahrt; auf dieser Ladder entscheiden die Meldungen beider Spieler Match #{ $match }
+note-replay-stored = Replay gespeichert; Match #{ $match } ist { $state }

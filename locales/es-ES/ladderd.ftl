@@ -196,3 +196,46 @@ still-searching = 🔎 Llevas { $minutes } min buscando. ¿Sigues buscando? Resp
 button-keep-searching = Seguir buscando
 queue-expired = Has salido de la cola: no hubo respuesta a «¿sigues buscando?». Vuelve a unirte cuando estés listo.
 someone-searching = 🔔 Alguien ha empezado a buscar ({ $races }, puntuación { $rating }); { $searching } buscando ahora.
+
+## Avisos: lo que la ladder dice a un jugador o al lobby
+result-won = { $winner } ganó a { $loser }
+ended-agreed = ambos jugadores coincidieron
+ended-replay = decidida por la repetición verificada
+ended-admin = resuelta por un administrador
+ended-aborted-by = cancelada por { $name } ({ $left ->
+        [one] le queda { $left } cancelación
+       *[other] le quedan { $left } cancelaciones
+    } este mes; podrá volver a la cola en { $wait })
+ended-admin-reset = un administrador reinició a un jugador de esta partida: { $reason }
+duration = { $hours ->
+        [0] { $minutes } min
+       *[other] { $minutes ->
+            [0] { $hours } h
+           *[other] { $hours } h { $minutes } min
+        }
+    }
+note-lapsed = no confirmaste la partida #{ $match } a tiempo; se registró como abandonada y cuenta como una cancelación (te quedan { $left } este mes); puedes volver a la cola en { $wait }
+note-lapsed-forgiven = no confirmaste la partida #{ $match } a tiempo; se registró como abandonada, pero su tarjeta te llegó tarde o no llegó, así que no te cuesta nada
+note-opponent-lapsed = tu rival no confirmó la partida #{ $match }; vuelves a estar en la cola
+note-restart-emptied-queue = ladderd se reinició y la cola se vació; vuelve a unirte cuando estés listo
+note-staying-in-queue = sigues en la cola
+note-removed-from-queue = un administrador te sacó de la cola: { $reason }
+note-queue-cleared = un administrador vació la cola: { $reason }
+note-banned = tienes prohibida la participación en la ladder: { $reason }
+note-unbanned = se levantó tu prohibición en la ladder
+note-no-maps = ninguno
+note-map-pool-changed = el conjunto de mapas cambió — añadidos: { $added }; retirados: { $removed }. Las partidas ya creadas mantienen su mapa.
+note-season-started = { $ended } terminó; { $started } empieza con { $maps } { $maps ->
+        [one] mapa
+       *[other] mapas
+    }
+note-notifications-off = los avisos están desactivados; `/avisos activar:true` te avisa cuando alguien empieza a buscar
+note-notifications-on = los avisos están activados: un aviso cuando alguien empieza a buscar, como mucho uno cada { $minutes } min
+note-notifications-quiet = , ninguno de { $from } a { $to } ({ $zone })
+note-notifications-near = , solo por rivales a { $points } puntos de tu puntuación o menos
+note-replay-unattached = repetición guardada; no está asociada a ninguna partida
+note-replay-rejected = repetición no aceptada: { $detail }
+note-replay-after-admin = repetición guardada; un administrador ya resolvió esta partida
+note-replay-agrees = repetición guardada; coincide con el resultado
+note-replay-kept = repetición verificada y guardada; en esta ladder, los informes de ambos jugadores deciden la partida #{ $match }
+note-replay-stored = repetición guardada; la partida #{ $match } está { $state }

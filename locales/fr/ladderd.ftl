@@ -196,3 +196,46 @@ still-searching = 🔎 Vous cherchez depuis { $minutes } min. Vous cherchez touj
 button-keep-searching = Continuer à chercher
 queue-expired = Vous avez quitté la file : pas de réponse à « vous cherchez toujours ? ». Revenez quand vous serez prêt.
 someone-searching = 🔔 Quelqu'un a commencé à chercher ({ $races }, classement { $rating }) ; { $searching } en recherche.
+
+## Avis : ce que la ladder dit à un joueur ou au salon
+result-won = { $winner } a battu { $loser }
+ended-agreed = les deux joueurs étaient d'accord
+ended-replay = tranché par le replay vérifié
+ended-admin = tranché par un admin
+ended-aborted-by = annulé par { $name } ({ $left ->
+        [one] { $left } annulation restante
+       *[other] { $left } annulations restantes
+    } ce mois-ci ; retour dans la file possible dans { $wait })
+ended-admin-reset = un admin a réinitialisé un joueur de ce match : { $reason }
+duration = { $hours ->
+        [0] { $minutes } min
+       *[other] { $minutes ->
+            [0] { $hours } h
+           *[other] { $hours } h { $minutes } min
+        }
+    }
+note-lapsed = vous n'avez pas confirmé le match #{ $match } à temps ; il est enregistré comme abandonné et compte comme une annulation ({ $left } restantes ce mois-ci) ; vous pourrez revenir dans la file dans { $wait }
+note-lapsed-forgiven = vous n'avez pas confirmé le match #{ $match } à temps ; il est enregistré comme abandonné, mais sa carte vous est parvenue en retard ou pas du tout, donc cela ne vous coûte rien
+note-opponent-lapsed = votre adversaire n'a pas confirmé le match #{ $match } ; vous êtes de retour dans la file
+note-restart-emptied-queue = ladderd a redémarré et la file a été vidée ; revenez quand vous serez prêt
+note-staying-in-queue = vous restez dans la file
+note-removed-from-queue = un admin vous a retiré de la file : { $reason }
+note-queue-cleared = un admin a vidé la file : { $reason }
+note-banned = vous êtes banni de la ladder : { $reason }
+note-unbanned = votre bannissement de la ladder a été levé
+note-no-maps = aucune
+note-map-pool-changed = le pool de cartes a changé — ajoutées : { $added } ; retirées : { $removed }. Les matchs déjà créés gardent leur carte.
+note-season-started = { $ended } est terminée ; { $started } commence avec { $maps } { $maps ->
+        [one] carte
+       *[other] cartes
+    }
+note-notifications-off = les notifications sont désactivées ; `/notifications activer:true` vous prévient quand quelqu'un commence à chercher
+note-notifications-on = les notifications sont activées : un ping quand quelqu'un commence à chercher, au plus un toutes les { $minutes } min
+note-notifications-quiet = , aucun de { $from } à { $to } ({ $zone })
+note-notifications-near = , seulement pour les adversaires à { $points } points de classement ou moins
+note-replay-unattached = replay enregistré ; il n'est rattaché à aucun match
+note-replay-rejected = replay refusé : { $detail }
+note-replay-after-admin = replay enregistré ; un admin a déjà tranché ce match
+note-replay-agrees = replay enregistré ; il confirme le résultat
+note-replay-kept = replay vérifié et conservé ; sur cette ladder, les rapports des deux joueurs décident du match #{ $match }
+note-replay-stored = replay enregistré ; le match #{ $match } est { $state }

@@ -181,3 +181,40 @@ still-searching = 🔎 { $minutes }분째 상대를 찾고 있습니다. 계속 
 button-keep-searching = 계속 찾기
 queue-expired = "계속 찾으시겠습니까?"에 답이 없어 큐에서 나갔습니다. 준비되면 다시 참가하세요.
 someone-searching = 🔔 누군가 상대를 찾기 시작했습니다 ({ $races }, 점수 { $rating }). 지금 { $searching }명이 찾는 중입니다.
+
+## 알림: 래더가 선수나 로비에 알리는 것
+result-won = { $winner } 승리 ({ $loser } 상대)
+ended-agreed = 두 선수의 보고가 일치했습니다
+ended-replay = 검증된 리플레이로 판정되었습니다
+ended-admin = 관리자가 판정했습니다
+ended-aborted-by = { $name }님이 취소했습니다 (이번 달 남은 취소 { $left }회, { $wait } 후 다시 큐 참가 가능)
+ended-admin-reset = 관리자가 이 경기의 선수를 초기화했습니다: { $reason }
+duration = { $hours ->
+        [0] { $minutes }분
+       *[other] { $minutes ->
+            [0] { $hours }시간
+           *[other] { $hours }시간 { $minutes }분
+        }
+    }
+note-lapsed = #{ $match } 경기를 제때 수락하지 않았습니다. 경기는 무산으로 기록되고 취소 1회로 계산됩니다 (이번 달 남은 취소 { $left }회). { $wait } 후에 다시 큐에 참가할 수 있습니다
+note-lapsed-forgiven = #{ $match } 경기를 제때 수락하지 않아 무산으로 기록되었지만, 경기 카드가 늦게 도착했거나 도착하지 않아 불이익은 없습니다
+note-opponent-lapsed = 상대가 #{ $match } 경기를 수락하지 않았습니다. 다시 큐에 들어갔습니다
+note-restart-emptied-queue = ladderd가 다시 시작되어 큐가 비워졌습니다. 준비되면 다시 참가하세요
+note-staying-in-queue = 큐에 계속 남아 있습니다
+note-removed-from-queue = 관리자가 큐에서 제외했습니다: { $reason }
+note-queue-cleared = 관리자가 큐를 비웠습니다: { $reason }
+note-banned = 래더에서 차단되었습니다: { $reason }
+note-unbanned = 래더 차단이 해제되었습니다
+note-no-maps = 없음
+note-map-pool-changed = 맵 풀이 바뀌었습니다 — 추가: { $added }, 제외: { $removed }. 이미 성사된 경기는 원래 맵을 유지합니다.
+note-season-started = { $ended } 종료, { $started } 시작 (맵 { $maps }개)
+note-notifications-off = 알림이 꺼져 있습니다. `/알림 켜기:true`로 누군가 상대를 찾기 시작할 때 알림을 받을 수 있습니다
+note-notifications-on = 알림이 켜져 있습니다: 누군가 상대를 찾기 시작하면 알림, 최대 { $minutes }분에 한 번
+note-notifications-quiet = , { $from }–{ $to } ({ $zone })에는 알림 없음
+note-notifications-near = , 레이팅 차이 { $points }점 이내의 상대만
+note-replay-unattached = 리플레이를 저장했습니다. 연결된 경기는 없습니다
+note-replay-rejected = 리플레이가 인정되지 않았습니다: { $detail }
+note-replay-after-admin = 리플레이를 저장했습니다. 이 경기는 이미 관리자가 판정했습니다
+note-replay-agrees = 리플레이를 저장했습니다. 결과와 일치합니다
+note-replay-kept = 리플레이를 검증해 보관했습니다. 이 래더에서는 두 선수의 보고로 #{ $match } 경기가 확정됩니다
+note-replay-stored = 리플레이를 저장했습니다. #{ $match } 경기는 { $state } 상태입니다

@@ -181,3 +181,40 @@ still-searching = 🔎 你已经搜索了 { $minutes } 分钟。还在找对手�
 button-keep-searching = 继续搜索
 queue-expired = 你已离开队列：没有回答“还在找对手吗？”。准备好后请重新加入。
 someone-searching = 🔔 有人开始找对手了（{ $races }，分数 { $rating }）；当前有 { $searching } 人在搜索。
+
+## 通知：天梯告诉选手或大厅的内容
+result-won = { $winner } 战胜了 { $loser }
+ended-agreed = 双方报告一致
+ended-replay = 由已验证的录像判定
+ended-admin = 由管理员判定
+ended-aborted-by = 由 { $name } 取消（本月还剩 { $left } 次取消机会；{ $wait }后可重新排队）
+ended-admin-reset = 管理员重置了本场比赛的一名选手：{ $reason }
+duration = { $hours ->
+        [0] { $minutes } 分钟
+       *[other] { $minutes ->
+            [0] { $hours } 小时
+           *[other] { $hours } 小时 { $minutes } 分钟
+        }
+    }
+note-lapsed = 你没有及时确认比赛 #{ $match }；比赛记为放弃，并计为一次取消（本月还剩 { $left } 次）；{ $wait }后可重新排队
+note-lapsed-forgiven = 你没有及时确认比赛 #{ $match }，比赛记为放弃；但比赛卡片送达太晚或未送达，因此不受任何处罚
+note-opponent-lapsed = 对手没有确认比赛 #{ $match }；你已回到队列
+note-restart-emptied-queue = ladderd 已重启，队列已清空；准备好后请重新加入
+note-staying-in-queue = 你将继续留在队列中
+note-removed-from-queue = 管理员将你移出了队列：{ $reason }
+note-queue-cleared = 管理员清空了队列：{ $reason }
+note-banned = 你已被禁止参加天梯：{ $reason }
+note-unbanned = 你的天梯禁令已解除
+note-no-maps = 无
+note-map-pool-changed = 地图池已更改——新增：{ $added }；移除：{ $removed }。已成立的比赛保留原地图。
+note-season-started = { $ended } 已结束；{ $started } 开始，共 { $maps } 张地图
+note-notifications-off = 通知已关闭；使用 `/通知 开启:true` 可在有人开始搜索时收到提醒
+note-notifications-on = 通知已开启：有人开始搜索时提醒你，最多每 { $minutes } 分钟一次
+note-notifications-quiet = ，{ $from } 至 { $to }（{ $zone }）不提醒
+note-notifications-near = ，只提醒积分相差 { $points } 分以内的对手
+note-replay-unattached = 录像已保存；它没有关联到任何比赛
+note-replay-rejected = 录像未被接受：{ $detail }
+note-replay-after-admin = 录像已保存；这场比赛已由管理员判定
+note-replay-agrees = 录像已保存；与结果一致
+note-replay-kept = 录像已验证并保存；在本天梯，比赛 #{ $match } 由双方的报告确定
+note-replay-stored = 录像已保存；比赛 #{ $match } 的状态为{ $state }

@@ -11,8 +11,9 @@ use crate::l10n::{Locale, Sources, format_number, sources};
 use crate::l10n_args;
 use crate::ladder::validate::FieldError;
 use crate::ladder::{
-    CardSide, HeadToHead, HistoryEntry, HistoryPage, LadderError, LeaderboardPage,
-    LeaderboardQuery, LeaderboardRow, MatchCard, Notice, ProfileRace, ProfileView, QueueView, Rank,
+    CardSide, EndReason, HeadToHead, HistoryEntry, HistoryPage, LadderError, LeaderboardPage,
+    LeaderboardQuery, LeaderboardRow, MatchCard, Note, Notice, ProfileRace, ProfileView, QueueView,
+    Rank,
 };
 use crate::store::rows::{MatchResult, MatchState, Report};
 
@@ -492,14 +493,54 @@ fn every_notice() -> Vec<Notice> {
             state: MatchState::Completed,
             result: Some(MatchResult::Player2),
             rating_changes: Some((-123.4, 123.4)),
-            detail: String::new(),
+            names: Some((LONG_NAME.into(), LONG_NAME.into())),
+            why: EndReason::Admin,
         },
         Notice::MatchEnded {
             match_id: m,
             state: MatchState::Abandoned,
             result: None,
             rating_changes: None,
-            detail: String::new(),
+            names: None,
+            why: EndReason::Legacy {
+                text: String::new(),
+            },
+        },
+        Notice::MatchEnded {
+            match_id: m,
+            state: MatchState::Aborted,
+            result: None,
+            rating_changes: None,
+            names: Some((LONG_NAME.into(), LONG_NAME.into())),
+            why: EndReason::AbortedBy {
+                name: LONG_NAME.into(),
+                aborts_left: 99,
+                cooldown_ms: i64::from(u32::MAX),
+            },
+        },
+        Notice::MatchEnded {
+            match_id: m,
+            state: MatchState::Aborted,
+            result: None,
+            rating_changes: None,
+            names: Some((LONG_NAME.into(), LONG_NAME.into())),
+            why: EndReason::AdminReset { reason: long(200) },
+        },
+        Notice::MatchEnded {
+            match_id: m,
+            state: MatchState::Completed,
+            result: Some(MatchResult::Player1),
+            rating_changes: Some((1.0, -1.0)),
+            names: Some((LONG_NAME.into(), LONG_NAME.into())),
+            why: EndReason::Agreed,
+        },
+        Notice::MatchEnded {
+            match_id: m,
+            state: MatchState::Completed,
+            result: Some(MatchResult::Draw),
+            rating_changes: Some((1.0, -1.0)),
+            names: Some((LONG_NAME.into(), LONG_NAME.into())),
+            why: EndReason::Replay,
         },
         Notice::Conflict {
             match_id: m,
@@ -578,7 +619,75 @@ fn every_notice() -> Vec<Notice> {
             pages: 99_999,
         }),
     ]);
+    notices.extend(every_note().into_iter().map(Notice::Note));
     notices
+}
+
+/// Every note, with its longest arguments (reasons: the 200 characters
+/// `/admin` takes; map and season names: configured, long).
+fn every_note() -> Vec<Note> {
+    let m = u64::from(u32::MAX);
+    vec![
+        Note::Lapsed {
+            match_id: m,
+            aborts_left: 99,
+            cooldown_ms: i64::from(u32::MAX),
+        },
+        Note::Lapsed {
+            match_id: m,
+            aborts_left: 1,
+            cooldown_ms: 60_000,
+        },
+        Note::LapsedForgiven { match_id: m },
+        Note::OpponentLapsed { match_id: m },
+        Note::QueueEmptiedByRestart,
+        Note::StayingInQueue,
+        Note::RemovedFromQueue { reason: long(200) },
+        Note::QueueCleared { reason: long(200) },
+        Note::Banned { reason: long(200) },
+        Note::Unbanned,
+        Note::MapPoolChanged {
+            added: vec![long(100); 25],
+            removed: vec![long(100); 25],
+        },
+        Note::MapPoolChanged {
+            added: vec![],
+            removed: vec![long(100)],
+        },
+        Note::SeasonStarted {
+            ended: long(64),
+            started: long(64),
+            maps: 1,
+        },
+        Note::SeasonStarted {
+            ended: long(64),
+            started: long(64),
+            maps: 99_999,
+        },
+        Note::Notifications {
+            enabled: false,
+            min_gap_minutes: 0,
+            quiet: None,
+            time_zone: None,
+            near_rating: None,
+        },
+        Note::Notifications {
+            enabled: true,
+            min_gap_minutes: 99_999,
+            quiet: Some((23 * 60 + 59, 0)),
+            time_zone: Some(long(64)),
+            near_rating: Some(5_000),
+        },
+        Note::ReplayUnattached,
+        Note::ReplayRejected { detail: long(250) },
+        Note::ReplayAfterAdmin,
+        Note::ReplayAgrees,
+        Note::ReplayKept { match_id: m },
+        Note::ReplayStored {
+            match_id: m,
+            state: "invalidated".into(),
+        },
+    ]
 }
 
 fn components_fit(components: &[Component], what: &str) {
@@ -729,13 +838,73 @@ fn english_renders_as_before_and_other_locales_translate() {
             state: MatchState::Completed,
             result: Some(MatchResult::Player1),
             rating_changes: Some((12.4, -12.4)),
-            detail: String::new(),
+            names: None,
+            why: EndReason::Legacy {
+                text: String::new(),
+            },
         },
         &ctx("de"),
     );
+    // A row from before names were stored says "player 1".
     assert_eq!(
         de.content,
         "🏁 Match #5: Spieler 1 hat gewonnen. Wertungsänderung: +12 / -12."
+    );
+    let ended = |result, why| Notice::MatchEnded {
+        match_id: 5,
+        state: MatchState::Completed,
+        result: Some(result),
+        rating_changes: Some((-12.4, 12.4)),
+        names: Some(("Alpha".into(), "Bravo".into())),
+        why,
+    };
+    assert_eq!(
+        render(
+            &ended(MatchResult::Player2, EndReason::Agreed),
+            &ctx("en-US")
+        )
+        .content,
+        "🏁 Match #5: Bravo won against Alpha. Rating change: -12 / +12. both players agreed"
+    );
+    let ko = render(&ended(MatchResult::Player1, EndReason::Replay), &ctx("ko")).content;
+    assert!(ko.contains("Alpha 승리 (Bravo 상대)"), "{ko}");
+    assert!(ko.contains("검증된 리플레이"), "{ko}");
+    // Notes: English as the core used to phrase it, others translated.
+    let lapsed = Notice::Note(Note::Lapsed {
+        match_id: 42,
+        aborts_left: 2,
+        cooldown_ms: 90 * 60_000,
+    });
+    assert_eq!(
+        render(&lapsed, &ctx("en-US")).content,
+        "you did not confirm match #42 in time; it was recorded as abandoned and counts as an abort \
+         (2 left this month); you can queue again in 1 h 30 min"
+    );
+    let ru = render(&lapsed, &ctx("ru")).content;
+    assert!(
+        ru.contains("матч #42") && ru.ends_with("через 1 ч 30 мин"),
+        "{ru}"
+    );
+    let abort = |left| Notice::MatchEnded {
+        match_id: 5,
+        state: MatchState::Aborted,
+        result: None,
+        rating_changes: None,
+        names: Some(("Alpha".into(), "Bravo".into())),
+        why: EndReason::AbortedBy {
+            name: "Alpha".into(),
+            aborts_left: left,
+            cooldown_ms: 5 * 60_000,
+        },
+    };
+    let ru = render(&abort(2), &ctx("ru")).content;
+    assert!(ru.contains("осталось 2 отмены"), "{ru}");
+    let ru = render(&abort(5), &ctx("ru")).content;
+    assert!(ru.contains("осталось 5 отмен;"), "{ru}");
+    assert!(
+        render(&abort(1), &ctx("en-US"))
+            .content
+            .ends_with("aborted by Alpha (1 abort left this month; queueing again in 5 min)")
     );
     let zh = error_text(&LadderError::Cooldown(30), Locale::from_discord("zh-CN"));
     assert_eq!(zh, "你未确认就离开了一场比赛；30 秒后可重新排队");

@@ -23,8 +23,8 @@ use super::ids::ComponentId;
 use crate::l10n::{Arg, Locale, format_number};
 use crate::l10n_args;
 use crate::ladder::{
-    Ack, AdminOp, Command, LadderError, LeaderboardQuery, MatchCard, MatchId, Notice,
-    RatingAdjustment, Resolution, SetupForm,
+    Ack, AdminOp, Command, EndReason, LadderError, LeaderboardQuery, MatchCard, MatchId, Note,
+    Notice, RatingAdjustment, Resolution, SetupForm,
 };
 use crate::store::rows::{MatchResult, Report};
 
@@ -68,6 +68,7 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
         }
         // Free text the core phrased itself (English; see the module doc).
         Notice::Info(text) => out.content = text.clone(),
+        Notice::Note(note) => out.content = note_text(note, l),
         Notice::Ack(ack) => out.content = ack_text(ack, l),
         Notice::MatchFound(card) => {
             out.content = card_text(&t("card-found-title", &[]), card, l);
@@ -167,11 +168,19 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
             state,
             result,
             rating_changes,
-            detail,
+            names,
+            why,
         } => {
-            let result = match result {
-                Some(r) => result_text(*r, l),
-                None => state_text(state.as_str(), l),
+            let result = match (result, names) {
+                (Some(MatchResult::Player1), Some((a, b))) => {
+                    t("result-won", l10n_args!["winner" => a, "loser" => b])
+                }
+                (Some(MatchResult::Player2), Some((a, b))) => {
+                    t("result-won", l10n_args!["winner" => b, "loser" => a])
+                }
+                // An older row has no names: "player 1 won".
+                (Some(r), _) => result_text(*r, l),
+                (None, _) => state_text(state.as_str(), l),
             };
             out.content = t(
                 "match-ended",
@@ -184,8 +193,9 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
                     l10n_args!["a" => signed(*a, l), "b" => signed(*b, l)],
                 ));
             }
-            if !detail.is_empty() {
-                let _ = write!(out.content, " {detail}");
+            let why = end_reason_text(why, l);
+            if !why.is_empty() {
+                let _ = write!(out.content, " {why}");
             }
         }
         Notice::Conflict {
@@ -520,6 +530,141 @@ fn ack_text(ack: &Ack, l: Locale) -> String {
         ),
         Ack::ReplayAlreadySettled => l.text("ack-replay-settled", &[]),
     }
+}
+
+/// A note in words, in `l`.
+fn note_text(note: &Note, l: Locale) -> String {
+    let m = |id: &MatchId| id.to_string();
+    match note {
+        Note::Lapsed {
+            match_id,
+            aborts_left,
+            cooldown_ms,
+        } => l.text(
+            "note-lapsed",
+            l10n_args![
+                "match" => m(match_id),
+                "left" => *aborts_left,
+                "wait" => duration_text(*cooldown_ms, l)
+            ],
+        ),
+        Note::LapsedForgiven { match_id } => {
+            l.text("note-lapsed-forgiven", l10n_args!["match" => m(match_id)])
+        }
+        Note::OpponentLapsed { match_id } => {
+            l.text("note-opponent-lapsed", l10n_args!["match" => m(match_id)])
+        }
+        Note::QueueEmptiedByRestart => l.text("note-restart-emptied-queue", &[]),
+        Note::StayingInQueue => l.text("note-staying-in-queue", &[]),
+        Note::RemovedFromQueue { reason } => {
+            l.text("note-removed-from-queue", l10n_args!["reason" => reason])
+        }
+        Note::QueueCleared { reason } => {
+            l.text("note-queue-cleared", l10n_args!["reason" => reason])
+        }
+        Note::Banned { reason } => l.text("note-banned", l10n_args!["reason" => reason]),
+        Note::Unbanned => l.text("note-unbanned", &[]),
+        Note::MapPoolChanged { added, removed } => {
+            // Up to 25 configured names of 100 characters each: each list
+            // is cut so the message stays whole.
+            let names = |v: &[String]| {
+                if v.is_empty() {
+                    l.text("note-no-maps", &[])
+                } else {
+                    truncate(&v.join(", "), 800)
+                }
+            };
+            l.text(
+                "note-map-pool-changed",
+                l10n_args!["added" => names(added), "removed" => names(removed)],
+            )
+        }
+        Note::SeasonStarted {
+            ended,
+            started,
+            maps,
+        } => l.text(
+            "note-season-started",
+            l10n_args!["ended" => ended, "started" => started, "maps" => *maps as i64],
+        ),
+        Note::Notifications { enabled: false, .. } => l.text("note-notifications-off", &[]),
+        Note::Notifications {
+            enabled: true,
+            min_gap_minutes,
+            quiet,
+            time_zone,
+            near_rating,
+        } => {
+            let mut s = l.text(
+                "note-notifications-on",
+                l10n_args!["minutes" => *min_gap_minutes],
+            );
+            if let Some((from, to)) = quiet {
+                // Clock times, not quantities: never grouped.
+                let hm = |t: &u16| format!("{:02}:{:02}", t / 60, t % 60);
+                s.push_str(&l.text(
+                    "note-notifications-quiet",
+                    l10n_args![
+                        "from" => hm(from),
+                        "to" => hm(to),
+                        "zone" => time_zone.as_deref().unwrap_or("UTC")
+                    ],
+                ));
+            }
+            if let Some(near) = near_rating {
+                s.push_str(&l.text("note-notifications-near", l10n_args!["points" => *near]));
+            }
+            s
+        }
+        Note::ReplayUnattached => l.text("note-replay-unattached", &[]),
+        Note::ReplayRejected { detail } => l.text(
+            "note-replay-rejected",
+            l10n_args!["detail" => truncate(detail, 500)],
+        ),
+        Note::ReplayAfterAdmin => l.text("note-replay-after-admin", &[]),
+        Note::ReplayAgrees => l.text("note-replay-agrees", &[]),
+        Note::ReplayKept { match_id } => {
+            l.text("note-replay-kept", l10n_args!["match" => m(match_id)])
+        }
+        Note::ReplayStored { match_id, state } => l.text(
+            "note-replay-stored",
+            l10n_args!["match" => m(match_id), "state" => state_text(state, l)],
+        ),
+    }
+}
+
+/// Why a match ended, in words (empty: nothing to add).
+fn end_reason_text(why: &EndReason, l: Locale) -> String {
+    match why {
+        EndReason::Agreed => l.text("ended-agreed", &[]),
+        EndReason::Replay => l.text("ended-replay", &[]),
+        EndReason::Admin => l.text("ended-admin", &[]),
+        EndReason::AbortedBy {
+            name,
+            aborts_left,
+            cooldown_ms,
+        } => l.text(
+            "ended-aborted-by",
+            l10n_args![
+                "name" => name,
+                "left" => *aborts_left,
+                "wait" => duration_text(*cooldown_ms, l)
+            ],
+        ),
+        EndReason::AdminReset { reason } => {
+            l.text("ended-admin-reset", l10n_args!["reason" => reason])
+        }
+        EndReason::Legacy { text } => text.clone(),
+    }
+}
+
+/// A wait in whole minutes, rounded up ("5 min", "1 h 30 min").
+fn duration_text(ms: i64, l: Locale) -> String {
+    let minutes = (ms.max(0) + 59_999) / 60_000;
+    l.text(
+        "duration",
+        l10n_args!["hours" => minutes / 60, "minutes" => minutes % 60],
+    )
 }
 
 /// Why an upload gave no evidence, in `l` (without the ❌). A download or

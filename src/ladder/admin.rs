@@ -1,7 +1,10 @@
 //! Admin operations. Each one, reads included, writes an `AdminActionRow`
 //! naming who, what, the target, the reason and when.
 
-use super::{Actor, Audience, Effects, Ladder, LadderError, MatchId, Notice, PlayerId, rating};
+use super::{
+    Actor, Audience, Effects, EndReason, Ladder, LadderError, MatchId, Note, Notice, PlayerId,
+    rating,
+};
 use crate::store::rows::{
     AdminActionRow, MatchResult, MatchState, PlayerState, RatingBefore, ResultSource, SeasonRow,
     UnixMillis, Write,
@@ -240,9 +243,11 @@ impl Ladder {
                     )));
                 }
                 self.set_state(id, PlayerState::Idle, now, &mut fx);
-                fx.info(
+                fx.note(
                     Audience::Player(id),
-                    format!("an admin removed you from the queue: {reason}"),
+                    Note::RemovedFromQueue {
+                        reason: reason.clone(),
+                    },
                 );
                 serde_json::Value::Null
             }
@@ -259,7 +264,10 @@ impl Ladder {
                         state: MatchState::Aborted,
                         result: None,
                         rating_changes: None,
-                        detail: format!("an admin reset a player of this match: {reason}"),
+                        names: Some(self.names_of(&m)),
+                        why: EndReason::AdminReset {
+                            reason: reason.clone(),
+                        },
                     };
                     self.tell_both(&m, &mut fx, body);
                 }
@@ -280,9 +288,11 @@ impl Ladder {
                 }
                 p.updated_at = now;
                 fx.write(Write::Player(p.clone()));
-                fx.info(
+                fx.note(
                     Audience::Player(id),
-                    format!("you are banned from the ladder: {reason}"),
+                    Note::Banned {
+                        reason: reason.clone(),
+                    },
                 );
                 serde_json::Value::Null
             }
@@ -295,7 +305,7 @@ impl Ladder {
                 p.ban_reason = None;
                 p.updated_at = now;
                 fx.write(Write::Player(p.clone()));
-                fx.info(Audience::Player(id), "your ladder ban was lifted");
+                fx.note(Audience::Player(id), Note::Unbanned);
                 serde_json::Value::Null
             }
             AdminOp::ResetAborts(id) => {
@@ -315,9 +325,11 @@ impl Ladder {
                 self.queue.clear();
                 for id in &ids {
                     self.set_state(*id, PlayerState::Idle, now, &mut fx);
-                    fx.info(
+                    fx.note(
                         Audience::Player(*id),
-                        format!("an admin cleared the queue: {reason}"),
+                        Note::QueueCleared {
+                            reason: reason.clone(),
+                        },
                     );
                 }
                 serde_json::json!({ "removed": ids })
@@ -439,14 +451,13 @@ impl Ladder {
                     .is_some_and(|m| m.state != MatchState::Completed)
             })
             .count();
-        fx.info(
+        fx.note(
             Audience::Lobby,
-            format!(
-                "{} ended; {} begins with {} maps",
-                old.name,
-                self.season.name,
-                self.season.map_pool.len()
-            ),
+            Note::SeasonStarted {
+                ended: old.name.clone(),
+                started: self.season.name.clone(),
+                maps: self.season.map_pool.len(),
+            },
         );
         serde_json::json!({ "ended": old.id, "started": self.season.id, "ratings_reset": reset, "open_matches": open_matches })
     }

@@ -17,6 +17,7 @@ mod fairness;
 mod matchbook;
 mod matches;
 pub mod matchmaker;
+pub mod notes;
 pub mod outbox;
 pub mod presence;
 mod profiles;
@@ -54,6 +55,7 @@ use crate::store::rows::{
 
 pub use admin::{AdminOp, RatingAdjustment, Resolution};
 pub use matchbook::MatchLoader;
+pub use notes::{EndReason, Note};
 pub use presence::NotifySettings;
 pub use rating::Rank;
 pub use reads::{
@@ -257,10 +259,12 @@ pub enum Ack {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Notice {
     Error(LadderError),
-    /// A short acknowledgement or information, already phrased (English):
-    /// prefer [`Notice::Ack`], which the Discord layer translates.
+    /// Free text, already phrased (English): admin views and the admin log
+    /// only, and rows an older ladderd stored. Players get [`Notice::Note`].
     Info(String),
     Ack(Ack),
+    /// Information for a player or the lobby, as data (words: the Discord layer).
+    Note(Note),
     MatchFound(Box<MatchCard>),
     ConfirmReminder {
         match_id: MatchId,
@@ -272,7 +276,10 @@ pub enum Notice {
         state: crate::store::rows::MatchState,
         result: Option<MatchResult>,
         rating_changes: Option<(f64, f64)>,
-        detail: String,
+        /// The players' names (slot 1, slot 2), to say who won; `None` in a
+        /// row stored by an older ladderd.
+        names: Option<(String, String)>,
+        why: EndReason,
     },
     Conflict {
         match_id: MatchId,
@@ -408,8 +415,12 @@ impl Effects {
             outbox: None,
         });
     }
+    /// English free text: admins only (see [`Notice::Info`]).
     fn info(&mut self, to: Audience, text: impl Into<String>) {
         self.tell(to, Notice::Info(text.into()));
+    }
+    fn note(&mut self, to: Audience, note: Note) {
+        self.tell(to, Notice::Note(note));
     }
     fn extend(&mut self, other: Effects) {
         self.writes.extend(other.writes);
@@ -708,10 +719,7 @@ impl Ladder {
             };
             let fixed = match (p.state, in_match) {
                 (PlayerState::Queueing, _) => {
-                    fx.info(
-                        Audience::Player(id),
-                        "ladderd restarted and the queue was emptied; join again when you are ready",
-                    );
+                    fx.note(Audience::Player(id), Note::QueueEmptiedByRestart);
                     Some(PlayerState::Idle)
                 }
                 (PlayerState::InMatch, false) => Some(PlayerState::Idle),

@@ -17,7 +17,7 @@
 //! per join, those pinged longest ago first, so one join never becomes a
 //! flood of DMs (Discord's DM anti-spam counts every new DM channel).
 
-use super::{Audience, Effects, Ladder, LadderError, Notice, PlayerId};
+use super::{Audience, Effects, Ladder, LadderError, Note, Notice, PlayerId};
 use crate::store::rows::{NotifyPrefsRow, PlayerState, UnixMillis, Write};
 
 /// How long a player has to answer "still searching?".
@@ -54,7 +54,7 @@ impl Ladder {
         entry.active_at = now;
         entry.asked_at = None;
         let mut fx = Effects::default();
-        fx.info(Audience::Actor, "you stay in the queue");
+        fx.note(Audience::Actor, Note::StayingInQueue);
         Ok(fx)
     }
 
@@ -155,7 +155,7 @@ impl Ladder {
             fx.write(Write::NotifyPrefs(row.clone()));
             self.notify.insert(id, row.clone());
         }
-        fx.info(Audience::Actor, describe(&row));
+        fx.note(Audience::Actor, describe(&row));
         Ok(fx)
     }
 
@@ -231,29 +231,14 @@ impl Ladder {
     }
 }
 
-fn describe(n: &NotifyPrefsRow) -> String {
-    if !n.enabled {
-        return "notifications are off; `/notifications on:true` pings you when someone starts searching"
-            .into();
+fn describe(n: &NotifyPrefsRow) -> Note {
+    Note::Notifications {
+        enabled: n.enabled,
+        min_gap_minutes: n.min_gap_ms / 60_000,
+        quiet: n.quiet,
+        time_zone: n.time_zone.clone(),
+        near_rating: n.near_rating,
     }
-    let mut s = format!(
-        "notifications are on: a ping when someone starts searching, at most one every {} min",
-        n.min_gap_ms / 60_000
-    );
-    if let Some((from, to)) = n.quiet {
-        s.push_str(&format!(
-            ", none from {:02}:{:02} to {:02}:{:02} ({})",
-            from / 60,
-            from % 60,
-            to / 60,
-            to % 60,
-            n.time_zone.as_deref().unwrap_or("UTC")
-        ));
-    }
-    if let Some(near) = n.near_rating {
-        s.push_str(&format!(", only for opponents within {near} rating points"));
-    }
-    s
 }
 
 /// `"22-07"`, `"22:30-07:00"` → minutes of the day; `"off"` → none.
