@@ -249,3 +249,39 @@ note-replay-after-admin = реплей сохранён; этот матч уж�
 note-replay-agrees = реплей сохранён; он совпадает с результатом
 note-replay-kept = реплей проверен и сохранён; в этом ладдере матч #{ $match } решают отчёты обоих игроков
 note-replay-stored = реплей сохранён; матч #{ $match }: { $state }
+
+## Отклонённый ввод (код ставит ❌ впереди)
+invalid-replay-reused = этот реплей уже использован для матча; загрузите реплей этой игры
+invalid-unknown-season = сезона { $season } нет; сезоны: { $known }
+invalid-same-player = для личных встреч нужны два разных игрока
+invalid-unknown-region = «{ $region }» — не регион этого ладдера; выберите из: { $choices }
+invalid-expired-buttons = кнопки таблицы устарели; запустите /таблица снова
+invalid-notifications-off = уведомления в этом ладдере отключены
+invalid-ping-gap = интервал между пингами должен быть от { $min } до { $max } мин
+invalid-quiet-hours = тихие часы записываются как 22-07 или 22:30-07:00 (или off), а не «{ $given }»
+invalid-quiet-hours-empty = начало и конец тихих часов совпадают: «{ $given }»
+invalid-time-zone = «{ $given }» — не часовой пояс; укажите название вроде Europe/Moscow или Asia/Seoul
+invalid-near-rating = близость — не больше { $max } очков (0: любые)
+invalid-no-replay = у матча #{ $match } нет проверенного реплея
+invalid-rating = { $value } — непригодный рейтинг
+invalid-not-in-queue = игрока { $player } нет в очереди
+invalid-no-season-name = дайте название следующему сезону
+setup-field-problem = { $field }: { $problem }
+problem-name-length = в «{ $name }» { $chars } { $chars ->
+        [one] символ
+        [few] символа
+       *[many] символов
+    }; в игровом имени от 3 до 12
+problem-name-letters = «{ $name }» содержит «{ $found }»; в игровом имени только буквы
+problem-tag-no-hash = в «{ $tag }» нет «#»; BattleTag выглядит как Имя#1234
+problem-tag-name-length = в имени «{ $name }» { $chars } { $chars ->
+        [one] символ
+        [few] символа
+       *[many] символов
+    }; нужно от 1 до 12
+problem-tag-name-chars = имя «{ $name }» должно состоять из букв или цифр и не начинаться с цифры
+problem-tag-digits = номер «{ $digits }» должен состоять из 3–12 цифр
+problem-too-many-alt-names = указано { $given }; других имён не больше { $max }
+problem-alt-name-twice = «{ $name }» указано дважды (или совпадает с игровым именем); имена должны различаться
+problem-country = «{ $given }» — не код страны ISO 3166 (две буквы, напр. RU, KR, DE; XX — без страны)
+problem-region = «{ $given }» — не регион этого ладдера; выберите один из: { $choices }

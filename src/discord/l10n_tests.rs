@@ -9,11 +9,11 @@ use twilight_model::channel::message::component::Component;
 use super::render::{MAX_CONTENT, RenderContext, error_text, render, setup_modal_components};
 use crate::l10n::{Locale, Sources, format_number, sources};
 use crate::l10n_args;
-use crate::ladder::validate::FieldError;
+use crate::ladder::validate::{Field, FieldError, FieldProblem as P};
 use crate::ladder::{
-    CardSide, EndReason, HeadToHead, HistoryEntry, HistoryPage, LadderError, LeaderboardPage,
-    LeaderboardQuery, LeaderboardRow, MatchCard, Note, Notice, ProfileRace, ProfileView, QueueView,
-    Rank,
+    CardSide, EndReason, HeadToHead, HistoryEntry, HistoryPage, Invalid, LadderError,
+    LeaderboardPage, LeaderboardQuery, LeaderboardRow, MatchCard, Note, Notice, ProfileRace,
+    ProfileView, QueueView, Rank,
 };
 use crate::store::rows::{MatchResult, MatchState, Report};
 
@@ -428,13 +428,35 @@ fn every_notice() -> Vec<Notice> {
         LadderError::NoTos,
         LadderError::NotSetUp,
         LadderError::Banned(long(200)),
-        LadderError::InvalidSetup(vec![
-            FieldError {
-                field: "ingame_name",
-                message: long(80),
-            };
-            5
-        ]),
+        // Every field wrong at once, each as long as the form lets it be
+        // (name 12, BattleTag 30, alternative names 60 in all, country 2,
+        // region 8), the ladder's regions listed long.
+        LadderError::InvalidSetup(
+            [
+                (
+                    Field::IngameName,
+                    P::NameLetters {
+                        name: long(12),
+                        found: 'Щ',
+                    },
+                ),
+                (Field::BattleTag, P::TagNameChars { name: long(30) }),
+                (Field::AltNames, P::AltNameTwice { name: long(20) }),
+                (Field::AltNames, P::AltNameTwice { name: long(20) }),
+                (Field::AltNames, P::AltNameTwice { name: long(20) }),
+                (Field::Country, P::Country { given: long(2) }),
+                (
+                    Field::Region,
+                    P::Region {
+                        given: long(8),
+                        choices: long(200),
+                    },
+                ),
+            ]
+            .into_iter()
+            .map(|(field, problem)| FieldError { field, problem })
+            .collect(),
+        ),
         LadderError::UnknownRace(long(32), long(200)),
         LadderError::SameGroup(long(32), long(32)),
         LadderError::NoRace,
@@ -459,6 +481,69 @@ fn every_notice() -> Vec<Notice> {
         LadderError::NoReason,
     ];
     let mut notices: Vec<Notice> = errors.into_iter().map(Notice::Error).collect();
+    // Each problem of a setup field on its own, so each message renders.
+    let problems = [
+        P::NameLength {
+            name: long(12),
+            chars: 99,
+        },
+        P::NameLetters {
+            name: long(12),
+            found: '#',
+        },
+        P::TagNoHash { tag: long(30) },
+        P::TagNameLength {
+            name: long(29),
+            chars: 29,
+        },
+        P::TagNameChars { name: long(30) },
+        P::TagDigits { digits: long(29) },
+        P::TooManyAltNames { given: 30, max: 3 },
+        P::AltNameTwice { name: long(60) },
+        P::Country { given: long(2) },
+        P::Region {
+            given: long(8),
+            choices: long(200),
+        },
+    ];
+    notices.extend(problems.into_iter().map(|problem| {
+        Notice::Error(LadderError::InvalidSetup(vec![FieldError {
+            field: Field::AltNames,
+            problem,
+        }]))
+    }));
+    // Every refused input, with the longest it echoes.
+    let invalid = [
+        Invalid::ReplayReused,
+        Invalid::UnknownSeason {
+            season: u32::MAX,
+            known: vec![format!("{} ({})", u32::MAX, long(64)); 10].join(", "),
+        },
+        Invalid::SamePlayer,
+        Invalid::UnknownRegion {
+            region: long(100),
+            choices: long(200),
+        },
+        Invalid::ExpiredButtons,
+        Invalid::NotificationsOff,
+        Invalid::PingGap {
+            min: 15,
+            max: 1_440,
+        },
+        Invalid::QuietHours { given: long(16) },
+        Invalid::QuietHoursEmpty { given: long(16) },
+        Invalid::TimeZone { given: long(64) },
+        Invalid::NearRating { max: 5_000 },
+        Invalid::NoReplay(m),
+        Invalid::Rating(-f64::MAX),
+        Invalid::NotInQueue(u64::MAX),
+        Invalid::NoSeasonName,
+    ];
+    notices.extend(
+        invalid
+            .into_iter()
+            .map(|i| Notice::Error(LadderError::Invalid(i))),
+    );
     let race = |r: &str| ProfileRace {
         race: r.into(),
         rating: 12_345.4,
@@ -915,6 +1000,69 @@ fn english_renders_as_before_and_other_locales_translate() {
         ),
         "\"X\" is not a race of this ladder; choose from T, Z, P"
     );
+}
+
+#[test]
+fn refused_input_is_worded_per_locale_and_english_matches_the_logs() {
+    let ko = Locale::from_discord("ko");
+    let setup = LadderError::InvalidSetup(vec![FieldError {
+        field: Field::IngameName,
+        problem: P::NameLength {
+            name: "ab".into(),
+            chars: 2,
+        },
+    }]);
+    // The field by the form's own label.
+    assert_eq!(
+        error_text(&setup, Locale::ENGLISH),
+        "your setup has problems: In-game name: \"ab\" has 2 characters; an in-game name has 3 to 12"
+    );
+    let text = error_text(&setup, ko);
+    assert!(
+        text.starts_with("설정에 문제가 있습니다: 게임 내 이름: \"ab\""),
+        "{text}"
+    );
+    let ru = error_text(&setup, Locale::from_discord("ru"));
+    assert!(ru.contains("2 символа"), "{ru}");
+    assert_eq!(
+        error_text(&LadderError::Invalid(Invalid::NoReplay(7)), ko),
+        "#7 경기에는 검증된 리플레이가 없습니다"
+    );
+    // In English, what a player reads is what the log says.
+    for i in [
+        Invalid::ReplayReused,
+        Invalid::UnknownSeason {
+            season: 9,
+            known: "1 (S1), 2 (S2)".into(),
+        },
+        Invalid::SamePlayer,
+        Invalid::UnknownRegion {
+            region: "Mars".into(),
+            choices: "EU, NA".into(),
+        },
+        Invalid::ExpiredButtons,
+        Invalid::NotificationsOff,
+        Invalid::PingGap { min: 15, max: 1440 },
+        Invalid::QuietHours {
+            given: "soon".into(),
+        },
+        Invalid::QuietHoursEmpty {
+            given: "22-22".into(),
+        },
+        Invalid::TimeZone {
+            given: "Mars/Olympus".into(),
+        },
+        Invalid::NearRating { max: 5000 },
+        Invalid::NoReplay(7),
+        Invalid::Rating(f64::INFINITY),
+        Invalid::NotInQueue(42),
+        Invalid::NoSeasonName,
+    ] {
+        assert_eq!(
+            error_text(&LadderError::Invalid(i.clone()), Locale::ENGLISH),
+            i.to_string()
+        );
+    }
 }
 
 #[test]

@@ -23,8 +23,8 @@ use super::ids::ComponentId;
 use crate::l10n::{Arg, Locale, format_number};
 use crate::l10n_args;
 use crate::ladder::{
-    Ack, AdminOp, Command, EndReason, LadderError, LeaderboardQuery, MatchCard, MatchId, Note,
-    Notice, RatingAdjustment, Resolution, SetupForm,
+    Ack, AdminOp, Command, EndReason, Field, FieldError, FieldProblem, Invalid, LadderError,
+    LeaderboardQuery, MatchCard, MatchId, Note, Notice, RatingAdjustment, Resolution, SetupForm,
 };
 use crate::store::rows::{MatchResult, Report};
 
@@ -708,10 +708,7 @@ pub fn error_text(e: &LadderError, l: Locale) -> String {
         E::NotSetUp => ("error-not-set-up", vec![]),
         E::Banned(reason) => ("error-banned", vec![("reason", reason.into())]),
         E::InvalidSetup(errors) => {
-            let problems: Vec<String> = errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect();
+            let problems: Vec<String> = errors.iter().map(|e| field_error_text(e, l)).collect();
             (
                 "error-invalid-setup",
                 vec![("problems", problems.join("; ").into())],
@@ -757,10 +754,89 @@ pub fn error_text(e: &LadderError, l: Locale) -> String {
         E::NotAdmin => ("error-not-admin", vec![]),
         E::NotOwner => ("error-not-owner", vec![]),
         E::NoReason => ("error-no-reason", vec![]),
-        // Free text from the core (English).
-        E::Invalid(text) => return text.clone(),
+        E::Invalid(why) => return invalid_text(why, l),
     };
     l.text(key, &args)
+}
+
+/// A refused input in words, in `l`.
+fn invalid_text(why: &Invalid, l: Locale) -> String {
+    use Invalid as I;
+    match why {
+        I::ReplayReused => l.text("invalid-replay-reused", &[]),
+        I::UnknownSeason { season, known } => l.text(
+            "invalid-unknown-season",
+            // An id, not a quantity: never grouped.
+            l10n_args!["season" => season.to_string(), "known" => known],
+        ),
+        I::SamePlayer => l.text("invalid-same-player", &[]),
+        I::UnknownRegion { region, choices } => l.text(
+            "invalid-unknown-region",
+            l10n_args!["region" => region, "choices" => choices],
+        ),
+        I::ExpiredButtons => l.text("invalid-expired-buttons", &[]),
+        I::NotificationsOff => l.text("invalid-notifications-off", &[]),
+        I::PingGap { min, max } => {
+            l.text("invalid-ping-gap", l10n_args!["min" => *min, "max" => *max])
+        }
+        I::QuietHours { given } => l.text("invalid-quiet-hours", l10n_args!["given" => given]),
+        I::QuietHoursEmpty { given } => {
+            l.text("invalid-quiet-hours-empty", l10n_args!["given" => given])
+        }
+        I::TimeZone { given } => l.text("invalid-time-zone", l10n_args!["given" => given]),
+        I::NearRating { max } => l.text("invalid-near-rating", l10n_args!["max" => *max]),
+        I::NoReplay(m) => l.text("invalid-no-replay", l10n_args!["match" => m.to_string()]),
+        I::Rating(v) => l.text("invalid-rating", l10n_args!["value" => v.to_string()]),
+        I::NotInQueue(p) => l.text(
+            "invalid-not-in-queue",
+            l10n_args!["player" => p.to_string()],
+        ),
+        I::NoSeasonName => l.text("invalid-no-season-name", &[]),
+    }
+}
+
+/// One invalid setup field, "field: problem", in `l`.
+fn field_error_text(e: &FieldError, l: Locale) -> String {
+    use FieldProblem as P;
+    // The setup form's own labels: the words the player just saw.
+    let field = match e.field {
+        Field::IngameName => "setup-name",
+        Field::BattleTag => "setup-battletag",
+        Field::AltNames => "setup-alt-names",
+        Field::Country => "setup-country",
+        Field::Region => "setup-region",
+    };
+    let problem = match &e.problem {
+        P::NameLength { name, chars } => l.text(
+            "problem-name-length",
+            l10n_args!["name" => name, "chars" => *chars],
+        ),
+        P::NameLetters { name, found } => l.text(
+            "problem-name-letters",
+            l10n_args!["name" => name, "found" => found.to_string()],
+        ),
+        P::TagNoHash { tag } => l.text("problem-tag-no-hash", l10n_args!["tag" => tag]),
+        P::TagNameLength { name, chars } => l.text(
+            "problem-tag-name-length",
+            l10n_args!["name" => name, "chars" => *chars],
+        ),
+        P::TagNameChars { name } => l.text("problem-tag-name-chars", l10n_args!["name" => name]),
+        P::TagDigits { digits } => l.text("problem-tag-digits", l10n_args!["digits" => digits]),
+        P::TooManyAltNames { given, max } => l.text(
+            "problem-too-many-alt-names",
+            l10n_args!["given" => *given, "max" => *max],
+        ),
+        P::AltNameTwice { name } => l.text("problem-alt-name-twice", l10n_args!["name" => name]),
+        P::Country { given } => l.text("problem-country", l10n_args!["given" => given]),
+        P::Region { given, choices } => l.text(
+            "problem-region",
+            l10n_args!["given" => given, "choices" => choices],
+        ),
+    };
+    l.text(
+        "setup-field-problem",
+        l10n_args!["field" => l.text(field, &[]), "problem" => problem],
+    )
 }
 
 /// A match state ("in_progress") in words.

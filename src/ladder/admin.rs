@@ -2,8 +2,8 @@
 //! naming who, what, the target, the reason and when.
 
 use super::{
-    Actor, Audience, Effects, EndReason, Ladder, LadderError, MatchId, Note, Notice, PlayerId,
-    rating,
+    Actor, Audience, Effects, EndReason, Invalid, Ladder, LadderError, MatchId, Note, Notice,
+    PlayerId, rating,
 };
 use crate::store::rows::{
     AdminActionRow, MatchResult, MatchState, PlayerState, RatingBefore, ResultSource, SeasonRow,
@@ -149,9 +149,11 @@ impl Ladder {
                 if !self.matches.contains_key(&id) {
                     return Err(LadderError::UnknownMatch(id));
                 }
-                let sha256 = self.replay_files.get(&id).cloned().ok_or_else(|| {
-                    LadderError::Invalid(format!("match #{id} has no verified replay"))
-                })?;
+                let sha256 = self
+                    .replay_files
+                    .get(&id)
+                    .cloned()
+                    .ok_or(LadderError::Invalid(Invalid::NoReplay(id)))?;
                 fx.info(
                     Audience::Actor,
                     format!("the replay of match #{id} is posted in the admin log"),
@@ -214,9 +216,7 @@ impl Ladder {
                     | RatingAdjustment::Subtract(v) => v,
                 };
                 if !value.is_finite() || value.abs() > 100_000.0 {
-                    return Err(LadderError::Invalid(format!(
-                        "{value} is not a usable rating"
-                    )));
+                    return Err(LadderError::Invalid(Invalid::Rating(value)));
                 }
                 let mut row = self.rating_or_new(player, &race);
                 let old = row.rating;
@@ -238,9 +238,7 @@ impl Ladder {
                 target_player = Some(id);
                 self.player_ref(id)?;
                 if self.queue.remove(&id).is_none() {
-                    return Err(LadderError::Invalid(format!(
-                        "player {id} is not in the queue"
-                    )));
+                    return Err(LadderError::Invalid(Invalid::NotInQueue(id)));
                 }
                 self.set_state(id, PlayerState::Idle, now, &mut fx);
                 fx.note(
@@ -350,7 +348,7 @@ impl Ladder {
             } => {
                 let next_name = next_name.trim().to_owned();
                 if next_name.is_empty() {
-                    return Err(LadderError::Invalid("name the next season".into()));
+                    return Err(LadderError::Invalid(Invalid::NoSeasonName));
                 }
                 let mut pool = Vec::new();
                 for m in &map_pool {

@@ -5,8 +5,8 @@ use std::borrow::Cow;
 
 use super::fairness::Strike;
 use super::{
-    Ack, Actor, Audience, Effects, EndReason, Ladder, LadderError, MatchId, Note, Notice, PlayerId,
-    QueueEntry, ReplayEvidence, rating, time,
+    Ack, Actor, Audience, Effects, EndReason, Invalid, Ladder, LadderError, MatchId, Note, Notice,
+    PlayerId, QueueEntry, ReplayEvidence, rating, time,
 };
 use crate::config::ResultPolicy;
 use crate::store::rows::{
@@ -597,10 +597,7 @@ impl Ladder {
             fx.write(Write::Replay(rejected));
             fx.tell(
                 Audience::Actor,
-                Notice::Error(LadderError::Invalid(
-                    "this replay was already used for a match; upload the replay of this game"
-                        .into(),
-                )),
+                Notice::Error(LadderError::Invalid(Invalid::ReplayReused)),
             );
             return Ok(fx);
         }

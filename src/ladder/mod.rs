@@ -63,7 +63,7 @@ pub use reads::{
     ProfileRace, ProfileView, QueueView, Snapshot,
 };
 pub use reconfigure::{ReconfigureError, Reconfigured};
-pub use validate::{FieldError, SetupForm};
+pub use validate::{Field, FieldError, FieldProblem, SetupForm};
 
 pub type PlayerId = u64;
 pub type MatchId = u64;
@@ -346,7 +346,7 @@ pub enum LadderError {
     NotSetUp,
     #[error("you are banned from this ladder: {0}")]
     Banned(String),
-    #[error("your setup has problems: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    #[error("your setup has problems: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     InvalidSetup(Vec<FieldError>),
     #[error("{0:?} is not a race of this ladder; choose from {1}")]
     UnknownRace(String, String),
@@ -393,7 +393,44 @@ pub enum LadderError {
     #[error("admin actions need a reason")]
     NoReason,
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Invalid),
+}
+
+/// A refusal of what a command carried, beyond the errors above: each has
+/// its message (`invalid-*` in `locales/*/ladderd.ftl`); `Display` is the
+/// English one, for logs and the replay table's verdict.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Invalid {
+    #[error("this replay was already used for a match; upload the replay of this game")]
+    ReplayReused,
+    #[error("no season {season}; the seasons are {known}")]
+    UnknownSeason { season: u32, known: String },
+    #[error("a head-to-head needs two different players")]
+    SamePlayer,
+    #[error("{region:?} is not a region of this ladder; choose from {choices}")]
+    UnknownRegion { region: String, choices: String },
+    #[error("these leaderboard buttons have expired; run /leaderboard again")]
+    ExpiredButtons,
+    #[error("notifications are switched off on this ladder")]
+    NotificationsOff,
+    #[error("the gap between pings must be {min} to {max} minutes")]
+    PingGap { min: u32, max: u32 },
+    #[error("quiet hours look like 22-07 or 22:30-07:00 (or off), not {given:?}")]
+    QuietHours { given: String },
+    #[error("quiet hours from and to are the same time: {given:?}")]
+    QuietHoursEmpty { given: String },
+    #[error("{given:?} is not a time zone; use a name like Europe/Berlin or Asia/Seoul")]
+    TimeZone { given: String },
+    #[error("near_rating is at most {max} points (0: anyone)")]
+    NearRating { max: u32 },
+    #[error("match #{0} has no verified replay")]
+    NoReplay(MatchId),
+    #[error("{0} is not a usable rating")]
+    Rating(f64),
+    #[error("player {0} is not in the queue")]
+    NotInQueue(PlayerId),
+    #[error("name the next season")]
+    NoSeasonName,
 }
 
 /// What one command or tick produced. The caller commits `writes` (whole, in
