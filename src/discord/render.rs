@@ -5,12 +5,17 @@
 //! the leaderboard). Pure; `custom_id`s come from [`super::ids`].
 //!
 //! Words come from the reader's locale ([`RenderContext::locale`], see
-//! [`crate::l10n`]). Still English, by choice or for now: `Notice::Info`
-//! (free text the core phrases: lapses, restarts, admin notices, match
-//! `detail`s), `LadderError::Invalid` and the field messages of an invalid
-//! setup, the admin views (snapshot, player and match detail, the /admin
-//! confirm summary) and rank changes (logged, never shown). Race, map, season
-//! and region names and lobby settings are the configuration's own words.
+//! [`crate::l10n`]): the core hands over data (`Notice::Note`, `EndReason`,
+//! `Invalid`, `FieldProblem`), never sentences. Still English, by choice:
+//! what only admins read — `Notice::Info` (the admin log, answers to
+//! `/admin`), the admin views (snapshot, player and match detail, the
+//! /admin confirm summary) and rank changes (logged, never shown); admins
+//! are not players. Also English: the outbox rows an older ladderd stored
+//! (`Notice::Info`, `EndReason::Legacy`, results without names: shown as
+//! stored), the replay verifier's reasons inside `note-replay-rejected` and
+//! a failed download's or parse's own detail, and the router's refusals of
+//! input Discord's client does not send. Race, map, season and region names
+//! and lobby settings are the configuration's own words.
 
 use std::fmt::Write as _;
 
