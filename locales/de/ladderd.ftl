@@ -196,3 +196,74 @@ still-searching = 🔎 Du suchst seit { $minutes } Min. Suchst du noch? Antworte
 button-keep-searching = Weiter suchen
 queue-expired = Du hast die Warteschlange verlassen: Auf „Suchst du noch?“ kam keine Antwort. Tritt wieder bei, wenn du bereit bist.
 someone-searching = 🔔 Jemand sucht jetzt ein Spiel ({ $races }, Wertung { $rating }); { $searching } suchen gerade.
+
+## Hinweise: was die Ladder einem Spieler oder der Lobby sagt
+result-won = { $winner } hat gegen { $loser } gewonnen
+ended-agreed = beide Spieler waren sich einig
+ended-replay = durch das geprüfte Replay entschieden
+ended-admin = von einem Admin entschieden
+ended-aborted-by = abgebrochen von { $name } ({ $left ->
+        [one] noch { $left } Abbruch
+       *[other] noch { $left } Abbrüche
+    } diesen Monat; wieder in der Warteschlange in { $wait })
+ended-admin-reset = ein Admin hat einen Spieler dieses Matches zurückgesetzt: { $reason }
+duration = { $hours ->
+        [0] { $minutes } Min.
+       *[other] { $minutes ->
+            [0] { $hours } Std.
+           *[other] { $hours } Std. { $minutes } Min.
+        }
+    }
+note-lapsed = du hast Match #{ $match } nicht rechtzeitig angenommen; es wurde als verfallen gewertet und zählt als Abbruch (noch { $left } diesen Monat); du kannst in { $wait } wieder in die Warteschlange
+note-lapsed-forgiven = du hast Match #{ $match } nicht rechtzeitig angenommen; es wurde als verfallen gewertet, aber seine Karte kam zu spät oder gar nicht bei dir an, daher kostet es dich nichts
+note-opponent-lapsed = dein Gegner hat Match #{ $match } nicht angenommen; du bist wieder in der Warteschlange
+note-restart-emptied-queue = ladderd wurde neu gestartet und die Warteschlange geleert; tritt wieder bei, wenn du bereit bist
+note-staying-in-queue = du bleibst in der Warteschlange
+note-removed-from-queue = ein Admin hat dich aus der Warteschlange genommen: { $reason }
+note-queue-cleared = ein Admin hat die Warteschlange geleert: { $reason }
+note-banned = du bist von der Ladder gesperrt: { $reason }
+note-unbanned = deine Ladder-Sperre wurde aufgehoben
+note-no-maps = keine
+note-map-pool-changed = der Kartenpool hat sich geändert — neu: { $added }; entfernt: { $removed }. Bereits erstellte Matches behalten ihre Karte.
+note-season-started = { $ended } ist beendet; { $started } beginnt mit { $maps } { $maps ->
+        [one] Karte
+       *[other] Karten
+    }
+note-notifications-off = Benachrichtigungen sind aus; `/benachrichtigungen an:true` pingt dich, wenn jemand zu suchen beginnt
+note-notifications-on = Benachrichtigungen sind an: ein Ping, wenn jemand zu suchen beginnt, höchstens einer alle { $minutes } Min.
+note-notifications-quiet = , keiner von { $from } bis { $to } ({ $zone })
+note-notifications-near = , nur für Gegner innerhalb von { $points } Wertungspunkten
+note-replay-unattached = Replay gespeichert; es gehört zu keinem Match
+note-replay-rejected = Replay nicht angenommen: { $detail }
+note-replay-after-admin = Replay gespeichert; ein Admin hat dieses Match bereits entschieden
+note-replay-agrees = Replay gespeichert; es stimmt mit dem Ergebnis überein
+note-replay-kept = Replay geprüft und aufbewahrt; auf dieser Ladder entscheiden die Meldungen beider Spieler Match #{ $match }
+note-replay-stored = Replay gespeichert; Match #{ $match } ist { $state }
+
+## Abgelehnte Eingaben (der Code setzt ❌ davor)
+invalid-replay-reused = dieses Replay wurde schon für ein Match verwendet; lade das Replay dieses Spiels hoch
+invalid-unknown-season = keine Saison { $season }; die Saisons sind { $known }
+invalid-same-player = ein direkter Vergleich braucht zwei verschiedene Spieler
+invalid-unknown-region = „{ $region }“ ist keine Region dieser Ladder; wähle aus { $choices }
+invalid-expired-buttons = diese Ranglisten-Schaltflächen sind abgelaufen; führe /rangliste erneut aus
+invalid-notifications-off = Benachrichtigungen sind auf dieser Ladder abgeschaltet
+invalid-ping-gap = der Abstand zwischen Pings muss { $min } bis { $max } Minuten betragen
+invalid-quiet-hours = Ruhezeiten sehen aus wie 22-07 oder 22:30-07:00 (oder off), nicht „{ $given }“
+invalid-quiet-hours-empty = Beginn und Ende der Ruhezeit sind gleich: „{ $given }“
+invalid-time-zone = „{ $given }“ ist keine Zeitzone; nimm einen Namen wie Europe/Berlin oder Asia/Seoul
+invalid-near-rating = die Nähe beträgt höchstens { $max } Punkte (0: alle)
+invalid-no-replay = Match #{ $match } hat kein geprüftes Replay
+invalid-rating = { $value } ist keine brauchbare Wertung
+invalid-not-in-queue = Spieler { $player } ist nicht in der Warteschlange
+invalid-no-season-name = gib der nächsten Saison einen Namen
+setup-field-problem = { $field }: { $problem }
+problem-name-length = „{ $name }“ hat { $chars } Zeichen; ein Spielname hat 3 bis 12
+problem-name-letters = „{ $name }“ enthält „{ $found }“; ein Spielname hat nur Buchstaben
+problem-tag-no-hash = „{ $tag }“ hat kein „#“; ein BattleTag sieht aus wie Name#1234
+problem-tag-name-length = der Namensteil „{ $name }“ hat { $chars } Zeichen; erlaubt sind 1 bis 12
+problem-tag-name-chars = der Namensteil „{ $name }“ darf nur Buchstaben oder Ziffern haben und nicht mit einer Ziffer beginnen
+problem-tag-digits = der Zahlenteil „{ $digits }“ muss 3 bis 12 Ziffern haben
+problem-too-many-alt-names = { $given } angegeben; höchstens { $max } weitere Namen
+problem-alt-name-twice = „{ $name }“ steht doppelt da (oder ist dein Spielname); die Namen müssen verschieden sein
+problem-country = „{ $given }“ ist kein ISO-3166-Ländercode (zwei Buchstaben, z. B. DE, KR, US; XX für keines)
+problem-region = „{ $given }“ ist keine Region dieser Ladder; wähle eine aus { $choices }

@@ -185,3 +185,76 @@ still-searching = 🔎 You have been searching for { $minutes } min. Still searc
 button-keep-searching = Keep searching
 queue-expired = You left the queue: there was no answer to "still searching?". Join again when you are ready.
 someone-searching = 🔔 Someone started searching ({ $races }, rating { $rating }); { $searching } searching now.
+
+## Notes: what the ladder tells a player or the lobby beyond cards
+result-won = { $winner } won against { $loser }
+ended-agreed = both players agreed
+ended-replay = settled by the verified replay
+ended-admin = resolved by an admin
+ended-aborted-by = aborted by { $name } ({ $left } { $left ->
+        [one] abort
+       *[other] aborts
+    } left this month; queueing again in { $wait })
+ended-admin-reset = an admin reset a player of this match: { $reason }
+# A wait: hours and minutes (both whole numbers).
+duration = { $hours ->
+        [0] { $minutes } min
+       *[other] { $minutes ->
+            [0] { $hours } h
+           *[other] { $hours } h { $minutes } min
+        }
+    }
+note-lapsed = you did not confirm match #{ $match } in time; it was recorded as abandoned and counts as an abort ({ $left } left this month); you can queue again in { $wait }
+note-lapsed-forgiven = you did not confirm match #{ $match } in time; it was recorded as abandoned, but its card reached you late or not at all, so this costs you nothing
+note-opponent-lapsed = your opponent did not confirm match #{ $match }; you are back in the queue
+note-restart-emptied-queue = ladderd restarted and the queue was emptied; join again when you are ready
+note-staying-in-queue = you stay in the queue
+note-removed-from-queue = an admin removed you from the queue: { $reason }
+note-queue-cleared = an admin cleared the queue: { $reason }
+note-banned = you are banned from the ladder: { $reason }
+note-unbanned = your ladder ban was lifted
+note-no-maps = none
+note-map-pool-changed = the map pool changed — added: { $added }; removed: { $removed }. Matches already made keep their map.
+note-season-started = { $ended } ended; { $started } begins with { $maps } { $maps ->
+        [one] map
+       *[other] maps
+    }
+note-notifications-off = notifications are off; `/notifications on:true` pings you when someone starts searching
+note-notifications-on = notifications are on: a ping when someone starts searching, at most one every { $minutes } min
+note-notifications-quiet = , none from { $from } to { $to } ({ $zone })
+note-notifications-near = , only for opponents within { $points } rating points
+note-replay-unattached = replay stored; it is not attached to a match
+note-replay-rejected = replay not accepted: { $detail }
+note-replay-after-admin = replay stored; an admin already resolved this match
+note-replay-agrees = replay stored; it agrees with the result
+note-replay-kept = replay verified and kept; on this ladder both players' reports settle match #{ $match }
+note-replay-stored = replay stored; match #{ $match } is { $state }
+
+## Refused input (the code puts ❌ in front)
+invalid-replay-reused = this replay was already used for a match; upload the replay of this game
+invalid-unknown-season = no season { $season }; the seasons are { $known }
+invalid-same-player = a head-to-head needs two different players
+invalid-unknown-region = "{ $region }" is not a region of this ladder; choose from { $choices }
+invalid-expired-buttons = these leaderboard buttons have expired; run /leaderboard again
+invalid-notifications-off = notifications are switched off on this ladder
+invalid-ping-gap = the gap between pings must be { $min } to { $max } minutes
+invalid-quiet-hours = quiet hours look like 22-07 or 22:30-07:00 (or off), not "{ $given }"
+invalid-quiet-hours-empty = quiet hours from and to are the same time: "{ $given }"
+invalid-time-zone = "{ $given }" is not a time zone; use a name like Europe/Berlin or Asia/Seoul
+invalid-near-rating = near_rating is at most { $max } points (0: anyone)
+invalid-no-replay = match #{ $match } has no verified replay
+invalid-rating = { $value } is not a usable rating
+invalid-not-in-queue = player { $player } is not in the queue
+invalid-no-season-name = name the next season
+# One invalid setup field: its label (setup-*) and what is wrong.
+setup-field-problem = { $field }: { $problem }
+problem-name-length = "{ $name }" has { $chars } characters; an in-game name has 3 to 12
+problem-name-letters = "{ $name }" contains "{ $found }"; an in-game name has letters only
+problem-tag-no-hash = "{ $tag }" has no '#'; a BattleTag looks like Name#1234
+problem-tag-name-length = the name part "{ $name }" has { $chars } characters; it has 1 to 12
+problem-tag-name-chars = the name part "{ $name }" must be letters or digits and not start with a digit
+problem-tag-digits = the number part "{ $digits }" must be 3 to 12 digits
+problem-too-many-alt-names = { $given } given; at most { $max } alternative names
+problem-alt-name-twice = "{ $name }" is listed twice (or is your in-game name); names must be distinct
+problem-country = "{ $given }" is not an ISO 3166 country code (two letters, e.g. DE, KR, US; XX for none)
+problem-region = "{ $given }" is not a region of this ladder; choose one of { $choices }

@@ -196,3 +196,74 @@ still-searching = 🔎 Llevas { $minutes } min buscando. ¿Sigues buscando? Resp
 button-keep-searching = Seguir buscando
 queue-expired = Has salido de la cola: no hubo respuesta a «¿sigues buscando?». Vuelve a unirte cuando estés listo.
 someone-searching = 🔔 Alguien ha empezado a buscar ({ $races }, puntuación { $rating }); { $searching } buscando ahora.
+
+## Avisos: lo que la ladder dice a un jugador o al lobby
+result-won = { $winner } ganó a { $loser }
+ended-agreed = ambos jugadores coincidieron
+ended-replay = decidida por la repetición verificada
+ended-admin = resuelta por un administrador
+ended-aborted-by = cancelada por { $name } ({ $left ->
+        [one] le queda { $left } cancelación
+       *[other] le quedan { $left } cancelaciones
+    } este mes; podrá volver a la cola en { $wait })
+ended-admin-reset = un administrador reinició a un jugador de esta partida: { $reason }
+duration = { $hours ->
+        [0] { $minutes } min
+       *[other] { $minutes ->
+            [0] { $hours } h
+           *[other] { $hours } h { $minutes } min
+        }
+    }
+note-lapsed = no confirmaste la partida #{ $match } a tiempo; se registró como abandonada y cuenta como una cancelación (te quedan { $left } este mes); puedes volver a la cola en { $wait }
+note-lapsed-forgiven = no confirmaste la partida #{ $match } a tiempo; se registró como abandonada, pero su tarjeta te llegó tarde o no llegó, así que no te cuesta nada
+note-opponent-lapsed = tu rival no confirmó la partida #{ $match }; vuelves a estar en la cola
+note-restart-emptied-queue = ladderd se reinició y la cola se vació; vuelve a unirte cuando estés listo
+note-staying-in-queue = sigues en la cola
+note-removed-from-queue = un administrador te sacó de la cola: { $reason }
+note-queue-cleared = un administrador vació la cola: { $reason }
+note-banned = tienes prohibida la participación en la ladder: { $reason }
+note-unbanned = se levantó tu prohibición en la ladder
+note-no-maps = ninguno
+note-map-pool-changed = el conjunto de mapas cambió — añadidos: { $added }; retirados: { $removed }. Las partidas ya creadas mantienen su mapa.
+note-season-started = { $ended } terminó; { $started } empieza con { $maps } { $maps ->
+        [one] mapa
+       *[other] mapas
+    }
+note-notifications-off = los avisos están desactivados; `/avisos activar:true` te avisa cuando alguien empieza a buscar
+note-notifications-on = los avisos están activados: un aviso cuando alguien empieza a buscar, como mucho uno cada { $minutes } min
+note-notifications-quiet = , ninguno de { $from } a { $to } ({ $zone })
+note-notifications-near = , solo por rivales a { $points } puntos de tu puntuación o menos
+note-replay-unattached = repetición guardada; no está asociada a ninguna partida
+note-replay-rejected = repetición no aceptada: { $detail }
+note-replay-after-admin = repetición guardada; un administrador ya resolvió esta partida
+note-replay-agrees = repetición guardada; coincide con el resultado
+note-replay-kept = repetición verificada y guardada; en esta ladder, los informes de ambos jugadores deciden la partida #{ $match }
+note-replay-stored = repetición guardada; la partida #{ $match } está { $state }
+
+## Datos rechazados (el código antepone ❌)
+invalid-replay-reused = esta repetición ya se usó para una partida; sube la repetición de esta partida
+invalid-unknown-season = no existe la temporada { $season }; las temporadas son { $known }
+invalid-same-player = un cara a cara necesita dos jugadores distintos
+invalid-unknown-region = «{ $region }» no es una región de esta ladder; elige entre { $choices }
+invalid-expired-buttons = estos botones de la clasificación han caducado; vuelve a ejecutar /clasificación
+invalid-notifications-off = los avisos están desactivados en esta ladder
+invalid-ping-gap = el intervalo entre avisos debe ser de { $min } a { $max } minutos
+invalid-quiet-hours = las horas de silencio se escriben 22-07 o 22:30-07:00 (u off), no «{ $given }»
+invalid-quiet-hours-empty = las horas de silencio empiezan y terminan a la misma hora: «{ $given }»
+invalid-time-zone = «{ $given }» no es una zona horaria; usa un nombre como Europe/Madrid o Asia/Seoul
+invalid-near-rating = la cercanía es como mucho de { $max } puntos (0: cualquiera)
+invalid-no-replay = la partida #{ $match } no tiene repetición verificada
+invalid-rating = { $value } no es una puntuación válida
+invalid-not-in-queue = el jugador { $player } no está en la cola
+invalid-no-season-name = da un nombre a la próxima temporada
+setup-field-problem = { $field }: { $problem }
+problem-name-length = «{ $name }» tiene { $chars } caracteres; un nombre de juego tiene de 3 a 12
+problem-name-letters = «{ $name }» contiene «{ $found }»; un nombre de juego solo lleva letras
+problem-tag-no-hash = «{ $tag }» no tiene «#»; un BattleTag es como Nombre#1234
+problem-tag-name-length = la parte del nombre «{ $name }» tiene { $chars } caracteres; debe tener de 1 a 12
+problem-tag-name-chars = la parte del nombre «{ $name }» debe llevar letras o dígitos y no empezar por un dígito
+problem-tag-digits = la parte numérica «{ $digits }» debe tener de 3 a 12 dígitos
+problem-too-many-alt-names = has dado { $given }; como mucho { $max } nombres alternativos
+problem-alt-name-twice = «{ $name }» aparece dos veces (o es tu nombre de juego); los nombres deben ser distintos
+problem-country = «{ $given }» no es un código de país ISO 3166 (dos letras, p. ej. ES, KR, US; XX para ninguno)
+problem-region = «{ $given }» no es una región de esta ladder; elige una de { $choices }

@@ -196,3 +196,74 @@ still-searching = 🔎 Vous cherchez depuis { $minutes } min. Vous cherchez touj
 button-keep-searching = Continuer à chercher
 queue-expired = Vous avez quitté la file : pas de réponse à « vous cherchez toujours ? ». Revenez quand vous serez prêt.
 someone-searching = 🔔 Quelqu'un a commencé à chercher ({ $races }, classement { $rating }) ; { $searching } en recherche.
+
+## Avis : ce que la ladder dit à un joueur ou au salon
+result-won = { $winner } a battu { $loser }
+ended-agreed = les deux joueurs étaient d'accord
+ended-replay = tranché par le replay vérifié
+ended-admin = tranché par un admin
+ended-aborted-by = annulé par { $name } ({ $left ->
+        [one] { $left } annulation restante
+       *[other] { $left } annulations restantes
+    } ce mois-ci ; retour dans la file possible dans { $wait })
+ended-admin-reset = un admin a réinitialisé un joueur de ce match : { $reason }
+duration = { $hours ->
+        [0] { $minutes } min
+       *[other] { $minutes ->
+            [0] { $hours } h
+           *[other] { $hours } h { $minutes } min
+        }
+    }
+note-lapsed = vous n'avez pas confirmé le match #{ $match } à temps ; il est enregistré comme abandonné et compte comme une annulation ({ $left } restantes ce mois-ci) ; vous pourrez revenir dans la file dans { $wait }
+note-lapsed-forgiven = vous n'avez pas confirmé le match #{ $match } à temps ; il est enregistré comme abandonné, mais sa carte vous est parvenue en retard ou pas du tout, donc cela ne vous coûte rien
+note-opponent-lapsed = votre adversaire n'a pas confirmé le match #{ $match } ; vous êtes de retour dans la file
+note-restart-emptied-queue = ladderd a redémarré et la file a été vidée ; revenez quand vous serez prêt
+note-staying-in-queue = vous restez dans la file
+note-removed-from-queue = un admin vous a retiré de la file : { $reason }
+note-queue-cleared = un admin a vidé la file : { $reason }
+note-banned = vous êtes banni de la ladder : { $reason }
+note-unbanned = votre bannissement de la ladder a été levé
+note-no-maps = aucune
+note-map-pool-changed = le pool de cartes a changé — ajoutées : { $added } ; retirées : { $removed }. Les matchs déjà créés gardent leur carte.
+note-season-started = { $ended } est terminée ; { $started } commence avec { $maps } { $maps ->
+        [one] carte
+       *[other] cartes
+    }
+note-notifications-off = les notifications sont désactivées ; `/notifications activer:true` vous prévient quand quelqu'un commence à chercher
+note-notifications-on = les notifications sont activées : un ping quand quelqu'un commence à chercher, au plus un toutes les { $minutes } min
+note-notifications-quiet = , aucun de { $from } à { $to } ({ $zone })
+note-notifications-near = , seulement pour les adversaires à { $points } points de classement ou moins
+note-replay-unattached = replay enregistré ; il n'est rattaché à aucun match
+note-replay-rejected = replay refusé : { $detail }
+note-replay-after-admin = replay enregistré ; un admin a déjà tranché ce match
+note-replay-agrees = replay enregistré ; il confirme le résultat
+note-replay-kept = replay vérifié et conservé ; sur cette ladder, les rapports des deux joueurs décident du match #{ $match }
+note-replay-stored = replay enregistré ; le match #{ $match } est { $state }
+
+## Saisies refusées (le code ajoute ❌ devant)
+invalid-replay-reused = ce replay a déjà servi pour un match ; envoyez le replay de cette partie
+invalid-unknown-season = pas de saison { $season } ; les saisons sont { $known }
+invalid-same-player = un face-à-face demande deux joueurs différents
+invalid-unknown-region = « { $region } » n'est pas une région de cette ladder ; choisissez parmi { $choices }
+invalid-expired-buttons = ces boutons du classement ont expiré ; relancez /classement
+invalid-notifications-off = les notifications sont désactivées sur cette ladder
+invalid-ping-gap = l'intervalle entre les pings doit être de { $min } à { $max } minutes
+invalid-quiet-hours = les heures calmes s'écrivent 22-07 ou 22:30-07:00 (ou off), pas « { $given } »
+invalid-quiet-hours-empty = les heures calmes commencent et finissent à la même heure : « { $given } »
+invalid-time-zone = « { $given } » n'est pas un fuseau horaire ; utilisez un nom comme Europe/Paris ou Asia/Seoul
+invalid-near-rating = la proximité est d'au plus { $max } points (0 : tout le monde)
+invalid-no-replay = le match #{ $match } n'a pas de replay vérifié
+invalid-rating = { $value } n'est pas un classement utilisable
+invalid-not-in-queue = le joueur { $player } n'est pas dans la file
+invalid-no-season-name = donnez un nom à la prochaine saison
+setup-field-problem = { $field } : { $problem }
+problem-name-length = « { $name } » a { $chars } caractères ; un nom en jeu en a de 3 à 12
+problem-name-letters = « { $name } » contient « { $found } » ; un nom en jeu n'a que des lettres
+problem-tag-no-hash = « { $tag } » n'a pas de « # » ; un BattleTag ressemble à Nom#1234
+problem-tag-name-length = la partie nom « { $name } » a { $chars } caractères ; elle en a de 1 à 12
+problem-tag-name-chars = la partie nom « { $name } » doit contenir des lettres ou des chiffres et ne pas commencer par un chiffre
+problem-tag-digits = la partie numérique « { $digits } » doit avoir de 3 à 12 chiffres
+problem-too-many-alt-names = { $given } donnés ; au plus { $max } autres noms
+problem-alt-name-twice = « { $name } » apparaît deux fois (ou est votre nom en jeu) ; les noms doivent être différents
+problem-country = « { $given } » n'est pas un code pays ISO 3166 (deux lettres, p. ex. FR, KR, US ; XX pour aucun)
+problem-region = « { $given } » n'est pas une région de cette ladder ; choisissez-en une parmi { $choices }

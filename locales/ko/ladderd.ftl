@@ -181,3 +181,68 @@ still-searching = 🔎 { $minutes }분째 상대를 찾고 있습니다. 계속 
 button-keep-searching = 계속 찾기
 queue-expired = "계속 찾으시겠습니까?"에 답이 없어 큐에서 나갔습니다. 준비되면 다시 참가하세요.
 someone-searching = 🔔 누군가 상대를 찾기 시작했습니다 ({ $races }, 점수 { $rating }). 지금 { $searching }명이 찾는 중입니다.
+
+## 알림: 래더가 선수나 로비에 알리는 것
+result-won = { $winner } 승리 ({ $loser } 상대)
+ended-agreed = 두 선수의 보고가 일치했습니다
+ended-replay = 검증된 리플레이로 판정되었습니다
+ended-admin = 관리자가 판정했습니다
+ended-aborted-by = { $name }님이 취소했습니다 (이번 달 남은 취소 { $left }회, { $wait } 후 다시 큐 참가 가능)
+ended-admin-reset = 관리자가 이 경기의 선수를 초기화했습니다: { $reason }
+duration = { $hours ->
+        [0] { $minutes }분
+       *[other] { $minutes ->
+            [0] { $hours }시간
+           *[other] { $hours }시간 { $minutes }분
+        }
+    }
+note-lapsed = #{ $match } 경기를 제때 수락하지 않았습니다. 경기는 무산으로 기록되고 취소 1회로 계산됩니다 (이번 달 남은 취소 { $left }회). { $wait } 후에 다시 큐에 참가할 수 있습니다
+note-lapsed-forgiven = #{ $match } 경기를 제때 수락하지 않아 무산으로 기록되었지만, 경기 카드가 늦게 도착했거나 도착하지 않아 불이익은 없습니다
+note-opponent-lapsed = 상대가 #{ $match } 경기를 수락하지 않았습니다. 다시 큐에 들어갔습니다
+note-restart-emptied-queue = ladderd가 다시 시작되어 큐가 비워졌습니다. 준비되면 다시 참가하세요
+note-staying-in-queue = 큐에 계속 남아 있습니다
+note-removed-from-queue = 관리자가 큐에서 제외했습니다: { $reason }
+note-queue-cleared = 관리자가 큐를 비웠습니다: { $reason }
+note-banned = 래더에서 차단되었습니다: { $reason }
+note-unbanned = 래더 차단이 해제되었습니다
+note-no-maps = 없음
+note-map-pool-changed = 맵 풀이 바뀌었습니다 — 추가: { $added }, 제외: { $removed }. 이미 성사된 경기는 원래 맵을 유지합니다.
+note-season-started = { $ended } 종료, { $started } 시작 (맵 { $maps }개)
+note-notifications-off = 알림이 꺼져 있습니다. `/알림 켜기:true`로 누군가 상대를 찾기 시작할 때 알림을 받을 수 있습니다
+note-notifications-on = 알림이 켜져 있습니다: 누군가 상대를 찾기 시작하면 알림, 최대 { $minutes }분에 한 번
+note-notifications-quiet = , { $from }–{ $to } ({ $zone })에는 알림 없음
+note-notifications-near = , 레이팅 차이 { $points }점 이내의 상대만
+note-replay-unattached = 리플레이를 저장했습니다. 연결된 경기는 없습니다
+note-replay-rejected = 리플레이가 인정되지 않았습니다: { $detail }
+note-replay-after-admin = 리플레이를 저장했습니다. 이 경기는 이미 관리자가 판정했습니다
+note-replay-agrees = 리플레이를 저장했습니다. 결과와 일치합니다
+note-replay-kept = 리플레이를 검증해 보관했습니다. 이 래더에서는 두 선수의 보고로 #{ $match } 경기가 확정됩니다
+note-replay-stored = 리플레이를 저장했습니다. #{ $match } 경기는 { $state } 상태입니다
+
+## 거부된 입력
+invalid-replay-reused = 이미 다른 경기에 쓰인 리플레이입니다. 이 경기의 리플레이를 올려 주세요
+invalid-unknown-season = { $season } 시즌이 없습니다. 시즌 목록: { $known }
+invalid-same-player = 상대 전적은 서로 다른 두 선수가 필요합니다
+invalid-unknown-region = "{ $region }"은(는) 이 래더의 지역이 아닙니다. 다음 중에서 고르세요: { $choices }
+invalid-expired-buttons = 순위표 버튼이 만료되었습니다. /순위표를 다시 실행하세요
+invalid-notifications-off = 이 래더에서는 알림을 쓸 수 없습니다
+invalid-ping-gap = 알림 간격은 { $min }~{ $max }분이어야 합니다
+invalid-quiet-hours = 방해 금지 시간은 22-07 또는 22:30-07:00 (또는 off) 형식입니다. 입력: "{ $given }"
+invalid-quiet-hours-empty = 방해 금지 시간의 시작과 끝이 같습니다: "{ $given }"
+invalid-time-zone = "{ $given }"은(는) 시간대가 아닙니다. Europe/Berlin, Asia/Seoul 같은 이름을 쓰세요
+invalid-near-rating = 레이팅 차이는 최대 { $max }점입니다 (0: 제한 없음)
+invalid-no-replay = #{ $match } 경기에는 검증된 리플레이가 없습니다
+invalid-rating = { $value }은(는) 쓸 수 없는 레이팅입니다
+invalid-not-in-queue = { $player } 플레이어는 큐에 없습니다
+invalid-no-season-name = 다음 시즌의 이름을 정하세요
+setup-field-problem = { $field }: { $problem }
+problem-name-length = "{ $name }"은(는) { $chars }자입니다. 게임 내 이름은 3~12자입니다
+problem-name-letters = "{ $name }"에 "{ $found }"이(가) 있습니다. 게임 내 이름은 문자만 쓸 수 있습니다
+problem-tag-no-hash = "{ $tag }"에 '#'이 없습니다. 배틀태그는 Name#1234 형식입니다
+problem-tag-name-length = 이름 부분 "{ $name }"은(는) { $chars }자입니다. 1~12자여야 합니다
+problem-tag-name-chars = 이름 부분 "{ $name }"은(는) 문자나 숫자여야 하고 숫자로 시작할 수 없습니다
+problem-tag-digits = 숫자 부분 "{ $digits }"은(는) 3~12자리 숫자여야 합니다
+problem-too-many-alt-names = { $given }개를 입력했습니다. 다른 이름은 최대 { $max }개입니다
+problem-alt-name-twice = "{ $name }"이(가) 두 번 있거나 게임 내 이름과 같습니다. 이름은 모두 달라야 합니다
+problem-country = "{ $given }"은(는) ISO 3166 국가 코드가 아닙니다 (두 글자, 예: KR, DE, US; 없음은 XX)
+problem-region = "{ $given }"은(는) 이 래더의 지역이 아닙니다. 다음 중 하나를 고르세요: { $choices }

@@ -208,3 +208,80 @@ still-searching = 🔎 Вы ищете соперника уже { $minutes } м
 button-keep-searching = Продолжить поиск
 queue-expired = Вы вышли из очереди: не было ответа на «ещё ищете?». Встаньте в очередь снова, когда будете готовы.
 someone-searching = 🔔 Кто-то начал поиск ({ $races }, рейтинг { $rating }); сейчас ищут: { $searching }.
+
+## Сообщения: что ладдер говорит игроку или лобби
+result-won = { $winner } победил(а) { $loser }
+ended-agreed = оба игрока сообщили одно и то же
+ended-replay = решено по проверенному реплею
+ended-admin = решено администратором
+ended-aborted-by = отменён игроком { $name } (в этом месяце { $left ->
+        [one] осталась { $left } отмена
+        [few] осталось { $left } отмены
+       *[many] осталось { $left } отмен
+    }; снова в очередь через { $wait })
+ended-admin-reset = администратор сбросил игрока этого матча: { $reason }
+duration = { $hours ->
+        [0] { $minutes } мин
+       *[other] { $minutes ->
+            [0] { $hours } ч
+           *[other] { $hours } ч { $minutes } мин
+        }
+    }
+note-lapsed = вы не подтвердили матч #{ $match } вовремя; он записан как несостоявшийся и считается отменой (в этом месяце осталось: { $left }); встать в очередь снова можно через { $wait }
+note-lapsed-forgiven = вы не подтвердили матч #{ $match } вовремя; он записан как несостоявшийся, но его карточка пришла к вам поздно или не пришла совсем, поэтому это вам ничего не стоит
+note-opponent-lapsed = соперник не подтвердил матч #{ $match }; вы снова в очереди
+note-restart-emptied-queue = ladderd перезапустился, и очередь очищена; встаньте в очередь снова, когда будете готовы
+note-staying-in-queue = вы остаётесь в очереди
+note-removed-from-queue = администратор убрал вас из очереди: { $reason }
+note-queue-cleared = администратор очистил очередь: { $reason }
+note-banned = вы заблокированы в ладдере: { $reason }
+note-unbanned = ваша блокировка в ладдере снята
+note-no-maps = нет
+note-map-pool-changed = пул карт изменился — добавлены: { $added }; убраны: { $removed }. Уже созданные матчи сохраняют свою карту.
+note-season-started = { $ended } завершён; { $started } начинается, карт: { $maps }
+note-notifications-off = уведомления выключены; `/уведомления вкл:true` пришлёт пинг, когда кто-то начнёт поиск
+note-notifications-on = уведомления включены: пинг, когда кто-то начинает поиск, не чаще раза в { $minutes } мин
+note-notifications-quiet = , кроме времени с { $from } до { $to } ({ $zone })
+note-notifications-near = , только о соперниках с рейтингом в пределах { $points } очков от вашего
+note-replay-unattached = реплей сохранён; он не привязан к матчу
+note-replay-rejected = реплей не принят: { $detail }
+note-replay-after-admin = реплей сохранён; этот матч уже решил администратор
+note-replay-agrees = реплей сохранён; он совпадает с результатом
+note-replay-kept = реплей проверен и сохранён; в этом ладдере матч #{ $match } решают отчёты обоих игроков
+note-replay-stored = реплей сохранён; матч #{ $match }: { $state }
+
+## Отклонённый ввод (код ставит ❌ впереди)
+invalid-replay-reused = этот реплей уже использован для матча; загрузите реплей этой игры
+invalid-unknown-season = сезона { $season } нет; сезоны: { $known }
+invalid-same-player = для личных встреч нужны два разных игрока
+invalid-unknown-region = «{ $region }» — не регион этого ладдера; выберите из: { $choices }
+invalid-expired-buttons = кнопки таблицы устарели; запустите /таблица снова
+invalid-notifications-off = уведомления в этом ладдере отключены
+invalid-ping-gap = интервал между пингами должен быть от { $min } до { $max } мин
+invalid-quiet-hours = тихие часы записываются как 22-07 или 22:30-07:00 (или off), а не «{ $given }»
+invalid-quiet-hours-empty = начало и конец тихих часов совпадают: «{ $given }»
+invalid-time-zone = «{ $given }» — не часовой пояс; укажите название вроде Europe/Moscow или Asia/Seoul
+invalid-near-rating = близость — не больше { $max } очков (0: любые)
+invalid-no-replay = у матча #{ $match } нет проверенного реплея
+invalid-rating = { $value } — непригодный рейтинг
+invalid-not-in-queue = игрока { $player } нет в очереди
+invalid-no-season-name = дайте название следующему сезону
+setup-field-problem = { $field }: { $problem }
+problem-name-length = в «{ $name }» { $chars } { $chars ->
+        [one] символ
+        [few] символа
+       *[many] символов
+    }; в игровом имени от 3 до 12
+problem-name-letters = «{ $name }» содержит «{ $found }»; в игровом имени только буквы
+problem-tag-no-hash = в «{ $tag }» нет «#»; BattleTag выглядит как Имя#1234
+problem-tag-name-length = в имени «{ $name }» { $chars } { $chars ->
+        [one] символ
+        [few] символа
+       *[many] символов
+    }; нужно от 1 до 12
+problem-tag-name-chars = имя «{ $name }» должно состоять из букв или цифр и не начинаться с цифры
+problem-tag-digits = номер «{ $digits }» должен состоять из 3–12 цифр
+problem-too-many-alt-names = указано { $given }; других имён не больше { $max }
+problem-alt-name-twice = «{ $name }» указано дважды (или совпадает с игровым именем); имена должны различаться
+problem-country = «{ $given }» — не код страны ISO 3166 (две буквы, напр. RU, KR, DE; XX — без страны)
+problem-region = «{ $given }» — не регион этого ладдера; выберите один из: { $choices }

@@ -181,3 +181,68 @@ still-searching = 🔎 你已经搜索了 { $minutes } 分钟。还在找对手�
 button-keep-searching = 继续搜索
 queue-expired = 你已离开队列：没有回答“还在找对手吗？”。准备好后请重新加入。
 someone-searching = 🔔 有人开始找对手了（{ $races }，分数 { $rating }）；当前有 { $searching } 人在搜索。
+
+## 通知：天梯告诉选手或大厅的内容
+result-won = { $winner } 战胜了 { $loser }
+ended-agreed = 双方报告一致
+ended-replay = 由已验证的录像判定
+ended-admin = 由管理员判定
+ended-aborted-by = 由 { $name } 取消（本月还剩 { $left } 次取消机会；{ $wait }后可重新排队）
+ended-admin-reset = 管理员重置了本场比赛的一名选手：{ $reason }
+duration = { $hours ->
+        [0] { $minutes } 分钟
+       *[other] { $minutes ->
+            [0] { $hours } 小时
+           *[other] { $hours } 小时 { $minutes } 分钟
+        }
+    }
+note-lapsed = 你没有及时确认比赛 #{ $match }；比赛记为放弃，并计为一次取消（本月还剩 { $left } 次）；{ $wait }后可重新排队
+note-lapsed-forgiven = 你没有及时确认比赛 #{ $match }，比赛记为放弃；但比赛卡片送达太晚或未送达，因此不受任何处罚
+note-opponent-lapsed = 对手没有确认比赛 #{ $match }；你已回到队列
+note-restart-emptied-queue = ladderd 已重启，队列已清空；准备好后请重新加入
+note-staying-in-queue = 你将继续留在队列中
+note-removed-from-queue = 管理员将你移出了队列：{ $reason }
+note-queue-cleared = 管理员清空了队列：{ $reason }
+note-banned = 你已被禁止参加天梯：{ $reason }
+note-unbanned = 你的天梯禁令已解除
+note-no-maps = 无
+note-map-pool-changed = 地图池已更改——新增：{ $added }；移除：{ $removed }。已成立的比赛保留原地图。
+note-season-started = { $ended } 已结束；{ $started } 开始，共 { $maps } 张地图
+note-notifications-off = 通知已关闭；使用 `/通知 开启:true` 可在有人开始搜索时收到提醒
+note-notifications-on = 通知已开启：有人开始搜索时提醒你，最多每 { $minutes } 分钟一次
+note-notifications-quiet = ，{ $from } 至 { $to }（{ $zone }）不提醒
+note-notifications-near = ，只提醒积分相差 { $points } 分以内的对手
+note-replay-unattached = 录像已保存；它没有关联到任何比赛
+note-replay-rejected = 录像未被接受：{ $detail }
+note-replay-after-admin = 录像已保存；这场比赛已由管理员判定
+note-replay-agrees = 录像已保存；与结果一致
+note-replay-kept = 录像已验证并保存；在本天梯，比赛 #{ $match } 由双方的报告确定
+note-replay-stored = 录像已保存；比赛 #{ $match } 的状态为{ $state }
+
+## 被拒绝的输入
+invalid-replay-reused = 这个录像已用于另一场比赛；请上传本场比赛的录像
+invalid-unknown-season = 没有赛季 { $season }；现有赛季：{ $known }
+invalid-same-player = 对战记录需要两名不同的选手
+invalid-unknown-region = “{ $region }”不是本天梯的地区；请从以下选择：{ $choices }
+invalid-expired-buttons = 这些排行榜按钮已过期；请重新运行 /排行榜
+invalid-notifications-off = 本天梯已关闭通知功能
+invalid-ping-gap = 提醒间隔必须为 { $min } 到 { $max } 分钟
+invalid-quiet-hours = 免打扰时段的格式为 22-07 或 22:30-07:00（或 off），而不是“{ $given }”
+invalid-quiet-hours-empty = 免打扰时段的开始和结束时间相同：“{ $given }”
+invalid-time-zone = “{ $given }”不是时区；请使用 Europe/Berlin 或 Asia/Shanghai 这样的名称
+invalid-near-rating = 积分范围最多为 { $max } 分（0：不限）
+invalid-no-replay = 比赛 #{ $match } 没有已验证的录像
+invalid-rating = { $value } 不是可用的积分
+invalid-not-in-queue = 选手 { $player } 不在队列中
+invalid-no-season-name = 请为下一个赛季命名
+setup-field-problem = { $field }：{ $problem }
+problem-name-length = “{ $name }”有 { $chars } 个字符；游戏内名称为 3 到 12 个字符
+problem-name-letters = “{ $name }”包含“{ $found }”；游戏内名称只能包含字母
+problem-tag-no-hash = “{ $tag }”没有“#”；战网昵称的格式为 Name#1234
+problem-tag-name-length = 名称部分“{ $name }”有 { $chars } 个字符；应为 1 到 12 个
+problem-tag-name-chars = 名称部分“{ $name }”只能包含字母或数字，且不能以数字开头
+problem-tag-digits = 数字部分“{ $digits }”必须是 3 到 12 位数字
+problem-too-many-alt-names = 填写了 { $given } 个；其他名称最多 { $max } 个
+problem-alt-name-twice = “{ $name }”重复了（或与游戏内名称相同）；名称必须各不相同
+problem-country = “{ $given }”不是 ISO 3166 国家代码（两个字母，如 CN、KR、DE；无国家填 XX）
+problem-region = “{ $given }”不是本天梯的地区；请从以下选择一个：{ $choices }

@@ -9,10 +9,11 @@ use twilight_model::channel::message::component::Component;
 use super::render::{MAX_CONTENT, RenderContext, error_text, render, setup_modal_components};
 use crate::l10n::{Locale, Sources, format_number, sources};
 use crate::l10n_args;
-use crate::ladder::validate::FieldError;
+use crate::ladder::validate::{Field, FieldError, FieldProblem as P};
 use crate::ladder::{
-    CardSide, HeadToHead, HistoryEntry, HistoryPage, LadderError, LeaderboardPage,
-    LeaderboardQuery, LeaderboardRow, MatchCard, Notice, ProfileRace, ProfileView, QueueView, Rank,
+    CardSide, EndReason, HeadToHead, HistoryEntry, HistoryPage, Invalid, LadderError,
+    LeaderboardPage, LeaderboardQuery, LeaderboardRow, MatchCard, Note, Notice, ProfileRace,
+    ProfileView, QueueView, Rank,
 };
 use crate::store::rows::{MatchResult, MatchState, Report};
 
@@ -427,13 +428,35 @@ fn every_notice() -> Vec<Notice> {
         LadderError::NoTos,
         LadderError::NotSetUp,
         LadderError::Banned(long(200)),
-        LadderError::InvalidSetup(vec![
-            FieldError {
-                field: "ingame_name",
-                message: long(80),
-            };
-            5
-        ]),
+        // Every field wrong at once, each as long as the form lets it be
+        // (name 12, BattleTag 30, alternative names 60 in all, country 2,
+        // region 8), the ladder's regions listed long.
+        LadderError::InvalidSetup(
+            [
+                (
+                    Field::IngameName,
+                    P::NameLetters {
+                        name: long(12),
+                        found: 'Щ',
+                    },
+                ),
+                (Field::BattleTag, P::TagNameChars { name: long(30) }),
+                (Field::AltNames, P::AltNameTwice { name: long(20) }),
+                (Field::AltNames, P::AltNameTwice { name: long(20) }),
+                (Field::AltNames, P::AltNameTwice { name: long(20) }),
+                (Field::Country, P::Country { given: long(2) }),
+                (
+                    Field::Region,
+                    P::Region {
+                        given: long(8),
+                        choices: long(200),
+                    },
+                ),
+            ]
+            .into_iter()
+            .map(|(field, problem)| FieldError { field, problem })
+            .collect(),
+        ),
         LadderError::UnknownRace(long(32), long(200)),
         LadderError::SameGroup(long(32), long(32)),
         LadderError::NoRace,
@@ -458,6 +481,69 @@ fn every_notice() -> Vec<Notice> {
         LadderError::NoReason,
     ];
     let mut notices: Vec<Notice> = errors.into_iter().map(Notice::Error).collect();
+    // Each problem of a setup field on its own, so each message renders.
+    let problems = [
+        P::NameLength {
+            name: long(12),
+            chars: 99,
+        },
+        P::NameLetters {
+            name: long(12),
+            found: '#',
+        },
+        P::TagNoHash { tag: long(30) },
+        P::TagNameLength {
+            name: long(29),
+            chars: 29,
+        },
+        P::TagNameChars { name: long(30) },
+        P::TagDigits { digits: long(29) },
+        P::TooManyAltNames { given: 30, max: 3 },
+        P::AltNameTwice { name: long(60) },
+        P::Country { given: long(2) },
+        P::Region {
+            given: long(8),
+            choices: long(200),
+        },
+    ];
+    notices.extend(problems.into_iter().map(|problem| {
+        Notice::Error(LadderError::InvalidSetup(vec![FieldError {
+            field: Field::AltNames,
+            problem,
+        }]))
+    }));
+    // Every refused input, with the longest it echoes.
+    let invalid = [
+        Invalid::ReplayReused,
+        Invalid::UnknownSeason {
+            season: u32::MAX,
+            known: vec![format!("{} ({})", u32::MAX, long(64)); 10].join(", "),
+        },
+        Invalid::SamePlayer,
+        Invalid::UnknownRegion {
+            region: long(100),
+            choices: long(200),
+        },
+        Invalid::ExpiredButtons,
+        Invalid::NotificationsOff,
+        Invalid::PingGap {
+            min: 15,
+            max: 1_440,
+        },
+        Invalid::QuietHours { given: long(16) },
+        Invalid::QuietHoursEmpty { given: long(16) },
+        Invalid::TimeZone { given: long(64) },
+        Invalid::NearRating { max: 5_000 },
+        Invalid::NoReplay(m),
+        Invalid::Rating(-f64::MAX),
+        Invalid::NotInQueue(u64::MAX),
+        Invalid::NoSeasonName,
+    ];
+    notices.extend(
+        invalid
+            .into_iter()
+            .map(|i| Notice::Error(LadderError::Invalid(i))),
+    );
     let race = |r: &str| ProfileRace {
         race: r.into(),
         rating: 12_345.4,
@@ -492,14 +578,54 @@ fn every_notice() -> Vec<Notice> {
             state: MatchState::Completed,
             result: Some(MatchResult::Player2),
             rating_changes: Some((-123.4, 123.4)),
-            detail: String::new(),
+            names: Some((LONG_NAME.into(), LONG_NAME.into())),
+            why: EndReason::Admin,
         },
         Notice::MatchEnded {
             match_id: m,
             state: MatchState::Abandoned,
             result: None,
             rating_changes: None,
-            detail: String::new(),
+            names: None,
+            why: EndReason::Legacy {
+                text: String::new(),
+            },
+        },
+        Notice::MatchEnded {
+            match_id: m,
+            state: MatchState::Aborted,
+            result: None,
+            rating_changes: None,
+            names: Some((LONG_NAME.into(), LONG_NAME.into())),
+            why: EndReason::AbortedBy {
+                name: LONG_NAME.into(),
+                aborts_left: 99,
+                cooldown_ms: i64::from(u32::MAX),
+            },
+        },
+        Notice::MatchEnded {
+            match_id: m,
+            state: MatchState::Aborted,
+            result: None,
+            rating_changes: None,
+            names: Some((LONG_NAME.into(), LONG_NAME.into())),
+            why: EndReason::AdminReset { reason: long(200) },
+        },
+        Notice::MatchEnded {
+            match_id: m,
+            state: MatchState::Completed,
+            result: Some(MatchResult::Player1),
+            rating_changes: Some((1.0, -1.0)),
+            names: Some((LONG_NAME.into(), LONG_NAME.into())),
+            why: EndReason::Agreed,
+        },
+        Notice::MatchEnded {
+            match_id: m,
+            state: MatchState::Completed,
+            result: Some(MatchResult::Draw),
+            rating_changes: Some((1.0, -1.0)),
+            names: Some((LONG_NAME.into(), LONG_NAME.into())),
+            why: EndReason::Replay,
         },
         Notice::Conflict {
             match_id: m,
@@ -578,7 +704,75 @@ fn every_notice() -> Vec<Notice> {
             pages: 99_999,
         }),
     ]);
+    notices.extend(every_note().into_iter().map(Notice::Note));
     notices
+}
+
+/// Every note, with its longest arguments (reasons: the 200 characters
+/// `/admin` takes; map and season names: configured, long).
+fn every_note() -> Vec<Note> {
+    let m = u64::from(u32::MAX);
+    vec![
+        Note::Lapsed {
+            match_id: m,
+            aborts_left: 99,
+            cooldown_ms: i64::from(u32::MAX),
+        },
+        Note::Lapsed {
+            match_id: m,
+            aborts_left: 1,
+            cooldown_ms: 60_000,
+        },
+        Note::LapsedForgiven { match_id: m },
+        Note::OpponentLapsed { match_id: m },
+        Note::QueueEmptiedByRestart,
+        Note::StayingInQueue,
+        Note::RemovedFromQueue { reason: long(200) },
+        Note::QueueCleared { reason: long(200) },
+        Note::Banned { reason: long(200) },
+        Note::Unbanned,
+        Note::MapPoolChanged {
+            added: vec![long(100); 25],
+            removed: vec![long(100); 25],
+        },
+        Note::MapPoolChanged {
+            added: vec![],
+            removed: vec![long(100)],
+        },
+        Note::SeasonStarted {
+            ended: long(64),
+            started: long(64),
+            maps: 1,
+        },
+        Note::SeasonStarted {
+            ended: long(64),
+            started: long(64),
+            maps: 99_999,
+        },
+        Note::Notifications {
+            enabled: false,
+            min_gap_minutes: 0,
+            quiet: None,
+            time_zone: None,
+            near_rating: None,
+        },
+        Note::Notifications {
+            enabled: true,
+            min_gap_minutes: 99_999,
+            quiet: Some((23 * 60 + 59, 0)),
+            time_zone: Some(long(64)),
+            near_rating: Some(5_000),
+        },
+        Note::ReplayUnattached,
+        Note::ReplayRejected { detail: long(250) },
+        Note::ReplayAfterAdmin,
+        Note::ReplayAgrees,
+        Note::ReplayKept { match_id: m },
+        Note::ReplayStored {
+            match_id: m,
+            state: "invalidated".into(),
+        },
+    ]
 }
 
 fn components_fit(components: &[Component], what: &str) {
@@ -729,13 +923,73 @@ fn english_renders_as_before_and_other_locales_translate() {
             state: MatchState::Completed,
             result: Some(MatchResult::Player1),
             rating_changes: Some((12.4, -12.4)),
-            detail: String::new(),
+            names: None,
+            why: EndReason::Legacy {
+                text: String::new(),
+            },
         },
         &ctx("de"),
     );
+    // A row from before names were stored says "player 1".
     assert_eq!(
         de.content,
         "🏁 Match #5: Spieler 1 hat gewonnen. Wertungsänderung: +12 / -12."
+    );
+    let ended = |result, why| Notice::MatchEnded {
+        match_id: 5,
+        state: MatchState::Completed,
+        result: Some(result),
+        rating_changes: Some((-12.4, 12.4)),
+        names: Some(("Alpha".into(), "Bravo".into())),
+        why,
+    };
+    assert_eq!(
+        render(
+            &ended(MatchResult::Player2, EndReason::Agreed),
+            &ctx("en-US")
+        )
+        .content,
+        "🏁 Match #5: Bravo won against Alpha. Rating change: -12 / +12. both players agreed"
+    );
+    let ko = render(&ended(MatchResult::Player1, EndReason::Replay), &ctx("ko")).content;
+    assert!(ko.contains("Alpha 승리 (Bravo 상대)"), "{ko}");
+    assert!(ko.contains("검증된 리플레이"), "{ko}");
+    // Notes: English as the core used to phrase it, others translated.
+    let lapsed = Notice::Note(Note::Lapsed {
+        match_id: 42,
+        aborts_left: 2,
+        cooldown_ms: 90 * 60_000,
+    });
+    assert_eq!(
+        render(&lapsed, &ctx("en-US")).content,
+        "you did not confirm match #42 in time; it was recorded as abandoned and counts as an abort \
+         (2 left this month); you can queue again in 1 h 30 min"
+    );
+    let ru = render(&lapsed, &ctx("ru")).content;
+    assert!(
+        ru.contains("матч #42") && ru.ends_with("через 1 ч 30 мин"),
+        "{ru}"
+    );
+    let abort = |left| Notice::MatchEnded {
+        match_id: 5,
+        state: MatchState::Aborted,
+        result: None,
+        rating_changes: None,
+        names: Some(("Alpha".into(), "Bravo".into())),
+        why: EndReason::AbortedBy {
+            name: "Alpha".into(),
+            aborts_left: left,
+            cooldown_ms: 5 * 60_000,
+        },
+    };
+    let ru = render(&abort(2), &ctx("ru")).content;
+    assert!(ru.contains("осталось 2 отмены"), "{ru}");
+    let ru = render(&abort(5), &ctx("ru")).content;
+    assert!(ru.contains("осталось 5 отмен;"), "{ru}");
+    assert!(
+        render(&abort(1), &ctx("en-US"))
+            .content
+            .ends_with("aborted by Alpha (1 abort left this month; queueing again in 5 min)")
     );
     let zh = error_text(&LadderError::Cooldown(30), Locale::from_discord("zh-CN"));
     assert_eq!(zh, "你未确认就离开了一场比赛；30 秒后可重新排队");
@@ -746,6 +1000,69 @@ fn english_renders_as_before_and_other_locales_translate() {
         ),
         "\"X\" is not a race of this ladder; choose from T, Z, P"
     );
+}
+
+#[test]
+fn refused_input_is_worded_per_locale_and_english_matches_the_logs() {
+    let ko = Locale::from_discord("ko");
+    let setup = LadderError::InvalidSetup(vec![FieldError {
+        field: Field::IngameName,
+        problem: P::NameLength {
+            name: "ab".into(),
+            chars: 2,
+        },
+    }]);
+    // The field by the form's own label.
+    assert_eq!(
+        error_text(&setup, Locale::ENGLISH),
+        "your setup has problems: In-game name: \"ab\" has 2 characters; an in-game name has 3 to 12"
+    );
+    let text = error_text(&setup, ko);
+    assert!(
+        text.starts_with("설정에 문제가 있습니다: 게임 내 이름: \"ab\""),
+        "{text}"
+    );
+    let ru = error_text(&setup, Locale::from_discord("ru"));
+    assert!(ru.contains("2 символа"), "{ru}");
+    assert_eq!(
+        error_text(&LadderError::Invalid(Invalid::NoReplay(7)), ko),
+        "#7 경기에는 검증된 리플레이가 없습니다"
+    );
+    // In English, what a player reads is what the log says.
+    for i in [
+        Invalid::ReplayReused,
+        Invalid::UnknownSeason {
+            season: 9,
+            known: "1 (S1), 2 (S2)".into(),
+        },
+        Invalid::SamePlayer,
+        Invalid::UnknownRegion {
+            region: "Mars".into(),
+            choices: "EU, NA".into(),
+        },
+        Invalid::ExpiredButtons,
+        Invalid::NotificationsOff,
+        Invalid::PingGap { min: 15, max: 1440 },
+        Invalid::QuietHours {
+            given: "soon".into(),
+        },
+        Invalid::QuietHoursEmpty {
+            given: "22-22".into(),
+        },
+        Invalid::TimeZone {
+            given: "Mars/Olympus".into(),
+        },
+        Invalid::NearRating { max: 5000 },
+        Invalid::NoReplay(7),
+        Invalid::Rating(f64::INFINITY),
+        Invalid::NotInQueue(42),
+        Invalid::NoSeasonName,
+    ] {
+        assert_eq!(
+            error_text(&LadderError::Invalid(i.clone()), Locale::ENGLISH),
+            i.to_string()
+        );
+    }
 }
 
 #[test]

@@ -5,12 +5,17 @@
 //! the leaderboard). Pure; `custom_id`s come from [`super::ids`].
 //!
 //! Words come from the reader's locale ([`RenderContext::locale`], see
-//! [`crate::l10n`]). Still English, by choice or for now: `Notice::Info`
-//! (free text the core phrases: lapses, restarts, admin notices, match
-//! `detail`s), `LadderError::Invalid` and the field messages of an invalid
-//! setup, the admin views (snapshot, player and match detail, the /admin
-//! confirm summary) and rank changes (logged, never shown). Race, map, season
-//! and region names and lobby settings are the configuration's own words.
+//! [`crate::l10n`]): the core hands over data (`Notice::Note`, `EndReason`,
+//! `Invalid`, `FieldProblem`), never sentences. Still English, by choice:
+//! what only admins read — `Notice::Info` (the admin log, answers to
+//! `/admin`), the admin views (snapshot, player and match detail, the
+//! /admin confirm summary) and rank changes (logged, never shown); admins
+//! are not players. Also English: the outbox rows an older ladderd stored
+//! (`Notice::Info`, `EndReason::Legacy`, results without names: shown as
+//! stored), the replay verifier's reasons inside `note-replay-rejected` and
+//! a failed download's or parse's own detail, and the router's refusals of
+//! input Discord's client does not send. Race, map, season and region names
+//! and lobby settings are the configuration's own words.
 
 use std::fmt::Write as _;
 
@@ -23,8 +28,8 @@ use super::ids::ComponentId;
 use crate::l10n::{Arg, Locale, format_number};
 use crate::l10n_args;
 use crate::ladder::{
-    Ack, AdminOp, Command, LadderError, LeaderboardQuery, MatchCard, MatchId, Notice,
-    RatingAdjustment, Resolution, SetupForm,
+    Ack, AdminOp, Command, EndReason, Field, FieldError, FieldProblem, Invalid, LadderError,
+    LeaderboardQuery, MatchCard, MatchId, Note, Notice, RatingAdjustment, Resolution, SetupForm,
 };
 use crate::store::rows::{MatchResult, Report};
 
@@ -68,6 +73,7 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
         }
         // Free text the core phrased itself (English; see the module doc).
         Notice::Info(text) => out.content = text.clone(),
+        Notice::Note(note) => out.content = note_text(note, l),
         Notice::Ack(ack) => out.content = ack_text(ack, l),
         Notice::MatchFound(card) => {
             out.content = card_text(&t("card-found-title", &[]), card, l);
@@ -167,11 +173,19 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
             state,
             result,
             rating_changes,
-            detail,
+            names,
+            why,
         } => {
-            let result = match result {
-                Some(r) => result_text(*r, l),
-                None => state_text(state.as_str(), l),
+            let result = match (result, names) {
+                (Some(MatchResult::Player1), Some((a, b))) => {
+                    t("result-won", l10n_args!["winner" => a, "loser" => b])
+                }
+                (Some(MatchResult::Player2), Some((a, b))) => {
+                    t("result-won", l10n_args!["winner" => b, "loser" => a])
+                }
+                // An older row has no names: "player 1 won".
+                (Some(r), _) => result_text(*r, l),
+                (None, _) => state_text(state.as_str(), l),
             };
             out.content = t(
                 "match-ended",
@@ -184,8 +198,9 @@ pub fn render(notice: &Notice, ctx: &RenderContext<'_>) -> Rendered {
                     l10n_args!["a" => signed(*a, l), "b" => signed(*b, l)],
                 ));
             }
-            if !detail.is_empty() {
-                let _ = write!(out.content, " {detail}");
+            let why = end_reason_text(why, l);
+            if !why.is_empty() {
+                let _ = write!(out.content, " {why}");
             }
         }
         Notice::Conflict {
@@ -522,6 +537,141 @@ fn ack_text(ack: &Ack, l: Locale) -> String {
     }
 }
 
+/// A note in words, in `l`.
+fn note_text(note: &Note, l: Locale) -> String {
+    let m = |id: &MatchId| id.to_string();
+    match note {
+        Note::Lapsed {
+            match_id,
+            aborts_left,
+            cooldown_ms,
+        } => l.text(
+            "note-lapsed",
+            l10n_args![
+                "match" => m(match_id),
+                "left" => *aborts_left,
+                "wait" => duration_text(*cooldown_ms, l)
+            ],
+        ),
+        Note::LapsedForgiven { match_id } => {
+            l.text("note-lapsed-forgiven", l10n_args!["match" => m(match_id)])
+        }
+        Note::OpponentLapsed { match_id } => {
+            l.text("note-opponent-lapsed", l10n_args!["match" => m(match_id)])
+        }
+        Note::QueueEmptiedByRestart => l.text("note-restart-emptied-queue", &[]),
+        Note::StayingInQueue => l.text("note-staying-in-queue", &[]),
+        Note::RemovedFromQueue { reason } => {
+            l.text("note-removed-from-queue", l10n_args!["reason" => reason])
+        }
+        Note::QueueCleared { reason } => {
+            l.text("note-queue-cleared", l10n_args!["reason" => reason])
+        }
+        Note::Banned { reason } => l.text("note-banned", l10n_args!["reason" => reason]),
+        Note::Unbanned => l.text("note-unbanned", &[]),
+        Note::MapPoolChanged { added, removed } => {
+            // Up to 25 configured names of 100 characters each: each list
+            // is cut so the message stays whole.
+            let names = |v: &[String]| {
+                if v.is_empty() {
+                    l.text("note-no-maps", &[])
+                } else {
+                    truncate(&v.join(", "), 800)
+                }
+            };
+            l.text(
+                "note-map-pool-changed",
+                l10n_args!["added" => names(added), "removed" => names(removed)],
+            )
+        }
+        Note::SeasonStarted {
+            ended,
+            started,
+            maps,
+        } => l.text(
+            "note-season-started",
+            l10n_args!["ended" => ended, "started" => started, "maps" => *maps as i64],
+        ),
+        Note::Notifications { enabled: false, .. } => l.text("note-notifications-off", &[]),
+        Note::Notifications {
+            enabled: true,
+            min_gap_minutes,
+            quiet,
+            time_zone,
+            near_rating,
+        } => {
+            let mut s = l.text(
+                "note-notifications-on",
+                l10n_args!["minutes" => *min_gap_minutes],
+            );
+            if let Some((from, to)) = quiet {
+                // Clock times, not quantities: never grouped.
+                let hm = |t: &u16| format!("{:02}:{:02}", t / 60, t % 60);
+                s.push_str(&l.text(
+                    "note-notifications-quiet",
+                    l10n_args![
+                        "from" => hm(from),
+                        "to" => hm(to),
+                        "zone" => time_zone.as_deref().unwrap_or("UTC")
+                    ],
+                ));
+            }
+            if let Some(near) = near_rating {
+                s.push_str(&l.text("note-notifications-near", l10n_args!["points" => *near]));
+            }
+            s
+        }
+        Note::ReplayUnattached => l.text("note-replay-unattached", &[]),
+        Note::ReplayRejected { detail } => l.text(
+            "note-replay-rejected",
+            l10n_args!["detail" => truncate(detail, 500)],
+        ),
+        Note::ReplayAfterAdmin => l.text("note-replay-after-admin", &[]),
+        Note::ReplayAgrees => l.text("note-replay-agrees", &[]),
+        Note::ReplayKept { match_id } => {
+            l.text("note-replay-kept", l10n_args!["match" => m(match_id)])
+        }
+        Note::ReplayStored { match_id, state } => l.text(
+            "note-replay-stored",
+            l10n_args!["match" => m(match_id), "state" => state_text(state, l)],
+        ),
+    }
+}
+
+/// Why a match ended, in words (empty: nothing to add).
+fn end_reason_text(why: &EndReason, l: Locale) -> String {
+    match why {
+        EndReason::Agreed => l.text("ended-agreed", &[]),
+        EndReason::Replay => l.text("ended-replay", &[]),
+        EndReason::Admin => l.text("ended-admin", &[]),
+        EndReason::AbortedBy {
+            name,
+            aborts_left,
+            cooldown_ms,
+        } => l.text(
+            "ended-aborted-by",
+            l10n_args![
+                "name" => name,
+                "left" => *aborts_left,
+                "wait" => duration_text(*cooldown_ms, l)
+            ],
+        ),
+        EndReason::AdminReset { reason } => {
+            l.text("ended-admin-reset", l10n_args!["reason" => reason])
+        }
+        EndReason::Legacy { text } => text.clone(),
+    }
+}
+
+/// A wait in whole minutes, rounded up ("5 min", "1 h 30 min").
+fn duration_text(ms: i64, l: Locale) -> String {
+    let minutes = (ms.max(0) + 59_999) / 60_000;
+    l.text(
+        "duration",
+        l10n_args!["hours" => minutes / 60, "minutes" => minutes % 60],
+    )
+}
+
 /// Why an upload gave no evidence, in `l` (without the ❌). A download or
 /// parse failure's own detail stays as the library words it (English).
 pub fn upload_error_text(e: &super::upload::UploadError, l: Locale) -> String {
@@ -563,10 +713,7 @@ pub fn error_text(e: &LadderError, l: Locale) -> String {
         E::NotSetUp => ("error-not-set-up", vec![]),
         E::Banned(reason) => ("error-banned", vec![("reason", reason.into())]),
         E::InvalidSetup(errors) => {
-            let problems: Vec<String> = errors
-                .iter()
-                .map(|e| format!("{}: {}", e.field, e.message))
-                .collect();
+            let problems: Vec<String> = errors.iter().map(|e| field_error_text(e, l)).collect();
             (
                 "error-invalid-setup",
                 vec![("problems", problems.join("; ").into())],
@@ -612,10 +759,89 @@ pub fn error_text(e: &LadderError, l: Locale) -> String {
         E::NotAdmin => ("error-not-admin", vec![]),
         E::NotOwner => ("error-not-owner", vec![]),
         E::NoReason => ("error-no-reason", vec![]),
-        // Free text from the core (English).
-        E::Invalid(text) => return text.clone(),
+        E::Invalid(why) => return invalid_text(why, l),
     };
     l.text(key, &args)
+}
+
+/// A refused input in words, in `l`.
+fn invalid_text(why: &Invalid, l: Locale) -> String {
+    use Invalid as I;
+    match why {
+        I::ReplayReused => l.text("invalid-replay-reused", &[]),
+        I::UnknownSeason { season, known } => l.text(
+            "invalid-unknown-season",
+            // An id, not a quantity: never grouped.
+            l10n_args!["season" => season.to_string(), "known" => known],
+        ),
+        I::SamePlayer => l.text("invalid-same-player", &[]),
+        I::UnknownRegion { region, choices } => l.text(
+            "invalid-unknown-region",
+            l10n_args!["region" => region, "choices" => choices],
+        ),
+        I::ExpiredButtons => l.text("invalid-expired-buttons", &[]),
+        I::NotificationsOff => l.text("invalid-notifications-off", &[]),
+        I::PingGap { min, max } => {
+            l.text("invalid-ping-gap", l10n_args!["min" => *min, "max" => *max])
+        }
+        I::QuietHours { given } => l.text("invalid-quiet-hours", l10n_args!["given" => given]),
+        I::QuietHoursEmpty { given } => {
+            l.text("invalid-quiet-hours-empty", l10n_args!["given" => given])
+        }
+        I::TimeZone { given } => l.text("invalid-time-zone", l10n_args!["given" => given]),
+        I::NearRating { max } => l.text("invalid-near-rating", l10n_args!["max" => *max]),
+        I::NoReplay(m) => l.text("invalid-no-replay", l10n_args!["match" => m.to_string()]),
+        I::Rating(v) => l.text("invalid-rating", l10n_args!["value" => v.to_string()]),
+        I::NotInQueue(p) => l.text(
+            "invalid-not-in-queue",
+            l10n_args!["player" => p.to_string()],
+        ),
+        I::NoSeasonName => l.text("invalid-no-season-name", &[]),
+    }
+}
+
+/// One invalid setup field, "field: problem", in `l`.
+fn field_error_text(e: &FieldError, l: Locale) -> String {
+    use FieldProblem as P;
+    // The setup form's own labels: the words the player just saw.
+    let field = match e.field {
+        Field::IngameName => "setup-name",
+        Field::BattleTag => "setup-battletag",
+        Field::AltNames => "setup-alt-names",
+        Field::Country => "setup-country",
+        Field::Region => "setup-region",
+    };
+    let problem = match &e.problem {
+        P::NameLength { name, chars } => l.text(
+            "problem-name-length",
+            l10n_args!["name" => name, "chars" => *chars],
+        ),
+        P::NameLetters { name, found } => l.text(
+            "problem-name-letters",
+            l10n_args!["name" => name, "found" => found.to_string()],
+        ),
+        P::TagNoHash { tag } => l.text("problem-tag-no-hash", l10n_args!["tag" => tag]),
+        P::TagNameLength { name, chars } => l.text(
+            "problem-tag-name-length",
+            l10n_args!["name" => name, "chars" => *chars],
+        ),
+        P::TagNameChars { name } => l.text("problem-tag-name-chars", l10n_args!["name" => name]),
+        P::TagDigits { digits } => l.text("problem-tag-digits", l10n_args!["digits" => digits]),
+        P::TooManyAltNames { given, max } => l.text(
+            "problem-too-many-alt-names",
+            l10n_args!["given" => *given, "max" => *max],
+        ),
+        P::AltNameTwice { name } => l.text("problem-alt-name-twice", l10n_args!["name" => name]),
+        P::Country { given } => l.text("problem-country", l10n_args!["given" => given]),
+        P::Region { given, choices } => l.text(
+            "problem-region",
+            l10n_args!["given" => given, "choices" => choices],
+        ),
+    };
+    l.text(
+        "setup-field-problem",
+        l10n_args!["field" => l.text(field, &[]), "problem" => problem],
+    )
 }
 
 /// A match state ("in_progress") in words.

@@ -1,7 +1,10 @@
 //! Admin operations. Each one, reads included, writes an `AdminActionRow`
 //! naming who, what, the target, the reason and when.
 
-use super::{Actor, Audience, Effects, Ladder, LadderError, MatchId, Notice, PlayerId, rating};
+use super::{
+    Actor, Audience, Effects, EndReason, Invalid, Ladder, LadderError, MatchId, Note, Notice,
+    PlayerId, rating,
+};
 use crate::store::rows::{
     AdminActionRow, MatchResult, MatchState, PlayerState, RatingBefore, ResultSource, SeasonRow,
     UnixMillis, Write,
@@ -146,9 +149,11 @@ impl Ladder {
                 if !self.matches.contains_key(&id) {
                     return Err(LadderError::UnknownMatch(id));
                 }
-                let sha256 = self.replay_files.get(&id).cloned().ok_or_else(|| {
-                    LadderError::Invalid(format!("match #{id} has no verified replay"))
-                })?;
+                let sha256 = self
+                    .replay_files
+                    .get(&id)
+                    .cloned()
+                    .ok_or(LadderError::Invalid(Invalid::NoReplay(id)))?;
                 fx.info(
                     Audience::Actor,
                     format!("the replay of match #{id} is posted in the admin log"),
@@ -211,9 +216,7 @@ impl Ladder {
                     | RatingAdjustment::Subtract(v) => v,
                 };
                 if !value.is_finite() || value.abs() > 100_000.0 {
-                    return Err(LadderError::Invalid(format!(
-                        "{value} is not a usable rating"
-                    )));
+                    return Err(LadderError::Invalid(Invalid::Rating(value)));
                 }
                 let mut row = self.rating_or_new(player, &race);
                 let old = row.rating;
@@ -235,14 +238,14 @@ impl Ladder {
                 target_player = Some(id);
                 self.player_ref(id)?;
                 if self.queue.remove(&id).is_none() {
-                    return Err(LadderError::Invalid(format!(
-                        "player {id} is not in the queue"
-                    )));
+                    return Err(LadderError::Invalid(Invalid::NotInQueue(id)));
                 }
                 self.set_state(id, PlayerState::Idle, now, &mut fx);
-                fx.info(
+                fx.note(
                     Audience::Player(id),
-                    format!("an admin removed you from the queue: {reason}"),
+                    Note::RemovedFromQueue {
+                        reason: reason.clone(),
+                    },
                 );
                 serde_json::Value::Null
             }
@@ -259,7 +262,10 @@ impl Ladder {
                         state: MatchState::Aborted,
                         result: None,
                         rating_changes: None,
-                        detail: format!("an admin reset a player of this match: {reason}"),
+                        names: Some(self.names_of(&m)),
+                        why: EndReason::AdminReset {
+                            reason: reason.clone(),
+                        },
                     };
                     self.tell_both(&m, &mut fx, body);
                 }
@@ -280,9 +286,11 @@ impl Ladder {
                 }
                 p.updated_at = now;
                 fx.write(Write::Player(p.clone()));
-                fx.info(
+                fx.note(
                     Audience::Player(id),
-                    format!("you are banned from the ladder: {reason}"),
+                    Note::Banned {
+                        reason: reason.clone(),
+                    },
                 );
                 serde_json::Value::Null
             }
@@ -295,7 +303,7 @@ impl Ladder {
                 p.ban_reason = None;
                 p.updated_at = now;
                 fx.write(Write::Player(p.clone()));
-                fx.info(Audience::Player(id), "your ladder ban was lifted");
+                fx.note(Audience::Player(id), Note::Unbanned);
                 serde_json::Value::Null
             }
             AdminOp::ResetAborts(id) => {
@@ -315,9 +323,11 @@ impl Ladder {
                 self.queue.clear();
                 for id in &ids {
                     self.set_state(*id, PlayerState::Idle, now, &mut fx);
-                    fx.info(
+                    fx.note(
                         Audience::Player(*id),
-                        format!("an admin cleared the queue: {reason}"),
+                        Note::QueueCleared {
+                            reason: reason.clone(),
+                        },
                     );
                 }
                 serde_json::json!({ "removed": ids })
@@ -338,7 +348,7 @@ impl Ladder {
             } => {
                 let next_name = next_name.trim().to_owned();
                 if next_name.is_empty() {
-                    return Err(LadderError::Invalid("name the next season".into()));
+                    return Err(LadderError::Invalid(Invalid::NoSeasonName));
                 }
                 let mut pool = Vec::new();
                 for m in &map_pool {
@@ -439,14 +449,13 @@ impl Ladder {
                     .is_some_and(|m| m.state != MatchState::Completed)
             })
             .count();
-        fx.info(
+        fx.note(
             Audience::Lobby,
-            format!(
-                "{} ended; {} begins with {} maps",
-                old.name,
-                self.season.name,
-                self.season.map_pool.len()
-            ),
+            Note::SeasonStarted {
+                ended: old.name.clone(),
+                started: self.season.name.clone(),
+                maps: self.season.map_pool.len(),
+            },
         );
         serde_json::json!({ "ended": old.id, "started": self.season.id, "ratings_reset": reset, "open_matches": open_matches })
     }

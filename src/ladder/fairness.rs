@@ -134,13 +134,3 @@ impl Ladder {
             .unwrap_or_else(|| "a player".to_owned())
     }
 }
-
-/// "5 min", "1 h", "1 h 30 min": a cooldown as a player reads it.
-pub(super) fn minutes_text(ms: i64) -> String {
-    let minutes = (ms + 59_999) / 60_000;
-    match (minutes / 60, minutes % 60) {
-        (0, m) => format!("{m} min"),
-        (h, 0) => format!("{h} h"),
-        (h, m) => format!("{h} h {m} min"),
-    }
-}

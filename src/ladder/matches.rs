@@ -5,8 +5,8 @@ use std::borrow::Cow;
 
 use super::fairness::Strike;
 use super::{
-    Ack, Actor, Audience, Effects, Ladder, LadderError, MatchId, Notice, PlayerId, QueueEntry,
-    ReplayEvidence, rating, time,
+    Ack, Actor, Audience, Effects, EndReason, Invalid, Ladder, LadderError, MatchId, Note, Notice,
+    PlayerId, QueueEntry, ReplayEvidence, rating, time,
 };
 use crate::config::ResultPolicy;
 use crate::store::rows::{
@@ -75,6 +75,11 @@ impl Ladder {
     }
 
     /// Tells both players; a match's end also goes on its public record.
+    /// The two players' names, slot 1 then slot 2, for the result's words.
+    pub(super) fn names_of(&self, m: &MatchRow) -> (String, String) {
+        (self.name_of(m.player1_id), self.name_of(m.player2_id))
+    }
+
     pub(super) fn tell_both(&self, m: &MatchRow, fx: &mut Effects, body: Notice) {
         if matches!(body, Notice::MatchEnded { .. }) {
             fx.tell(Audience::Match(m.id), body.clone());
@@ -172,30 +177,19 @@ impl Ladder {
             if counted.contains(&p) {
                 let cooldown = self.strike(p, Strike::Lapse, now, &mut fx);
                 let left = self.players.get(&p).map_or(0, |r| r.aborts_left);
-                fx.info(
+                fx.note(
                     Audience::Player(p),
-                    format!(
-                        "you did not confirm match #{match_id} in time; it was recorded as abandoned \
-                         and counts as an abort ({left} left this month); you can queue again in {}",
-                        super::fairness::minutes_text(cooldown)
-                    ),
+                    Note::Lapsed {
+                        match_id,
+                        aborts_left: left,
+                        cooldown_ms: cooldown,
+                    },
                 );
             } else if absent.contains(&p) {
-                fx.info(
-                    Audience::Player(p),
-                    format!(
-                        "you did not confirm match #{match_id} in time; it was recorded as abandoned, \
-                         but its card reached you late or not at all, so this costs you nothing"
-                    ),
-                );
+                fx.note(Audience::Player(p), Note::LapsedForgiven { match_id });
             } else {
                 self.requeue(now, p, &mut fx);
-                fx.info(
-                    Audience::Player(p),
-                    format!(
-                        "your opponent did not confirm match #{match_id}; you are back in the queue"
-                    ),
-                );
+                fx.note(Audience::Player(p), Note::OpponentLapsed { match_id });
             }
         }
         fx
@@ -327,12 +321,12 @@ impl Ladder {
                 state: MatchState::Aborted,
                 result: None,
                 rating_changes: None,
-                detail: format!(
-                    "aborted by {} ({} aborts left this month; queueing again in {})",
-                    self.name_of(id),
-                    left - 1,
-                    super::fairness::minutes_text(cooldown)
-                ),
+                names: Some(self.names_of(&m)),
+                why: EndReason::AbortedBy {
+                    name: self.name_of(id),
+                    aborts_left: left - 1,
+                    cooldown_ms: cooldown,
+                },
             },
         );
         Ok(fx)
@@ -559,10 +553,10 @@ impl Ladder {
         let m = m.clone();
         fx.write(Write::Match(m.clone()));
         self.release_players(&m, now, fx);
-        let detail = match source {
-            ResultSource::Reports => "both players agreed",
-            ResultSource::Replay => "settled by the verified replay",
-            ResultSource::Admin => "resolved by an admin",
+        let why = match source {
+            ResultSource::Reports => EndReason::Agreed,
+            ResultSource::Replay => EndReason::Replay,
+            ResultSource::Admin => EndReason::Admin,
         };
         self.tell_both(
             &m,
@@ -572,7 +566,8 @@ impl Ladder {
                 state: m.state,
                 result,
                 rating_changes: changes[0].zip(changes[1]),
-                detail: detail.to_owned(),
+                names: Some(self.names_of(&m)),
+                why,
             },
         );
     }
@@ -587,10 +582,7 @@ impl Ladder {
         let row = ev.row.clone();
         let Some(match_id) = row.match_id else {
             fx.write(Write::Replay(row));
-            fx.info(
-                Audience::Actor,
-                "replay stored; it is not attached to a match",
-            );
+            fx.note(Audience::Actor, Note::ReplayUnattached);
             return Ok(fx);
         };
         let m = self.match_ref(match_id)?.into_owned();
@@ -605,18 +597,17 @@ impl Ladder {
             fx.write(Write::Replay(rejected));
             fx.tell(
                 Audience::Actor,
-                Notice::Error(LadderError::Invalid(
-                    "this replay was already used for a match; upload the replay of this game"
-                        .into(),
-                )),
+                Notice::Error(LadderError::Invalid(Invalid::ReplayReused)),
             );
             return Ok(fx);
         }
         if row.verdict != ReplayVerdict::Verified {
             fx.write(Write::Replay(row.clone()));
-            fx.info(
+            fx.note(
                 Audience::Actor,
-                format!("replay not accepted: {}", row.verdict_detail),
+                Note::ReplayRejected {
+                    detail: row.verdict_detail.clone(),
+                },
             );
             return Ok(fx);
         }
@@ -643,10 +634,7 @@ impl Ladder {
         self.replay_results.insert(match_id, result);
         match (m.state, m.result_source) {
             (MatchState::Completed, Some(ResultSource::Admin)) => {
-                fx.info(
-                    Audience::Actor,
-                    "replay stored; an admin already resolved this match",
-                );
+                fx.note(Audience::Actor, Note::ReplayAfterAdmin);
                 fx.tell(
                     Audience::AdminLog,
                     Notice::Info(format!(
@@ -657,7 +645,7 @@ impl Ladder {
             }
             (MatchState::Completed, _) => {
                 if m.result == Some(result) {
-                    fx.info(Audience::Actor, "replay stored; it agrees with the result");
+                    fx.note(Audience::Actor, Note::ReplayAgrees);
                 } else {
                     self.enter_conflict(now, match_id, Some(result), &mut fx);
                 }
@@ -671,19 +659,17 @@ impl Ladder {
                 } else if self.config.result_policy == ResultPolicy::Reports {
                     // Evidence only: the reports settle (or admins, if one
                     // contradicts it later).
-                    fx.info(
-                        Audience::Actor,
-                        format!(
-                            "replay verified and kept; on this ladder both players' reports settle match #{match_id}"
-                        ),
-                    );
+                    fx.note(Audience::Actor, Note::ReplayKept { match_id });
                 } else {
                     self.settle(now, match_id, Some(result), ResultSource::Replay, &mut fx);
                 }
             }
-            (s, _) => fx.info(
+            (s, _) => fx.note(
                 Audience::Actor,
-                format!("replay stored; match #{match_id} is {}", s.as_str()),
+                Note::ReplayStored {
+                    match_id,
+                    state: s.as_str().to_owned(),
+                },
             ),
         }
         Ok(fx)

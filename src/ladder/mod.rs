@@ -17,6 +17,7 @@ mod fairness;
 mod matchbook;
 mod matches;
 pub mod matchmaker;
+pub mod notes;
 pub mod outbox;
 pub mod presence;
 mod profiles;
@@ -54,6 +55,7 @@ use crate::store::rows::{
 
 pub use admin::{AdminOp, RatingAdjustment, Resolution};
 pub use matchbook::MatchLoader;
+pub use notes::{EndReason, Note};
 pub use presence::NotifySettings;
 pub use rating::Rank;
 pub use reads::{
@@ -61,7 +63,7 @@ pub use reads::{
     ProfileRace, ProfileView, QueueView, Snapshot,
 };
 pub use reconfigure::{ReconfigureError, Reconfigured};
-pub use validate::{FieldError, SetupForm};
+pub use validate::{Field, FieldError, FieldProblem, SetupForm};
 
 pub type PlayerId = u64;
 pub type MatchId = u64;
@@ -257,10 +259,12 @@ pub enum Ack {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Notice {
     Error(LadderError),
-    /// A short acknowledgement or information, already phrased (English):
-    /// prefer [`Notice::Ack`], which the Discord layer translates.
+    /// Free text, already phrased (English): admin views and the admin log
+    /// only, and rows an older ladderd stored. Players get [`Notice::Note`].
     Info(String),
     Ack(Ack),
+    /// Information for a player or the lobby, as data (words: the Discord layer).
+    Note(Note),
     MatchFound(Box<MatchCard>),
     ConfirmReminder {
         match_id: MatchId,
@@ -272,7 +276,10 @@ pub enum Notice {
         state: crate::store::rows::MatchState,
         result: Option<MatchResult>,
         rating_changes: Option<(f64, f64)>,
-        detail: String,
+        /// The players' names (slot 1, slot 2), to say who won; `None` in a
+        /// row stored by an older ladderd.
+        names: Option<(String, String)>,
+        why: EndReason,
     },
     Conflict {
         match_id: MatchId,
@@ -339,7 +346,7 @@ pub enum LadderError {
     NotSetUp,
     #[error("you are banned from this ladder: {0}")]
     Banned(String),
-    #[error("your setup has problems: {}", .0.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; "))]
+    #[error("your setup has problems: {}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
     InvalidSetup(Vec<FieldError>),
     #[error("{0:?} is not a race of this ladder; choose from {1}")]
     UnknownRace(String, String),
@@ -386,7 +393,44 @@ pub enum LadderError {
     #[error("admin actions need a reason")]
     NoReason,
     #[error("{0}")]
-    Invalid(String),
+    Invalid(Invalid),
+}
+
+/// A refusal of what a command carried, beyond the errors above: each has
+/// its message (`invalid-*` in `locales/*/ladderd.ftl`); `Display` is the
+/// English one, for logs and the replay table's verdict.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Invalid {
+    #[error("this replay was already used for a match; upload the replay of this game")]
+    ReplayReused,
+    #[error("no season {season}; the seasons are {known}")]
+    UnknownSeason { season: u32, known: String },
+    #[error("a head-to-head needs two different players")]
+    SamePlayer,
+    #[error("{region:?} is not a region of this ladder; choose from {choices}")]
+    UnknownRegion { region: String, choices: String },
+    #[error("these leaderboard buttons have expired; run /leaderboard again")]
+    ExpiredButtons,
+    #[error("notifications are switched off on this ladder")]
+    NotificationsOff,
+    #[error("the gap between pings must be {min} to {max} minutes")]
+    PingGap { min: u32, max: u32 },
+    #[error("quiet hours look like 22-07 or 22:30-07:00 (or off), not {given:?}")]
+    QuietHours { given: String },
+    #[error("quiet hours from and to are the same time: {given:?}")]
+    QuietHoursEmpty { given: String },
+    #[error("{given:?} is not a time zone; use a name like Europe/Berlin or Asia/Seoul")]
+    TimeZone { given: String },
+    #[error("near_rating is at most {max} points (0: anyone)")]
+    NearRating { max: u32 },
+    #[error("match #{0} has no verified replay")]
+    NoReplay(MatchId),
+    #[error("{0} is not a usable rating")]
+    Rating(f64),
+    #[error("player {0} is not in the queue")]
+    NotInQueue(PlayerId),
+    #[error("name the next season")]
+    NoSeasonName,
 }
 
 /// What one command or tick produced. The caller commits `writes` (whole, in
@@ -408,8 +452,12 @@ impl Effects {
             outbox: None,
         });
     }
+    /// English free text: admins only (see [`Notice::Info`]).
     fn info(&mut self, to: Audience, text: impl Into<String>) {
         self.tell(to, Notice::Info(text.into()));
+    }
+    fn note(&mut self, to: Audience, note: Note) {
+        self.tell(to, Notice::Note(note));
     }
     fn extend(&mut self, other: Effects) {
         self.writes.extend(other.writes);
@@ -708,10 +756,7 @@ impl Ladder {
             };
             let fixed = match (p.state, in_match) {
                 (PlayerState::Queueing, _) => {
-                    fx.info(
-                        Audience::Player(id),
-                        "ladderd restarted and the queue was emptied; join again when you are ready",
-                    );
+                    fx.note(Audience::Player(id), Note::QueueEmptiedByRestart);
                     Some(PlayerState::Idle)
                 }
                 (PlayerState::InMatch, false) => Some(PlayerState::Idle),

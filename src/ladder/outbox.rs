@@ -33,7 +33,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Audience, Effects, Ladder, MatchId, Message, Notice};
+use super::{Audience, Effects, EndReason, Ladder, MatchId, Message, Note, Notice};
 use crate::store::rows::{
     Delivery, MatchResult, MatchState, OutboxAudience, OutboxRow, Report, UnixMillis, Write,
 };
@@ -58,7 +58,13 @@ enum Body {
         state: String,
         result: Option<String>,
         rating_changes: Option<(f64, f64)>,
+        /// Older rows: why it ended, in English words. Newer ones: `why`.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
         detail: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        why: Option<EndReason>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        names: Option<(String, String)>,
     },
     Conflict {
         match_id: MatchId,
@@ -68,10 +74,14 @@ enum Body {
     Flagged {
         match_id: MatchId,
     },
+    /// Free English text; players' notices were these before `Note`.
     Info {
         text: String,
     },
     QueueExpired,
+    Note {
+        note: Note,
+    },
 }
 
 impl Body {
@@ -89,13 +99,16 @@ impl Body {
                 state,
                 result,
                 rating_changes,
-                detail,
+                names,
+                why,
             } => Body::MatchEnded {
                 match_id: *match_id,
                 state: state.as_str().to_owned(),
                 result: result.map(|r| r.as_str().to_owned()),
                 rating_changes: *rating_changes,
-                detail: detail.clone(),
+                detail: String::new(),
+                why: Some(why.clone()),
+                names: names.clone(),
             },
             Notice::Conflict {
                 match_id,
@@ -114,6 +127,7 @@ impl Body {
             },
             Notice::Info(text) => Body::Info { text: text.clone() },
             Notice::QueueExpired => Body::QueueExpired,
+            Notice::Note(note) => Body::Note { note: note.clone() },
             _ => return None,
         })
     }
@@ -268,12 +282,15 @@ impl Ladder {
                 result,
                 rating_changes,
                 detail,
+                why,
+                names,
             } => Notice::MatchEnded {
                 match_id,
                 state: MatchState::parse(&state)?,
                 result: result.as_deref().and_then(MatchResult::parse),
                 rating_changes,
-                detail,
+                names,
+                why: why.unwrap_or(EndReason::Legacy { text: detail }),
             },
             Body::Conflict {
                 match_id,
@@ -290,6 +307,7 @@ impl Ladder {
             Body::Flagged { match_id } => Notice::Flagged { match_id },
             Body::Info { text } => Notice::Info(text),
             Body::QueueExpired => Notice::QueueExpired,
+            Body::Note { note } => Notice::Note(note),
         })
     }
 
@@ -299,5 +317,149 @@ impl Ladder {
             self.alive_written = now;
             fx.write(Write::AliveAt(now));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(body_json: &str) -> OutboxRow {
+        OutboxRow {
+            id: 1,
+            created_at: 0,
+            to: OutboxAudience::Player(1),
+            body_json: body_json.to_owned(),
+        }
+    }
+
+    /// What a restart makes of `notice` once sealed: stored and read back.
+    fn stored_and_read(notice: &Notice) -> Option<Notice> {
+        let body = Body::of(notice).expect("durable");
+        let json = serde_json::to_string(&body).expect("serialisable");
+        super::super::tests::ladder().reissue(&row(&json))
+    }
+
+    #[test]
+    fn notes_and_results_survive_the_outbox() {
+        let notes = vec![
+            Note::Lapsed {
+                match_id: 7,
+                aborts_left: 2,
+                cooldown_ms: 300_000,
+            },
+            Note::LapsedForgiven { match_id: 7 },
+            Note::OpponentLapsed { match_id: 7 },
+            Note::QueueEmptiedByRestart,
+            Note::StayingInQueue,
+            Note::RemovedFromQueue {
+                reason: "afk \"quoted\"".into(),
+            },
+            Note::QueueCleared {
+                reason: "maintenance".into(),
+            },
+            Note::Banned {
+                reason: "smurfing".into(),
+            },
+            Note::Unbanned,
+            Note::MapPoolChanged {
+                added: vec!["Alcyone LE".into()],
+                removed: vec![],
+            },
+            Note::SeasonStarted {
+                ended: "S1".into(),
+                started: "S2".into(),
+                maps: 7,
+            },
+            Note::Notifications {
+                enabled: true,
+                min_gap_minutes: 30,
+                quiet: Some((1320, 420)),
+                time_zone: Some("Europe/Berlin".into()),
+                near_rating: Some(200),
+            },
+            Note::ReplayUnattached,
+            Note::ReplayRejected {
+                detail: "wrong map".into(),
+            },
+            Note::ReplayAfterAdmin,
+            Note::ReplayAgrees,
+            Note::ReplayKept { match_id: 7 },
+            Note::ReplayStored {
+                match_id: 7,
+                state: "aborted".into(),
+            },
+        ];
+        for note in notes {
+            let notice = Notice::Note(note);
+            assert_eq!(stored_and_read(&notice).as_ref(), Some(&notice));
+        }
+        for why in [
+            EndReason::Agreed,
+            EndReason::Replay,
+            EndReason::Admin,
+            EndReason::AbortedBy {
+                name: "Alpha".into(),
+                aborts_left: 3,
+                cooldown_ms: 600_000,
+            },
+            EndReason::AdminReset {
+                reason: "stuck".into(),
+            },
+        ] {
+            let notice = Notice::MatchEnded {
+                match_id: 7,
+                state: MatchState::Completed,
+                result: Some(MatchResult::Player2),
+                rating_changes: Some((-12.5, 12.5)),
+                names: Some(("Alpha".into(), "Bravo".into())),
+                why,
+            };
+            assert_eq!(stored_and_read(&notice).as_ref(), Some(&notice));
+        }
+    }
+
+    /// Rows the version before `Note` wrote, verbatim: an upgrade must still
+    /// deliver them, in their (English) words.
+    #[test]
+    fn rows_of_the_previous_version_still_decode() {
+        let l = super::super::tests::ladder();
+        let info = r#"{"kind":"info","text":"your opponent did not confirm match #7; you are back in the queue"}"#;
+        assert_eq!(
+            l.reissue(&row(info)),
+            Some(Notice::Info(
+                "your opponent did not confirm match #7; you are back in the queue".into()
+            ))
+        );
+        let ended = r#"{"kind":"match_ended","match_id":7,"state":"completed","result":"player1","rating_changes":[12.0,-12.0],"detail":"both players agreed"}"#;
+        assert_eq!(
+            l.reissue(&row(ended)),
+            Some(Notice::MatchEnded {
+                match_id: 7,
+                state: MatchState::Completed,
+                result: Some(MatchResult::Player1),
+                rating_changes: Some((12.0, -12.0)),
+                names: None,
+                why: EndReason::Legacy {
+                    text: "both players agreed".into()
+                },
+            })
+        );
+        // And the new form is what this version writes: no English in it.
+        let new = Body::of(&Notice::MatchEnded {
+            match_id: 7,
+            state: MatchState::Aborted,
+            result: None,
+            rating_changes: None,
+            names: Some(("Alpha".into(), "Bravo".into())),
+            why: EndReason::Agreed,
+        })
+        .map(|b| serde_json::to_string(&b).expect("serialisable"));
+        assert_eq!(
+            new.as_deref(),
+            Some(
+                r#"{"kind":"match_ended","match_id":7,"state":"aborted","result":null,"rating_changes":null,"why":{"why":"agreed"},"names":["Alpha","Bravo"]}"#
+            )
+        );
     }
 }

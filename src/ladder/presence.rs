@@ -17,7 +17,7 @@
 //! per join, those pinged longest ago first, so one join never becomes a
 //! flood of DMs (Discord's DM anti-spam counts every new DM channel).
 
-use super::{Audience, Effects, Ladder, LadderError, Notice, PlayerId};
+use super::{Audience, Effects, Invalid, Ladder, LadderError, Note, Notice, PlayerId};
 use crate::store::rows::{NotifyPrefsRow, PlayerState, UnixMillis, Write};
 
 /// How long a player has to answer "still searching?".
@@ -54,7 +54,7 @@ impl Ladder {
         entry.active_at = now;
         entry.asked_at = None;
         let mut fx = Effects::default();
-        fx.info(Audience::Actor, "you stay in the queue");
+        fx.note(Audience::Actor, Note::StayingInQueue);
         Ok(fx)
     }
 
@@ -107,9 +107,7 @@ impl Ladder {
     ) -> Result<Effects, LadderError> {
         self.active_player(id)?;
         if !self.config.notifications {
-            return Err(LadderError::Invalid(
-                "notifications are switched off on this ladder".into(),
-            ));
+            return Err(LadderError::Invalid(Invalid::NotificationsOff));
         }
         let mut row = self.notify.get(&id).cloned().unwrap_or(NotifyPrefsRow {
             player_id: id,
@@ -127,11 +125,10 @@ impl Ladder {
         }
         if let Some(gap) = s.min_gap_minutes {
             if !MIN_GAP_MINUTES.contains(&gap) {
-                return Err(LadderError::Invalid(format!(
-                    "the gap between pings must be {} to {} minutes",
-                    MIN_GAP_MINUTES.start(),
-                    MIN_GAP_MINUTES.end()
-                )));
+                return Err(LadderError::Invalid(Invalid::PingGap {
+                    min: *MIN_GAP_MINUTES.start(),
+                    max: *MIN_GAP_MINUTES.end(),
+                }));
             }
             row.min_gap_ms = i64::from(gap) * 60_000;
         }
@@ -143,9 +140,7 @@ impl Ladder {
         }
         if let Some(n) = s.near_rating {
             if n > 5_000 {
-                return Err(LadderError::Invalid(
-                    "near_rating is at most 5000 points (0: anyone)".into(),
-                ));
+                return Err(LadderError::Invalid(Invalid::NearRating { max: 5_000 }));
             }
             row.near_rating = (n > 0).then_some(n);
         }
@@ -155,7 +150,7 @@ impl Ladder {
             fx.write(Write::NotifyPrefs(row.clone()));
             self.notify.insert(id, row.clone());
         }
-        fx.info(Audience::Actor, describe(&row));
+        fx.note(Audience::Actor, describe(&row));
         Ok(fx)
     }
 
@@ -231,38 +226,26 @@ impl Ladder {
     }
 }
 
-fn describe(n: &NotifyPrefsRow) -> String {
-    if !n.enabled {
-        return "notifications are off; `/notifications on:true` pings you when someone starts searching"
-            .into();
+fn describe(n: &NotifyPrefsRow) -> Note {
+    Note::Notifications {
+        enabled: n.enabled,
+        min_gap_minutes: n.min_gap_ms / 60_000,
+        quiet: n.quiet,
+        time_zone: n.time_zone.clone(),
+        near_rating: n.near_rating,
     }
-    let mut s = format!(
-        "notifications are on: a ping when someone starts searching, at most one every {} min",
-        n.min_gap_ms / 60_000
-    );
-    if let Some((from, to)) = n.quiet {
-        s.push_str(&format!(
-            ", none from {:02}:{:02} to {:02}:{:02} ({})",
-            from / 60,
-            from % 60,
-            to / 60,
-            to % 60,
-            n.time_zone.as_deref().unwrap_or("UTC")
-        ));
-    }
-    if let Some(near) = n.near_rating {
-        s.push_str(&format!(", only for opponents within {near} rating points"));
-    }
-    s
 }
 
 /// `"22-07"`, `"22:30-07:00"` → minutes of the day; `"off"` → none.
-pub fn parse_quiet_hours(text: &str) -> Result<Option<(u16, u16)>, String> {
+pub fn parse_quiet_hours(text: &str) -> Result<Option<(u16, u16)>, Invalid> {
     let text = text.trim();
     if text.eq_ignore_ascii_case("off") || text.eq_ignore_ascii_case("none") {
         return Ok(None);
     }
-    let bad = || format!("quiet hours look like 22-07 or 22:30-07:00 (or off), not {text:?}");
+    // Echoed back: bounded like the rest of the input.
+    let bad = || Invalid::QuietHours {
+        given: text.chars().take(16).collect(),
+    };
     if text.len() > 16 {
         return Err(bad());
     }
@@ -276,27 +259,29 @@ pub fn parse_quiet_hours(text: &str) -> Result<Option<(u16, u16)>, String> {
     };
     let (from, to) = (minute(from).ok_or_else(bad)?, minute(to).ok_or_else(bad)?);
     if from == to {
-        return Err(format!(
-            "quiet hours from and to are the same time: {text:?}"
-        ));
+        return Err(Invalid::QuietHoursEmpty {
+            given: text.to_owned(),
+        });
     }
     Ok(Some((from, to)))
 }
 
 /// An IANA time zone name as the tz database spells it; `"UTC"` → none.
-pub fn parse_time_zone(text: &str) -> Result<Option<String>, String> {
+pub fn parse_time_zone(text: &str) -> Result<Option<String>, Invalid> {
     let text = text.trim();
     if text.eq_ignore_ascii_case("utc") {
         return Ok(None);
     }
     if text.is_empty() || text.len() > 64 {
-        return Err("a time zone is a name like Europe/Berlin or Asia/Seoul".into());
+        return Err(Invalid::TimeZone {
+            given: text.chars().take(64).collect(),
+        });
     }
     match jiff::tz::TimeZone::get(text) {
         Ok(tz) => Ok(Some(tz.iana_name().unwrap_or(text).to_owned())),
-        Err(_) => Err(format!(
-            "{text:?} is not a time zone; use a name like Europe/Berlin or Asia/Seoul"
-        )),
+        Err(_) => Err(Invalid::TimeZone {
+            given: text.to_owned(),
+        }),
     }
 }
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::ranks::{RankTable, Ranked};
 use super::rating::{self, Rank};
-use super::{Audience, Effects, Ladder, LadderError, MatchId, Notice, PlayerId};
+use super::{Audience, Effects, Invalid, Ladder, LadderError, MatchId, Notice, PlayerId};
 use crate::store::rows::{MatchResult, MatchState, RatingRow, SeasonRow, UnixMillis};
 
 const DAY_MS: i64 = 86_400_000;
@@ -247,16 +247,20 @@ impl Ladder {
             Some(id) if id == self.season.id => Ok((&self.season, self.rank_table(now))),
             Some(id) => {
                 let s = self.past_seasons.get(&id).ok_or_else(|| {
-                    let known: Vec<String> = self
+                    // The newest ten: years of seasons would not fit a message.
+                    let all: Vec<&SeasonRow> = self
                         .past_seasons
                         .values()
                         .chain(std::iter::once(&self.season))
+                        .collect();
+                    let known: Vec<String> = all[all.len().saturating_sub(10)..]
+                        .iter()
                         .map(|s| format!("{} ({})", s.id, s.name))
                         .collect();
-                    LadderError::Invalid(format!(
-                        "no season {id}; the seasons are {}",
-                        known.join(", ")
-                    ))
+                    LadderError::Invalid(Invalid::UnknownSeason {
+                        season: id,
+                        known: known.join(", "),
+                    })
                 })?;
                 let rows = self
                     .past_ratings
@@ -373,9 +377,7 @@ impl Ladder {
     ) -> Result<HeadToHead, LadderError> {
         let opponent = self.player_ref(them)?;
         if me == them {
-            return Err(LadderError::Invalid(
-                "a head-to-head needs two different players".into(),
-            ));
+            return Err(LadderError::Invalid(Invalid::SamePlayer));
         }
         let mut h = HeadToHead {
             opponent_id: them,
@@ -447,10 +449,10 @@ impl Ladder {
                 .any(|x| x.id.eq_ignore_ascii_case(r))
             {
                 let ids: Vec<&str> = self.config.regions.iter().map(|r| r.id.as_str()).collect();
-                return Err(LadderError::Invalid(format!(
-                    "{r:?} is not a region of this ladder; choose from {}",
-                    ids.join(", ")
-                )));
+                return Err(LadderError::Invalid(Invalid::UnknownRegion {
+                    region: r.to_string(),
+                    choices: ids.join(", "),
+                }));
             }
         }
         let (season, table) = self.season_table(now, q.season)?;
@@ -540,11 +542,10 @@ impl Ladder {
         self.saved_queries.retain(|_, (_, expires)| *expires > now);
         let (q, saved) = match q.saved {
             Some(id) => {
-                let (kept, _) = self.saved_queries.get(&id).ok_or_else(|| {
-                    LadderError::Invalid(
-                        "these leaderboard buttons have expired; run /leaderboard again".into(),
-                    )
-                })?;
+                let (kept, _) = self
+                    .saved_queries
+                    .get(&id)
+                    .ok_or(LadderError::Invalid(Invalid::ExpiredButtons))?;
                 (
                     LeaderboardQuery {
                         page: q.page,

@@ -31,7 +31,7 @@
 
 use std::collections::HashSet;
 
-use super::{Audience, Effects, Ladder, next_wave_after};
+use super::{Audience, Effects, Ladder, Note, next_wave_after};
 use crate::config::LadderConfig;
 use crate::store::rows::{MatchState, UnixMillis, Write};
 
@@ -205,20 +205,12 @@ impl Ladder {
         if pool != self.season.map_pool {
             self.season.map_pool = pool;
             fx.write(Write::Season(self.season.clone()));
-            let names = |v: Vec<&str>| {
-                if v.is_empty() {
-                    "none".to_owned()
-                } else {
-                    v.join(", ")
-                }
-            };
-            fx.info(
+            fx.note(
                 Audience::Lobby,
-                format!(
-                    "the map pool changed — added: {}; removed: {}. Matches already made keep their map.",
-                    names(added.iter().map(String::as_str).collect()),
-                    names(removed.iter().map(|m| m.name.as_str()).collect()),
-                ),
+                Note::MapPoolChanged {
+                    added: added.clone(),
+                    removed: removed.iter().map(|m| m.name.clone()).collect(),
+                },
             );
         }
     }

@@ -294,6 +294,87 @@ fn a_restart_supersedes_stale_cards_and_always_delivers_results() {
     );
 }
 
+/// An upgrade over an outbox the previous version left owing: its rows, as
+/// it wrote them (English words), are still delivered, in those words, and
+/// new ones carry no words at all.
+#[test]
+fn an_upgrade_delivers_what_the_previous_version_still_owed() {
+    let disk = Disk::new();
+    let (mut l, id) = matched(&disk);
+    drop(l);
+    let old = [
+        (
+            r#"{"kind":"info","text":"your opponent did not confirm match #7; you are back in the queue"}"#,
+            OutboxAudience::Player(1),
+        ),
+        (
+            r#"{"kind":"match_ended","match_id":7,"state":"completed","result":"player2","rating_changes":[-12.0,12.0],"detail":"both players agreed"}"#,
+            OutboxAudience::Match(7),
+        ),
+    ];
+    let writes: Vec<Write> = old
+        .iter()
+        .enumerate()
+        .map(|(i, (json, to))| {
+            Write::Outbox(OutboxRow {
+                id: 1_000 + i as u64,
+                created_at: T0,
+                to: *to,
+                body_json: (*json).to_owned(),
+            })
+        })
+        .collect();
+    disk.store.writer().submit_blocking(writes).unwrap();
+    let back = T0 + 100 * S;
+    let (rebuilt, fx) = Ladder::from_rows(config(), 8, disk.rows(), back);
+    l = rebuilt;
+    disk.commit(&fx);
+    let fx = tick(&mut l, &disk, back);
+    let ko = crate::discord::render::RenderContext {
+        locale: crate::l10n::Locale::from_discord("ko"),
+        ..Default::default()
+    };
+    let said = |outbox: u64| -> String {
+        let m = fx
+            .messages
+            .iter()
+            .find(|m| m.outbox == Some(outbox))
+            .unwrap_or_else(|| panic!("row {outbox} re-issued: {fx:?}"));
+        crate::discord::render::render(&m.body, &ko).content
+    };
+    assert_eq!(
+        said(1_000),
+        "your opponent did not confirm match #7; you are back in the queue"
+    );
+    // The frame is Korean; the stored words stay as stored.
+    let ended = said(1_001);
+    assert!(
+        ended.starts_with("🏁 경기 #7: 2번 선수 승리.") && ended.ends_with(" both players agreed"),
+        "{ended}"
+    );
+    // What this version seals has data, not sentences.
+    step(
+        &mut l,
+        &disk,
+        back + S,
+        Actor::player(1),
+        Command::Abort { match_id: id },
+    );
+    let sealed: Vec<String> = disk
+        .pending_outbox()
+        .into_iter()
+        .filter(|r| r.id > 1_001 && r.body_json.contains("match_ended"))
+        .map(|r| r.body_json)
+        .collect();
+    assert!(!sealed.is_empty());
+    for json in sealed {
+        assert!(
+            json.contains(r#""why":{"why":"aborted_by""#) && !json.contains("detail"),
+            "{json}"
+        );
+    }
+}
+
 #[test]
 fn an_admin_reset_to_idle_closes_the_match_on_disk() {
     let disk = Disk::new();

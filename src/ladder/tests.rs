@@ -197,8 +197,8 @@ fn invalid_setup_changes_nothing_and_names_each_field() {
     assert!(fx.writes.is_empty());
     match errors(&fx).as_slice() {
         [LadderError::InvalidSetup(fields)] => {
-            let names: Vec<&str> = fields.iter().map(|f| f.field).collect();
-            assert_eq!(names, ["in-game name", "country", "region"]);
+            let names: Vec<Field> = fields.iter().map(|f| f.field).collect();
+            assert_eq!(names, [Field::IngameName, Field::Country, Field::Region]);
         }
         other => panic!("expected one InvalidSetup, got {other:?}"),
     }

@@ -25,11 +25,71 @@ pub struct SetupForm {
     pub region: String,
 }
 
+/// A setup form's field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    IngameName,
+    BattleTag,
+    AltNames,
+    Country,
+    Region,
+}
+
+impl Field {
+    /// Its English name (logs, `Display`); the Discord layer words it
+    /// from `field-*` in the reader's language.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Field::IngameName => "in-game name",
+            Field::BattleTag => "BattleTag",
+            Field::AltNames => "alternative names",
+            Field::Country => "country",
+            Field::Region => "region",
+        }
+    }
+}
+
+impl std::fmt::Display for Field {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What is wrong with a field, as data (`problem-*` messages word it);
+/// `Display` is English, for logs. Echoed input is what the player typed,
+/// already bounded by the form (Discord's modal limits).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FieldProblem {
+    #[error("{name:?} has {chars} characters; an in-game name has 3 to 12")]
+    NameLength { name: String, chars: usize },
+    #[error("{name:?} contains {found:?}; an in-game name has letters only")]
+    NameLetters { name: String, found: char },
+    #[error("{tag:?} has no '#'; a BattleTag looks like Name#1234")]
+    TagNoHash { tag: String },
+    #[error("the name part {name:?} has {chars} characters; it has 1 to 12")]
+    TagNameLength { name: String, chars: usize },
+    #[error("the name part {name:?} must be letters or digits and not start with a digit")]
+    TagNameChars { name: String },
+    #[error("the number part {digits:?} must be 3 to 12 digits")]
+    TagDigits { digits: String },
+    #[error("{given} given; at most {max} alternative names")]
+    TooManyAltNames { given: usize, max: usize },
+    #[error("{name:?} is listed twice (or is your in-game name); names must be distinct")]
+    AltNameTwice { name: String },
+    #[error(
+        "{given:?} is not an ISO 3166 country code (two letters, e.g. DE, KR, US; XX for none)"
+    )]
+    Country { given: String },
+    #[error("{given:?} is not a region of this ladder; choose one of {choices}")]
+    Region { given: String, choices: String },
+}
+
 /// One invalid field and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {problem}")]
 pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
+    pub field: Field,
+    pub problem: FieldProblem,
 }
 
 /// A setup that passed every check, normalised (trimmed, country upper-case,
@@ -59,52 +119,56 @@ pub fn check_country(given: &str) -> Result<String, FieldError> {
         Ok(code)
     } else {
         Err(FieldError {
-            field: "country",
-            message: format!(
-                "{:?} is not an ISO 3166 country code (two letters, e.g. DE, KR, US; XX for none)",
-                given.trim()
-            ),
+            field: Field::Country,
+            problem: FieldProblem::Country {
+                given: given.trim().to_owned(),
+            },
         })
     }
 }
 
 /// Why `name` is not an in-game name the ladder accepts, if it is not.
-pub fn ingame_name_error(name: &str) -> Option<String> {
+pub fn ingame_name_error(name: &str) -> Option<FieldProblem> {
     let n = name.chars().count();
     if !(3..=12).contains(&n) {
-        return Some(format!(
-            "{name:?} has {n} characters; an in-game name has 3 to 12"
-        ));
+        return Some(FieldProblem::NameLength {
+            name: name.to_owned(),
+            chars: n,
+        });
     }
     if let Some(c) = name.chars().find(|c| !c.is_alphabetic()) {
-        return Some(format!(
-            "{name:?} contains {c:?}; an in-game name has letters only"
-        ));
+        return Some(FieldProblem::NameLetters {
+            name: name.to_owned(),
+            found: c,
+        });
     }
     None
 }
 
 /// `Name#1234`: a name of 1–12 letters or digits in any script, not starting
 /// with a digit, then 3–12 digits.
-pub fn battletag_error(tag: &str) -> Option<String> {
+pub fn battletag_error(tag: &str) -> Option<FieldProblem> {
     let Some((name, digits)) = tag.rsplit_once('#') else {
-        return Some(format!(
-            "{tag:?} has no '#'; a BattleTag looks like Name#1234"
-        ));
+        return Some(FieldProblem::TagNoHash {
+            tag: tag.to_owned(),
+        });
     };
     let n = name.chars().count();
     if !(1..=12).contains(&n) {
-        return Some(format!(
-            "the name part {name:?} has {n} characters; it has 1 to 12"
-        ));
+        return Some(FieldProblem::TagNameLength {
+            name: name.to_owned(),
+            chars: n,
+        });
     }
     if name.chars().any(|c| !c.is_alphanumeric()) || name.starts_with(|c: char| c.is_numeric()) {
-        return Some(format!(
-            "the name part {name:?} must be letters or digits and not start with a digit"
-        ));
+        return Some(FieldProblem::TagNameChars {
+            name: name.to_owned(),
+        });
     }
     if !(3..=12).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(format!("the number part {digits:?} must be 3 to 12 digits"));
+        return Some(FieldProblem::TagDigits {
+            digits: digits.to_owned(),
+        });
     }
     None
 }
@@ -114,15 +178,15 @@ pub fn check_setup(config: &LadderConfig, form: &SetupForm) -> Result<ValidSetup
     let ingame = form.ingame_name.trim();
     if let Some(m) = ingame_name_error(ingame) {
         errors.push(FieldError {
-            field: "in-game name",
-            message: m,
+            field: Field::IngameName,
+            problem: m,
         });
     }
     let tag = form.battletag.trim();
     if let Some(m) = battletag_error(tag) {
         errors.push(FieldError {
-            field: "BattleTag",
-            message: m,
+            field: Field::BattleTag,
+            problem: m,
         });
     }
     let alts: Vec<String> = form
@@ -133,26 +197,24 @@ pub fn check_setup(config: &LadderConfig, form: &SetupForm) -> Result<ValidSetup
         .collect();
     if alts.len() > MAX_ALT_NAMES {
         errors.push(FieldError {
-            field: "alternative names",
-            message: format!(
-                "{} given; at most {MAX_ALT_NAMES} alternative names",
-                alts.len()
-            ),
+            field: Field::AltNames,
+            problem: FieldProblem::TooManyAltNames {
+                given: alts.len(),
+                max: MAX_ALT_NAMES,
+            },
         });
     } else {
         let mut seen = vec![ingame.to_lowercase()];
         for alt in &alts {
             if let Some(m) = ingame_name_error(alt) {
                 errors.push(FieldError {
-                    field: "alternative names",
-                    message: m,
+                    field: Field::AltNames,
+                    problem: m,
                 });
             } else if seen.contains(&alt.to_lowercase()) {
                 errors.push(FieldError {
-                    field: "alternative names",
-                    message: format!(
-                        "{alt:?} is listed twice (or is your in-game name); names must be distinct"
-                    ),
+                    field: Field::AltNames,
+                    problem: FieldProblem::AltNameTwice { name: alt.clone() },
                 });
             }
             seen.push(alt.to_lowercase());
@@ -172,12 +234,11 @@ pub fn check_setup(config: &LadderConfig, form: &SetupForm) -> Result<ValidSetup
     if region.is_none() {
         let ids: Vec<&str> = config.regions.iter().map(|r| r.id.as_str()).collect();
         errors.push(FieldError {
-            field: "region",
-            message: format!(
-                "{:?} is not a region of this ladder; choose one of {}",
-                form.region.trim(),
-                ids.join(", ")
-            ),
+            field: Field::Region,
+            problem: FieldProblem::Region {
+                given: form.region.trim().to_owned(),
+                choices: ids.join(", "),
+            },
         });
     }
     match region {
@@ -239,16 +300,21 @@ mod tests {
             region: "Mars".into(),
         };
         let errors = check_setup(&LadderConfig::default(), &f).unwrap_err();
-        let fields: Vec<&str> = errors.iter().map(|e| e.field).collect();
+        let fields: Vec<Field> = errors.iter().map(|e| e.field).collect();
         assert_eq!(
             fields,
             [
-                "in-game name",
-                "BattleTag",
-                "alternative names",
-                "country",
-                "region"
+                Field::IngameName,
+                Field::BattleTag,
+                Field::AltNames,
+                Field::Country,
+                Field::Region
             ]
+        );
+        // Logs keep the English words.
+        assert_eq!(
+            errors[0].to_string(),
+            "in-game name: \"ab\" has 2 characters; an in-game name has 3 to 12"
         );
     }
 
@@ -287,7 +353,7 @@ mod tests {
         f.alt_names = vec!["Aaa".into(), "Bbb".into(), "Ccc".into(), "Ddd".into()];
         assert_eq!(
             check_setup(&LadderConfig::default(), &f).unwrap_err()[0].field,
-            "alternative names"
+            Field::AltNames
         );
         f.alt_names.pop();
         assert!(check_setup(&LadderConfig::default(), &f).is_ok());

@@ -156,11 +156,21 @@ async fn conflicting_reports_are_disputed_until_an_admin_resolves_them() {
     assert_eq!(match_state(dir.path(), id), "conflict");
     let done = press(&sim, admin, &prompt, ":confirm").await;
     assert!(!done.message.content.contains('❌'), "{done:?}");
+    // The result names the winner (player 1) and the loser.
+    let name = |slot: &str| -> String {
+        query(
+            dir.path(),
+            &format!(
+                "SELECT p.ingame_name FROM matches m JOIN players p \
+                 ON p.discord_id = m.{slot} WHERE m.id = {id}"
+            ),
+        )
+    };
+    let won = format!("{} won against {}", name("player1_id"), name("player2_id"));
     for user in users {
         let ended = wait_seen(&sim, user, "resolved by an admin").await;
         assert!(
-            ended.message.content.contains("player 1 won")
-                && ended.message.content.contains("Rating change"),
+            ended.message.content.contains(&won) && ended.message.content.contains("Rating change"),
             "{}",
             ended.message.content
         );

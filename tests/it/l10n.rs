@@ -5,7 +5,9 @@
 use ladderd::clock::ManualClock;
 use ladderd::sim::{Interact, Simulator};
 
-use crate::support::e2e::{T0, ask, boot, personal, sign_up, stop, wait_seen_in};
+use crate::support::e2e::{
+    T0, ask, boot, button_ending, click, personal, sign_up, stop, wait_seen_in,
+};
 
 /// Discord's codes of the locales ladderd ships.
 const SHIPPED: [&str; 7] = ["en-US", "ko", "zh-CN", "es-ES", "ru", "de", "fr"];
@@ -99,6 +101,27 @@ async fn profile_leaderboard_and_cards_come_in_the_users_language() {
         .collect();
     assert_eq!(buttons, [Some("수락".to_owned()), Some("취소".to_owned())]);
     wait_seen_in(&sim, unknown, "Match found", personal).await;
+
+    // What the core once phrased in English itself (a lapse, here) is data
+    // now, worded in each reader's language: the Korean player confirms,
+    // the other lets the window close.
+    click(&sim, korean, &card, &button_ending(&card, ":confirm"));
+    wait_seen_in(&sim, korean, "수락했습니다", personal).await;
+    clock.advance(60_000);
+    running.ladder.tick().await.unwrap();
+    let back = wait_seen_in(&sim, korean, "다시 큐에 들어갔습니다", personal).await;
+    assert!(
+        back.message.content.starts_with("상대가 #")
+            && back.message.content.contains(" 경기를 수락하지 않았습니다"),
+        "{}",
+        back.message.content
+    );
+    let lapsed = wait_seen_in(&sim, unknown, "you did not confirm match #", personal).await;
+    assert!(
+        lapsed.message.content.is_ascii(),
+        "{}",
+        lapsed.message.content
+    );
 
     stop(shutdown, task, sim).await;
 }

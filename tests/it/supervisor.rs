@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use ladderd::clock::ManualClock;
 use ladderd::config::Config;
-use ladderd::ladder::{Actor, Audience, Command, Notice, SetupForm};
+use ladderd::ladder::{Actor, Audience, Command, Note, Notice, SetupForm};
 use ladderd::ops::notify::Notifier;
 use ladderd::supervisor::{self, Environment, Running};
 use tokio_util::sync::CancellationToken;
@@ -428,7 +428,11 @@ async fn a_reload_changes_maps_and_timings_and_a_bad_one_changes_nothing() {
         .expect("the pool change is announced")
         .unwrap();
     assert!(
-        matches!((&lobby.to, &lobby.body), (Audience::Lobby, Notice::Info(t)) if t.contains("Dynasty LE")),
+        matches!(
+            (&lobby.to, &lobby.body),
+            (Audience::Lobby, Notice::Note(Note::MapPoolChanged { added, .. }))
+                if added.iter().any(|m| m == "Dynasty LE")
+        ),
         "{lobby:?}"
     );
     // At T0 + 45 s the 60 s rhythm's next wave (T0 + 60 s) comes before the
