@@ -44,65 +44,34 @@ struct Shipped {
     separators: (char, char),
 }
 
+/// A shipped locale's files under `locales/<dir>/`, built into the binary.
+macro_rules! shipped {
+    ($dir:literal, $name:literal, $separators:expr, commands: $commands:expr) => {
+        Shipped {
+            discord: $dir,
+            ftl: include_str!(concat!("../locales/", $dir, "/ladderd.ftl")),
+            web: include_str!(concat!("../locales/", $dir, "/web.ftl")),
+            name: $name,
+            commands: $commands,
+            separators: $separators,
+        }
+    };
+    ($dir:literal, $name:literal, $separators:expr) => {
+        shipped!($dir, $name, $separators,
+            commands: include_str!(concat!("../locales/", $dir, "/commands.ftl")))
+    };
+}
+
 const SHIPPED: &[Shipped] = &[
-    Shipped {
-        discord: "en-US",
-        ftl: include_str!("../locales/en-US/ladderd.ftl"),
-        web: include_str!("../locales/en-US/web.ftl"),
-        name: "English",
-        commands: "",
-        separators: ('.', ','),
-    },
-    Shipped {
-        discord: "ko",
-        ftl: include_str!("../locales/ko/ladderd.ftl"),
-        web: include_str!("../locales/ko/web.ftl"),
-        name: "한국어",
-        commands: include_str!("../locales/ko/commands.ftl"),
-        separators: ('.', ','),
-    },
-    Shipped {
-        discord: "zh-CN",
-        ftl: include_str!("../locales/zh-CN/ladderd.ftl"),
-        web: include_str!("../locales/zh-CN/web.ftl"),
-        name: "简体中文",
-        commands: include_str!("../locales/zh-CN/commands.ftl"),
-        separators: ('.', ','),
-    },
-    Shipped {
-        discord: "es-ES",
-        ftl: include_str!("../locales/es-ES/ladderd.ftl"),
-        web: include_str!("../locales/es-ES/web.ftl"),
-        name: "Español",
-        commands: include_str!("../locales/es-ES/commands.ftl"),
-        separators: (',', '.'),
-    },
-    Shipped {
-        discord: "ru",
-        ftl: include_str!("../locales/ru/ladderd.ftl"),
-        web: include_str!("../locales/ru/web.ftl"),
-        name: "Русский",
-        commands: include_str!("../locales/ru/commands.ftl"),
-        // CLDR: a no-break space groups Russian digits.
-        separators: (',', '\u{a0}'),
-    },
-    Shipped {
-        discord: "de",
-        ftl: include_str!("../locales/de/ladderd.ftl"),
-        web: include_str!("../locales/de/web.ftl"),
-        name: "Deutsch",
-        commands: include_str!("../locales/de/commands.ftl"),
-        separators: (',', '.'),
-    },
-    Shipped {
-        discord: "fr",
-        ftl: include_str!("../locales/fr/ladderd.ftl"),
-        web: include_str!("../locales/fr/web.ftl"),
-        name: "Français",
-        commands: include_str!("../locales/fr/commands.ftl"),
-        // CLDR: a narrow no-break space groups French digits.
-        separators: (',', '\u{202f}'),
-    },
+    shipped!("en-US", "English", ('.', ','), commands: ""),
+    shipped!("ko", "한국어", ('.', ',')),
+    shipped!("zh-CN", "简体中文", ('.', ',')),
+    shipped!("es-ES", "Español", (',', '.')),
+    // CLDR: a no-break space groups Russian digits.
+    shipped!("ru", "Русский", (',', '\u{a0}')),
+    shipped!("de", "Deutsch", (',', '.')),
+    // CLDR: a narrow no-break space groups French digits.
+    shipped!("fr", "Français", (',', '\u{202f}')),
 ];
 
 /// A shipped locale (an index into the shipped list); `Default` is English.
