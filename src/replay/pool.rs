@@ -10,7 +10,8 @@
 //! A bad file costs the pool nothing beyond its own attempts: the sha256 of
 //! bytes that killed a worker is remembered ([`HOSTILE_MEMORY`] most recent),
 //! so the same bytes are answered `Unsafe` at once, without a retry or a
-//! worker; and a respawn after a job killed its worker is immediate, so the
+//! worker — unless the retry was answered, which clears the file (its first
+//! worker died of something else); and a respawn after a job killed its worker is immediate, so the
 //! restart backoff (for workers that do not start, or die while idle) never
 //! delays other players' uploads.
 
@@ -61,6 +62,15 @@ impl Hostile {
         }
         q.push_back(hash);
         false
+    }
+
+    /// Forgets `hash`: a retry of it was answered, so its first worker died
+    /// of something else (an operator, the OOM killer).
+    fn forget(&self, hash: &Sha256) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|h| h != hash);
     }
 }
 
@@ -551,6 +561,9 @@ impl Slot {
             match outcome {
                 Ok(res) => {
                     consecutive_failures = 0;
+                    if let (1, Work::Parse { sha256, .. }) = (job.attempts, &job.work) {
+                        self.counters.hostile.forget(sha256);
+                    }
                     let _ = job.reply.send(res);
                 }
                 Err(failure) => {

@@ -251,6 +251,55 @@ async fn an_idle_worker_killed_from_outside_is_replaced() {
     pool.shutdown().await;
 }
 
+/// A worker killed from outside while it parses (an operator, the OOM
+/// killer) does not make the file hostile: the retry answers it, and the same
+/// bytes uploaded again are parsed, not refused as "stopped a checker".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_whose_worker_was_killed_from_outside_is_not_refused_later() {
+    let Some(dir) = corpus() else { return };
+    let bytes =
+        std::fs::read(dir.join("5.0.15.95299-1v1-Terran-vs-Protoss-5daea193.SC2Replay")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let pool = std::sync::Arc::new(Pool::start(options(1, tmp.path())).unwrap());
+    // A kill lands on a parse only if it comes while the worker holds the
+    // job; a kill that comes too early or late shows no retry: go again.
+    let mut caught = false;
+    for _ in 0..30 {
+        assert!(pool.wait_healthy(1, WAIT).await, "{:?}", pool.stats());
+        let (p, b) = (pool.clone(), bytes.clone());
+        let job = tokio::spawn(async move { p.parse(b, ParseLevel::Full).await });
+        let busy = try_eventually(|| pool.stats().busy > 0 || job.is_finished()).await;
+        assert!(busy, "the job neither started nor finished");
+        if let Some(&victim) = pool.worker_pids().first() {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(victim as i32),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+        let answer = within("the parse's answer", job).await.unwrap();
+        assert!(
+            answer.is_ok(),
+            "answered by the retry or before the kill: {answer:?}"
+        );
+        if pool.stats().retries > 0 {
+            caught = true;
+            break;
+        }
+    }
+    assert!(
+        caught,
+        "no kill landed on a parse in 30 tries: {:?}",
+        pool.stats()
+    );
+    assert!(pool.wait_healthy(1, WAIT).await);
+    let again = pool.parse(bytes, ParseLevel::Full).await;
+    assert!(again.is_ok(), "the same file, uploaded again: {again:?}");
+    let Ok(pool) = std::sync::Arc::try_unwrap(pool) else {
+        panic!("every task has finished")
+    };
+    pool.shutdown().await;
+}
+
 /// PR_SET_PDEATHSIG: a worker whose parent dies is killed, even while its
 /// socket is still open (here the test holds the other end).
 #[test]
