@@ -119,6 +119,9 @@ pub struct FaultRun {
     pub probes_unanswered: usize,
     /// Confirms answered with ❌.
     pub refused: usize,
+    /// Clicks on Show under a lobby mention (a player ladderd could reach
+    /// neither by DM nor by followup).
+    pub show_clicks: usize,
     /// Cards a player was shown twice for the same match.
     pub duplicate_cards: usize,
     /// Players without a card when the run ended.
@@ -225,6 +228,34 @@ struct Player {
     click: Option<(Dispatched, Instant)>,
     confirmed_at: Option<Instant>,
     refused: bool,
+    /// The lobby mention whose Show button they clicked, and the click.
+    show: Option<(u64, Dispatched, Instant)>,
+}
+
+/// The newest lobby mention with a Show button per player: what ladderd
+/// posts for a player it cannot reach by DM or followup.
+fn show_pings(sim: &Simulator) -> BTreeMap<u64, u64> {
+    use twilight_model::channel::message::component::Component;
+    let mut out = BTreeMap::new();
+    for m in sim.channel_messages(sim.ids().lobby) {
+        let has_show = m.components.iter().any(|c| {
+            match c {
+            Component::ActionRow(row) => row.components.iter().any(|b| {
+                matches!(b, Component::Button(b) if b.custom_id.as_deref() == Some("inbox:show"))
+            }),
+            _ => false,
+        }
+        });
+        let mentioned = m
+            .content
+            .strip_prefix("<@")
+            .and_then(|r| r.split_once('>'))
+            .and_then(|(id, _)| id.parse::<u64>().ok());
+        if let (true, Some(user)) = (has_show, mentioned) {
+            out.insert(user, m.id.get());
+        }
+    }
+    out
 }
 
 /// The supervisor child and where it reports.
@@ -466,6 +497,7 @@ async fn drive(
         if now > limit {
             break;
         }
+        let pings = show_pings(sim);
         for p in &mut players {
             if p.card.is_none()
                 && let Some(c) = card(sim, p.user)
@@ -473,6 +505,29 @@ async fn drive(
                 p.card = Some(c);
                 p.card_at = Some(now);
                 told.cards.push((p.user, c.0));
+            }
+            // No card, and the lobby mentions them with Show: they click it
+            // (again if that click went unanswered), as a person would.
+            if p.card.is_none()
+                && let Some(&ping) = pings.get(&p.user)
+            {
+                let again = match &p.show {
+                    None => true,
+                    Some((m, ..)) if *m != ping => true,
+                    Some((_, sent, at)) => {
+                        let lost = sim.reply(sent).is_none() && now - *at > RETRY;
+                        run.lost_retried += usize::from(lost);
+                        lost
+                    }
+                };
+                let click = Interact::Button {
+                    custom_id: "inbox:show".into(),
+                    message: Some(ping),
+                };
+                if again && let Ok(sent) = sim.interact(p.user, sim.ids().lobby, &click) {
+                    run.show_clicks += 1;
+                    p.show = Some((ping, sent, now));
+                }
             }
             let Some((id, channel, message)) = p.card else {
                 continue;
@@ -841,6 +896,9 @@ impl FaultReport {
                 if let Some(s) = r.worker_back_seconds {
                     notes.push(format!("worker back {s:.2} s"));
                 }
+            }
+            if r.show_clicks > 0 {
+                notes.push(format!("{} Show click(s) in the lobby", r.show_clicks));
             }
             if r.duplicate_cards > 0 {
                 notes.push(format!("{} card(s) shown twice", r.duplicate_cards));
