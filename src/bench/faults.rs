@@ -8,8 +8,12 @@
 //! members sign up and `/queue`, plus one *probe* member who only signs up.
 //! Each player clicks Confirm on their card as soon as they see it, and
 //! clicks again if no answer came within [`RETRY`] (Discord's 3 s callback
-//! deadline has passed: that answer will never come). Once a quarter of the
-//! players have a card, the fault strikes:
+//! deadline has passed: that answer will never come). A player with no card
+//! who is mentioned in the lobby with a **Show** button (ladderd's last way
+//! to reach someone: no DM channel to be had, no live interaction token)
+//! clicks it. Everyone joins the queue just after a wave, so one wave
+//! matches them all. Once a quarter of the players have a card, the fault
+//! strikes:
 //!
 //! - `gateway-drop`: every gateway socket dropped without a close frame
 //!   (the session stays resumable);
@@ -24,12 +28,18 @@
 //! From the fault on, the probe sends `/leaderboard` every [`PROBE_EVERY`]
 //! until one is answered: **resumed** is the fault → the first answer to an
 //! interaction sent after the fault (as the bench saw it, polling every
-//! 10 ms). Also given: the fault → every player has a card.
+//! 10 ms). Also given: the fault → every player has a card. A run ends when
+//! every player has confirmed, the probe was answered, the storm is over
+//! and the database owes no message; or [`FaultOptions::bound`] after the
+//! fault, and then the figures say what was left.
 //!
 //! `worker-kill` runs the replay worker pool in this process (one worker,
 //! the pool's defaults, as `discord::upload` uses it; no Discord): 2N
-//! uploads, the worker SIGKILLed while one is parsed, then the rest
-//! submitted. Resumed: the kill → the next verdict.
+//! uploads of the corpus's files in turn, half at once, the worker
+//! SIGKILLed once a verdict is out and it holds the next job, then the rest
+//! submitted. Resumed: the kill → the next verdict. Nothing is told to an
+//! uploader before their verdict, so here nothing acknowledged can be lost;
+//! an upload answered with an error instead of a verdict is lost otherwise.
 //!
 //! **Acknowledged** is what a player was told: a queue join answered, a
 //! card shown, a Confirm answered without ❌, a verdict. After each run the
