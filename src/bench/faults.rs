@@ -8,10 +8,9 @@
 //! members sign up and `/queue`, plus one *probe* member who only signs up.
 //! Each player clicks Confirm on their card as soon as they see it, and
 //! clicks again if no answer came within [`RETRY`] (Discord's 3 s callback
-//! deadline has passed: that answer will never come). A player with no card
-//! who is mentioned in the lobby with a **Show** button (ladderd's last way
-//! to reach someone: no DM channel to be had, no live interaction token)
-//! clicks it. Everyone joins the queue just after a wave, so one wave
+//! deadline has passed: that answer will never come). A player mentioned
+//! in the lobby with a **Show** button (ladderd's last way to reach
+//! someone: no DM channel to be had, no live interaction token) clicks it. Everyone joins the queue just after a wave, so one wave
 //! matches them all. Once a quarter of the players have a card, the fault
 //! strikes:
 //!
@@ -130,7 +129,8 @@ pub struct FaultRun {
     /// Confirms answered with ❌.
     pub refused: usize,
     /// Clicks on Show under a lobby mention (a player ladderd could reach
-    /// neither by DM nor by followup).
+    /// neither by DM nor by followup: after a restart, one whose last
+    /// interaction was answered by the old process).
     pub show_clicks: usize,
     /// Cards a player was shown twice for the same match.
     pub duplicate_cards: usize,
@@ -516,11 +516,9 @@ async fn drive(
                 p.card_at = Some(now);
                 told.cards.push((p.user, c.0));
             }
-            // No card, and the lobby mentions them with Show: they click it
-            // (again if that click went unanswered), as a person would.
-            if p.card.is_none()
-                && let Some(&ping) = pings.get(&p.user)
-            {
+            // The lobby mentions them with Show: they click it (again if
+            // that click went unanswered), as a person would.
+            if let Some(&ping) = pings.get(&p.user) {
                 let again = match &p.show {
                     None => true,
                     Some((m, ..)) if *m != ping => true,
