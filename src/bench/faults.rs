@@ -887,15 +887,6 @@ impl FaultReport {
                     r.resumes, r.identifies
                 ));
             }
-            if r.identifies_refused > 0 {
-                notes.push(format!(
-                    "{} identify(s) refused (one per 5 s)",
-                    r.identifies_refused
-                ));
-            }
-            if r.probes_unanswered > 0 {
-                notes.push(format!("{} probe(s) unanswered", r.probes_unanswered));
-            }
             if let Some(s) = r.restart_ready_seconds {
                 notes.push(format!("exec → READY {s:.2} s"));
             }
@@ -905,23 +896,20 @@ impl FaultReport {
                     notes.push(format!("worker back {s:.2} s"));
                 }
             }
-            if r.show_clicks > 0 {
-                notes.push(format!("{} Show click(s) in the lobby", r.show_clicks));
-            }
-            if r.duplicate_cards > 0 {
-                notes.push(format!("{} card(s) shown twice", r.duplicate_cards));
-            }
-            if r.refused > 0 {
-                notes.push(format!("{} confirm(s) refused", r.refused));
-            }
-            if r.players_without_card > 0 {
-                notes.push(format!(
-                    "{} player(s) without a card",
-                    r.players_without_card
-                ));
-            }
-            if r.owed_at_end > 0 {
-                notes.push(format!("{} message(s) still owed", r.owed_at_end));
+            let counted = [
+                (
+                    r.identifies_refused as usize,
+                    "identify(s) refused (one per 5 s)",
+                ),
+                (r.probes_unanswered, "probe(s) unanswered"),
+                (r.show_clicks, "Show click(s) in the lobby"),
+                (r.duplicate_cards, "card(s) shown twice"),
+                (r.refused, "confirm(s) refused"),
+                (r.players_without_card, "player(s) without a card"),
+                (r.owed_at_end, "message(s) still owed"),
+            ];
+            for (n, what) in counted.into_iter().filter(|(n, _)| *n > 0) {
+                notes.push(format!("{n} {what}"));
             }
             // The pool run makes no Discord request.
             let net = |n: u64| {
