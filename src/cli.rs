@@ -158,15 +158,25 @@ pub struct BenchArgs {
     /// `handling` (ladderd's time per interaction with that history loaded).
     /// `burst` (one wave of 20 and of 100 matches: requests, 429s, cards).
     /// `web` (the web site under load, and interaction handling meanwhile).
+    /// `faults` (a fault mid-wave: what was lost, when service resumed).
     /// (`web-load` is `web`'s load generator: a spec on stdin, JSON out.)
-    #[arg(value_parser = ["memory", "handling", "burst", "uploads", "web", "web-load"])]
+    #[arg(value_parser = ["memory", "handling", "burst", "uploads", "web", "web-load", "faults"])]
     pub scenario: String,
     /// memory: players in the generated history.
     #[arg(long, default_value_t = 10_000)]
     pub players: usize,
-    /// memory: finished matches in the generated history.
-    #[arg(long, default_value_t = 100_000)]
-    pub matches: usize,
+    /// memory: finished matches in the generated history (faults: matches
+    /// in the wave, default 20).
+    #[arg(long)]
+    pub matches: Option<usize>,
+    /// faults: which faults, comma-separated (default: all).
+    #[arg(long, value_delimiter = ',', value_parser = [
+        "gateway-drop", "invalid-session", "429-storm", "5xx-storm", "worker-kill", "supervisor-kill",
+    ])]
+    pub faults: Vec<String>,
+    /// faults: how long a 429 or 5xx storm lasts, seconds.
+    #[arg(long, default_value_t = 10)]
+    pub storm_s: u64,
     /// burst: wave sizes in matches, comma-separated.
     #[arg(long, default_value = "20,100", value_delimiter = ',')]
     pub waves: Vec<usize>,
@@ -449,7 +459,7 @@ fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
         .map_err(|e| CliError::failed("cannot find ladderd's own binary", e))?;
     let size = dataset::Size {
         players: args.players.max(2),
-        matches: args.matches,
+        matches: args.matches.unwrap_or(100_000),
     };
     let synchronous = if args.synchronous == "full" {
         "full"
@@ -493,6 +503,18 @@ fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
             println!("{json}");
             return Ok(ExitCode::from(EXIT_OK));
         }
+        "faults" => Scenario::Faults(crate::bench::faults::FaultOptions {
+            matches: args.matches.unwrap_or(20).clamp(1, 1_000),
+            storm: std::time::Duration::from_secs(args.storm_s.clamp(1, 600)),
+            corpus: corpus(args.replays)?,
+            faults: if args.faults.is_empty() {
+                crate::bench::faults::FAULTS.map(String::from).to_vec()
+            } else {
+                args.faults
+            },
+            exe,
+            bound: std::time::Duration::from_secs(180),
+        }),
         "handling" => Scenario::Handling(crate::bench::handling::HandlingOptions {
             size,
             users: args.users.max(1),
@@ -500,22 +522,14 @@ fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
             seed: args.seed,
             synchronous,
         }),
-        _ => {
-            let root = std::env::current_dir()
-                .map_err(|e| CliError::failed("cannot read the working directory", e))?;
-            let corpus = args
-                .replays
-                .or_else(|| crate::replay::corpus::locate(&root).map(|c| c.dir))
-                .ok_or_else(|| CliError::refused("no replay corpus found: pass --replays DIR"))?;
-            Scenario::Uploads(uploads::UploadOptions {
-                corpus,
-                uploads: args.uploads.max(1),
-                within: std::time::Duration::from_secs(args.within_s),
-                workers: vec![1, 2],
-                exe,
-                full: args.full,
-            })
-        }
+        _ => Scenario::Uploads(uploads::UploadOptions {
+            corpus: corpus(args.replays)?,
+            uploads: args.uploads.max(1),
+            within: std::time::Duration::from_secs(args.within_s),
+            workers: vec![1, 2],
+            exe,
+            full: args.full,
+        }),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -533,6 +547,16 @@ fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
             .map_err(|e| CliError::failed(format!("writing {}", path.display()), e))?;
     }
     Ok(ExitCode::from(EXIT_OK))
+}
+
+/// `--replays`, else the corpus `replay::corpus::locate` finds.
+#[cfg(feature = "sim")]
+fn corpus(given: Option<PathBuf>) -> Result<PathBuf, CliError> {
+    let root = std::env::current_dir()
+        .map_err(|e| CliError::failed("cannot read the working directory", e))?;
+    given
+        .or_else(|| crate::replay::corpus::locate(&root).map(|c| c.dir))
+        .ok_or_else(|| CliError::refused("no replay corpus found: pass --replays DIR"))
 }
 
 #[cfg(not(feature = "sim"))]

@@ -24,10 +24,18 @@
 //!   and the supervisor's interaction handling time with the site idle and
 //!   under load ([`web`]).
 //!
-//! Not built yet (issue #18): `steady`, `faults`.
+//! - `faults`: a fault in the middle of a wave (gateway drop, invalid
+//!   session, a 429 storm, a 5xx storm, a replay worker SIGKILLed
+//!   mid-parse, the supervisor SIGKILLed and restarted on its database):
+//!   what players had been told before and after, what was lost (nothing
+//!   acknowledged may be), and how long until service resumed
+//!   ([`faults`]).
+//!
+//! Not built yet (issue #18): `steady`.
 
 pub mod burst;
 pub mod dataset;
+pub mod faults;
 pub mod handling;
 pub mod startup;
 pub mod uploads;
@@ -68,6 +76,7 @@ pub enum Scenario {
     Burst(burst::BurstOptions),
     Uploads(uploads::UploadOptions),
     Web(web::WebOptions),
+    Faults(faults::FaultOptions),
 }
 
 /// A scenario's result: the table printed and the JSON written.
@@ -79,6 +88,7 @@ pub enum Report {
     Burst(burst::BurstReport),
     Uploads(uploads::UploadReport),
     Web(web::WebReport),
+    Faults(faults::FaultReport),
 }
 
 pub async fn run(scenario: &Scenario) -> Result<Report, BenchError> {
@@ -88,6 +98,7 @@ pub async fn run(scenario: &Scenario) -> Result<Report, BenchError> {
         Scenario::Burst(o) => Report::Burst(burst::run(o).await?),
         Scenario::Uploads(o) => Report::Uploads(uploads::run(o).await?),
         Scenario::Web(o) => Report::Web(web::run(o).await?),
+        Scenario::Faults(o) => Report::Faults(faults::run(o).await?),
     })
 }
 
@@ -160,6 +171,7 @@ impl Report {
             Report::Burst(r) => t = r.table(),
             Report::Uploads(r) => t = r.table(),
             Report::Web(r) => t = r.table(),
+            Report::Faults(r) => t = r.table(),
         }
         t
     }

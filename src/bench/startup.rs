@@ -122,29 +122,15 @@ pub async fn run(opts: &StartupOptions) -> Result<StartupReport, BenchError> {
     let notify = tokio::net::UnixDatagram::bind(&notify_path)
         .map_err(BenchError::io("binding the notify socket"))?;
     let stderr_path = dir.path().join("stderr.log");
-    let stderr = std::fs::File::create(&stderr_path).map_err(BenchError::io("stderr log"))?;
     let exec = Instant::now();
-    let mut command = match opts.wrapper.as_deref().map(str::split_whitespace) {
-        Some(mut words) => {
-            let mut c = Command::new(words.next().unwrap_or("env"));
-            c.args(words).arg(&opts.exe);
-            c
-        }
-        None => Command::new(&opts.exe),
-    };
-    let mut child = command
-        .arg("--config")
-        .arg(&config_path)
-        .arg("run")
-        .env_remove("CREDENTIALS_DIRECTORY")
-        .env_remove("WATCHDOG_USEC")
-        .env_remove("RUST_LOG")
-        .env("NOTIFY_SOCKET", &notify_path)
-        .env("DISCORD_TOKEN", &sim.config().token)
-        .stdout(Stdio::null())
-        .stderr(stderr)
-        .spawn()
-        .map_err(BenchError::io("starting `ladderd run`"))?;
+    let child = spawn_run(
+        &opts.exe,
+        opts.wrapper.as_deref(),
+        &config_path,
+        &notify_path,
+        &sim.config().token,
+        &stderr_path,
+    )?;
     let pid = child.id();
     let mut report = StartupReport {
         players: opts.size.players,
@@ -153,25 +139,9 @@ pub async fn run(opts: &StartupOptions) -> Result<StartupReport, BenchError> {
         generate_seconds,
         ..StartupReport::default()
     };
-    let ready = async {
-        let mut buf = vec![0u8; 4096];
-        loop {
-            let n = notify.recv(&mut buf).await?;
-            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
-            let at = exec.elapsed().as_secs_f64();
-            for line in text.lines() {
-                if let Some(s) = line.strip_prefix("STATUS=") {
-                    report.phases.push((at, s.to_owned()));
-                }
-            }
-            if text.contains("READY=1") {
-                return Ok::<f64, std::io::Error>(at);
-            }
-        }
-    };
-    let outcome = tokio::time::timeout(Duration::from_secs(120), ready).await;
+    let outcome = wait_ready(&notify, exec, &mut report.phases, READY_BOUND).await;
     let result = match outcome {
-        Ok(Ok(at)) => {
+        Ok(at) => {
             report.ready_seconds = at;
             report.rss_ready_kib = status_field(pid, "VmRSS").unwrap_or(0);
             tokio::time::sleep(opts.settle).await;
@@ -185,21 +155,16 @@ pub async fn run(opts: &StartupOptions) -> Result<StartupReport, BenchError> {
                 .collect();
             Ok(())
         }
-        Ok(Err(e)) => Err(BenchError::Failed(format!("the notify socket failed: {e}"))),
-        Err(_) => Err(BenchError::Failed(format!(
-            "`ladderd run` did not report READY within 120 s; its stderr: {}",
+        Err(why) => Err(BenchError::Failed(format!(
+            "`ladderd run` {why}; its stderr: {}",
             tail(&stderr_path)
         ))),
     };
-    let _ = nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(pid as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    );
-    let stopped = tokio::task::spawn_blocking(move || child.wait()).await;
+    let stopped = terminate(child, READY_BOUND).await;
     sim.shutdown().await;
     result?;
     match stopped {
-        Ok(Ok(status)) if status.success() => Ok(report),
+        Some(status) if status.success() => Ok(report),
         other => Err(BenchError::Failed(format!(
             "`ladderd run` did not stop cleanly ({other:?}); its stderr: {}",
             tail(&stderr_path)
@@ -207,8 +172,99 @@ pub async fn run(opts: &StartupOptions) -> Result<StartupReport, BenchError> {
     }
 }
 
+/// How long a `ladderd run` child may take to report READY.
+pub(super) const READY_BOUND: Duration = Duration::from_secs(120);
+
+/// Starts `ladderd run` (`exe`, under `wrapper` if set) on `config`, with
+/// systemd's notify socket at `notify` and stderr to the file `stderr`.
+pub(super) fn spawn_run(
+    exe: &Path,
+    wrapper: Option<&str>,
+    config: &Path,
+    notify: &Path,
+    token: &str,
+    stderr: &Path,
+) -> Result<std::process::Child, BenchError> {
+    let stderr = std::fs::File::create(stderr).map_err(BenchError::io("stderr log"))?;
+    let mut command = match wrapper.map(str::split_whitespace) {
+        Some(mut words) => {
+            let mut c = Command::new(words.next().unwrap_or("env"));
+            c.args(words).arg(exe);
+            c
+        }
+        None => Command::new(exe),
+    };
+    command
+        .arg("--config")
+        .arg(config)
+        .arg("run")
+        .env_remove("CREDENTIALS_DIRECTORY")
+        .env_remove("WATCHDOG_USEC")
+        .env_remove("RUST_LOG")
+        .env("NOTIFY_SOCKET", notify)
+        .env("DISCORD_TOKEN", token)
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .map_err(BenchError::io("starting `ladderd run`"))
+}
+
+/// Seconds from `exec` to READY=1 on `notify` (at most `bound`), each
+/// STATUS= on the way pushed to `phases`; else why not.
+pub(super) async fn wait_ready(
+    notify: &tokio::net::UnixDatagram,
+    exec: Instant,
+    phases: &mut Vec<(f64, String)>,
+    bound: Duration,
+) -> Result<f64, String> {
+    let ready = async {
+        let mut buf = vec![0u8; 4096];
+        loop {
+            let n = notify.recv(&mut buf).await?;
+            let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let at = exec.elapsed().as_secs_f64();
+            for line in text.lines() {
+                if let Some(s) = line.strip_prefix("STATUS=") {
+                    phases.push((at, s.to_owned()));
+                }
+            }
+            if text.contains("READY=1") {
+                return Ok::<f64, std::io::Error>(at);
+            }
+        }
+    };
+    match tokio::time::timeout(bound, ready).await {
+        Ok(Ok(at)) => Ok(at),
+        Ok(Err(e)) => Err(format!("the notify socket failed: {e}")),
+        Err(_) => Err(format!("did not report READY within {bound:?}")),
+    }
+}
+
+/// SIGTERM to a `ladderd run` child, and its exit status; `None` if it
+/// had not exited within `bound` (it is then SIGKILLed).
+pub(super) async fn terminate(
+    mut child: std::process::Child,
+    bound: Duration,
+) -> Option<std::process::ExitStatus> {
+    let _ = nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(child.id() as i32),
+        nix::sys::signal::Signal::SIGTERM,
+    );
+    let until = Instant::now() + bound;
+    while Instant::now() < until {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) => tokio::time::sleep(Duration::from_millis(20)).await,
+            Err(_) => break,
+        }
+    }
+    let _ = child.kill();
+    let _ = tokio::task::spawn_blocking(move || child.wait()).await;
+    None
+}
+
 /// The last lines of a log, for an error message.
-fn tail(path: &Path) -> String {
+pub(super) fn tail(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().rev().take(5).collect();
     lines.into_iter().rev().collect::<Vec<_>>().join(" | ")

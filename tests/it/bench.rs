@@ -12,6 +12,10 @@ use crate::support::{ladderd_bin, repo_root};
 const SCENARIO_RUN: std::time::Duration = WAIT.saturating_mul(4);
 
 fn bench(args: &[&str]) -> serde_json::Value {
+    bench_within(SCENARIO_RUN, args)
+}
+
+fn bench_within(bound: std::time::Duration, args: &[&str]) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("figures.json");
     let out = Command::new(ladderd_bin())
@@ -21,7 +25,7 @@ fn bench(args: &[&str]) -> serde_json::Value {
         .arg(&json)
         .current_dir(repo_root())
         .env_remove("RUST_LOG")
-        .output_within(SCENARIO_RUN);
+        .output_within(bound);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
@@ -163,4 +167,62 @@ fn web_reports_loads_and_handling_with_the_site_on() {
         assert_eq!(d["errors"], 0, "{d}");
     }
     assert_eq!(v["p99_pair_ratios"].as_array().unwrap().len(), 2, "{v}");
+}
+
+#[test]
+fn faults_lose_nothing_acknowledged_and_service_resumes() {
+    let fixtures = repo_root().join("tests/fixtures/replays");
+    let v = bench_within(
+        // Six runs, each a supervisor started (two for the kill) and a wave.
+        SCENARIO_RUN.saturating_mul(2),
+        &[
+            "faults",
+            "--matches",
+            "1",
+            "--storm-s",
+            "1",
+            "--replays",
+            fixtures.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(v["scenario"], "faults");
+    let runs = v["runs"].as_array().unwrap();
+    let names: Vec<&str> = runs.iter().map(|r| r["fault"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "gateway-drop",
+            "invalid-session",
+            "429-storm",
+            "5xx-storm",
+            "worker-kill",
+            "supervisor-kill"
+        ],
+        "{v}"
+    );
+    let n = |r: &serde_json::Value, k: &str| r[k].as_u64().unwrap();
+    for r in runs {
+        // The invariant: nothing a player was told is missing afterwards.
+        assert_eq!(n(r, "lost_acknowledged"), 0, "{r}");
+        assert!(r["resumed_seconds"].is_f64(), "service never resumed: {r}");
+        if r["fault"] == "worker-kill" {
+            assert_eq!(n(r, "verdicts_before") + n(r, "verdicts_after"), 2, "{r}");
+            continue;
+        }
+        assert_eq!(n(r, "joins_answered"), 2, "{r}");
+        assert_eq!(n(r, "cards_before") + n(r, "cards_after"), 2, "{r}");
+        assert_eq!(n(r, "players_without_card"), 0, "{r}");
+        assert_eq!(
+            n(r, "confirms_before") + n(r, "confirms_after") + n(r, "refused"),
+            2,
+            "{r}"
+        );
+        assert!(n(r, "requests") > 0, "{r}");
+    }
+    // Each storm answered what it was meant to; the killed supervisor
+    // started again and identified anew.
+    assert!(n(&runs[2], "http_429") > 0, "{v}");
+    assert!(n(&runs[3], "http_5xx") > 0, "{v}");
+    assert!(runs[5]["restart_ready_seconds"].is_f64(), "{v}");
+    assert!(n(&runs[5], "identifies") >= 1, "{v}");
 }
