@@ -158,14 +158,25 @@ pub struct BenchArgs {
     /// `handling` (ladderd's time per interaction with that history loaded).
     /// `burst` (one wave of 20 and of 100 matches: requests, 429s, cards).
     /// `web` (the web site under load, and interaction handling meanwhile).
-    #[arg(value_parser = ["memory", "handling", "burst", "uploads", "web"])]
+    /// `steady` (a ladder hour of play in wall time on that history: requests/s,
+    /// 429s, handling, commits, the supervisor's RSS and CPU).
+    #[arg(value_parser = ["memory", "handling", "burst", "uploads", "web", "steady"])]
     pub scenario: String,
-    /// memory: players in the generated history.
+    /// memory, handling, web, steady: players in the generated history.
     #[arg(long, default_value_t = 10_000)]
     pub players: usize,
-    /// memory: finished matches in the generated history.
+    /// memory, handling, web, steady: finished matches in the generated history.
     #[arg(long, default_value_t = 100_000)]
     pub matches: usize,
+    /// steady: new members who sign up and play.
+    #[arg(long, default_value_t = 1_000)]
+    pub active: usize,
+    /// steady: wall-clock minutes of play after the sign-ups (a ladder hour).
+    #[arg(long, default_value_t = 60.0)]
+    pub minutes: f64,
+    /// steady: no progress line on stderr.
+    #[arg(long)]
+    pub quiet: bool,
     /// burst: wave sizes in matches, comma-separated.
     #[arg(long, default_value = "20,100", value_delimiter = ',')]
     pub waves: Vec<usize>,
@@ -469,6 +480,16 @@ fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
             users: args.users.max(1),
             rounds: args.rounds,
             synchronous,
+        }),
+        "steady" => Scenario::Steady(crate::bench::steady::SteadyOptions {
+            size,
+            active: args.active.max(2),
+            // At most a day: the run is wall time.
+            minutes: args.minutes.clamp(0.0, 1440.0),
+            seed: args.seed,
+            exe,
+            synchronous,
+            progress: !args.quiet,
         }),
         "handling" => Scenario::Handling(crate::bench::handling::HandlingOptions {
             size,

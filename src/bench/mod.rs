@@ -24,12 +24,19 @@
 //!   and the supervisor's interaction handling time with the site idle and
 //!   under load ([`web`]).
 //!
-//! Not built yet (issue #18): `steady`, `faults`.
+//! - `steady`: `--active` members signing up and playing the demo's field
+//!   test in wall time for `--minutes` (a ladder hour by default) on that
+//!   history, the supervisor a `ladderd run` child: requests/s and 429s to
+//!   Discord, handling time and commit latency from its `/metrics`, its own
+//!   RSS after start-up and after the hour, CPU ([`steady`]).
+//!
+//! Not built yet (issue #18): `faults`.
 
 pub mod burst;
 pub mod dataset;
 pub mod handling;
 pub mod startup;
+pub mod steady;
 pub mod uploads;
 pub mod web;
 
@@ -68,6 +75,7 @@ pub enum Scenario {
     Burst(burst::BurstOptions),
     Uploads(uploads::UploadOptions),
     Web(web::WebOptions),
+    Steady(steady::SteadyOptions),
 }
 
 /// A scenario's result: the table printed and the JSON written.
@@ -79,6 +87,8 @@ pub enum Report {
     Burst(burst::BurstReport),
     Uploads(uploads::UploadReport),
     Web(web::WebReport),
+    /// Boxed: the largest report by far.
+    Steady(Box<steady::SteadyReport>),
 }
 
 pub async fn run(scenario: &Scenario) -> Result<Report, BenchError> {
@@ -88,6 +98,7 @@ pub async fn run(scenario: &Scenario) -> Result<Report, BenchError> {
         Scenario::Burst(o) => Report::Burst(burst::run(o).await?),
         Scenario::Uploads(o) => Report::Uploads(uploads::run(o).await?),
         Scenario::Web(o) => Report::Web(web::run(o).await?),
+        Scenario::Steady(o) => Report::Steady(Box::new(steady::run(o).await?)),
     })
 }
 
@@ -95,6 +106,12 @@ pub async fn run(scenario: &Scenario) -> Result<Report, BenchError> {
 pub mod seed_figures {
     /// Memory: 150 MB at 250 users, 500 MB at 1,000.
     pub const MEMORY_MB_AT_1000_USERS: f64 = 500.0;
+    /// Steady load: 2.8 requests/s to Discord at 1,000 users.
+    pub const REQUESTS_PER_S_AT_1000_USERS: f64 = 2.8;
+    /// Memory at 250 users.
+    pub const MEMORY_MB_AT_250_USERS: f64 = 150.0;
+    /// Handling: 10–50 ms per event, 15 ms typical.
+    pub const EVENT_MS_TYPICAL: f64 = 15.0;
     /// Replay parsing: 25–100 ms per replay.
     pub const REPLAY_PARSE_MS: (f64, f64) = (25.0, 100.0);
 }
@@ -160,6 +177,7 @@ impl Report {
             Report::Burst(r) => t = r.table(),
             Report::Uploads(r) => t = r.table(),
             Report::Web(r) => t = r.table(),
+            Report::Steady(r) => t = r.table(),
         }
         t
     }

@@ -62,7 +62,7 @@ pub struct StartupReport {
     pub threads: u64,
 }
 
-fn status_field(pid: u32, field: &str) -> Option<u64> {
+pub(super) fn status_field(pid: u32, field: &str) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     text.lines()
         .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
@@ -208,7 +208,7 @@ pub async fn run(opts: &StartupOptions) -> Result<StartupReport, BenchError> {
 }
 
 /// The last lines of a log, for an error message.
-fn tail(path: &Path) -> String {
+pub(super) fn tail(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_default();
     let lines: Vec<&str> = text.lines().rev().take(5).collect();
     lines.into_iter().rev().collect::<Vec<_>>().join(" | ")

@@ -12,6 +12,10 @@ use crate::support::{ladderd_bin, repo_root};
 const SCENARIO_RUN: std::time::Duration = WAIT.saturating_mul(4);
 
 fn bench(args: &[&str]) -> serde_json::Value {
+    bench_within(args, SCENARIO_RUN)
+}
+
+fn bench_within(args: &[&str], bound: std::time::Duration) -> serde_json::Value {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("figures.json");
     let out = Command::new(ladderd_bin())
@@ -21,7 +25,7 @@ fn bench(args: &[&str]) -> serde_json::Value {
         .arg(&json)
         .current_dir(repo_root())
         .env_remove("RUST_LOG")
-        .output_within(SCENARIO_RUN);
+        .output_within(bound);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
@@ -153,4 +157,44 @@ fn web_reports_loads_and_handling_with_the_site_on() {
         assert_eq!(h["refused"], 0, "{h}");
     }
     assert!(v["during"]["requests"].as_u64().unwrap() >= 1, "{v}");
+}
+
+#[test]
+fn steady_plays_waves_against_a_child_supervisor_and_measures_it() {
+    // Ladder time is wall time here: a wave (up to 45 s away) and its
+    // confirm window (up to 65 s) come on top of the scenario's own work.
+    let v = bench_within(
+        &[
+            "steady",
+            "--players",
+            "30",
+            "--matches",
+            "200",
+            "--active",
+            "8",
+            "--minutes",
+            "0.2",
+            "--quiet",
+        ],
+        WAIT.saturating_mul(6),
+    );
+    assert_eq!(v["scenario"], "steady");
+    assert_eq!(v["written"]["players"], 30, "{v}");
+    let n = |k: &str| v[k].as_u64().unwrap_or_else(|| panic!("{k}: {v}"));
+    // Eight players of seed 1 join the first wave: matches are made, and
+    // the history's 200 are not counted as the run's.
+    assert!(n("matches_found") > 0 && n("matches_found") <= 4, "{v}");
+    assert!(n("waves") >= 1, "{v}");
+    assert!(n("requests") > 0, "{v}");
+    assert_eq!(n("errors"), 0, "{v}");
+    // The supervisor's own figures, from its /proc entries and /metrics.
+    assert!(n("rss_start_kib") > 0, "{v}");
+    assert!(
+        n("peak_rss_kib") >= n("rss_end_kib") && n("rss_end_kib") > 0,
+        "{v}"
+    );
+    assert!(v["cpu_seconds"].as_f64().unwrap() > 0.0, "{v}");
+    assert!(n("handled") >= 8, "{v}");
+    assert!(n("handling_max_us") >= n("handling_p50_us"), "{v}");
+    assert!(n("handling_p50_us") > 0 && n("commit_max_us") > 0, "{v}");
 }
