@@ -57,6 +57,8 @@ pub struct SteadyOptions {
 pub struct Window {
     /// Seconds since READY.
     pub at_s: f64,
+    /// The supervisor's VmRSS then: whether memory levels off.
+    pub rss_kib: u64,
     pub handled: u64,
     pub handling_p50_us: u64,
     pub handling_p99_us: u64,
@@ -193,6 +195,7 @@ fn window(text: &str, at_s: f64) -> Window {
     );
     Window {
         at_s,
+        rss_kib: 0,
         handled: n("ladderd_interaction_handling_last_5m_count"),
         handling_p50_us: us(h, "0.5"),
         handling_p99_us: us(h, "0.99"),
@@ -382,7 +385,9 @@ async fn drive(
                 if Instant::now() >= next_scrape {
                     next_scrape += SCRAPE_EVERY;
                     if let Some(text) = scrape(metrics_addr).await {
-                        windows.push(window(&text, began.elapsed().as_secs_f64()));
+                        let mut w = window(&text, began.elapsed().as_secs_f64());
+                        w.rss_kib = status_field(pid, "VmRSS").unwrap_or(0);
+                        windows.push(w);
                     }
                 }
             }
@@ -426,10 +431,12 @@ async fn drive(
             "`ladderd run` ended during the run".into(),
         ));
     }
-    if let Some(text) = scrape(metrics_addr).await {
-        windows.push(window(&text, began.elapsed().as_secs_f64()));
-    }
     report.rss_end_kib = status_field(pid, "VmRSS").unwrap_or(0);
+    if let Some(text) = scrape(metrics_addr).await {
+        let mut w = window(&text, began.elapsed().as_secs_f64());
+        w.rss_kib = report.rss_end_kib;
+        windows.push(w);
+    }
     report.anon_end_kib = status_field(pid, "RssAnon").unwrap_or(0);
     report.peak_rss_kib = status_field(pid, "VmHWM").unwrap_or(0);
     report.rss_max_sampled_kib = rss_max.max(report.rss_end_kib);
@@ -633,13 +640,14 @@ impl SteadyReport {
         }
         let _ = writeln!(
             t,
-            "\nfive-minute windows (s since READY: handled, handling p50/p99/max ms; commits, commit p50/p99/max ms):"
+            "\nfive-minute windows (s since READY: RSS MiB; handled, handling p50/p99/max ms; commits, commit p50/p99/max ms):"
         );
         for w in &self.windows {
             let _ = writeln!(
                 t,
-                "  {:7.0}  {:6} {:.2}/{:.2}/{:.2}  {:6} {:.2}/{:.2}/{:.2}",
+                "  {:7.0}  {:6.1}  {:6} {:.2}/{:.2}/{:.2}  {:6} {:.2}/{:.2}/{:.2}",
                 w.at_s,
+                mib(w.rss_kib),
                 w.handled,
                 ms(w.handling_p50_us),
                 ms(w.handling_p99_us),

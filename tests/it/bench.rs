@@ -197,4 +197,10 @@ fn steady_plays_waves_against_a_child_supervisor_and_measures_it() {
     assert!(n("handled") >= 8, "{v}");
     assert!(n("handling_max_us") >= n("handling_p50_us"), "{v}");
     assert!(n("handling_p50_us") > 0 && n("commit_max_us") > 0, "{v}");
+    let windows = v["windows"].as_array().unwrap();
+    assert!(!windows.is_empty(), "{v}");
+    assert!(
+        windows.iter().all(|w| w["rss_kib"].as_u64() > Some(0)),
+        "{v}"
+    );
 }
