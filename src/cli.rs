@@ -159,14 +159,16 @@ pub struct BenchArgs {
     /// `burst` (one wave of 20 and of 100 matches: requests, 429s, cards).
     /// `web` (the web site under load, and interaction handling meanwhile).
     /// `faults` (a fault mid-wave: what was lost, when service resumed).
+    /// `steady` (a ladder hour of play in wall time on that history: requests/s,
+    /// 429s, handling, commits, the supervisor's RSS and CPU).
     /// (`web-load` is `web`'s load generator: a spec on stdin, JSON out.)
-    #[arg(value_parser = ["memory", "handling", "burst", "uploads", "web", "web-load", "faults"])]
+    #[arg(value_parser = ["memory", "handling", "burst", "uploads", "web", "web-load", "faults", "steady"])]
     pub scenario: String,
-    /// memory: players in the generated history.
+    /// memory, handling, web, steady: players in the generated history.
     #[arg(long, default_value_t = 10_000)]
     pub players: usize,
-    /// memory: finished matches in the generated history (faults: matches
-    /// in the wave, default 20).
+    /// memory, handling, web, steady: finished matches in the generated
+    /// history (default 100,000); faults: matches in the wave (default 20).
     #[arg(long)]
     pub matches: Option<usize>,
     /// faults: which faults, comma-separated (default: all).
@@ -177,6 +179,15 @@ pub struct BenchArgs {
     /// faults: how long a 429 or 5xx storm lasts, seconds.
     #[arg(long, default_value_t = 10)]
     pub storm_s: u64,
+    /// steady: new members who sign up and play.
+    #[arg(long, default_value_t = 1_000)]
+    pub active: usize,
+    /// steady: wall-clock minutes of play after the sign-ups (a ladder hour).
+    #[arg(long, default_value_t = 60.0)]
+    pub minutes: f64,
+    /// steady: no progress line on stderr.
+    #[arg(long)]
+    pub quiet: bool,
     /// burst: wave sizes in matches, comma-separated.
     #[arg(long, default_value = "20,100", value_delimiter = ',')]
     pub waves: Vec<usize>,
@@ -514,6 +525,16 @@ fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
             },
             exe,
             bound: std::time::Duration::from_secs(180),
+        }),
+        "steady" => Scenario::Steady(crate::bench::steady::SteadyOptions {
+            size,
+            active: args.active.max(2),
+            // At most a day: the run is wall time.
+            minutes: args.minutes.clamp(0.0, 1440.0),
+            seed: args.seed,
+            exe,
+            synchronous,
+            progress: !args.quiet,
         }),
         "handling" => Scenario::Handling(crate::bench::handling::HandlingOptions {
             size,

@@ -31,13 +31,18 @@
 //!   acknowledged may be), and how long until service resumed
 //!   ([`faults`]).
 //!
-//! Not built yet (issue #18): `steady`.
+//! - `steady`: `--active` members signing up and playing the demo's field
+//!   test in wall time for `--minutes` (a ladder hour by default) on that
+//!   history, the supervisor a `ladderd run` child: requests/s and 429s to
+//!   Discord, handling time and commit latency from its `/metrics`, its own
+//!   RSS after start-up and after the hour, CPU ([`steady`]).
 
 pub mod burst;
 pub mod dataset;
 pub mod faults;
 pub mod handling;
 pub mod startup;
+pub mod steady;
 pub mod uploads;
 pub mod web;
 
@@ -77,6 +82,7 @@ pub enum Scenario {
     Uploads(uploads::UploadOptions),
     Web(web::WebOptions),
     Faults(faults::FaultOptions),
+    Steady(steady::SteadyOptions),
 }
 
 /// A scenario's result: the table printed and the JSON written.
@@ -89,6 +95,8 @@ pub enum Report {
     Uploads(uploads::UploadReport),
     Web(web::WebReport),
     Faults(faults::FaultReport),
+    /// Boxed: the largest report by far.
+    Steady(Box<steady::SteadyReport>),
 }
 
 pub async fn run(scenario: &Scenario) -> Result<Report, BenchError> {
@@ -99,6 +107,7 @@ pub async fn run(scenario: &Scenario) -> Result<Report, BenchError> {
         Scenario::Uploads(o) => Report::Uploads(uploads::run(o).await?),
         Scenario::Web(o) => Report::Web(web::run(o).await?),
         Scenario::Faults(o) => Report::Faults(faults::run(o).await?),
+        Scenario::Steady(o) => Report::Steady(Box::new(steady::run(o).await?)),
     })
 }
 
@@ -106,6 +115,12 @@ pub async fn run(scenario: &Scenario) -> Result<Report, BenchError> {
 pub mod seed_figures {
     /// Memory: 150 MB at 250 users, 500 MB at 1,000.
     pub const MEMORY_MB_AT_1000_USERS: f64 = 500.0;
+    /// Steady load: 2.8 requests/s to Discord at 1,000 users.
+    pub const REQUESTS_PER_S_AT_1000_USERS: f64 = 2.8;
+    /// Memory at 250 users.
+    pub const MEMORY_MB_AT_250_USERS: f64 = 150.0;
+    /// Handling: 10–50 ms per event, 15 ms typical.
+    pub const EVENT_MS_TYPICAL: f64 = 15.0;
     /// Replay parsing: 25–100 ms per replay.
     pub const REPLAY_PARSE_MS: (f64, f64) = (25.0, 100.0);
 }
@@ -172,6 +187,7 @@ impl Report {
             Report::Uploads(r) => t = r.table(),
             Report::Web(r) => t = r.table(),
             Report::Faults(r) => t = r.table(),
+            Report::Steady(r) => t = r.table(),
         }
         t
     }

@@ -62,7 +62,7 @@ pub struct StartupReport {
     pub threads: u64,
 }
 
-fn status_field(pid: u32, field: &str) -> Option<u64> {
+pub(super) fn status_field(pid: u32, field: &str) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
     text.lines()
         .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))

@@ -38,6 +38,9 @@ const QUIET_WITH_QUEUE: Duration = Duration::from_secs(2);
 /// the slack after it for the ladder's tick to abandon what lapsed.
 const CONFIRM_WINDOW: Duration = Duration::from_secs(60);
 const WINDOW_SLACK: Duration = Duration::from_secs(5);
+/// How long after a wave's time a supervisor in another process (ticking
+/// itself every second) has surely made and committed the wave's matches.
+const CHILD_WAVE_SLACK_MS: i64 = 3_000;
 /// How long a person takes to notice a card and click Confirm (a guess:
 /// a Discord notification, a glance, a click): median 6 s, p95 ~16 s.
 const REACTION: LatencyDist = LatencyDist::new(6_000, 0.6, 45_000);
@@ -142,7 +145,10 @@ pub fn decision(seed: u64, user: u64, match_id: u64, always: bool) -> Option<Dur
 
 pub struct Driver<'a> {
     sim: &'a Simulator,
-    running: &'a Running,
+    /// The supervisor in this process; `None`: it is another process
+    /// (`ladderd bench steady`) on the system clock, which ticks itself, so
+    /// ladder time is wall time and nothing here ticks it.
+    running: Option<&'a Running>,
     clock: ManualClock,
     stop: CancellationToken,
     seed: u64,
@@ -176,12 +182,14 @@ pub struct Driver<'a> {
     /// (wall, ladder) on; `None`: compressed between confirm windows.
     realtime: Option<(Instant, i64)>,
     realtime_wanted: bool,
+    /// When play began (sign-ups done) and the simulator's totals then.
+    play_began: Option<(Instant, crate::sim::RouteCounters)>,
 }
 
 impl<'a> Driver<'a> {
     pub fn new(
         sim: &'a Simulator,
-        running: &'a Running,
+        running: Option<&'a Running>,
         clock: ManualClock,
         opts: &DemoOptions,
         db: std::path::PathBuf,
@@ -221,6 +229,7 @@ impl<'a> Driver<'a> {
             bot_user: sim.ids().bot_user,
             realtime: None,
             realtime_wanted: opts.realtime,
+            play_began: None,
         }
     }
 
@@ -233,7 +242,13 @@ impl<'a> Driver<'a> {
 
     /// In the field test: ladder time = the anchor plus wall time since.
     fn follow_wall(&self) {
-        if let Some((wall, ladder)) = self.realtime {
+        if self.running.is_none() {
+            use crate::clock::SystemClock;
+            let now = SystemClock.now();
+            if now > self.clock.now() {
+                self.clock.set(now);
+            }
+        } else if let Some((wall, ladder)) = self.realtime {
             let now = ladder + wall.elapsed().as_millis() as i64;
             if now > self.clock.now() {
                 self.clock.set(now);
@@ -245,7 +260,13 @@ impl<'a> Driver<'a> {
     /// and click what arrives, the ladder ticks every second and runs the
     /// wave when its time comes.
     async fn wave_in_wall_time(&mut self) {
-        let next = next_wave_after(self.clock.now(), WAVE_MS);
+        let mut next = next_wave_after(self.clock.now(), WAVE_MS);
+        if self.running.is_none() {
+            // A supervisor in another process runs the wave on its own
+            // one-second tick: the confirm window starts once it has had
+            // time to (else it would find no match waiting and end).
+            next += CHILD_WAVE_SLACK_MS;
+        }
         let mut last_tick = Instant::now();
         while self.clock.now() < next && !self.stop.is_cancelled() {
             self.follow_wall();
@@ -359,7 +380,10 @@ impl<'a> Driver<'a> {
     }
 
     async fn tick(&mut self) {
-        if let Err(e) = self.running.ladder.tick_and_wait().await {
+        let Some(running) = self.running else {
+            return;
+        };
+        if let Err(e) = running.ladder.tick_and_wait().await {
             self.error(format!("the ladder refused a tick: {e}"));
         }
     }
@@ -391,10 +415,11 @@ impl<'a> Driver<'a> {
         let mut quiet_since = Instant::now();
         loop {
             let answered = self.answered();
+            // Another process's queue is not visible here: answered
+            // interactions and a quiet simulator are the whole test then.
             let queued = self
                 .running
-                .http
-                .as_ref()
+                .and_then(|r| r.http.as_ref())
                 .map_or(0, |h| h.queued.load(Ordering::Relaxed));
             let requests = self.sim.totals().requests;
             if requests != last {
@@ -657,7 +682,9 @@ impl<'a> Driver<'a> {
         loop {
             let elapsed = wall0.elapsed();
             let ladder_now = ladder0 + elapsed.as_millis() as i64;
-            if ladder_now > self.clock.now() {
+            if self.running.is_none() {
+                self.follow_wall();
+            } else if ladder_now > self.clock.now() {
                 self.clock.set(ladder_now);
             }
             self.scan();
@@ -802,6 +829,12 @@ impl<'a> Driver<'a> {
     /// The population phase: sign up `n` players, then play `minutes` of
     /// ladder time wave by wave.
     pub async fn population(&mut self, n: usize, minutes: u32, start: i64) {
+        self.population_for(n, i64::from(minutes) * 60_000, start)
+            .await;
+    }
+
+    /// [`Driver::population`] for `span_ms` of ladder time.
+    pub async fn population_for(&mut self, n: usize, span_ms: i64, start: i64) {
         self.phase = "population";
         self.clock.set(start.max(self.clock.now()));
         self.tick().await;
@@ -837,10 +870,11 @@ impl<'a> Driver<'a> {
             self.clock.now()
         } else {
             start
-        } + i64::from(minutes) * 60_000;
+        } + span_ms;
         if self.realtime_wanted {
             self.realtime = Some((Instant::now(), self.clock.now()));
         }
+        self.play_began = Some((Instant::now(), self.sim.totals()));
         while self.clock.now() < end && !self.stop.is_cancelled() {
             self.join_idle();
             self.settle().await;
@@ -1048,6 +1082,11 @@ impl<'a> Driver<'a> {
             self.players[p].state = State::Idle;
         }
         self.completed += 1;
+    }
+
+    /// When play began after the sign-ups, and the simulator's totals then.
+    pub fn play_began(&self) -> Option<(Instant, crate::sim::RouteCounters)> {
+        self.play_began
     }
 
     /// Waits for the last traffic and hands over what was seen.

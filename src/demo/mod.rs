@@ -47,7 +47,7 @@
 //! The summary's match and replay counts are read from the database after
 //! the supervisor has stopped.
 
-mod driver;
+pub(crate) mod driver;
 pub mod replays;
 
 use std::collections::BTreeMap;
@@ -497,7 +497,7 @@ pub async fn run(opts: DemoOptions, stop: CancellationToken) -> Result<Summary, 
 
     let mut driver = driver::Driver::new(
         &sim,
-        &running,
+        Some(&running),
         clock.clone(),
         &opts,
         db.clone(),

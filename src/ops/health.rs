@@ -278,6 +278,27 @@ impl HealthReport {
         if let Some(b) = self.database_bytes {
             metrics::gauge!("ladderd_database_size_bytes").set(b as f64);
         }
+        // The last five minutes' windows whole (median, p99, max): a
+        // scraper reading every five minutes sees every interaction and
+        // commit once, the maxima included (the rolling summary of
+        // `ladderd_store_commit_duration_seconds` covers a minute, no max).
+        for (name, count, p) in [
+            (
+                "ladderd_interaction_handling_last_5m_seconds",
+                "ladderd_interaction_handling_last_5m_count",
+                self.handling,
+            ),
+            (
+                "ladderd_store_commit_last_5m_seconds",
+                "ladderd_store_commit_last_5m_count",
+                self.store.commit_latency,
+            ),
+        ] {
+            for (q, us) in [("0.5", p.p50_us), ("0.99", p.p99_us), ("1", p.max_us)] {
+                metrics::gauge!(name, "quantile" => q).set(f64::from(us) / 1e6);
+            }
+            metrics::gauge!(count).set(p.count as f64);
+        }
         if let Some(h) = &self.http {
             // Per class only: the total is `sum()` (an unlabelled series
             // beside the labelled ones would be counted twice by it).

@@ -121,6 +121,24 @@ fn describe() {
         Unit::Seconds,
         "Average gateway heartbeat round trip per shard, this connection"
     );
+    describe_gauge!(
+        "ladderd_interaction_handling_last_5m_seconds",
+        Unit::Seconds,
+        "ladderd's own handling time per interaction over the last five minutes, by quantile (1 = max)"
+    );
+    describe_gauge!(
+        "ladderd_interaction_handling_last_5m_count",
+        "Interactions handled in the last five minutes"
+    );
+    describe_gauge!(
+        "ladderd_store_commit_last_5m_seconds",
+        Unit::Seconds,
+        "Commit latency over the last five minutes, by quantile (1 = max)"
+    );
+    describe_gauge!(
+        "ladderd_store_commit_last_5m_count",
+        "Commits in the last five minutes"
+    );
     describe_counter!(
         "ladderd_gateway_events_total",
         "Gateway dispatches received"

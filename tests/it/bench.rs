@@ -226,3 +226,49 @@ fn faults_lose_nothing_acknowledged_and_service_resumes() {
     assert!(runs[5]["restart_ready_seconds"].is_f64(), "{v}");
     assert!(n(&runs[5], "identifies") >= 1, "{v}");
 }
+
+#[test]
+fn steady_plays_waves_against_a_child_supervisor_and_measures_it() {
+    // Ladder time is wall time here: a wave (up to 45 s away) and its
+    // confirm window (up to 65 s) come on top of the scenario's own work.
+    let v = bench_within(
+        WAIT.saturating_mul(6),
+        &[
+            "steady",
+            "--players",
+            "30",
+            "--matches",
+            "200",
+            "--active",
+            "8",
+            "--minutes",
+            "0.2",
+            "--quiet",
+        ],
+    );
+    assert_eq!(v["scenario"], "steady");
+    assert_eq!(v["written"]["players"], 30, "{v}");
+    let n = |k: &str| v[k].as_u64().unwrap_or_else(|| panic!("{k}: {v}"));
+    // Eight players of seed 1 join the first wave: matches are made, and
+    // the history's 200 are not counted as the run's.
+    assert!(n("matches_found") > 0 && n("matches_found") <= 4, "{v}");
+    assert!(n("waves") >= 1, "{v}");
+    assert!(n("requests") > 0, "{v}");
+    assert_eq!(n("errors"), 0, "{v}");
+    // The supervisor's own figures, from its /proc entries and /metrics.
+    assert!(n("rss_start_kib") > 0, "{v}");
+    assert!(
+        n("peak_rss_kib") >= n("rss_end_kib") && n("rss_end_kib") > 0,
+        "{v}"
+    );
+    assert!(v["cpu_seconds"].as_f64().unwrap() > 0.0, "{v}");
+    assert!(n("handled") >= 8, "{v}");
+    assert!(n("handling_max_us") >= n("handling_p50_us"), "{v}");
+    assert!(n("handling_p50_us") > 0 && n("commit_max_us") > 0, "{v}");
+    let windows = v["windows"].as_array().unwrap();
+    assert!(!windows.is_empty(), "{v}");
+    assert!(
+        windows.iter().all(|w| w["rss_kib"].as_u64() > Some(0)),
+        "{v}"
+    );
+}
