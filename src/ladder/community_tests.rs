@@ -61,6 +61,18 @@ fn play(
     winner_a: bool,
     now: UnixMillis,
 ) -> (MatchId, UnixMillis) {
+    let (id, t, _) = play_fx(l, a, b, winner_a, now);
+    (id, t)
+}
+
+/// [`play`], returning also the effects of the report that settled it.
+fn play_fx(
+    l: &mut Ladder,
+    a: PlayerId,
+    b: PlayerId,
+    winner_a: bool,
+    now: UnixMillis,
+) -> (MatchId, UnixMillis, Effects) {
     for p in [a, b] {
         ok(l.handle(
             now,
@@ -90,8 +102,9 @@ fn play(
     } else {
         (Report::Loss, Report::Win)
     };
+    let mut fx = Effects::default();
     for (p, r) in [(a, ra), (b, rb)] {
-        ok(l.handle(
+        fx = ok(l.handle(
             t,
             Actor::player(p),
             Command::Report {
@@ -101,7 +114,7 @@ fn play(
         ));
     }
     assert_eq!(l.current_match(a), None, "match #{id} settled");
-    (id, t + S)
+    (id, t + S, fx)
 }
 
 fn profile(
@@ -906,4 +919,102 @@ fn the_kept_rank_table_equals_a_fresh_one_after_every_kind_of_change() {
     // A restart: the rebuilt ladder ranks the same.
     let rebuilt = Ladder::from_rows(l.config().clone(), 7, rows_of(&l), t).0;
     assert_eq!(*check(&rebuilt, t, "a restart"), *l.rank_table(t));
+}
+
+/// Each player's best rank in a table computed from scratch.
+fn best_from_scratch(l: &Ladder, now: UnixMillis) -> BTreeMap<PlayerId, Rank> {
+    let mut best: BTreeMap<PlayerId, Rank> = BTreeMap::new();
+    for (&(player, _), &rank) in &l.rank_table_fresh(now).ranks {
+        let r = best.entry(player).or_insert(rank);
+        *r = (*r).min(rank);
+    }
+    best
+}
+
+/// What changed between two best-rank maps, as `RankChanged` tells it.
+fn diff(
+    before: &BTreeMap<PlayerId, Rank>,
+    after: &BTreeMap<PlayerId, Rank>,
+) -> Vec<(PlayerId, Option<Rank>, Option<Rank>)> {
+    let players: std::collections::BTreeSet<PlayerId> =
+        before.keys().chain(after.keys()).copied().collect();
+    players
+        .into_iter()
+        .map(|p| (p, before.get(&p).copied(), after.get(&p).copied()))
+        .filter(|(_, from, to)| from != to)
+        .collect()
+}
+
+/// Settlements and adjustments move ratings across rank boundaries and
+/// bring new players into the ranking: the kept table is brought up to date
+/// in place (never rebuilt), and exactly the best ranks that differ from a
+/// table computed from scratch are told. Debug builds also compare the
+/// whole table with a fresh one on every read.
+#[test]
+fn rating_changes_update_the_kept_rank_table_in_place_and_tell_exactly_what_changed() {
+    const PLAYERS: u64 = 16;
+    let admin = Actor {
+        id: 99,
+        is_owner: true,
+        is_admin: true,
+    };
+    let mut l = ladder();
+    for id in 1..=PLAYERS {
+        let name: String = ["Al", "Bo", "Cy", "Di"][(id % 4) as usize].to_owned()
+            + ["pha", "ris", "ton", "vek"][(id / 4 % 4) as usize];
+        register(&mut l, id, &name, "EU", T0);
+    }
+    let mut t = T0;
+    // Pairs that a wave matches at once: neighbours in id, two at a time,
+    // while everyone is near the starting rating.
+    for a in (1..=PLAYERS).step_by(2) {
+        let before = best_from_scratch(&l, t);
+        let (_, next, fx) = play_fx(&mut l, a, a + 1, a % 3 == 0, t);
+        assert_eq!(
+            rank_changes(&fx),
+            diff(&before, &best_from_scratch(&l, t + 600 * S + 2 * S))
+        );
+        t = next;
+    }
+    let rebuilds = l.ratings.rebuilds();
+    let mut told = 0;
+    // Then admins move ratings up and down, a deterministic walk.
+    let mut x: u64 = 2026;
+    for round in 0..80 {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        let player = 1 + (x >> 33) % PLAYERS;
+        let by = ((x >> 40) % 601) as f64 - 300.0;
+        let before = best_from_scratch(&l, t);
+        let fx = ok(l.handle(
+            t,
+            admin,
+            Command::Admin {
+                reason: "test".into(),
+                op: AdminOp::AdjustRating {
+                    player,
+                    race: "T".into(),
+                    adjustment: RatingAdjustment::Add(by),
+                },
+            },
+        ));
+        let expected = diff(&before, &best_from_scratch(&l, t));
+        assert_eq!(
+            rank_changes(&fx),
+            expected,
+            "round {round}: {player} by {by}"
+        );
+        told += expected.len();
+        t += S;
+    }
+    assert_eq!(
+        l.ratings.rebuilds(),
+        rebuilds,
+        "a rating change rebuilt the table"
+    );
+    assert!(
+        told > 20,
+        "the walk moved few ranks ({told}): it tests little"
+    );
 }

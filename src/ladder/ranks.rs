@@ -3,11 +3,18 @@
 //! A rank is a player-race's position among the season's active rated
 //! player-races (`rating::rank_at`). Computing it sorts every rating, so
 //! `/leaderboard` and `/profile` at 10,000 players cost milliseconds when
-//! each one ranked everyone anew (BENCHMARKS.md, "Handling time"). The
-//! current season's table is therefore kept in [`Ratings`] and reused while
-//! what it was computed from is unchanged:
-//! - the ratings: every mutable access to [`Ratings`] drops it (there is no
-//!   other way to change a rating: `Ratings` hands out no `&mut` map);
+//! each one ranked everyone anew (BENCHMARKS.md, "Handling time"), and a
+//! settlement, which must tell whose rank changed (`recognition`), cost a
+//! whole rebuild: 100 ms at 1,000 players and 0.5 s at 10,000 under play
+//! ("bench steady"). The current season's table is therefore kept in
+//! [`Ratings`] and brought up to date rather than rebuilt:
+//! - the ratings: every mutable access to [`Ratings`] notes the key and
+//!   where its row stood in the table (there is no other way to change a
+//!   rating: `Ratings` hands out no `&mut` map). The next read moves just
+//!   those entries in the kept order and re-ranks in one pass without
+//!   sorting or allocating, and records whose rank changed for
+//!   [`Ratings::take_rank_changes`]. More than [`MAX_PENDING`] notes, or a
+//!   note the table cannot place, and it is rebuilt instead;
 //! - who is banned: [`Ratings::forget_ranks`], called by ban and unban, the
 //!   only writers of `banned`;
 //! - the season id and `rank_shares` (a reload), compared on each read;
@@ -18,15 +25,25 @@
 //!   cutoff, and time running backwards is no different.
 //!
 //! Debug builds (every test) compare each reused table with a fresh one, so
-//! a mutation that forgot to drop the table fails loudly in any test.
+//! a mutation that forgot to note its change, or an update that placed it
+//! wrong, fails loudly in any test.
 
-use std::collections::HashMap;
-use std::ops::Deref;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::{Bound, Deref};
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use super::rating::{self, Rank};
 use super::{Ladder, PlayerId};
 use crate::store::rows::{RatingRow, UnixMillis};
+
+/// A rating's key: the player and the race id.
+type Key = (PlayerId, String);
+
+/// How many changed ratings a kept table takes in place before the next
+/// read; past it a rebuild is cheaper than moving each (and bounds memory).
+pub(super) const MAX_PENDING: usize = 64;
 
 /// One ranked season: every player-race with games whose player is not
 /// banned, in leaderboard order, and the ranks of the active ones.
@@ -34,16 +51,29 @@ use crate::store::rows::{RatingRow, UnixMillis};
 pub(super) struct RankTable {
     /// Best first: rating, then player id, then race id.
     pub order: Vec<Ranked>,
-    /// The rank of each active entry of `order`, by (player, race).
-    pub ranks: HashMap<(PlayerId, String), Rank>,
+    /// The rank of each active entry of `order`, by (player, race): ordered,
+    /// so one player's races are a range.
+    pub ranks: BTreeMap<Key, Rank>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Ranked {
     pub player_id: PlayerId,
     pub race: String,
+    /// The rating the entry is ordered by.
+    pub rating: f64,
     /// `None`: inactive (no game within `inactive_after_days`).
     pub rank: Option<Rank>,
+}
+
+impl Ranked {
+    /// Leaderboard order: rating (best first), then player id, then race id.
+    fn cmp_to(&self, rating: f64, player: PlayerId, race: &str) -> Ordering {
+        rating
+            .total_cmp(&self.rating)
+            .then(self.player_id.cmp(&player))
+            .then(self.race.as_str().cmp(race))
+    }
 }
 
 impl RankTable {
@@ -51,6 +81,18 @@ impl RankTable {
         // A lookup by borrowed parts would need a custom key type; a few
         // races per player make the clone cheap (leaderboards use `order`).
         self.ranks.get(&(player, race.to_owned())).copied()
+    }
+
+    /// A player's best rank over their races (`Rank` orders S first).
+    pub fn best(&self, player: PlayerId) -> Option<Rank> {
+        let end = match player.checked_add(1) {
+            Some(next) => Bound::Excluded((next, String::new())),
+            None => Bound::Unbounded,
+        };
+        self.ranks
+            .range((Bound::Included((player, String::new())), end))
+            .map(|(_, &rank)| rank)
+            .min()
     }
 
     /// Ranks `rows`, each already known to be rated (games > 0) and by a
@@ -68,13 +110,14 @@ impl RankTable {
                 .then(a.race.cmp(&b.race))
         });
         let n = rows.iter().filter(|r| active(r)).count();
+        let bounds = rating::boundaries(shares, n);
         let mut position = 0;
-        let mut ranks = HashMap::with_capacity(n);
+        let mut ranks = BTreeMap::new();
         let order = rows
             .iter()
             .map(|r| {
                 let rank = active(r).then(|| {
-                    let k = rating::rank_at(shares, position, n);
+                    let k = rating::rank_below(&bounds, position);
                     position += 1;
                     ranks.insert((r.player_id, r.race.clone()), k);
                     k
@@ -82,11 +125,31 @@ impl RankTable {
                 Ranked {
                     player_id: r.player_id,
                     race: r.race.clone(),
+                    rating: r.rating,
                     rank,
                 }
             })
             .collect();
         RankTable { order, ranks }
+    }
+
+    /// Ranks every active entry of `order` anew from its position, keeping
+    /// `ranks` equal; returns the players whose rank changed. One pass, no
+    /// sort; a key is cloned only for a rank that changed.
+    fn rerank(&mut self, shares: &[f64; 7], mut changed: impl FnMut(PlayerId)) {
+        let n = self.order.iter().filter(|e| e.rank.is_some()).count();
+        let bounds = rating::boundaries(shares, n);
+        let mut position = 0;
+        for e in &mut self.order {
+            let Some(old) = e.rank else { continue };
+            let rank = rating::rank_below(&bounds, position);
+            position += 1;
+            if rank != old {
+                e.rank = Some(rank);
+                self.ranks.insert((e.player_id, e.race.clone()), rank);
+                changed(e.player_id);
+            }
+        }
     }
 }
 
@@ -94,11 +157,14 @@ impl RankTable {
 /// computed from them (see the module docs).
 #[derive(Default)]
 pub(super) struct Ratings {
-    rows: HashMap<(PlayerId, String), RatingRow>,
+    rows: HashMap<Key, RatingRow>,
     kept: Mutex<Option<Kept>>,
+    /// Tables computed from scratch, for tests and benchmarks to tell an
+    /// update in place from a rebuild.
+    rebuilds: AtomicU64,
 }
 
-/// A table and what it was computed from.
+/// A table, what it was computed from, and what changed since.
 #[derive(Clone)]
 struct Kept {
     season: u32,
@@ -107,6 +173,13 @@ struct Kept {
     lo: UnixMillis,
     hi: UnixMillis,
     table: Arc<RankTable>,
+    /// Ratings changed since the table was brought up to date, each with
+    /// the rating its entry is ordered by in `table` (`None`: no entry, as
+    /// the row had no games or did not exist). One note per key.
+    pending: Vec<(Key, Option<f64>)>,
+    /// Players whose rank may have changed since the last
+    /// [`Ratings::take_rank_changes`]; `None` until then after a rebuild.
+    changed: Option<BTreeSet<PlayerId>>,
 }
 
 impl Clone for Ratings {
@@ -114,6 +187,7 @@ impl Clone for Ratings {
         Ratings {
             rows: self.rows.clone(),
             kept: Mutex::new(self.kept()),
+            rebuilds: AtomicU64::new(self.rebuilds()),
         }
     }
 }
@@ -126,61 +200,98 @@ impl PartialEq for Ratings {
 }
 
 impl Deref for Ratings {
-    type Target = HashMap<(PlayerId, String), RatingRow>;
+    type Target = HashMap<Key, RatingRow>;
     fn deref(&self) -> &Self::Target {
         &self.rows
     }
 }
 
 impl Ratings {
-    pub fn insert(&mut self, key: (PlayerId, String), row: RatingRow) -> Option<RatingRow> {
-        self.forget_ranks();
+    pub fn insert(&mut self, key: Key, row: RatingRow) -> Option<RatingRow> {
+        self.note_change(&key);
         self.rows.insert(key, row)
     }
 
-    pub fn get_mut(&mut self, key: &(PlayerId, String)) -> Option<&mut RatingRow> {
-        self.forget_ranks();
+    pub fn get_mut(&mut self, key: &Key) -> Option<&mut RatingRow> {
+        self.note_change(key);
         self.rows.get_mut(key)
     }
 
     /// Every row, leaving none (a season moving to the past).
-    pub fn take_rows(&mut self) -> HashMap<(PlayerId, String), RatingRow> {
+    pub fn take_rows(&mut self) -> HashMap<Key, RatingRow> {
         self.forget_ranks();
         std::mem::take(&mut self.rows)
     }
 
     /// Drops the kept table: something it was computed from changed.
     pub fn forget_ranks(&self) {
-        *self.kept.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        *self.lock() = None;
+    }
+
+    /// The players whose rank may have changed since the last call, or
+    /// `None` when that is not known (no table kept since, or it was
+    /// rebuilt): then any may have.
+    pub(super) fn take_rank_changes(&self) -> Option<BTreeSet<PlayerId>> {
+        self.lock()
+            .as_mut()
+            .and_then(|k| k.changed.replace(BTreeSet::new()))
+    }
+
+    /// Notes that `key`'s row is about to change, before it does.
+    fn note_change(&self, key: &Key) {
+        let mut kept = self.lock();
+        let Some(k) = kept.as_mut() else { return };
+        if k.pending.iter().any(|(p, _)| p == key) {
+            return;
+        }
+        if k.pending.len() >= MAX_PENDING {
+            *kept = None;
+            return;
+        }
+        let placed = self.rows.get(key).filter(|r| r.games > 0).map(|r| r.rating);
+        k.pending.push((key.clone(), placed));
+    }
+
+    /// How many times a table was computed from scratch.
+    pub(super) fn rebuilds(&self) -> u64 {
+        self.rebuilds.load(AtomicOrdering::Relaxed)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Kept>> {
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn kept(&self) -> Option<Kept> {
-        self.kept
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.lock().clone()
     }
 }
 
 impl Ladder {
-    /// Ranks of the current season `now`: kept from an earlier read when
-    /// nothing it depends on changed (see the module docs).
+    /// Ranks of the current season `now`: kept from an earlier read and
+    /// brought up to date when nothing but ratings changed (see the module
+    /// docs).
     pub(super) fn rank_table(&self, now: UnixMillis) -> Arc<RankTable> {
         let cutoff = now - self.config.rating.inactive_after_ms;
         let shares = self.config.rating.rank_shares;
-        if let Some(k) = self.ratings.kept()
+        let kept = self.ratings.lock().take();
+        if let Some(mut k) = kept
             && k.season == self.season.id
             && k.shares == shares
             && (k.lo..=k.hi).contains(&cutoff)
+            && self.bring_up_to_date(&mut k, cutoff)
         {
             debug_assert_eq!(
                 *k.table,
                 self.rank_table_fresh(now),
-                "a kept rank table differs from a fresh one: a mutation did not call forget_ranks"
+                "a kept rank table differs from a fresh one: a mutation did not note its change, \
+                 or the update placed it wrong"
             );
-            return k.table;
+            let table = k.table.clone();
+            *self.ratings.lock() = Some(k);
+            return table;
         }
         let table = Arc::new(self.rank_table_fresh(now));
+        self.ratings.rebuilds.fetch_add(1, AtomicOrdering::Relaxed);
         // The cutoffs that keep every candidate on its side of the line.
         let (mut lo, mut hi) = (UnixMillis::MIN, UnixMillis::MAX);
         for t in self
@@ -189,24 +300,85 @@ impl Ladder {
             .filter(|r| self.listed(r))
             .filter_map(|r| r.last_played_at)
         {
-            if t >= cutoff {
-                hi = hi.min(t);
-            } else {
-                lo = lo.max(t + 1);
-            }
+            narrow(&mut lo, &mut hi, t, cutoff);
         }
-        *self
-            .ratings
-            .kept
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(Kept {
+        *self.ratings.lock() = Some(Kept {
             season: self.season.id,
             shares,
             lo,
             hi,
             table: table.clone(),
+            pending: Vec::new(),
+            // Whose rank changed is not known across a rebuild.
+            changed: None,
         });
         table
+    }
+
+    /// Moves each pending rating to where it now belongs in `k`'s table and
+    /// re-ranks. False when a note does not match the table (then it must
+    /// be rebuilt; debug builds fail instead, as that is a bug).
+    fn bring_up_to_date(&self, k: &mut Kept, cutoff: UnixMillis) -> bool {
+        if k.pending.is_empty() {
+            return true;
+        }
+        // Unshared but for a read that still holds it; cloned then, once.
+        let table = Arc::make_mut(&mut k.table);
+        for ((player, race), placed) in k.pending.drain(..) {
+            let listed_player = self.players.get(&player).is_some_and(|p| !p.banned);
+            if let (Some(rating), true) = (placed, listed_player) {
+                let Ok(i) = table
+                    .order
+                    .binary_search_by(|e| e.cmp_to(rating, player, &race))
+                else {
+                    debug_assert!(
+                        false,
+                        "a pending rating of {player}/{race} is not in the table"
+                    );
+                    return false;
+                };
+                if table.order.remove(i).rank.is_some() {
+                    table.ranks.remove(&(player, race.clone()));
+                }
+            }
+            if let Some(changed) = &mut k.changed {
+                changed.insert(player);
+            }
+            let Some(row) = self.ratings.get(&(player, race.clone())) else {
+                continue;
+            };
+            if !self.listed(row) {
+                continue;
+            }
+            let active = row.last_played_at.is_some_and(|t| t >= cutoff);
+            if let Some(t) = row.last_played_at {
+                narrow(&mut k.lo, &mut k.hi, t, cutoff);
+            }
+            let at = table
+                .order
+                .partition_point(|e| e.cmp_to(row.rating, player, &race) == Ordering::Less);
+            // A placeholder rank: `rerank` sets the real one, and the map
+            // must hold the entry for `rerank` to keep it equal.
+            let rank = active.then_some(Rank::F);
+            if active {
+                table.ranks.insert((player, race.clone()), Rank::F);
+            }
+            table.order.insert(
+                at,
+                Ranked {
+                    player_id: player,
+                    race,
+                    rating: row.rating,
+                    rank,
+                },
+            );
+        }
+        table.rerank(&k.shares, |player| {
+            if let Some(changed) = &mut k.changed {
+                changed.insert(player);
+            }
+        });
+        true
     }
 
     /// The current season's ranks computed from scratch.
@@ -235,5 +407,15 @@ impl Ladder {
     /// a leaderboard shows and ranks are taken among.
     fn listed(&self, r: &RatingRow) -> bool {
         r.games > 0 && self.players.get(&r.player_id).is_some_and(|p| !p.banned)
+    }
+}
+
+/// Narrows `lo..=hi` so that the cutoffs in it leave `t` on the side of the
+/// line `cutoff` puts it on.
+fn narrow(lo: &mut UnixMillis, hi: &mut UnixMillis, t: UnixMillis, cutoff: UnixMillis) {
+    if t >= cutoff {
+        *hi = (*hi).min(t);
+    } else {
+        *lo = (*lo).max(t + 1);
     }
 }

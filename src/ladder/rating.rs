@@ -136,15 +136,26 @@ impl Rank {
 /// The rank of the entry at `position` (0 = best) among `count` ranked
 /// entries: cumulative shares, rounded, mark the boundaries.
 pub fn rank_at(shares: &[f64; 7], position: usize, count: usize) -> Rank {
+    rank_below(&boundaries(shares, count), position)
+}
+
+/// Where each rank ends among `count` ranked entries: the entry at
+/// `position` is `Rank::ALL[k]` for the first `k` with `position <
+/// bounds[k]` (cumulative shares, rounded), else `F`.
+pub fn boundaries(shares: &[f64; 7], count: usize) -> [usize; 7] {
     let mut cumulative = 0.0;
-    for (k, share) in shares.iter().enumerate() {
+    shares.map(|share| {
         cumulative += share;
-        let boundary = (cumulative / 100.0 * count as f64).round() as usize;
-        if position < boundary {
-            return Rank::ALL[k];
-        }
-    }
-    Rank::F
+        (cumulative / 100.0 * count as f64).round() as usize
+    })
+}
+
+/// The rank at `position` given [`boundaries`].
+pub fn rank_below(bounds: &[usize; 7], position: usize) -> Rank {
+    bounds
+        .iter()
+        .position(|&b| position < b)
+        .map_or(Rank::F, |k| Rank::ALL[k])
 }
 
 #[cfg(test)]

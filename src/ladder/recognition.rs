@@ -27,7 +27,9 @@ impl Ladder {
         best
     }
 
-    /// Tells every rank that changed, if `fx` changed a rating.
+    /// Tells every rank that changed, if `fx` changed a rating. Usually
+    /// only the players the kept rank table says may have changed are
+    /// compared; after a rebuild of the table, everyone.
     pub(super) fn sync_ranks(&mut self, now: UnixMillis, fx: &mut Effects) {
         let rated = fx
             .writes
@@ -36,23 +38,35 @@ impl Ladder {
         if !rated {
             return;
         }
-        let now_ranks = self.best_ranks(now);
-        let mut players: Vec<PlayerId> = now_ranks
-            .keys()
-            .chain(self.shown_ranks.keys())
-            .copied()
-            .collect();
-        players.sort_unstable();
-        players.dedup();
+        let table = self.rank_table(now);
+        let players: Vec<PlayerId> = match self.ratings.take_rank_changes() {
+            Some(changed) => changed.into_iter().collect(),
+            None => {
+                let mut all: Vec<PlayerId> = table
+                    .ranks
+                    .keys()
+                    .map(|&(p, _)| p)
+                    .chain(self.shown_ranks.keys().copied())
+                    .collect();
+                all.sort_unstable();
+                all.dedup();
+                all
+            }
+        };
         for player in players {
-            let (from, to) = (
-                self.shown_ranks.get(&player).copied(),
-                now_ranks.get(&player).copied(),
-            );
+            let (from, to) = (self.shown_ranks.get(&player).copied(), table.best(player));
             if from != to {
                 fx.tell(Audience::AdminLog, Notice::RankChanged { player, from, to });
+                match to {
+                    Some(rank) => self.shown_ranks.insert(player, rank),
+                    None => self.shown_ranks.remove(&player),
+                };
             }
         }
-        self.shown_ranks = now_ranks;
+        debug_assert_eq!(
+            self.shown_ranks,
+            self.best_ranks(now),
+            "the ranks told differ from the table's"
+        );
     }
 }
