@@ -946,9 +946,10 @@ fn diff(
 }
 
 /// Settlements and adjustments move ratings across rank boundaries and
-/// bring new players into the ranking: the kept table is brought up to date
-/// in place (never rebuilt), and exactly the best ranks that differ from a
-/// table computed from scratch are told. Debug builds also compare the
+/// bring new players into the ranking, and time takes players out of it and
+/// (set back) in again: the kept table is brought up to date in place
+/// (never rebuilt), and exactly the best ranks that differ from a table
+/// computed from scratch are told. Debug builds also compare the
 /// whole table with a fresh one on every read.
 #[test]
 fn rating_changes_update_the_kept_rank_table_in_place_and_tell_exactly_what_changed() {
@@ -965,11 +966,13 @@ fn rating_changes_update_the_kept_rank_table_in_place_and_tell_exactly_what_chan
         register(&mut l, id, &name, "EU", T0);
     }
     let mut t = T0;
+    let mut settled = Vec::new();
     // Pairs that a wave matches at once: neighbours in id, two at a time,
     // while everyone is near the starting rating.
     for a in (1..=PLAYERS).step_by(2) {
         let before = best_from_scratch(&l, t);
         let (_, next, fx) = play_fx(&mut l, a, a + 1, a % 3 == 0, t);
+        settled.push(next);
         assert_eq!(
             rank_changes(&fx),
             diff(&before, &best_from_scratch(&l, t + 600 * S + 2 * S))
@@ -977,16 +980,26 @@ fn rating_changes_update_the_kept_rank_table_in_place_and_tell_exactly_what_chan
         t = next;
     }
     let rebuilds = l.ratings.rebuilds();
+    // What was told so far: the ranks at the last settlement.
+    let mut shown = best_from_scratch(&l, settled[7] - S);
     let mut told = 0;
-    // Then admins move ratings up and down, a deterministic walk.
+    let mut lapsed = 0;
+    // Then admins move ratings up and down, a deterministic walk; halfway,
+    // two weeks pass for the first four pairs (their last games fall out
+    // of `inactive_after_days`), and later the clock is set back.
+    let two_weeks = l.config().rating.inactive_after_ms;
     let mut x: u64 = 2026;
     for round in 0..80 {
+        match round {
+            40 => t = settled[3] + two_weeks + 60 * S,
+            60 => t = settled[7],
+            _ => {}
+        }
         x = x
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
         let player = 1 + (x >> 33) % PLAYERS;
         let by = ((x >> 40) % 601) as f64 - 300.0;
-        let before = best_from_scratch(&l, t);
         let fx = ok(l.handle(
             t,
             admin,
@@ -999,13 +1012,16 @@ fn rating_changes_update_the_kept_rank_table_in_place_and_tell_exactly_what_chan
                 },
             },
         ));
-        let expected = diff(&before, &best_from_scratch(&l, t));
+        let now_ranks = best_from_scratch(&l, t);
+        let expected = diff(&shown, &now_ranks);
+        shown = now_ranks;
         assert_eq!(
             rank_changes(&fx),
             expected,
             "round {round}: {player} by {by}"
         );
         told += expected.len();
+        lapsed += expected.iter().filter(|(_, _, to)| to.is_none()).count();
         t += S;
     }
     assert_eq!(
@@ -1016,5 +1032,9 @@ fn rating_changes_update_the_kept_rank_table_in_place_and_tell_exactly_what_chan
     assert!(
         told > 20,
         "the walk moved few ranks ({told}): it tests little"
+    );
+    assert!(
+        lapsed >= 8,
+        "only {lapsed} players lapsed: the time jump tests little"
     );
 }

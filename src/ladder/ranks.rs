@@ -20,9 +20,9 @@
 //! - the season id and `rank_shares` (a reload), compared on each read;
 //! - time: a rating is active while `last_played_at >= now -
 //!   inactive_after`. The table records the range of cutoffs over which no
-//!   rating enters or leaves the active set, and is reused only for a cutoff
-//!   in it: a new `now` or a reloaded `inactive_after_days` is only a new
-//!   cutoff, and time running backwards is no different.
+//!   rating enters or leaves the active set; a cutoff outside it (a new
+//!   `now`, a reloaded `inactive_after_days`, time running backwards) flips
+//!   the entries it passed in one pass before re-ranking.
 //!
 //! Debug builds (every test) compare each reused table with a fresh one, so
 //! a mutation that forgot to note its change, or an update that placed it
@@ -62,6 +62,8 @@ pub(super) struct Ranked {
     pub race: String,
     /// The rating the entry is ordered by.
     pub rating: f64,
+    /// Whether it is active depends on it.
+    pub last_played_at: Option<UnixMillis>,
     /// `None`: inactive (no game within `inactive_after_days`).
     pub rank: Option<Rank>,
 }
@@ -126,6 +128,7 @@ impl RankTable {
                     player_id: r.player_id,
                     race: r.race.clone(),
                     rating: r.rating,
+                    last_played_at: r.last_played_at,
                     rank,
                 }
             })
@@ -277,7 +280,6 @@ impl Ladder {
         if let Some(mut k) = kept
             && k.season == self.season.id
             && k.shares == shares
-            && (k.lo..=k.hi).contains(&cutoff)
             && self.bring_up_to_date(&mut k, cutoff)
         {
             debug_assert_eq!(
@@ -319,11 +321,35 @@ impl Ladder {
     /// re-ranks. False when a note does not match the table (then it must
     /// be rebuilt; debug builds fail instead, as that is a bug).
     fn bring_up_to_date(&self, k: &mut Kept, cutoff: UnixMillis) -> bool {
-        if k.pending.is_empty() {
+        let retime = !(k.lo..=k.hi).contains(&cutoff);
+        if k.pending.is_empty() && !retime {
             return true;
         }
         // Unshared but for a read that still holds it; cloned then, once.
         let table = Arc::make_mut(&mut k.table);
+        if retime {
+            // Time moved the line past some entries: flip those, in one
+            // pass, and find the range of cutoffs that keeps the new set.
+            (k.lo, k.hi) = (UnixMillis::MIN, UnixMillis::MAX);
+            for e in &mut table.order {
+                let Some(t) = e.last_played_at else { continue };
+                narrow(&mut k.lo, &mut k.hi, t, cutoff);
+                let active = t >= cutoff;
+                if active == e.rank.is_some() {
+                    continue;
+                }
+                // A placeholder rank, as for a moved entry below.
+                e.rank = active.then_some(Rank::F);
+                if active {
+                    table.ranks.insert((e.player_id, e.race.clone()), Rank::F);
+                } else {
+                    table.ranks.remove(&(e.player_id, e.race.clone()));
+                }
+                if let Some(changed) = &mut k.changed {
+                    changed.insert(e.player_id);
+                }
+            }
+        }
         for ((player, race), placed) in k.pending.drain(..) {
             let listed_player = self.players.get(&player).is_some_and(|p| !p.banned);
             if let (Some(rating), true) = (placed, listed_player) {
@@ -369,6 +395,7 @@ impl Ladder {
                     player_id: player,
                     race,
                     rating: row.rating,
+                    last_played_at: row.last_played_at,
                     rank,
                 },
             );
