@@ -229,7 +229,7 @@ pub struct BenchArgs {
     /// ../shared/replays, else tests/fixtures/replays).
     #[arg(long, value_name = "DIR")]
     pub replays: Option<PathBuf>,
-    /// memory: run the supervisor under this command for a heap profile
+    /// memory, steady: run the supervisor under this command for a heap profile
     /// (e.g. "heaptrack -o /tmp/ladderd"); its memory figures are then not ladderd's.
     #[arg(long, value_name = "COMMAND")]
     pub wrap: Option<String>,
@@ -535,6 +535,7 @@ fn bench(args: BenchArgs) -> Result<ExitCode, CliError> {
             exe,
             synchronous,
             progress: !args.quiet,
+            wrapper: args.wrap,
         }),
         "handling" => Scenario::Handling(crate::bench::handling::HandlingOptions {
             size,

@@ -70,6 +70,11 @@ enum Request {
     /// A row the Discord layer keeps for itself (how it reaches a player),
     /// committed in order with the ladder's own; the core never sees it.
     Remember(Box<crate::store::rows::Write>),
+    /// Whether a replay already proves a match (the upload's check).
+    ReplayUsed {
+        sha: crate::replay::Sha256,
+        reply: oneshot::Sender<bool>,
+    },
 }
 
 struct ReconfigureRequest {
@@ -266,6 +271,19 @@ impl LadderHandle {
             .send(Request::Remember(Box::new(write)))
             .await
             .map_err(|_| LoopError::Stopped)
+    }
+
+    /// Whether a verified replay with this sha256 already proves a match.
+    /// Read from the ladder's state as applied so far, commits pending
+    /// included: the ladder refuses a reuse itself anyway, this only lets
+    /// the upload's verdict name it.
+    pub async fn replay_used(&self, sha: crate::replay::Sha256) -> Result<bool, LoopError> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Request::ReplayUsed { sha, reply })
+            .await
+            .map_err(|_| LoopError::Stopped)?;
+        rx.await.map_err(|_| LoopError::Stopped)
     }
 
     /// Applies the `[ladder]` part of a reloaded configuration, in order with
@@ -536,6 +554,9 @@ async fn run(
                     messages: Vec::new(),
                 };
                 persist(fx, None).await?;
+            }
+            Request::ReplayUsed { sha, reply } => {
+                let _ = reply.send(ladder.replay_used(&sha));
             }
             Request::Tick(done) if !deliverable.is_cancelled() => {
                 // Asked for explicitly before Discord is up: nothing runs yet.

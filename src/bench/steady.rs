@@ -25,7 +25,6 @@
 //! sign-ups to the end of play.
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -50,6 +49,9 @@ pub struct SteadyOptions {
     pub synchronous: &'static str,
     /// A progress line on stderr every few seconds.
     pub progress: bool,
+    /// Runs the supervisor under this command (a heap profiler, as
+    /// `memory`'s); its RSS and CPU figures are then the wrapper's.
+    pub wrapper: Option<String>,
 }
 
 /// One scrape of the supervisor's five-minute windows.
@@ -261,21 +263,15 @@ pub async fn run(opts: &SteadyOptions) -> Result<SteadyReport, BenchError> {
     let notify = tokio::net::UnixDatagram::bind(&notify_path)
         .map_err(BenchError::io("binding the notify socket"))?;
     let stderr_path = dir.path().join("stderr.log");
-    let stderr = std::fs::File::create(&stderr_path).map_err(BenchError::io("stderr log"))?;
     let exec = Instant::now();
-    let mut child = Command::new(&opts.exe)
-        .arg("--config")
-        .arg(&config_path)
-        .arg("run")
-        .env_remove("CREDENTIALS_DIRECTORY")
-        .env_remove("WATCHDOG_USEC")
-        .env_remove("RUST_LOG")
-        .env("NOTIFY_SOCKET", &notify_path)
-        .env("DISCORD_TOKEN", &sim.config().token)
-        .stdout(Stdio::null())
-        .stderr(stderr)
-        .spawn()
-        .map_err(BenchError::io("starting `ladderd run`"))?;
+    let mut child = super::startup::spawn_run(
+        &opts.exe,
+        opts.wrapper.as_deref(),
+        &config_path,
+        &notify_path,
+        &sim.config().token,
+        &stderr_path,
+    )?;
     let pid = child.id();
     let mut report = SteadyReport {
         players: opts.size.players,

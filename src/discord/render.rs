@@ -701,6 +701,7 @@ pub fn upload_error_text(e: &super::upload::UploadError, l: Locale) -> String {
             "upload-unreadable",
             l10n_args!["detail" => truncate(&source.to_string(), 300)],
         ),
+        U::Stopped => l.text("restarting", &[]),
     }
 }
 

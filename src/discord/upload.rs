@@ -10,7 +10,7 @@
 //! `replay.uploads_per_minute` checks per [`UPLOAD_WINDOW_MS`]
 //! ([`UploadLimiter`]), counted before the download.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use http_body_util::{BodyExt, Empty, Limited};
@@ -21,10 +21,11 @@ use hyper_util::rt::TokioExecutor;
 
 use crate::clock::Clock;
 use crate::ladder::{MatchCard, ReplayEvidence, ReplayPlayer};
+use crate::ladder_loop::LadderHandle;
 use crate::replay::pool::Pool;
 use crate::replay::summary::{GameResult, Race, ReplaySummary};
 use crate::replay::verify::{ExpectedPlayer, GameRules, MatchExpectation, verify};
-use crate::replay::{ParseLevel, ReplayError};
+use crate::replay::{ParseLevel, ReplayError, Sha256};
 use crate::store::rows::{ReplayRow, ReplayVerdict};
 
 type Https = hyper_rustls::HttpsConnector<HttpConnector>;
@@ -55,6 +56,10 @@ pub enum UploadError {
     },
     #[error("this replay could not be read: {0}")]
     Unreadable(#[source] ReplayError),
+    /// The ladder loop stopped before it could say whether the file was
+    /// used before: ladderd is shutting down.
+    #[error("ladderd is restarting; nothing was done — try again in a minute")]
+    Stopped,
 }
 
 /// At most `per_window` uploads per uploader in any [`UPLOAD_WINDOW_MS`].
@@ -104,8 +109,9 @@ pub struct ReplayIntake {
     /// Ladder race ids and names ("T", "Terran").
     races: Vec<(String, String)>,
     clock: Arc<dyn Clock>,
-    /// sha256 of verified replays, so the check names a reuse before the ladder does.
-    used: Mutex<HashSet<String>>,
+    /// Asked whether a file already proves a match, so the verdict names a
+    /// reuse: the ladder keeps the one set of used replays (32 bytes each).
+    ladder: LadderHandle,
     limiter: Mutex<UploadLimiter>,
     /// Where verified replays' files are kept; `None`: not kept.
     archive: Option<Arc<crate::replay::archive::Archive>>,
@@ -121,7 +127,7 @@ impl ReplayIntake {
         uploads_per_minute: u64,
         races: Vec<(String, String)>,
         clock: Arc<dyn Clock>,
-        used: HashSet<String>,
+        ladder: LadderHandle,
     ) -> ReplayIntake {
         super::transport::install_crypto_provider();
         let https = hyper_rustls::HttpsConnectorBuilder::new()
@@ -137,7 +143,7 @@ impl ReplayIntake {
             rules,
             races,
             clock,
-            used: Mutex::new(used),
+            ladder,
             limiter: Mutex::new(UploadLimiter::new(
                 usize::try_from(uploads_per_minute).unwrap_or(usize::MAX),
             )),
@@ -220,8 +226,19 @@ impl ReplayIntake {
             .parse(bytes, ParseLevel::Verification)
             .await
             .map_err(UploadError::Unreadable)?;
+        // The worker's hash, read before anything relies on it (a worker
+        // that sends a malformed one is broken, not the file's fault).
+        let sha: Sha256 = summary.sha256.parse().map_err(|e| {
+            UploadError::Unreadable(ReplayError::Unavailable(format!(
+                "the worker's answer had no usable sha256 ({e})"
+            )))
+        })?;
+        let already_used = self
+            .ladder
+            .replay_used(sha)
+            .await
+            .map_err(|_| UploadError::Stopped)?;
         let now_ms = self.clock.now();
-        let used = self.used.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let race = |id: &str| -> Race {
             let name = self
                 .races
@@ -246,7 +263,7 @@ impl ReplayIntake {
             created_at: card.created_at / 1000,
             start_window_s: self.start_window_s,
             rules: &self.rules,
-            used_replays: &used,
+            already_used,
         };
         let verdict = verify(&expectation, &summary, now_ms / 1000);
         let passed = verdict.passed();
@@ -261,30 +278,24 @@ impl ReplayIntake {
                 .collect::<Vec<_>>()
                 .join("; ")
         };
-        if passed {
-            self.used
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(summary.sha256.clone());
-            if let (Some(archive), Some(bytes)) = (self.archive.clone(), kept) {
-                // Before the ladder settles on it, so a settled match's file
-                // is there; `put` hashes the bytes itself (the worker's hash
-                // is not trusted to name a file).
-                let sha = summary.sha256.clone();
-                let stored =
-                    tokio::task::spawn_blocking(move || archive.put(&sha, &bytes, now_ms)).await;
-                match stored {
-                    Ok(Ok(pruned)) if pruned.files > 0 => tracing::info!(
-                        files = pruned.files,
-                        bytes = pruned.bytes,
-                        "pruned the replay archive"
-                    ),
-                    Ok(Ok(_)) => {}
-                    Ok(Err(e)) => {
-                        tracing::error!(error = %e, "could not archive a verified replay")
-                    }
-                    Err(e) => tracing::error!(error = %e, "the archive task failed"),
+        if passed && let (Some(archive), Some(bytes)) = (self.archive.clone(), kept) {
+            // Before the ladder settles on it, so a settled match's file
+            // is there; `put` hashes the bytes itself (the worker's hash
+            // is not trusted to name a file).
+            let sha = summary.sha256.clone();
+            let stored =
+                tokio::task::spawn_blocking(move || archive.put(&sha, &bytes, now_ms)).await;
+            match stored {
+                Ok(Ok(pruned)) if pruned.files > 0 => tracing::info!(
+                    files = pruned.files,
+                    bytes = pruned.bytes,
+                    "pruned the replay archive"
+                ),
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    tracing::error!(error = %e, "could not archive a verified replay")
                 }
+                Err(e) => tracing::error!(error = %e, "the archive task failed"),
             }
         }
         Ok(evidence(

@@ -152,7 +152,7 @@ impl Ladder {
                 let sha256 = self
                     .replay_files
                     .get(&id)
-                    .cloned()
+                    .map(ToString::to_string)
                     .ok_or(LadderError::Invalid(Invalid::NoReplay(id)))?;
                 fx.info(
                     Audience::Actor,

@@ -9,6 +9,7 @@ use super::{
     PlayerId, QueueEntry, ReplayEvidence, rating, time,
 };
 use crate::config::ResultPolicy;
+use crate::replay::Sha256;
 use crate::store::rows::{
     MatchResult, MatchRow, MatchState, PlayerState, ReplayVerdict, Report, ResultSource,
     UnixMillis, Write,
@@ -590,17 +591,6 @@ impl Ladder {
         if self.slot_of(&m, uploader.id).is_err() && !self.is_admin(uploader) {
             return Err(LadderError::NotYourMatch(match_id));
         }
-        if row.verdict == ReplayVerdict::Verified && self.used_replays.contains(&row.sha256) {
-            let mut rejected = row;
-            rejected.verdict = ReplayVerdict::Rejected;
-            rejected.verdict_detail = "this replay was already used for a match".into();
-            fx.write(Write::Replay(rejected));
-            fx.tell(
-                Audience::Actor,
-                Notice::Error(LadderError::Invalid(Invalid::ReplayReused)),
-            );
-            return Ok(fx);
-        }
         if row.verdict != ReplayVerdict::Verified {
             fx.write(Write::Replay(row.clone()));
             fx.note(
@@ -608,6 +598,32 @@ impl Ladder {
                 Note::ReplayRejected {
                     detail: row.verdict_detail.clone(),
                 },
+            );
+            return Ok(fx);
+        }
+        // The worker's hash, as the upload path passed it on: a verified
+        // row must name its file (`/admin replay`, the archive), so one that
+        // is not a sha256 is stored rejected.
+        let sha = match row.sha256.parse::<Sha256>() {
+            Ok(sha) => sha,
+            Err(e) => {
+                let mut rejected = row;
+                rejected.verdict = ReplayVerdict::Rejected;
+                rejected.verdict_detail = format!("the replay's hash is not usable: {e}");
+                let detail = rejected.verdict_detail.clone();
+                fx.write(Write::Replay(rejected));
+                fx.note(Audience::Actor, Note::ReplayRejected { detail });
+                return Ok(fx);
+            }
+        };
+        if self.used_replays.contains(&sha) {
+            let mut rejected = row;
+            rejected.verdict = ReplayVerdict::Rejected;
+            rejected.verdict_detail = "this replay was already used for a match".into();
+            fx.write(Write::Replay(rejected));
+            fx.tell(
+                Audience::Actor,
+                Notice::Error(LadderError::Invalid(Invalid::ReplayReused)),
             );
             return Ok(fx);
         }
@@ -628,8 +644,8 @@ impl Ladder {
             MatchResult::Player2 => Some(2),
             MatchResult::Draw => None,
         };
-        self.used_replays.insert(stored.sha256.clone());
-        self.replay_files.insert(match_id, stored.sha256.clone());
+        self.used_replays.insert(sha);
+        self.replay_files.insert(match_id, sha);
         fx.write(Write::Replay(stored));
         self.replay_results.insert(match_id, result);
         match (m.state, m.result_source) {

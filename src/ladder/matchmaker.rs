@@ -251,7 +251,7 @@ pub fn optimal(n: usize, edges: &[Edge]) -> Vec<Edge> {
         weight[lo * n + hi] = w;
         by_pair.insert((lo, hi), k);
     }
-    let mate = integer_blossom::max_weight_matching(&weight, n);
+    let mate = solve_on_own_thread(&weight, n);
     let mut out = Vec::new();
     for (i, m) in mate.iter().enumerate() {
         if let Some(j) = *m
@@ -262,6 +262,28 @@ pub fn optimal(n: usize, edges: &[Edge]) -> Vec<Edge> {
         }
     }
     out
+}
+
+/// `integer_blossom::max_weight_matching` on a thread that ends with it.
+/// Why: the crate keeps its working buffers (a `(2n+1)²` matrix of 32-byte
+/// edges: 8.4 MB at a [`MAX_EXACT`] block) in a thread-local pool, sized by
+/// the largest instance that thread has seen and never released — on the
+/// supervisor's tokio workers that was ~19 MB held for good after the first
+/// big wave (BENCHMARKS.md). A thread's pool is dropped when it exits. The
+/// result is the same wherever it runs; if no thread can be started it runs
+/// here (and the pool stays, as before).
+fn solve_on_own_thread(weight: &[i128], n: usize) -> Vec<Option<usize>> {
+    std::thread::scope(|scope| {
+        match std::thread::Builder::new()
+            .name("ladderd-match".into())
+            .spawn_scoped(scope, || integer_blossom::max_weight_matching(weight, n))
+        {
+            Ok(solving) => solving
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            Err(_) => integer_blossom::max_weight_matching(weight, n),
+        }
+    })
 }
 
 /// The original: take pairs by ascending score while both players are free,

@@ -48,6 +48,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_chacha::rand_core::SeedableRng;
 
 use crate::config::{LadderConfig, MapInfo};
+use crate::replay::Sha256;
 use crate::store::rows::{
     AuditRow, MatchResult, MatchRow, MatchState, PlayerRow, PlayerState, QueuePrefsRow,
     RatingBefore, RatingRow, ReplayRow, Report, SeasonRow, UnixMillis, Write,
@@ -556,9 +557,11 @@ pub struct Ladder {
     /// sha256 of every verified replay: one replay proves one match (the
     /// database enforces it too; checking here keeps a re-upload from
     /// becoming a refused commit).
-    used_replays: HashSet<String>,
+    /// The one copy in the supervisor: the upload path asks the loop
+    /// (`LadderHandle::replay_used`) instead of keeping its own.
+    used_replays: HashSet<Sha256>,
     /// sha256 of each match's verified replay, for `/admin replay`.
-    replay_files: HashMap<MatchId, String>,
+    replay_files: HashMap<MatchId, Sha256>,
     /// Each player's best rank as last told (see `recognition`).
     shown_ranks: BTreeMap<PlayerId, Rank>,
     reminded: HashSet<MatchId>,
@@ -728,13 +731,17 @@ impl Ladder {
         }
         ladder.matches = book;
         for r in rows.replays {
-            if r.verdict == crate::store::rows::ReplayVerdict::Verified {
-                ladder.used_replays.insert(r.sha256.clone());
-            }
-            if r.verdict == crate::store::rows::ReplayVerdict::Verified
-                && let Some(id) = r.match_id
-            {
-                ladder.replay_files.insert(id, r.sha256.clone());
+            // A verified row's hash was checked when it was handled
+            // (`matches::replay`); one that does not read as a sha256 (an
+            // edited database) proves nothing and names no file.
+            let verified_sha = (r.verdict == crate::store::rows::ReplayVerdict::Verified)
+                .then(|| r.sha256.parse::<Sha256>().ok())
+                .flatten();
+            if let Some(sha) = verified_sha {
+                ladder.used_replays.insert(sha);
+                if let Some(id) = r.match_id {
+                    ladder.replay_files.insert(id, sha);
+                }
             }
             if r.verdict == crate::store::rows::ReplayVerdict::Verified
                 && let (Some(id), Some(slot)) = (r.match_id, r.winner_slot)
@@ -805,6 +812,13 @@ impl Ladder {
     /// The match a player is in, if any.
     pub fn current_match(&self, player: PlayerId) -> Option<MatchId> {
         self.in_match.get(&player).copied()
+    }
+
+    /// Whether a verified replay with this sha256 already proves a match:
+    /// the upload path's "fresh replay" check asks this (one set in the
+    /// supervisor, not a copy per reader).
+    pub fn replay_used(&self, sha: &Sha256) -> bool {
+        self.used_replays.contains(sha)
     }
 
     /// The card and thread of every match still open (found or in

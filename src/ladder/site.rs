@@ -101,10 +101,12 @@ impl Ladder {
                     self.matches.insert(m.id, m.clone());
                 }
                 Write::Replay(r) => {
+                    // The live ladder stores a row verified only if its
+                    // hash reads as a sha256.
                     if r.verdict == ReplayVerdict::Verified
-                        && let Some(id) = r.match_id
+                        && let (Some(id), Ok(sha)) = (r.match_id, r.sha256.parse())
                     {
-                        self.replay_files.insert(id, r.sha256.clone());
+                        self.replay_files.insert(id, sha);
                     }
                 }
                 _ => {}
@@ -266,7 +268,7 @@ impl Ladder {
             result: m.result,
             created_at: m.created_at,
             finished_at: m.finished_at,
-            replay_sha256: self.replay_files.get(&m.id).cloned(),
+            replay_sha256: self.replay_files.get(&m.id).map(ToString::to_string),
         }
     }
 

@@ -1605,6 +1605,52 @@ fn a_replay_proves_one_match_only() {
     );
 }
 
+#[test]
+fn a_verified_replay_without_a_usable_hash_proves_nothing() {
+    let mut l = ladder();
+    let id = in_progress(&mut l);
+    let Command::Replay(mut ev) = replay(
+        id,
+        [("Alpha", "Terran", true), ("Bravo", "Terran", false)],
+        1,
+    ) else {
+        unreachable!("`replay` builds a replay command")
+    };
+    // Uppercase: the same digest, but not as ladderd writes it (file names).
+    ev.row.sha256 = "A".repeat(64);
+    let fx = ok(l.handle(T0 + 60 * S, Actor::player(1), Command::Replay(ev)));
+    assert!(
+        fx.writes.iter().any(|w| matches!(
+            w,
+            Write::Replay(r) if r.verdict == ReplayVerdict::Rejected
+                && r.verdict_detail.contains("hash")
+        )),
+        "{fx:?}"
+    );
+    assert_eq!(
+        l.matches.get(&id).expect("known match").state,
+        MatchState::InProgress
+    );
+    assert!(l.replay_files.is_empty() && l.used_replays.is_empty());
+    // The same file with its hash as written proves the match.
+    ok(l.handle(
+        T0 + 61 * S,
+        Actor::player(1),
+        replay(
+            id,
+            [("Alpha", "Terran", true), ("Bravo", "Terran", false)],
+            1,
+        ),
+    ));
+    assert_eq!(
+        l.matches.get(&id).expect("known match").state,
+        MatchState::Completed
+    );
+    let sha: crate::replay::Sha256 = "a".repeat(64).parse().expect("a sha256");
+    assert!(l.replay_used(&sha));
+    assert_eq!(l.replay_files.get(&id), Some(&sha));
+}
+
 // ---- live reconfiguration ----
 
 fn with_maps(mut c: LadderConfig, names: &[&str]) -> LadderConfig {

@@ -11,6 +11,7 @@ pub mod ipc;
 pub mod mpq;
 pub mod parse;
 pub mod pool;
+pub mod sha;
 pub mod summary;
 pub mod verify;
 pub mod version;
@@ -19,6 +20,7 @@ pub mod worker;
 pub use error::{ReplayError, Section};
 pub use parse::{DEFAULT_MAX_BYTES, MIN_BASE_BUILD, ParseLevel, parse_bytes};
 pub use pool::{Pool, PoolError, PoolOptions, PoolStats};
+pub use sha::{BadSha256, Sha256};
 pub use summary::{
     EventCounts, GameResult, ObserverSummary, PlayerSummary, Race, ReplaySummary, Winner,
     format_utc,

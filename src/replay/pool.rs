@@ -32,12 +32,10 @@ use super::ipc::{
     self, FrameError, PROTOCOL_VERSION, Reply, Request, SupervisorHello, WorkerHello,
     tokio_io::{read_frame, write_frame},
 };
-use super::{ParseLevel, ReplayError, ReplaySummary};
+use super::{ParseLevel, ReplayError, ReplaySummary, Sha256};
 
 /// How many hashes of worker-killing files the pool remembers.
 pub const HOSTILE_MEMORY: usize = 256;
-
-type Sha256 = [u8; 32];
 
 /// The most recent files that killed a worker, oldest first.
 #[derive(Default)]
@@ -318,8 +316,7 @@ impl Pool {
                 limit: self.max_upload_bytes,
             });
         }
-        use sha2::Digest as _;
-        let sha256: Sha256 = sha2::Sha256::digest(&bytes).into();
+        let sha256 = Sha256::digest(&bytes);
         if self.counters.hostile.contains(&sha256) {
             self.counters.jobs.fetch_add(1, Ordering::Relaxed);
             self.counters.jobs_failed.fetch_add(1, Ordering::Relaxed);

@@ -2,8 +2,6 @@
 //! expectation and the clock come in as arguments, no I/O, so every check is
 //! tested alone.
 
-use std::collections::HashSet;
-
 use super::summary::{GameResult, Race, ReplaySummary};
 
 /// One side of the match as the ladder assigned it.
@@ -28,8 +26,9 @@ pub struct MatchExpectation<'a> {
     pub start_window_s: i64,
     /// The ladder's rules for the game itself: mods, speed, observers, lobby.
     pub rules: &'a GameRules,
-    /// sha256 of every replay already used for another match.
-    pub used_replays: &'a HashSet<String>,
+    /// This file (its sha256) already proves another match: the caller asks
+    /// the ladder, which keeps the one set of used replays.
+    pub already_used: bool,
 }
 
 /// How a ladder's games must be played (`[replay]` in the config).
@@ -340,7 +339,7 @@ pub fn verify(expected: &MatchExpectation<'_>, summary: &ReplaySummary, now: i64
         },
     );
 
-    let fresh = !expected.used_replays.contains(&summary.sha256);
+    let fresh = !expected.already_used;
     add(
         CheckName::FreshReplay,
         fresh,
@@ -408,7 +407,7 @@ mod tests {
 
     static RULES: std::sync::LazyLock<GameRules> = std::sync::LazyLock::new(GameRules::default);
 
-    fn expect(used: &HashSet<String>) -> MatchExpectation<'_> {
+    fn expect(used: bool) -> MatchExpectation<'static> {
         MatchExpectation {
             slots: [
                 ExpectedPlayer {
@@ -426,7 +425,7 @@ mod tests {
             created_at: CREATED,
             start_window_s: 600,
             rules: &RULES,
-            used_replays: used,
+            already_used: used,
         }
     }
 
@@ -439,8 +438,8 @@ mod tests {
 
     #[test]
     fn a_good_replay_passes_every_check_and_names_the_winner_slot() {
-        let used = HashSet::new();
-        let v = verify(&expect(&used), &summary(), CREATED + 800);
+        let used = false;
+        let v = verify(&expect(used), &summary(), CREATED + 800);
         assert!(v.passed(), "{v:#?}");
         assert_eq!(v.checks.len(), 11);
         assert_eq!(v.winner_slot, Some(0), "Bob is slot 0 and won");
@@ -448,7 +447,7 @@ mod tests {
 
     #[test]
     fn two_humans_fails_with_a_computer() {
-        let used = HashSet::new();
+        let used = false;
         let mut s = summary();
         s.players.push(PlayerSummary {
             is_human: false,
@@ -456,17 +455,17 @@ mod tests {
             ..player("A.I.", "", Race::Zerg, GameResult::Loss, 2)
         });
         only_fails(
-            &verify(&expect(&used), &s, CREATED + 800),
+            &verify(&expect(used), &s, CREATED + 800),
             CheckName::TwoHumans,
         );
     }
 
     #[test]
     fn players_fail_when_someone_else_played() {
-        let used = HashSet::new();
+        let used = false;
         let mut s = summary();
         s.players[1].toon_handle = Some("1-S2-1-99".into());
-        let v = verify(&expect(&used), &s, CREATED + 800);
+        let v = verify(&expect(used), &s, CREATED + 800);
         assert!(!v.check(CheckName::Players).unwrap().passed);
         assert!(!v.check(CheckName::AssignedRaces).unwrap().passed);
         assert!(!v.check(CheckName::DecidedWinner).unwrap().passed);
@@ -475,10 +474,10 @@ mod tests {
 
     #[test]
     fn races_fail_when_a_player_switched() {
-        let used = HashSet::new();
+        let used = false;
         let mut s = summary();
         s.players[0].play_race = Some(Race::Zerg);
-        let v = verify(&expect(&used), &s, CREATED + 800);
+        let v = verify(&expect(used), &s, CREATED + 800);
         only_fails(&v, CheckName::AssignedRaces);
         assert!(
             v.check(CheckName::AssignedRaces)
@@ -490,10 +489,10 @@ mod tests {
 
     #[test]
     fn mirror_match_maps_by_identity_not_race() {
-        let used = HashSet::new();
+        let used = false;
         let mut s = summary();
         s.players[1].play_race = Some(Race::Terran);
-        let mut e = expect(&used);
+        let mut e = expect(used);
         e.slots[0].race = Race::Terran;
         let v = verify(&e, &s, CREATED + 800);
         assert!(v.passed(), "{v:#?}");
@@ -506,17 +505,17 @@ mod tests {
 
     #[test]
     fn map_fails_on_another_map_and_normalises_names() {
-        let used = HashSet::new();
+        let used = false;
         let mut s = summary();
         assert_eq!(normalise_map("Pylon LE"), normalise_map("pylon"));
         assert_ne!(normalise_map("Simple"), normalise_map("Simp"));
         s.map_name = "Persephone LE".into();
-        only_fails(&verify(&expect(&used), &s, CREATED + 800), CheckName::Map);
+        only_fails(&verify(&expect(used), &s, CREATED + 800), CheckName::Map);
     }
 
     #[test]
     fn start_window_fails_for_old_late_or_future_games() {
-        let used = HashSet::new();
+        let used = false;
         for (start, now) in [
             (CREATED - 3600, CREATED + 800), // played before the match existed
             (CREATED + 601, CREATED + 2000), // started after the window
@@ -525,20 +524,20 @@ mod tests {
             let mut s = summary();
             s.start_time_utc = start;
             s.end_time_utc = start + 594;
-            only_fails(&verify(&expect(&used), &s, now), CheckName::StartWindow);
+            only_fails(&verify(&expect(used), &s, now), CheckName::StartWindow);
         }
     }
 
     #[test]
     fn observers_fail_unless_allowed() {
-        let used = HashSet::new();
+        let used = false;
         let mut s = summary();
         s.observers.push(ObserverSummary {
             name: "COSMOS".into(),
             toon_handle: None,
         });
         only_fails(
-            &verify(&expect(&used), &s, CREATED + 800),
+            &verify(&expect(used), &s, CREATED + 800),
             CheckName::NoObservers,
         );
         let rules = GameRules {
@@ -547,18 +546,18 @@ mod tests {
         };
         let e = MatchExpectation {
             rules: &rules,
-            ..expect(&used)
+            ..expect(used)
         };
         assert!(verify(&e, &s, CREATED + 800).passed());
     }
 
     #[test]
     fn speed_fails_unless_the_configured_one() {
-        let used = HashSet::new();
+        let used = false;
         let mut s = summary();
         s.speed = "Normal".into();
         only_fails(
-            &verify(&expect(&used), &s, CREATED + 800),
+            &verify(&expect(used), &s, CREATED + 800),
             CheckName::GameSpeed,
         );
         let any = GameRules {
@@ -567,14 +566,14 @@ mod tests {
         };
         let e = MatchExpectation {
             rules: &any,
-            ..expect(&used)
+            ..expect(used)
         };
         assert!(verify(&e, &s, CREATED + 800).passed());
     }
 
     #[test]
     fn required_mods_match_by_hash_or_name_and_name_what_is_missing() {
-        let used = HashSet::new();
+        let used = false;
         let s = summary();
         let with = |mods: &[&str]| GameRules {
             required_mods: mods.iter().map(|m| (*m).to_owned()).collect(),
@@ -587,14 +586,14 @@ mod tests {
         ] {
             let e = MatchExpectation {
                 rules: &ok,
-                ..expect(&used)
+                ..expect(used)
             };
             assert!(verify(&e, &s, CREATED + 800).passed(), "{ok:?}");
         }
         let missing = with(&["VoidMulti", "Starbow"]);
         let e = MatchExpectation {
             rules: &missing,
-            ..expect(&used)
+            ..expect(used)
         };
         let v = verify(&e, &s, CREATED + 800);
         only_fails(&v, CheckName::RequiredMods);
@@ -607,7 +606,7 @@ mod tests {
 
     #[test]
     fn lobby_privacy_is_checked_when_configured() {
-        let used = HashSet::new();
+        let used = false;
         let mut s = summary();
         let public = GameRules {
             privacy: Privacy::Public,
@@ -615,7 +614,7 @@ mod tests {
         };
         let e = MatchExpectation {
             rules: &public,
-            ..expect(&used)
+            ..expect(used)
         };
         only_fails(&verify(&e, &s, CREATED + 800), CheckName::LobbyPrivacy);
         s.category = Some("Public".into());
@@ -627,19 +626,19 @@ mod tests {
 
     #[test]
     fn undecided_games_have_no_winner() {
-        let used = HashSet::new();
+        let used = false;
         let mut s = summary();
         s.players[1].result = None;
-        let v = verify(&expect(&used), &s, CREATED + 800);
+        let v = verify(&expect(used), &s, CREATED + 800);
         only_fails(&v, CheckName::DecidedWinner);
         assert_eq!(v.winner_slot, None);
     }
 
     #[test]
     fn a_reused_replay_fails() {
-        let used: HashSet<String> = [summary().sha256].into();
+        let used = true;
         only_fails(
-            &verify(&expect(&used), &summary(), CREATED + 800),
+            &verify(&expect(used), &summary(), CREATED + 800),
             CheckName::FreshReplay,
         );
     }

@@ -261,7 +261,6 @@ struct LadderParts {
     /// Cancelled once Discord can deliver: the loop's first tick waits for it.
     deliverable: CancellationToken,
     restored: Option<crate::discord::bot::Restored>,
-    verified_replays: std::collections::HashSet<String>,
     loaded_players: usize,
     loaded_matches: usize,
     /// The web site and the rows it follows, when `[web] listen` is set.
@@ -281,12 +280,6 @@ fn start_ladder(
     shutdown: CancellationToken,
 ) -> LadderParts {
     let (loaded_players, loaded_matches) = (snapshot.players.len(), matches.len());
-    let verified_replays = snapshot
-        .replays
-        .iter()
-        .filter(|r| r.verdict == crate::store::rows::ReplayVerdict::Verified)
-        .map(|r| r.sha256.clone())
-        .collect();
     let now = env.clock.now();
     let seed = env.seed.unwrap_or(now as u64);
     let reach = std::mem::take(&mut snapshot.reach);
@@ -347,7 +340,6 @@ fn start_ladder(
         outgoing: Some(outgoing),
         deliverable,
         restored: Some(restored),
-        verified_replays,
         loaded_players,
         loaded_matches,
         web: web.map(|(site, _, rx)| (site, rx)),
@@ -540,7 +532,7 @@ async fn connect_discord(
             config.replay.uploads_per_minute,
             races.clone(),
             env.clock.clone(),
-            ladder.verified_replays.clone(),
+            ladder.handle.clone(),
         );
         // Without its archive ladderd still verifies and settles; admins
         // lose the files, which the error says.

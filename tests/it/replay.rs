@@ -235,8 +235,6 @@ fn parse_command_prints_json_lines_and_exit_codes() {
 /// one required, and the lobby rule is checked the same way.
 #[test]
 fn a_corpus_game_without_the_required_mod_is_refused_by_name() {
-    use std::collections::HashSet;
-
     use ladderd::replay::verify::{
         CheckName, ExpectedPlayer, GameRules, MatchExpectation, Privacy, verify,
     };
@@ -259,7 +257,6 @@ fn a_corpus_game_without_the_required_mod_is_refused_by_name() {
         name: humans[i].name.clone(),
         race: humans[i].play_race.expect("a known race"),
     };
-    let used = HashSet::new();
     let verdict = |rules: &GameRules| {
         verify(
             &MatchExpectation {
@@ -268,7 +265,7 @@ fn a_corpus_game_without_the_required_mod_is_refused_by_name() {
                 created_at: summary.start_time_utc - 30,
                 start_window_s: 600,
                 rules,
-                used_replays: &used,
+                already_used: false,
             },
             &summary,
             summary.end_time_utc + 60,
