@@ -133,12 +133,20 @@ pub struct Pacer {
     global_per_second: usize,
     recent_sends: VecDeque<Instant>,
     global_blocked_until: Option<Instant>,
-    route_bucket: HashMap<RouteKey, String>,
+    /// Which bucket each route is in, and when the route last sent.
+    route_bucket: HashMap<RouteKey, (String, Instant)>,
     buckets: HashMap<String, Bucket>,
     /// Route-level state for routes whose bucket id is not known (yet).
     route_state: HashMap<RouteKey, Bucket>,
     in_flight: HashMap<RouteKey, ()>,
+    /// When [`Pacer::forget_spent`] next runs.
+    next_forget: Option<Instant>,
 }
+
+/// How often state that no longer paces anything is dropped. Every
+/// interaction token and DM channel is a route of its own, so without it the
+/// maps grow by one entry per interaction for as long as the process runs.
+const FORGET_EVERY: Duration = Duration::from_secs(60);
 
 impl Pacer {
     pub fn new(global_per_second: usize) -> Pacer {
@@ -150,12 +158,43 @@ impl Pacer {
             buckets: HashMap::new(),
             route_state: HashMap::new(),
             in_flight: HashMap::new(),
+            next_forget: None,
         }
+    }
+
+    /// Routes and buckets the pacer knows (for tests and the health view).
+    pub fn tracked(&self) -> usize {
+        self.route_bucket.len() + self.buckets.len() + self.route_state.len()
+    }
+
+    /// Drops what no longer paces anything, so the maps hold about what the
+    /// last minute used:
+    /// - a bucket whose reset has passed: it neither holds a request back
+    ///   (`ready_at` waits only for a reset still ahead) nor counts one down
+    ///   (`on_send`), and the next response on its route learns it again;
+    /// - a route that maps to no bucket, or that has not sent for a minute
+    ///   and whose bucket is not spent: it is then treated as a route never
+    ///   seen, as every new interaction token is, until its next response.
+    ///
+    /// A spent bucket and the routes in it are kept until its reset.
+    fn forget_spent(&mut self, now: Instant) {
+        if self.next_forget.is_some_and(|at| now < at) {
+            return;
+        }
+        self.next_forget = Some(now + FORGET_EVERY);
+        self.buckets.retain(|_, b| b.reset_at > now);
+        self.route_state.retain(|_, b| b.reset_at > now);
+        let buckets = &self.buckets;
+        self.route_bucket.retain(|_, (id, used)| {
+            buckets
+                .get(id)
+                .is_some_and(|b| b.remaining == 0 || now.duration_since(*used) < FORGET_EVERY)
+        });
     }
 
     fn bucket(&self, route: &RouteKey) -> Option<&Bucket> {
         match self.route_bucket.get(route) {
-            Some(id) => self.buckets.get(id),
+            Some((id, _)) => self.buckets.get(id),
             None => self.route_state.get(route),
         }
     }
@@ -197,10 +236,14 @@ impl Pacer {
 
     /// Records that a request on `route` was sent at `now`.
     pub fn on_send(&mut self, route: &RouteKey, now: Instant) {
+        self.forget_spent(now);
         self.recent_sends.push_back(now);
         self.in_flight.insert(route.clone(), ());
-        let bucket = match self.route_bucket.get(route) {
-            Some(id) => self.buckets.get_mut(id),
+        let bucket = match self.route_bucket.get_mut(route) {
+            Some((id, used)) => {
+                *used = now;
+                self.buckets.get_mut(id)
+            }
             None => self.route_state.get_mut(route),
         };
         if let Some(b) = bucket
@@ -231,7 +274,7 @@ impl Pacer {
                 match headers.bucket.as_deref() {
                     Some(hash) => {
                         let id = bucket_key(hash, route);
-                        self.route_bucket.insert(route.clone(), id.clone());
+                        self.route_bucket.insert(route.clone(), (id.clone(), now));
                         self.buckets.insert(id, b);
                     }
                     None => {
@@ -252,7 +295,7 @@ impl Pacer {
             Some(hash) => {
                 let id = bucket_key(hash, route);
                 self.route_state.remove(route);
-                self.route_bucket.insert(route.clone(), id.clone());
+                self.route_bucket.insert(route.clone(), (id.clone(), now));
                 // Another route of the same bucket may have sent since: keep the lower count.
                 let merged = match self.buckets.get(&id) {
                     Some(old)
@@ -437,5 +480,39 @@ mod tests {
             p.ready_at(&other, now),
             Readiness::At(now + Duration::from_millis(700))
         );
+    }
+
+    /// One route per interaction token or DM channel: what the pacer keeps
+    /// must not grow with every interaction ever answered, and dropping it
+    /// must not release a bucket that is still spent.
+    #[tokio::test(start_paused = true)]
+    async fn spent_routes_are_forgotten_and_a_spent_bucket_still_holds() {
+        let mut p = Pacer::new(45);
+        let start = Instant::now();
+        let held = route("POST /channels/1/messages");
+        p.on_send(&held, start);
+        // Spent, resetting in ten minutes: it must survive every sweep.
+        p.on_response(&held, &headers("messages", 0, 600_000), 200, start);
+        for i in 0..10_000u64 {
+            let now = start + Duration::from_millis(20 * i);
+            let r = route(&format!("POST /interactions/{i}/token{i}/callback"));
+            p.on_send(&r, now);
+            p.on_response(&r, &headers(&format!("b{}", i % 7), 4, 1000), 200, now);
+            let dm = route(&format!("POST /channels/{}/messages", 1000 + i));
+            p.on_send(&dm, now);
+            p.on_response(&dm, &headers("messages", 4, 5000), 200, now);
+        }
+        let end = start + Duration::from_millis(20 * 10_000);
+        // 200 s of traffic, a sweep a minute: what is left is at most the
+        // last minute's routes and buckets, not all 20,000.
+        assert!(p.tracked() < 9_000, "{} entries kept", p.tracked());
+        assert!(
+            matches!(p.ready_at(&held, end), Readiness::At(at) if at == start + Duration::from_secs(600)),
+            "a swept pacer released a spent bucket"
+        );
+        // Another sweep after every reset: only the spent bucket remains.
+        let later = end + Duration::from_secs(120);
+        p.on_send(&route("GET /gateway/bot"), later);
+        assert_eq!(p.tracked(), 2, "the spent bucket and its route");
     }
 }
