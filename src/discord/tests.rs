@@ -710,3 +710,119 @@ async fn an_interaction_callback_stops_retrying_at_its_deadline() {
         1
     );
 }
+
+/// After a 5xx outage a request waiting out its backoff goes as soon as
+/// another request of its class is answered 2xx, not when its timer ends:
+/// here the DM's fifth failure (3.75–4.7 s, jitter included) set its next
+/// try at 7.75 s or later, and another DM answered at 5 s brings it forward
+/// to then.
+#[tokio::test(start_paused = true)]
+async fn a_request_backing_off_follows_the_first_success_of_its_class() {
+    let fake = Fake::new(FakeDiscord::new(
+        5,
+        Duration::from_secs(5),
+        Duration::from_millis(10),
+    ));
+    fake.state
+        .lock()
+        .unwrap()
+        .script
+        .insert(1, VecDeque::from([500, 502, 503, 500, 502]));
+    let (out, _stop, _task) = start(&fake, OutboundConfig::default());
+    let t0 = Instant::now();
+    let (route, r) = req("POST /channels/dm1/messages", 1);
+    let waiting = out.send(Priority::Direct, route, r);
+    tokio::time::sleep_until(t0 + Duration::from_secs(5)).await;
+    assert_eq!(gaps(&fake, 1).len(), 4, "five failed attempts so far");
+    let (route, r) = req("POST /channels/dm2/messages", 2);
+    assert_eq!(
+        out.send(Priority::Direct, route, r)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        200
+    );
+    assert_eq!(waiting.await.unwrap().unwrap().status, 200);
+    let sent = *fake.state.lock().unwrap().attempts[&1].last().unwrap();
+    assert!(
+        sent - t0 < Duration::from_millis(5_100),
+        "sent {:?} after the start, not at once after the other DM's success",
+        sent - t0
+    );
+    // A success of another class says nothing about this one.
+    fake.state
+        .lock()
+        .unwrap()
+        .script
+        .insert(3, VecDeque::from([500, 500, 500, 500, 500]));
+    let t1 = Instant::now();
+    let (route, r) = req("POST /channels/dm3/messages", 3);
+    let waiting = out.send(Priority::Direct, route, r);
+    tokio::time::sleep_until(t1 + Duration::from_secs(5)).await;
+    let (route, r) = interaction(4);
+    out.send(Priority::Interaction, route, r)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(waiting.await.unwrap().unwrap().status, 200);
+    let sent = *fake.state.lock().unwrap().attempts[&3].last().unwrap();
+    assert!(sent - t1 >= Duration::from_millis(7_750), "{:?}", sent - t1);
+}
+
+/// A 429 is never cut short by another route's success, and a request
+/// resubmitted on an interaction route (which the pacer exempts) after its
+/// predecessor was given up still waits out that route's `Retry-After`.
+#[tokio::test(start_paused = true)]
+async fn a_429_wait_is_never_cut_short() {
+    let fake = Fake::new(FakeDiscord::new(
+        50,
+        Duration::from_secs(1),
+        Duration::from_millis(10),
+    ));
+    let retry_after = Duration::from_secs(5);
+    {
+        let mut s = fake.state.lock().unwrap();
+        s.scripted_retry_after = Some(retry_after);
+        s.script.insert(1, VecDeque::from([429]));
+        s.script.insert(3, VecDeque::from([429]));
+    }
+    let (out, _stop, _task) = start(&fake, OutboundConfig::default());
+    let (route, r) = req("POST /channels/dm1/messages", 1);
+    let waiting = out.send(Priority::Direct, route, r);
+    let (route, r) = req("POST /channels/dm2/messages", 2);
+    out.send(Priority::Direct, route, r).await.unwrap().unwrap();
+    assert_eq!(waiting.await.unwrap().unwrap().status, 200);
+    assert!(gaps(&fake, 1)[0] >= retry_after, "{:?}", gaps(&fake, 1));
+    // An interaction route: 5 s is past the 3 s deadline, so the first is
+    // given up at once; the next on the same route waits the 5 s all the same.
+    let followup = "POST /webhooks/1/token3";
+    let q = |id| FakeRequest {
+        route: followup.into(),
+        id,
+        interaction: true,
+    };
+    let given_up = out
+        .send(Priority::Interaction, RouteKey(followup.into()), q(3))
+        .await
+        .unwrap();
+    assert!(
+        matches!(given_up, Err(Failure::GaveUp { .. })),
+        "{given_up:?}"
+    );
+    let refused_at = fake.state.lock().unwrap().attempts[&3][0];
+    let again = out.send(Priority::Interaction, RouteKey(followup.into()), q(5));
+    assert_eq!(again.await.unwrap().unwrap().status, 200);
+    let sent = fake.state.lock().unwrap().attempts[&5][0];
+    assert!(sent >= refused_at + retry_after, "{:?}", sent - refused_at);
+}
+
+/// The jitter only ever adds, and at most a quarter.
+#[test]
+fn jitter_stays_within_a_quarter_above() {
+    let base = Duration::from_secs(2);
+    let draws: Vec<Duration> = (0..1000).map(|_| jittered(base)).collect();
+    assert!(draws.iter().all(|d| *d >= base && *d <= base * 5 / 4));
+    let distinct: std::collections::HashSet<_> = draws.iter().collect();
+    assert!(distinct.len() > 900, "{} distinct of 1000", distinct.len());
+}
