@@ -578,23 +578,31 @@ async fn an_outage_longer_than_every_attempt_fails_counted() {
     assert_eq!(out.stats().queued.load(Ordering::Relaxed), 0);
 }
 
-/// A 429 on a paced route and two on an interaction callback: each is
-/// counted, in total and per class; each retry, and the next request on the
-/// paced route, waits `Retry-After`.
-#[tokio::test(start_paused = true)]
-async fn a_429_waits_retry_after_on_its_route_interactions_too() {
+/// A roomy fake Discord (50 per second a route) that answers request `id`
+/// with `n` 429s saying `Retry-After: retry_after` first, for each `(id, n)`.
+fn scripted_429s(retry_after: Duration, script: &[(u64, usize)]) -> Fake {
     let fake = Fake::new(FakeDiscord::new(
         50,
         Duration::from_secs(1),
         Duration::from_millis(10),
     ));
-    let retry_after = Duration::from_millis(900);
     {
         let mut s = fake.state.lock().unwrap();
         s.scripted_retry_after = Some(retry_after);
-        s.script.insert(1, VecDeque::from([429]));
-        s.script.insert(2, VecDeque::from([429, 429]));
+        for &(id, n) in script {
+            s.script.insert(id, std::iter::repeat_n(429, n).collect());
+        }
     }
+    fake
+}
+
+/// A 429 on a paced route and two on an interaction callback: each is
+/// counted, in total and per class; each retry, and the next request on the
+/// paced route, waits `Retry-After`.
+#[tokio::test(start_paused = true)]
+async fn a_429_waits_retry_after_on_its_route_interactions_too() {
+    let retry_after = Duration::from_millis(900);
+    let fake = scripted_429s(retry_after, &[(1, 1), (2, 2)]);
     let (out, _stop, _task) = start(&fake, OutboundConfig::default());
     let (r1, q1) = req("POST /channels/1/messages", 1);
     let (r3, q3) = req("POST /channels/1/messages", 3);
@@ -665,20 +673,27 @@ async fn a_429_saying_zero_does_not_hot_loop() {
     assert_eq!(out.stats().failed.load(Ordering::Relaxed), 1);
 }
 
-/// An interaction callback is retried only while the retry still falls in
-/// its 3 s: 250 + 500 + 1000 ms of backoff fit, the next 2 s would not.
-#[tokio::test(start_paused = true)]
-async fn an_interaction_callback_stops_retrying_at_its_deadline() {
+/// A fake Discord (5 per 5 s a route, 10 ms away) that answers request
+/// `id` with `statuses` first (0: no answer), for each `(id, statuses)`.
+fn scripted(script: &[(u64, &[u16])]) -> Fake {
     let fake = Fake::new(FakeDiscord::new(
         5,
         Duration::from_secs(5),
         Duration::from_millis(10),
     ));
-    fake.state
-        .lock()
-        .unwrap()
-        .script
-        .insert(1, (0..20).map(|_| 500).collect());
+    let mut s = fake.state.lock().unwrap();
+    for &(id, statuses) in script {
+        s.script.insert(id, statuses.iter().copied().collect());
+    }
+    drop(s);
+    fake
+}
+
+/// An interaction callback is retried only while the retry still falls in
+/// its 3 s: 250 + 500 + 1000 ms of backoff fit, the next 2 s would not.
+#[tokio::test(start_paused = true)]
+async fn an_interaction_callback_stops_retrying_at_its_deadline() {
+    let fake = scripted(&[(1, &[500; 20])]);
     let config = OutboundConfig::default();
     let (out, _stop, _task) = start(&fake, config.clone());
     let t0 = Instant::now();
@@ -718,16 +733,7 @@ async fn an_interaction_callback_stops_retrying_at_its_deadline() {
 /// to then.
 #[tokio::test(start_paused = true)]
 async fn a_request_backing_off_follows_the_first_success_of_its_class() {
-    let fake = Fake::new(FakeDiscord::new(
-        5,
-        Duration::from_secs(5),
-        Duration::from_millis(10),
-    ));
-    fake.state
-        .lock()
-        .unwrap()
-        .script
-        .insert(1, VecDeque::from([500, 502, 503, 500, 502]));
+    let fake = scripted(&[(1, &[500, 502, 503, 500, 502]), (3, &[500; 5])]);
     let (out, _stop, _task) = start(&fake, OutboundConfig::default());
     let t0 = Instant::now();
     let (route, r) = req("POST /channels/dm1/messages", 1);
@@ -751,11 +757,6 @@ async fn a_request_backing_off_follows_the_first_success_of_its_class() {
         sent - t0
     );
     // A success of another class says nothing about this one.
-    fake.state
-        .lock()
-        .unwrap()
-        .script
-        .insert(3, VecDeque::from([500, 500, 500, 500, 500]));
     let t1 = Instant::now();
     let (route, r) = req("POST /channels/dm3/messages", 3);
     let waiting = out.send(Priority::Direct, route, r);
@@ -775,18 +776,8 @@ async fn a_request_backing_off_follows_the_first_success_of_its_class() {
 /// predecessor was given up still waits out that route's `Retry-After`.
 #[tokio::test(start_paused = true)]
 async fn a_429_wait_is_never_cut_short() {
-    let fake = Fake::new(FakeDiscord::new(
-        50,
-        Duration::from_secs(1),
-        Duration::from_millis(10),
-    ));
     let retry_after = Duration::from_secs(5);
-    {
-        let mut s = fake.state.lock().unwrap();
-        s.scripted_retry_after = Some(retry_after);
-        s.script.insert(1, VecDeque::from([429]));
-        s.script.insert(3, VecDeque::from([429]));
-    }
+    let fake = scripted_429s(retry_after, &[(1, 1), (3, 1)]);
     let (out, _stop, _task) = start(&fake, OutboundConfig::default());
     let (route, r) = req("POST /channels/dm1/messages", 1);
     let waiting = out.send(Priority::Direct, route, r);
