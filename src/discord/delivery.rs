@@ -36,13 +36,11 @@
 //! retried with backoff ([`RETRY_FIRST`] doubling to [`RETRY_CAP`], plus
 //! jitter) until it is delivered or, for a match card, its confirm deadline
 //! passes; a stop leaves it pending in the outbox, which the next start
-//! re-issues. The backoff is cut short once Discord answers 2xx to a
-//! request of the failed one's class sent after the failure
-//! ([`Outbound::recovered`]): after a storm, waiting messages follow the
-//! first success at the scheduler's pace instead of sleeping out timers of
-//! up to minutes (`bench faults`: the last card came 16–23 s after a 10 s
-//! storm ended). The scheduler still holds every 429'd route until
-//! `Retry-After`.
+//! re-issues. The backoff is cut short once Discord answers 2xx to any
+//! request sent after the failure ([`Outbound::recovered`]): after a storm,
+//! waiting messages follow the first success at the scheduler's pace
+//! instead of sleeping out timers of up to minutes. The scheduler still
+//! holds every 429'd route until `Retry-After`.
 //!
 //! **The lobby's status** is one message edited in place after each wave
 //! (its id kept in `ladder_meta`), not a new message per wave.
@@ -60,7 +58,7 @@ use twilight_model::id::Id;
 use twilight_model::id::marker::{ApplicationMarker, ChannelMarker, MessageMarker};
 
 use super::ids::ComponentId;
-use super::outbound::{Failure, Outbound, Priority, Reply, RouteClass, Transport, jittered};
+use super::outbound::{Failure, Outbound, Priority, Reply, Transport, jittered};
 use super::render::{Rendered, button};
 use super::transport::route_key;
 use crate::clock::Clock;
@@ -212,9 +210,8 @@ enum Outcome {
     TokenDead,
     /// Refused as built: sending it again would be refused again.
     Refused,
-    /// Failed after the scheduler's retries: try again later; the class of
-    /// the request that failed says whose recovery to wait for.
-    Retry(RouteClass),
+    /// Failed after the scheduler's retries: try again later.
+    Retry,
     Stop,
 }
 
@@ -507,8 +504,8 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
                     return true;
                 }
                 Outcome::Stop => return false,
-                Outcome::Retry(class) => {
-                    if !self.back_off(&mut backoff, class).await {
+                Outcome::Retry => {
+                    if !self.back_off(&mut backoff).await {
                         return false;
                     }
                 }
@@ -601,8 +598,8 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
                 }
                 Outcome::Refused => return true,
                 Outcome::Stop => return false,
-                Outcome::Retry(class) => {
-                    if !self.back_off(&mut backoff, class).await {
+                Outcome::Retry => {
+                    if !self.back_off(&mut backoff).await {
                         return false;
                     }
                 }
@@ -611,16 +608,16 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
     }
 
     /// Waits out one retry delay (doubling it for the next, jittered), or
-    /// less once a request of `class` sent from now on succeeds; `false` if
-    /// ladderd began to stop meanwhile.
-    async fn back_off(&self, backoff: &mut Duration, class: RouteClass) -> bool {
+    /// less once a request sent from now on succeeds; `false` if ladderd
+    /// began to stop meanwhile.
+    async fn back_off(&self, backoff: &mut Duration) -> bool {
         self.stats.retries.fetch_add(1, Ordering::Relaxed);
         let failed_at = tokio::time::Instant::now();
         let wait = jittered(*backoff);
         *backoff = (*backoff * 2).min(RETRY_CAP);
         tokio::select! {
             _ = tokio::time::sleep(wait) => true,
-            _ = self.outbound.recovered(class, failed_at) => true,
+            _ = self.outbound.recovered(failed_at) => true,
             _ = self.stopping.cancelled() => false,
         }
     }
@@ -800,8 +797,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
                 return Outcome::Refused;
             }
         };
-        let class = RouteClass::of(priority, &route_key(&request));
-        outcome_of(self.exchange(priority, request).await, class)
+        outcome_of(self.exchange(priority, request).await)
     }
 
     /// An ephemeral followup on an interaction token.
@@ -826,7 +822,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
                 ..
             })
             | Err(Failure::Refused { status: 401, .. }) => Outcome::TokenDead,
-            other => outcome_of(other, RouteClass::Interaction),
+            other => outcome_of(other),
         }
     }
 
@@ -850,7 +846,7 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
     }
 }
 
-fn outcome_of(result: Result<Reply<Vec<u8>>, Failure>, class: RouteClass) -> Outcome {
+fn outcome_of(result: Result<Reply<Vec<u8>>, Failure>) -> Outcome {
     match result {
         Ok(reply) => Outcome::Sent(message_id(&reply.body)),
         Err(Failure::Refused {
@@ -861,7 +857,7 @@ fn outcome_of(result: Result<Reply<Vec<u8>>, Failure>, class: RouteClass) -> Out
         Err(Failure::Refused { status: 404, .. }) => Outcome::Gone,
         Err(Failure::Refused { .. }) => Outcome::Refused,
         Err(Failure::ShuttingDown) => Outcome::Stop,
-        Err(Failure::GaveUp { .. } | Failure::QueueFull(_)) => Outcome::Retry(class),
+        Err(Failure::GaveUp { .. } | Failure::QueueFull(_)) => Outcome::Retry,
     }
 }
 

@@ -14,11 +14,13 @@
 //!   (`backoff` doubling up to `backoff_cap`, plus up to a quarter of
 //!   [`jittered`] on top, `max_attempts` attempts: the defaults ride out
 //!   about a minute of outage, so a message the ladder has committed
-//!   survives it). Once a request of the same [`RouteClass`] sent after the
-//!   failure is answered 2xx, the class is back: a request waiting out such
-//!   a backoff goes at once (once per request, so a route that fails alone
-//!   is not hammered at the pace of the others' successes), still through
-//!   the pacer, which spaces a backlog to the global rate. A 429's wait is
+//!   survives it). Once any request sent after the failure is answered 2xx,
+//!   Discord is back: a request waiting out such a backoff goes at once
+//!   (once per request, so a route that fails alone costs one request more,
+//!   not one per success elsewhere), still through the pacer, which spaces
+//!   a backlog to the global rate. Any route, not the failed one's: after a
+//!   storm the failed route may have nothing else to probe it (one DM open
+//!   waits at the head of its route; the rest queue behind it). A 429's wait is
 //!   never cut short: the pacer holds its bucket (and, for an interaction
 //!   route, which the pacer exempts, the scheduler holds the route) until
 //!   `Retry-After`, for every request on it, a resubmitted one too;
@@ -282,26 +284,15 @@ struct Job<T: Transport> {
     /// When the attempt now in flight was sent.
     sent_at: Option<Instant>,
     /// Set while the job waits out a 5xx or transport error that came at
-    /// this time: a 2xx of its class on a request sent later releases it.
+    /// this time: a 2xx to any request sent later releases it.
     failed_at: Option<Instant>,
     /// It was released so once already (see the module doc).
     released: bool,
 }
 
-/// The send time of the latest request of each [`RouteClass`] that Discord
-/// answered 2xx: "this class works again", for whoever waits out a failure.
-#[derive(Debug)]
-struct Recovery {
-    classes: [watch::Sender<Option<Instant>>; RouteClass::ALL.len()],
-}
-
-impl Default for Recovery {
-    fn default() -> Self {
-        Recovery {
-            classes: std::array::from_fn(|_| watch::Sender::new(None)),
-        }
-    }
-}
+/// The send time of the latest request that Discord answered 2xx:
+/// "Discord works again", for whoever waits out a failure.
+type Recovery = watch::Sender<Option<Instant>>;
 
 /// The cloneable handle: submit requests, optionally await their replies.
 pub struct Outbound<T: Transport> {
@@ -341,7 +332,7 @@ impl<T: Transport> Outbound<T> {
         shutdown: CancellationToken,
     ) -> (Outbound<T>, tokio::task::JoinHandle<()>) {
         let (tx, rx) = mpsc::unbounded_channel();
-        let recovery = Arc::new(Recovery::default());
+        let recovery = Arc::new(Recovery::new(None));
         let handle = Outbound {
             tx,
             stats: stats.clone(),
@@ -358,7 +349,7 @@ impl<T: Transport> Outbound<T> {
             stats,
             unauthorized: VecDeque::new(),
             recovery,
-            error_waiting: [0; RouteClass::ALL.len()],
+            error_waiting: 0,
             interaction_holds: HashMap::new(),
         };
         (handle, tokio::spawn(scheduler.run(rx, shutdown)))
@@ -414,12 +405,12 @@ impl<T: Transport> Outbound<T> {
         &self.stats
     }
 
-    /// Resolves once Discord has answered 2xx to a request of `class` sent
-    /// after `since`: whoever waits out a failure of that class may try
-    /// again now (the scheduler still paces it and holds any 429's wait).
-    /// Pending forever if that never happens: race it with a timer.
-    pub async fn recovered(&self, class: RouteClass, since: Instant) {
-        let mut rx = self.recovery.classes[class as usize].subscribe();
+    /// Resolves once Discord has answered 2xx to a request sent after
+    /// `since`: whoever waits out a failure may try again now (the
+    /// scheduler still paces it and holds any 429's wait). Pending forever
+    /// if that never happens: race it with a timer.
+    pub async fn recovered(&self, since: Instant) {
+        let mut rx = self.recovery.subscribe();
         if rx
             .wait_for(|last| last.is_some_and(|sent| sent > since))
             .await
@@ -458,9 +449,9 @@ struct Scheduler<T: Transport> {
     /// When the recent 401s came (see [`UNAUTHORIZED_STOP`]).
     unauthorized: VecDeque<Instant>,
     recovery: Arc<Recovery>,
-    /// Queued jobs waiting out a 5xx or transport error, per class (no
-    /// queue scan on a 2xx while there are none).
-    error_waiting: [usize; RouteClass::ALL.len()],
+    /// Queued jobs waiting out a 5xx or transport error (no queue scan on
+    /// a 2xx while there are none).
+    error_waiting: usize,
     /// Interaction routes (exempt from the pacer) held after a 429 until
     /// `Retry-After`: a request resubmitted on the route waits too.
     interaction_holds: HashMap<RouteKey, Instant>,
@@ -560,7 +551,7 @@ impl<T: Transport> Scheduler<T> {
 
     fn start(&mut self, mut job: Job<T>, now: Instant) {
         if job.failed_at.take().is_some() {
-            self.error_waiting[job.class as usize] -= 1;
+            self.error_waiting -= 1;
         }
         job.sent_at = Some(now);
         // Interaction callbacks and followups authenticate by their own
@@ -609,7 +600,7 @@ impl<T: Transport> Scheduler<T> {
                 match reply.status {
                     200..=299 => {
                         if let Some(sent) = job.sent_at {
-                            self.recovered(job.class, sent);
+                            self.recovered(sent);
                         }
                         self.stats.succeeded.fetch_add(1, Ordering::Relaxed);
                         self.finish(job, Ok(reply));
@@ -680,23 +671,22 @@ impl<T: Transport> Scheduler<T> {
         self.retry_at(job, now + delay, reason, true);
     }
 
-    /// A request of `class` sent at `sent` was answered 2xx: tell the
-    /// delivery layer, and release the jobs of that class waiting out a
-    /// failure that came before it was sent (each once; the pacer still
-    /// decides when each goes).
-    fn recovered(&mut self, class: RouteClass, sent: Instant) {
-        self.recovery.classes[class as usize].send_if_modified(|last| {
+    /// A request sent at `sent` was answered 2xx: tell the delivery layer,
+    /// and release the jobs waiting out a failure that came before it was
+    /// sent (each once; the pacer still decides when each goes).
+    fn recovered(&mut self, sent: Instant) {
+        self.recovery.send_if_modified(|last| {
             let newer = last.is_none_or(|l| l < sent);
             if newer {
                 *last = Some(sent);
             }
             newer
         });
-        if self.error_waiting[class as usize] == 0 {
+        if self.error_waiting == 0 {
             return;
         }
         for job in self.queues.iter_mut().flatten() {
-            if job.class == class && !job.released && job.failed_at.is_some_and(|f| f < sent) {
+            if !job.released && job.failed_at.is_some_and(|f| f < sent) {
                 job.released = true;
                 job.not_before = None;
             }
@@ -768,7 +758,7 @@ impl<T: Transport> Scheduler<T> {
         }
         if error {
             if job.failed_at.replace(Instant::now()).is_none() {
-                self.error_waiting[job.class as usize] += 1;
+                self.error_waiting += 1;
             }
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
             self.stats

@@ -727,48 +727,54 @@ async fn an_interaction_callback_stops_retrying_at_its_deadline() {
 }
 
 /// After a 5xx outage a request waiting out its backoff goes as soon as
-/// another request of its class is answered 2xx, not when its timer ends:
-/// here the DM's fifth failure (3.75–4.7 s, jitter included) set its next
-/// try at 7.75 s or later, and another DM answered at 5 s brings it forward
-/// to then.
+/// any request is answered 2xx, not when its timer ends: here the DM's
+/// fifth failure (3.75–4.7 s, jitter included) set its next try at 7.75 s
+/// or later, and an interaction answered at 5 s brings it forward to then.
+/// Once only: a route that keeps failing while others succeed is back on
+/// its own timer after that one early try.
 #[tokio::test(start_paused = true)]
-async fn a_request_backing_off_follows_the_first_success_of_its_class() {
-    let fake = scripted(&[(1, &[500, 502, 503, 500, 502]), (3, &[500; 5])]);
+async fn a_request_backing_off_follows_the_first_success_once() {
+    let fake = scripted(&[(1, &[500, 502, 503, 500, 502]), (3, &[500; 6])]);
     let (out, _stop, _task) = start(&fake, OutboundConfig::default());
+    let answered = |id| {
+        let (route, r) = interaction(id);
+        let reply = out.send(Priority::Interaction, route, r);
+        async { assert_eq!(reply.await.unwrap().unwrap().status, 200) }
+    };
     let t0 = Instant::now();
     let (route, r) = req("POST /channels/dm1/messages", 1);
     let waiting = out.send(Priority::Direct, route, r);
     tokio::time::sleep_until(t0 + Duration::from_secs(5)).await;
     assert_eq!(gaps(&fake, 1).len(), 4, "five failed attempts so far");
-    let (route, r) = req("POST /channels/dm2/messages", 2);
-    assert_eq!(
-        out.send(Priority::Direct, route, r)
-            .await
-            .unwrap()
-            .unwrap()
-            .status,
-        200
-    );
+    answered(2).await;
     assert_eq!(waiting.await.unwrap().unwrap().status, 200);
     let sent = *fake.state.lock().unwrap().attempts[&1].last().unwrap();
     assert!(
         sent - t0 < Duration::from_millis(5_100),
-        "sent {:?} after the start, not at once after the other DM's success",
+        "sent {:?} after the start, not at once after the other success",
         sent - t0
     );
-    // A success of another class says nothing about this one.
+
     let t1 = Instant::now();
     let (route, r) = req("POST /channels/dm3/messages", 3);
     let waiting = out.send(Priority::Direct, route, r);
     tokio::time::sleep_until(t1 + Duration::from_secs(5)).await;
-    let (route, r) = interaction(4);
-    out.send(Priority::Interaction, route, r)
-        .await
-        .unwrap()
-        .unwrap();
+    answered(4).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    answered(5).await;
     assert_eq!(waiting.await.unwrap().unwrap().status, 200);
-    let sent = *fake.state.lock().unwrap().attempts[&3].last().unwrap();
-    assert!(sent - t1 >= Duration::from_millis(7_750), "{:?}", sent - t1);
+    let attempts = fake.state.lock().unwrap().attempts[&3].clone();
+    assert_eq!(attempts.len(), 7);
+    assert!(
+        attempts[5] - t1 < Duration::from_millis(5_100),
+        "the early try: {:?}",
+        attempts[5] - t1
+    );
+    assert!(
+        attempts[6] - attempts[5] >= Duration::from_secs(8),
+        "after its early try failed it waited its own backoff, not the next success: {:?}",
+        attempts[6] - attempts[5]
+    );
 }
 
 /// A 429 is never cut short by another route's success, and a request
