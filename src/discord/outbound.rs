@@ -284,7 +284,8 @@ struct Job<T: Transport> {
     /// When the attempt now in flight was sent.
     sent_at: Option<Instant>,
     /// Set while the job waits out a 5xx or transport error that came at
-    /// this time: a 2xx to any request sent later releases it.
+    /// this time (and was never released): a 2xx to any request sent later
+    /// releases it.
     failed_at: Option<Instant>,
     /// It was released so once already (see the module doc).
     released: bool,
@@ -757,7 +758,8 @@ impl<T: Transport> Scheduler<T> {
             return;
         }
         if error {
-            if job.failed_at.replace(Instant::now()).is_none() {
+            // A job released once waits out its own timer from now on.
+            if !job.released && job.failed_at.replace(Instant::now()).is_none() {
                 self.error_waiting += 1;
             }
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
