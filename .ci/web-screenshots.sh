@@ -10,6 +10,17 @@ command -v chromium >/dev/null 2>&1 || {
     echo "web-screenshots: no chromium; apt-get install chromium" >&2
     exit 1
 }
+# The pages' language switch (and the Korean and Chinese pages) need CJK
+# glyphs, or Chromium draws empty boxes: Debian's fonts-noto-cjk, a 57 MB
+# download (91 MB installed), about 15 s to install on the project's VM.
+if [ -z "$(fc-list :lang=ko 2>/dev/null)" ] || [ -z "$(fc-list :lang=zh-cn 2>/dev/null)" ]; then
+    if [ "$(id -u)" = 0 ]; then
+        apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null
+    else
+        echo "web-screenshots: no CJK font; apt-get install fonts-noto-cjk" >&2
+        exit 1
+    fi
+fi
 mkdir -p docs
 LADDERD_SCREENSHOTS="$PWD/docs" CARGO_BUILD_JOBS="${CARGO_BUILD_JOBS:-1}" \
     cargo test --locked --test it -- --exact web::the_site_serves_a_seeded_ladder_and_follows_it

@@ -823,6 +823,34 @@ fn run_supervisor(
 /// system has no CA certificate: the HTTPS clients are built with the
 /// platform verifier, which reads the same stores (`SSL_CERT_FILE`,
 /// `SSL_CERT_DIR`, then the distribution's bundle) and panics on none.
+/// Makes `command` (ladderd's executable, or a wrapper already given it)
+/// start `ladderd --config <config> run` as a child of a bench or a test,
+/// in a known environment: the token in `DISCORD_TOKEN`; no credentials
+/// directory, watchdog or `RUST_LOG` inherited from whoever runs the bench
+/// or test; systemd's notify socket only at `notify`; stdout discarded.
+/// Stderr is the caller's.
+pub fn run_child<'c>(
+    command: &'c mut std::process::Command,
+    config: &std::path::Path,
+    token: &str,
+    notify: Option<&std::path::Path>,
+) -> &'c mut std::process::Command {
+    command
+        .arg("--config")
+        .arg(config)
+        .arg("run")
+        .env_remove("CREDENTIALS_DIRECTORY")
+        .env_remove("WATCHDOG_USEC")
+        .env_remove("NOTIFY_SOCKET")
+        .env_remove("RUST_LOG")
+        .env("DISCORD_TOKEN", token)
+        .stdout(std::process::Stdio::null());
+    if let Some(path) = notify {
+        command.env("NOTIFY_SOCKET", path);
+    }
+    command
+}
+
 pub fn check_ca_certificates() -> Result<(), CliError> {
     let found = rustls_native_certs::load_native_certs();
     if !found.certs.is_empty() {

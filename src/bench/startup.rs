@@ -12,7 +12,7 @@
 //! are registered), with each `STATUS=` phase timestamped on the way.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -194,16 +194,7 @@ pub(super) fn spawn_run(
         }
         None => Command::new(exe),
     };
-    command
-        .arg("--config")
-        .arg(config)
-        .arg("run")
-        .env_remove("CREDENTIALS_DIRECTORY")
-        .env_remove("WATCHDOG_USEC")
-        .env_remove("RUST_LOG")
-        .env("NOTIFY_SOCKET", notify)
-        .env("DISCORD_TOKEN", token)
-        .stdout(Stdio::null())
+    crate::cli::run_child(&mut command, config, token, Some(notify))
         .stderr(stderr)
         .spawn()
         .map_err(BenchError::io("starting `ladderd run`"))

@@ -29,6 +29,10 @@ struct Refusing {
     closed: Mutex<std::collections::HashSet<u64>>,
     /// Opening a DM channel is 403 40003 (opening DMs too fast).
     dm_opens: std::sync::atomic::AtomicBool,
+    /// Every request is answered 503 until then (an outage).
+    down_until: Mutex<Option<tokio::time::Instant>>,
+    /// The path of each request answered 2xx, and when.
+    answered: Mutex<Vec<(String, tokio::time::Instant)>>,
 }
 
 impl Transport for FakeApi {
@@ -63,6 +67,14 @@ impl Transport for FakeApi {
                     .unwrap(),
             });
         }
+        let now = tokio::time::Instant::now();
+        if self.1.down_until.lock().unwrap().is_some_and(|t| now < t) {
+            return Ok(Reply {
+                status: 503,
+                headers: RateLimitHeaders::default(),
+                body: serde_json::to_vec(&json!({"message": "down", "code": 0})).unwrap(),
+            });
+        }
         let closed = self.1.closed.lock().unwrap().clone();
         if path == "users/@me/channels" && self.1.dm_opens.load(std::sync::atomic::Ordering::SeqCst)
         {
@@ -82,6 +94,7 @@ impl Transport for FakeApi {
         } else {
             json!({})
         };
+        self.1.answered.lock().unwrap().push((path, now));
         Ok(Reply {
             status: 200,
             headers: RateLimitHeaders::default(),
@@ -111,6 +124,10 @@ impl Harness {
     }
 
     fn build(api: FakeApi, defer_after: Duration) -> Harness {
+        Harness::build_with(api, defer_after, OutboundConfig::default())
+    }
+
+    fn build_with(api: FakeApi, defer_after: Duration, outbound: OutboundConfig) -> Harness {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(&StoreConfig::at(dir.path().join("bot.db"))).unwrap();
         let config = Config::from_toml(
@@ -131,11 +148,7 @@ impl Harness {
             ready(),
             CancellationToken::new(),
         );
-        let (outbound, _t) = Outbound::spawn(
-            api.clone(),
-            OutboundConfig::default(),
-            CancellationToken::new(),
-        );
+        let (outbound, _t) = Outbound::spawn(api.clone(), outbound, CancellationToken::new());
         let live = super::live::LiveDiscord::new(config.discord.clone());
         let stopping = CancellationToken::new();
         let bot = Bot::new(
@@ -689,6 +702,74 @@ async fn restored_dm_channels_are_not_opened_again() {
     assert_eq!(reqs[0].1, "channels/9051/messages", "{reqs:?}");
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert_eq!(h.api.0.lock().unwrap().len(), 1);
+}
+
+/// After an outage, a message waiting out its delivery backoff goes as soon
+/// as Discord answers another DM again, not when its timer ends. The
+/// scheduler makes one attempt here, so each 503 reaches delivery at once:
+/// its tries come at 0, 2, 6, 14 and 30 s (later with jitter), the next at
+/// 62 s or later; Discord is back at 40 s, when another player's DM goes.
+#[tokio::test(start_paused = true)]
+async fn after_an_outage_a_waiting_message_follows_the_first_success() {
+    use crate::ladder::{Audience, Message, Notice};
+    let config = OutboundConfig {
+        max_attempts: 1,
+        ..OutboundConfig::default()
+    };
+    let h = Harness::build_with(FakeApi::default(), super::bot::DEFER_AFTER, config);
+    h.bot.restore(super::bot::Restored {
+        reach: [61, 62]
+            .map(|p| crate::store::rows::ReachRow {
+                player_id: p,
+                dm_channel_id: Some(9000 + p),
+                ..Default::default()
+            })
+            .into(),
+        ..Default::default()
+    });
+    let t0 = tokio::time::Instant::now();
+    let up = t0 + Duration::from_secs(40);
+    *h.api.1.down_until.lock().unwrap() = Some(up);
+    let say = |p: u64, text: &str| {
+        h.bot.deliver(Message {
+            to: Audience::Player(p),
+            outbox: None,
+            body: Notice::Info(text.into()),
+        })
+    };
+    say(61, "sent during the outage");
+    tokio::time::sleep_until(up).await;
+    let tries = h.api.0.lock().unwrap().len();
+    assert_eq!(tries, 5, "tries during the outage");
+    say(62, "sent once Discord is back");
+    let delivered = |p: u64| {
+        let path = format!("channels/{}/messages", 9000 + p);
+        h.api
+            .1
+            .answered
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|(seen, _)| *seen == path)
+            .map(|(_, at)| *at)
+    };
+    let mut waited = 0;
+    let at = loop {
+        if let (Some(_), Some(at)) = (delivered(62), delivered(61)) {
+            break at;
+        }
+        waited += 1;
+        assert!(
+            waited < 10_000,
+            "not delivered within 100 s of virtual time"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    assert!(
+        at - up < Duration::from_secs(1),
+        "delivered {:?} after Discord was back",
+        at - up
+    );
 }
 
 /// A DM channel deleted on Discord's side (404) is forgotten and a new one

@@ -33,9 +33,14 @@
 //! per match, so no burst of matches meets Discord's thread-creation limits.
 //!
 //! **Nothing dropped.** A failed send (after the scheduler's own retries) is
-//! retried with backoff ([`RETRY_FIRST`] doubling to [`RETRY_CAP`]) until it
-//! is delivered or, for a match card, its confirm deadline passes; a stop
-//! leaves it pending in the outbox, which the next start re-issues.
+//! retried with backoff ([`RETRY_FIRST`] doubling to [`RETRY_CAP`], plus
+//! jitter) until it is delivered or, for a match card, its confirm deadline
+//! passes; a stop leaves it pending in the outbox, which the next start
+//! re-issues. The backoff is cut short once Discord answers 2xx to any
+//! request sent after the failure ([`Outbound::recovered`]): after a storm,
+//! waiting messages follow the first success at the scheduler's pace
+//! instead of sleeping out timers of up to minutes. The scheduler still
+//! holds every 429'd route until `Retry-After`.
 //!
 //! **The lobby's status** is one message edited in place after each wave
 //! (its id kept in `ladder_meta`), not a new message per wave.
@@ -53,7 +58,7 @@ use twilight_model::id::Id;
 use twilight_model::id::marker::{ApplicationMarker, ChannelMarker, MessageMarker};
 
 use super::ids::ComponentId;
-use super::outbound::{Failure, Outbound, Priority, Reply, Transport};
+use super::outbound::{Failure, Outbound, Priority, Reply, Transport, jittered};
 use super::render::{Rendered, button};
 use super::transport::route_key;
 use crate::clock::Clock;
@@ -205,6 +210,7 @@ enum Outcome {
     TokenDead,
     /// Refused as built: sending it again would be refused again.
     Refused,
+    /// Failed after the scheduler's retries: try again later.
     Retry,
     Stop,
 }
@@ -601,14 +607,17 @@ impl<T: Transport<Request = Request, Body = Vec<u8>>> Delivery<T> {
         }
     }
 
-    /// Waits out one retry delay (doubling it for the next); `false` if
-    /// ladderd began to stop meanwhile.
+    /// Waits out one retry delay (doubling it for the next, jittered), or
+    /// less once a request sent from now on succeeds; `false` if ladderd
+    /// began to stop meanwhile.
     async fn back_off(&self, backoff: &mut Duration) -> bool {
         self.stats.retries.fetch_add(1, Ordering::Relaxed);
-        let wait = *backoff;
+        let failed_at = tokio::time::Instant::now();
+        let wait = jittered(*backoff);
         *backoff = (*backoff * 2).min(RETRY_CAP);
         tokio::select! {
             _ = tokio::time::sleep(wait) => true,
+            _ = self.outbound.recovered(failed_at) => true,
             _ = self.stopping.cancelled() => false,
         }
     }

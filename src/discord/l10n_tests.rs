@@ -556,6 +556,15 @@ fn every_notice() -> Vec<Notice> {
         win_rate: None,
         last_played_at: None,
     };
+    // A match's end between two players with the longest names.
+    let ended = |state, result, rating_changes, why| Notice::MatchEnded {
+        match_id: m,
+        state,
+        result,
+        rating_changes,
+        names: Some((LONG_NAME.into(), LONG_NAME.into())),
+        why,
+    };
     notices.extend([
         Notice::StillSearching {
             answer_by: i64::MAX / 2,
@@ -573,14 +582,13 @@ fn every_notice() -> Vec<Notice> {
             seconds_left: 3_600,
         },
         Notice::MatchStarted(card()),
-        Notice::MatchEnded {
-            match_id: m,
-            state: MatchState::Completed,
-            result: Some(MatchResult::Player2),
-            rating_changes: Some((-123.4, 123.4)),
-            names: Some((LONG_NAME.into(), LONG_NAME.into())),
-            why: EndReason::Admin,
-        },
+        ended(
+            MatchState::Completed,
+            Some(MatchResult::Player2),
+            Some((-123.4, 123.4)),
+            EndReason::Admin,
+        ),
+        // A row from before names were stored.
         Notice::MatchEnded {
             match_id: m,
             state: MatchState::Abandoned,
@@ -591,42 +599,34 @@ fn every_notice() -> Vec<Notice> {
                 text: String::new(),
             },
         },
-        Notice::MatchEnded {
-            match_id: m,
-            state: MatchState::Aborted,
-            result: None,
-            rating_changes: None,
-            names: Some((LONG_NAME.into(), LONG_NAME.into())),
-            why: EndReason::AbortedBy {
+        ended(
+            MatchState::Aborted,
+            None,
+            None,
+            EndReason::AbortedBy {
                 name: LONG_NAME.into(),
                 aborts_left: 99,
                 cooldown_ms: i64::from(u32::MAX),
             },
-        },
-        Notice::MatchEnded {
-            match_id: m,
-            state: MatchState::Aborted,
-            result: None,
-            rating_changes: None,
-            names: Some((LONG_NAME.into(), LONG_NAME.into())),
-            why: EndReason::AdminReset { reason: long(200) },
-        },
-        Notice::MatchEnded {
-            match_id: m,
-            state: MatchState::Completed,
-            result: Some(MatchResult::Player1),
-            rating_changes: Some((1.0, -1.0)),
-            names: Some((LONG_NAME.into(), LONG_NAME.into())),
-            why: EndReason::Agreed,
-        },
-        Notice::MatchEnded {
-            match_id: m,
-            state: MatchState::Completed,
-            result: Some(MatchResult::Draw),
-            rating_changes: Some((1.0, -1.0)),
-            names: Some((LONG_NAME.into(), LONG_NAME.into())),
-            why: EndReason::Replay,
-        },
+        ),
+        ended(
+            MatchState::Aborted,
+            None,
+            None,
+            EndReason::AdminReset { reason: long(200) },
+        ),
+        ended(
+            MatchState::Completed,
+            Some(MatchResult::Player1),
+            Some((1.0, -1.0)),
+            EndReason::Agreed,
+        ),
+        ended(
+            MatchState::Completed,
+            Some(MatchResult::Draw),
+            Some((1.0, -1.0)),
+            EndReason::Replay,
+        ),
         Notice::Conflict {
             match_id: m,
             reports: (Some(Report::Win), None),

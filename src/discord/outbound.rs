@@ -11,9 +11,20 @@
 //!   again; a 429 does not use up an attempt, but at most
 //!   `max_rate_limited` of them are borne per request;
 //! - a **5xx or transport error** is retried with exponential backoff
-//!   (`backoff` doubling up to `backoff_cap`, `max_attempts` attempts: the
-//!   defaults ride out about a minute of outage, so a message the ladder has
-//!   committed survives it);
+//!   (`backoff` doubling up to `backoff_cap`, plus up to a quarter of
+//!   [`jittered`] on top, `max_attempts` attempts: the defaults ride out
+//!   about a minute of outage, so a message the ladder has committed
+//!   survives it). Once any request sent after the failure is answered 2xx,
+//!   Discord is back: a request waiting out such a backoff goes at once
+//!   (once per request, so a route that fails alone costs one request more,
+//!   not one per success elsewhere), still through the pacer, which spaces
+//!   a backlog to the global rate. Any route, not the failed one's: after a
+//!   storm the failed route may have nothing else to probe it (one DM open
+//!   waits at the head of its route; the rest queue behind it). A 429's wait is
+//!   never cut short: the pacer holds its bucket (and, for an interaction
+//!   route, which the pacer exempts, the scheduler holds the route) until
+//!   `Retry-After`, for every request on it, a resubmitted one too;
+//!   [`Outbound::recovered`] tells the delivery layer the same news;
 //! - an **interaction callback** is retried only while the retry still falls
 //!   within `interaction_deadline` of its submission (Discord gives 3 s).
 //!
@@ -22,13 +33,13 @@
 //! Generic over [`Transport`] so the policy is tested against a fake Discord
 //! with paused time; the twilight-http transport is the production one.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, watch};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -270,13 +281,26 @@ struct Job<T: Transport> {
     rate_limited: u32,
     submitted: Instant,
     not_before: Option<Instant>,
+    /// When the attempt now in flight was sent.
+    sent_at: Option<Instant>,
+    /// Set while the job waits out a 5xx or transport error that came at
+    /// this time (and was never released): a 2xx to any request sent later
+    /// releases it.
+    failed_at: Option<Instant>,
+    /// It was released so once already (see the module doc).
+    released: bool,
 }
+
+/// The send time of the latest request that Discord answered 2xx:
+/// "Discord works again", for whoever waits out a failure.
+type Recovery = watch::Sender<Option<Instant>>;
 
 /// The cloneable handle: submit requests, optionally await their replies.
 pub struct Outbound<T: Transport> {
     tx: mpsc::UnboundedSender<Job<T>>,
     stats: Arc<OutboundStats>,
     max_queued: usize,
+    recovery: Arc<Recovery>,
 }
 
 impl<T: Transport> Clone for Outbound<T> {
@@ -285,6 +309,7 @@ impl<T: Transport> Clone for Outbound<T> {
             tx: self.tx.clone(),
             stats: self.stats.clone(),
             max_queued: self.max_queued,
+            recovery: self.recovery.clone(),
         }
     }
 }
@@ -308,10 +333,12 @@ impl<T: Transport> Outbound<T> {
         shutdown: CancellationToken,
     ) -> (Outbound<T>, tokio::task::JoinHandle<()>) {
         let (tx, rx) = mpsc::unbounded_channel();
+        let recovery = Arc::new(Recovery::new(None));
         let handle = Outbound {
             tx,
             stats: stats.clone(),
             max_queued: config.max_queued,
+            recovery: recovery.clone(),
         };
         let scheduler = Scheduler {
             transport: Arc::new(transport),
@@ -322,6 +349,9 @@ impl<T: Transport> Outbound<T> {
             config,
             stats,
             unauthorized: VecDeque::new(),
+            recovery,
+            error_waiting: 0,
+            interaction_holds: HashMap::new(),
         };
         (handle, tokio::spawn(scheduler.run(rx, shutdown)))
     }
@@ -359,6 +389,9 @@ impl<T: Transport> Outbound<T> {
             rate_limited: 0,
             submitted: Instant::now(),
             not_before: None,
+            sent_at: None,
+            failed_at: None,
+            released: false,
         };
         if let Err(mpsc::error::SendError(job)) = self.tx.send(job) {
             self.stats.queued.fetch_sub(1, Ordering::Relaxed);
@@ -372,6 +405,38 @@ impl<T: Transport> Outbound<T> {
     pub fn stats(&self) -> &OutboundStats {
         &self.stats
     }
+
+    /// Resolves once Discord has answered 2xx to a request sent after
+    /// `since`: whoever waits out a failure may try again now (the
+    /// scheduler still paces it and holds any 429's wait). Pending forever
+    /// if that never happens: race it with a timer.
+    pub async fn recovered(&self, since: Instant) {
+        let mut rx = self.recovery.subscribe();
+        if rx
+            .wait_for(|last| last.is_some_and(|sent| sent > since))
+            .await
+            .is_err()
+        {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// `base` plus up to a quarter of it, at random: requests that failed
+/// together do not all come back in the same instant. Never less than
+/// `base`, so no retry comes sooner than the unjittered backoff.
+pub fn jittered(base: Duration) -> Duration {
+    // splitmix64 over a shared counter: cheap, lock-free, and different in
+    // each process (the pid); nothing here needs cryptographic randomness.
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let seed = NEXT.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed)
+        ^ u64::from(std::process::id()).rotate_left(32);
+    let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    let fraction = (z >> 11) as f64 / (1u64 << 53) as f64;
+    base + base.mul_f64(fraction / 4.0)
 }
 
 struct Scheduler<T: Transport> {
@@ -384,6 +449,13 @@ struct Scheduler<T: Transport> {
     stats: Arc<OutboundStats>,
     /// When the recent 401s came (see [`UNAUTHORIZED_STOP`]).
     unauthorized: VecDeque<Instant>,
+    recovery: Arc<Recovery>,
+    /// Queued jobs waiting out a 5xx or transport error (no queue scan on
+    /// a 2xx while there are none).
+    error_waiting: usize,
+    /// Interaction routes (exempt from the pacer) held after a 429 until
+    /// `Retry-After`: a request resubmitted on the route waits too.
+    interaction_holds: HashMap<RouteKey, Instant>,
 }
 
 impl<T: Transport> Scheduler<T> {
@@ -441,6 +513,15 @@ impl<T: Transport> Scheduler<T> {
                     continue;
                 }
                 if priority == Priority::Interaction {
+                    if let Some(&at) = self.interaction_holds.get(&job.route) {
+                        if at > now {
+                            next_wake = Some(next_wake.map_or(at, |w| w.min(at)));
+                            held.insert(job.route.clone());
+                            i += 1;
+                            continue;
+                        }
+                        self.interaction_holds.remove(&job.route);
+                    }
                     if self.interactions_in_flight >= self.config.max_interactions_in_flight {
                         break;
                     }
@@ -469,7 +550,11 @@ impl<T: Transport> Scheduler<T> {
         next_wake
     }
 
-    fn start(&mut self, job: Job<T>, now: Instant) {
+    fn start(&mut self, mut job: Job<T>, now: Instant) {
+        if job.failed_at.take().is_some() {
+            self.error_waiting -= 1;
+        }
+        job.sent_at = Some(now);
         // Interaction callbacks and followups authenticate by their own
         // token in the path; they still go.
         if job.priority != Priority::Interaction && self.stats.unauthorized.load(Ordering::Relaxed)
@@ -515,6 +600,9 @@ impl<T: Transport> Scheduler<T> {
                 }
                 match reply.status {
                     200..=299 => {
+                        if let Some(sent) = job.sent_at {
+                            self.recovered(sent);
+                        }
                         self.stats.succeeded.fetch_add(1, Ordering::Relaxed);
                         self.finish(job, Ok(reply));
                         return;
@@ -536,6 +624,9 @@ impl<T: Transport> Scheduler<T> {
                             wait_ms = wait.as_millis() as u64,
                             "Discord answered 429"
                         );
+                        if job.priority == Priority::Interaction {
+                            self.hold_interaction_route(&job.route, now + wait);
+                        }
                         if job.rate_limited > self.config.max_rate_limited {
                             let reason = format!("{} answers were 429", job.rate_limited);
                             self.give_up(job, reason);
@@ -572,12 +663,45 @@ impl<T: Transport> Scheduler<T> {
             self.give_up(job, reason);
             return;
         }
-        let delay = self
-            .config
-            .backoff
-            .saturating_mul(2u32.saturating_pow(job.errors - 1))
-            .min(self.config.backoff_cap);
+        let delay = jittered(
+            self.config
+                .backoff
+                .saturating_mul(2u32.saturating_pow(job.errors - 1))
+                .min(self.config.backoff_cap),
+        );
         self.retry_at(job, now + delay, reason, true);
+    }
+
+    /// A request sent at `sent` was answered 2xx: tell the delivery layer,
+    /// and release the jobs waiting out a failure that came before it was
+    /// sent (each once; the pacer still decides when each goes).
+    fn recovered(&mut self, sent: Instant) {
+        self.recovery.send_if_modified(|last| {
+            let newer = last.is_none_or(|l| l < sent);
+            if newer {
+                *last = Some(sent);
+            }
+            newer
+        });
+        if self.error_waiting == 0 {
+            return;
+        }
+        for job in self.queues.iter_mut().flatten() {
+            if !job.released && job.failed_at.is_some_and(|f| f < sent) {
+                job.released = true;
+                job.not_before = None;
+            }
+        }
+    }
+
+    /// Holds an interaction route until `until` (see `interaction_holds`);
+    /// expired holds are pruned here, so the map stays as small as the
+    /// routes 429'd within the longest `Retry-After`.
+    fn hold_interaction_route(&mut self, route: &RouteKey, until: Instant) {
+        let now = Instant::now();
+        self.interaction_holds.retain(|_, at| *at > now);
+        let at = self.interaction_holds.entry(route.clone()).or_insert(until);
+        *at = (*at).max(until);
     }
 
     /// Counts and logs a 4xx with Discord's code; a burst of 401s stops all
@@ -634,6 +758,10 @@ impl<T: Transport> Scheduler<T> {
             return;
         }
         if error {
+            // A job released once waits out its own timer from now on.
+            if !job.released && job.failed_at.replace(Instant::now()).is_none() {
+                self.error_waiting += 1;
+            }
             self.stats.retries.fetch_add(1, Ordering::Relaxed);
             self.stats
                 .class(job.class)

@@ -578,23 +578,31 @@ async fn an_outage_longer_than_every_attempt_fails_counted() {
     assert_eq!(out.stats().queued.load(Ordering::Relaxed), 0);
 }
 
-/// A 429 on a paced route and two on an interaction callback: each is
-/// counted, in total and per class; each retry, and the next request on the
-/// paced route, waits `Retry-After`.
-#[tokio::test(start_paused = true)]
-async fn a_429_waits_retry_after_on_its_route_interactions_too() {
+/// A roomy fake Discord (50 per second a route) that answers request `id`
+/// with `n` 429s saying `Retry-After: retry_after` first, for each `(id, n)`.
+fn scripted_429s(retry_after: Duration, script: &[(u64, usize)]) -> Fake {
     let fake = Fake::new(FakeDiscord::new(
         50,
         Duration::from_secs(1),
         Duration::from_millis(10),
     ));
-    let retry_after = Duration::from_millis(900);
     {
         let mut s = fake.state.lock().unwrap();
         s.scripted_retry_after = Some(retry_after);
-        s.script.insert(1, VecDeque::from([429]));
-        s.script.insert(2, VecDeque::from([429, 429]));
+        for &(id, n) in script {
+            s.script.insert(id, std::iter::repeat_n(429, n).collect());
+        }
     }
+    fake
+}
+
+/// A 429 on a paced route and two on an interaction callback: each is
+/// counted, in total and per class; each retry, and the next request on the
+/// paced route, waits `Retry-After`.
+#[tokio::test(start_paused = true)]
+async fn a_429_waits_retry_after_on_its_route_interactions_too() {
+    let retry_after = Duration::from_millis(900);
+    let fake = scripted_429s(retry_after, &[(1, 1), (2, 2)]);
     let (out, _stop, _task) = start(&fake, OutboundConfig::default());
     let (r1, q1) = req("POST /channels/1/messages", 1);
     let (r3, q3) = req("POST /channels/1/messages", 3);
@@ -665,20 +673,27 @@ async fn a_429_saying_zero_does_not_hot_loop() {
     assert_eq!(out.stats().failed.load(Ordering::Relaxed), 1);
 }
 
-/// An interaction callback is retried only while the retry still falls in
-/// its 3 s: 250 + 500 + 1000 ms of backoff fit, the next 2 s would not.
-#[tokio::test(start_paused = true)]
-async fn an_interaction_callback_stops_retrying_at_its_deadline() {
+/// A fake Discord (5 per 5 s a route, 10 ms away) that answers request
+/// `id` with `statuses` first (0: no answer), for each `(id, statuses)`.
+fn scripted(script: &[(u64, &[u16])]) -> Fake {
     let fake = Fake::new(FakeDiscord::new(
         5,
         Duration::from_secs(5),
         Duration::from_millis(10),
     ));
-    fake.state
-        .lock()
-        .unwrap()
-        .script
-        .insert(1, (0..20).map(|_| 500).collect());
+    let mut s = fake.state.lock().unwrap();
+    for &(id, statuses) in script {
+        s.script.insert(id, statuses.iter().copied().collect());
+    }
+    drop(s);
+    fake
+}
+
+/// An interaction callback is retried only while the retry still falls in
+/// its 3 s: 250 + 500 + 1000 ms of backoff fit, the next 2 s would not.
+#[tokio::test(start_paused = true)]
+async fn an_interaction_callback_stops_retrying_at_its_deadline() {
+    let fake = scripted(&[(1, &[500; 20])]);
     let config = OutboundConfig::default();
     let (out, _stop, _task) = start(&fake, config.clone());
     let t0 = Instant::now();
@@ -709,4 +724,102 @@ async fn an_interaction_callback_stops_retrying_at_its_deadline() {
             .load(Ordering::Relaxed),
         1
     );
+}
+
+/// After a 5xx outage a request waiting out its backoff goes as soon as
+/// any request is answered 2xx, not when its timer ends: here the DM's
+/// fifth failure (3.75–4.7 s, jitter included) set its next try at 7.75 s
+/// or later, and an interaction answered at 5 s brings it forward to then.
+/// Once only: a route that keeps failing while others succeed is back on
+/// its own timer after that one early try.
+#[tokio::test(start_paused = true)]
+async fn a_request_backing_off_follows_the_first_success_once() {
+    let fake = scripted(&[(1, &[500, 502, 503, 500, 502]), (3, &[500; 6])]);
+    let (out, _stop, _task) = start(&fake, OutboundConfig::default());
+    let answered = |id| {
+        let (route, r) = interaction(id);
+        let reply = out.send(Priority::Interaction, route, r);
+        async { assert_eq!(reply.await.unwrap().unwrap().status, 200) }
+    };
+    let t0 = Instant::now();
+    let (route, r) = req("POST /channels/dm1/messages", 1);
+    let waiting = out.send(Priority::Direct, route, r);
+    tokio::time::sleep_until(t0 + Duration::from_secs(5)).await;
+    assert_eq!(gaps(&fake, 1).len(), 4, "five failed attempts so far");
+    answered(2).await;
+    assert_eq!(waiting.await.unwrap().unwrap().status, 200);
+    let sent = *fake.state.lock().unwrap().attempts[&1].last().unwrap();
+    assert!(
+        sent - t0 < Duration::from_millis(5_100),
+        "sent {:?} after the start, not at once after the other success",
+        sent - t0
+    );
+
+    let t1 = Instant::now();
+    let (route, r) = req("POST /channels/dm3/messages", 3);
+    let waiting = out.send(Priority::Direct, route, r);
+    tokio::time::sleep_until(t1 + Duration::from_secs(5)).await;
+    answered(4).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    answered(5).await;
+    assert_eq!(waiting.await.unwrap().unwrap().status, 200);
+    let attempts = fake.state.lock().unwrap().attempts[&3].clone();
+    assert_eq!(attempts.len(), 7);
+    assert!(
+        attempts[5] - t1 < Duration::from_millis(5_100),
+        "the early try: {:?}",
+        attempts[5] - t1
+    );
+    assert!(
+        attempts[6] - attempts[5] >= Duration::from_secs(8),
+        "after its early try failed it waited its own backoff, not the next success: {:?}",
+        attempts[6] - attempts[5]
+    );
+}
+
+/// A 429 is never cut short by another route's success, and a request
+/// resubmitted on an interaction route (which the pacer exempts) after its
+/// predecessor was given up still waits out that route's `Retry-After`.
+#[tokio::test(start_paused = true)]
+async fn a_429_wait_is_never_cut_short() {
+    let retry_after = Duration::from_secs(5);
+    let fake = scripted_429s(retry_after, &[(1, 1), (3, 1)]);
+    let (out, _stop, _task) = start(&fake, OutboundConfig::default());
+    let (route, r) = req("POST /channels/dm1/messages", 1);
+    let waiting = out.send(Priority::Direct, route, r);
+    let (route, r) = req("POST /channels/dm2/messages", 2);
+    out.send(Priority::Direct, route, r).await.unwrap().unwrap();
+    assert_eq!(waiting.await.unwrap().unwrap().status, 200);
+    assert!(gaps(&fake, 1)[0] >= retry_after, "{:?}", gaps(&fake, 1));
+    // An interaction route: 5 s is past the 3 s deadline, so the first is
+    // given up at once; the next on the same route waits the 5 s all the same.
+    let followup = "POST /webhooks/1/token3";
+    let q = |id| FakeRequest {
+        route: followup.into(),
+        id,
+        interaction: true,
+    };
+    let given_up = out
+        .send(Priority::Interaction, RouteKey(followup.into()), q(3))
+        .await
+        .unwrap();
+    assert!(
+        matches!(given_up, Err(Failure::GaveUp { .. })),
+        "{given_up:?}"
+    );
+    let refused_at = fake.state.lock().unwrap().attempts[&3][0];
+    let again = out.send(Priority::Interaction, RouteKey(followup.into()), q(5));
+    assert_eq!(again.await.unwrap().unwrap().status, 200);
+    let sent = fake.state.lock().unwrap().attempts[&5][0];
+    assert!(sent >= refused_at + retry_after, "{:?}", sent - refused_at);
+}
+
+/// The jitter only ever adds, and at most a quarter.
+#[test]
+fn jitter_stays_within_a_quarter_above() {
+    let base = Duration::from_secs(2);
+    let draws: Vec<Duration> = (0..1000).map(|_| jittered(base)).collect();
+    assert!(draws.iter().all(|d| *d >= base && *d <= base * 5 / 4));
+    let distinct: std::collections::HashSet<_> = draws.iter().collect();
+    assert!(distinct.len() > 900, "{} distinct of 1000", distinct.len());
 }

@@ -122,16 +122,20 @@ impl TwilightTransport {
 
 /// The route key of a request: method and path, query removed. Interaction
 /// tokens are secrets for 15 minutes and route keys reach log lines, so the
-/// token segment of interaction and webhook paths is replaced.
+/// token segment of interaction and webhook paths is replaced by a tag: 32
+/// bits of a hash, which tell one token's route from another's (Discord
+/// buckets a followup by its token, and the scheduler holds a 429'd one)
+/// and give nothing of the token away.
 pub fn route_key(request: &Request) -> RouteKey {
+    use std::hash::{Hash, Hasher};
     let path = request.path();
     let path = path.split('?').next().unwrap_or(path);
-    let mut segments: Vec<&str> = path.split('/').collect();
-    if let Some(first) = segments.first().copied()
-        && (first == "interactions" || first == "webhooks")
-        && segments.len() > 2
-    {
-        segments[2] = "{token}";
+    let mut segments: Vec<String> = path.split('/').map(str::to_owned).collect();
+    if segments.len() > 2 && (segments[0] == "interactions" || segments[0] == "webhooks") {
+        // SipHash with fixed keys: the same tag for a token every time.
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        segments[2].hash(&mut hasher);
+        segments[2] = format!("{{token:{:08x}}}", hasher.finish() as u32);
     }
     RouteKey(format!(
         "{} {}",
@@ -441,7 +445,23 @@ mod tests {
         });
         let key = route_key(&r);
         assert!(!key.0.contains("secret-token"), "{key:?}");
-        assert_eq!(key.0, "POST interactions/123/{token}/callback");
+        assert!(
+            key.0.starts_with("POST interactions/123/{token:") && key.0.ends_with("}/callback"),
+            "{key:?}"
+        );
+        assert_eq!(key, route_key(&r), "one token, one route");
+        let followup = |token| {
+            route_key(&Request::from_route(
+                &twilight_http::routing::Route::ExecuteWebhook {
+                    token,
+                    wait: None,
+                    thread_id: None,
+                    with_components: None,
+                    webhook_id: 9,
+                },
+            ))
+        };
+        assert_ne!(followup("one"), followup("two"), "each token its own route");
         let m =
             Request::from_route(&twilight_http::routing::Route::CreateMessage { channel_id: 55 });
         assert_eq!(route_key(&m).0, "POST channels/55/messages");

@@ -62,20 +62,7 @@ impl Ladderd {
         } else {
             Command::new(super::ladderd_bin())
         };
-        command
-            .arg("--config")
-            .arg(config)
-            .arg("run")
-            .env_remove("CREDENTIALS_DIRECTORY")
-            .env_remove("WATCHDOG_USEC")
-            .env_remove("NOTIFY_SOCKET")
-            .env_remove("RUST_LOG")
-            .env("DISCORD_TOKEN", token)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped());
-        if let Some(path) = notify_socket {
-            command.env("NOTIFY_SOCKET", path);
-        }
+        ladderd::cli::run_child(&mut command, config, token, notify_socket).stderr(Stdio::piped());
         let mut child = command.spawn().expect("spawn ladderd run");
         let stderr = Arc::new(Mutex::new(String::new()));
         let pipe = child.stderr.take().expect("stderr is piped");
