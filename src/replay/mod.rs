@@ -7,6 +7,7 @@ pub mod attributes;
 pub mod cli;
 pub mod corpus;
 pub mod error;
+pub mod init_data;
 pub mod ipc;
 pub mod mpq;
 pub mod parse;

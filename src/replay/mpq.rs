@@ -249,6 +249,20 @@ pub fn decompress(sector: &[u8], limit: usize, section: Section) -> Result<Vec<u
 pub struct Checked {
     pub mpq: MPQ,
     pub bytes: Vec<u8>,
+    /// Where each section lies in `bytes`, so ladderd's own decoders read
+    /// them without a second lookup through the archive's hash table.
+    ranges: Vec<(Section, std::ops::Range<usize>)>,
+}
+
+impl Checked {
+    /// The decompressed bytes of `section`, if it was one of those checked.
+    pub fn section(&self, section: Section) -> Result<&[u8], ReplayError> {
+        self.ranges
+            .iter()
+            .find(|(s, _)| *s == section)
+            .and_then(|(_, r)| self.bytes.get(r.clone()))
+            .ok_or_else(|| corrupt(section, "not read from the archive"))
+    }
 }
 
 /// Reads `sections` out of `mpq` (parsed from `bytes`) with [`read_section`]
@@ -258,6 +272,7 @@ pub fn checked(mpq: MPQ, bytes: &[u8], sections: &[Section]) -> Result<Checked, 
     let mut out = Vec::new();
     let mut hashes = Vec::with_capacity(sections.len());
     let mut blocks = Vec::with_capacity(sections.len());
+    let mut ranges = Vec::with_capacity(sections.len());
     for &section in sections {
         let (name, limit) = cap(section).ok_or_else(|| corrupt(section, "not an archive file"))?;
         let (hash, block) = block_of(&mpq, name, section)?;
@@ -273,6 +288,7 @@ pub fn checked(mpq: MPQ, bytes: &[u8], sections: &[Section]) -> Result<Checked, 
             block_table_index: u32::try_from(hashes.len()).map_err(|_| too_big())?,
             ..hash
         });
+        ranges.push((section, out.len()..out.len() + data.len()));
         out.extend(data);
     }
     let mut archive_header = mpq.archive_header;
@@ -286,6 +302,7 @@ pub fn checked(mpq: MPQ, bytes: &[u8], sections: &[Section]) -> Result<Checked, 
             encryption_table: mpq.encryption_table,
         },
         bytes: out,
+        ranges,
     })
 }
 
