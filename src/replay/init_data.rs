@@ -411,7 +411,10 @@ mod tests {
     #[test]
     fn garbled_real_sections_are_decoded_or_refused_without_panicking() {
         let (_, data, _) = corpus_sections().swap_remove(0);
-        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig::with_cases(256));
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            failure_persistence: None,
+            ..ProptestConfig::with_cases(256)
+        });
         runner
             .run(
                 &proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),

@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod attributes;
+pub mod bzip2;
 pub mod cli;
 pub mod corpus;
 pub mod error;

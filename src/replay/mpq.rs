@@ -220,6 +220,10 @@ pub fn decompress(sector: &[u8], limit: usize, section: Section) -> Result<Vec<u
     let (&kind, stream) = sector
         .split_first()
         .ok_or_else(|| corrupt(section, "a compressed sector is empty"))?;
+    let expands_past = || ReplayError::Corrupt {
+        section,
+        detail: format!("its compressed data expands past its declared size ({limit} bytes)"),
+    };
     let mut out = Vec::new();
     let read = match kind {
         COMPRESSION_PLAIN | COMPRESSION_PLAIN_OTHER => {
@@ -229,16 +233,18 @@ pub fn decompress(sector: &[u8], limit: usize, section: Section) -> Result<Vec<u
         COMPRESSION_ZLIB => flate2::bufread::ZlibDecoder::new(stream)
             .take(limit as u64 + 1)
             .read_to_end(&mut out),
-        COMPRESSION_BZIP2 => bzip2_rs::DecoderReader::new(stream)
-            .take(limit as u64 + 1)
-            .read_to_end(&mut out),
+        // ladderd's own decoder (see `bzip2`): bounded by `limit` itself.
+        COMPRESSION_BZIP2 => {
+            return match super::bzip2::decompress(stream, limit) {
+                Ok(out) => Ok(out),
+                Err(super::bzip2::Bzip2Error::TooLarge { .. }) => Err(expands_past()),
+                Err(_) => Err(corrupt(section, "its compressed data is damaged")),
+            };
+        }
         _ => return Err(corrupt(section, "it uses a compression replays never use")),
     };
     if out.len() > limit {
-        return Err(ReplayError::Corrupt {
-            section,
-            detail: format!("its compressed data expands past its declared size ({limit} bytes)"),
-        });
+        return Err(expands_past());
     }
     read.map_err(|_| corrupt(section, "its compressed data is damaged"))?;
     Ok(out)
