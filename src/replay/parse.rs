@@ -76,11 +76,7 @@ pub fn parse_bytes(
             min: MIN_BASE_BUILD,
         });
     }
-    let archive = guarded(Section::Archive, || {
-        s2protocol::parser::parse(bytes)
-            .map(|(_, mpq)| mpq)
-            .map_err(|e| short(&e))
-    })?;
+    let archive = mpq::read_archive(bytes)?;
     // Only sections read and bounded by `mpq` reach s2protocol (see its docs).
     let sections = match level {
         ParseLevel::Verification => &mpq::FILES[..3],
