@@ -25,9 +25,11 @@
 //! and s2protocol takes an `MPQ` value whose fields are public, so the
 //! checked archive needs no change to either crate.
 //!
-//! The hash and block tables themselves are decrypted by nom-mpq's table
-//! parser; [`super::parse`]'s framing check has already bounded them by the
-//! file's size, so that step allocates at most the file's size.
+//! The header and the hash and block tables are read here too
+//! ([`read_archive`]); [`super::parse`]'s framing check has already bounded
+//! the tables by the file's size, so that step allocates at most the file's
+//! size. bzip2 sectors go through ladderd's own decoder ([`super::bzip2`]),
+//! bounded by the sector's expected size.
 
 use std::io::Read;
 
