@@ -374,20 +374,16 @@ fn block(bits: &mut Bits<'_>, block_max: usize, limit: usize, out: &mut Vec<u8>)
     }
 
     // Walk it, undoing the first run-length stage (four equal bytes, then a
-    // count of more) and checking the output against `limit`.
+    // count of more) and checking the output against `limit`. The common
+    // case, one byte, is inline: a call and a `resize` per byte were a fifth
+    // of a full-level parse.
+    let crc_of = |crc: u32, byte: u8| (crc << 8) ^ CRC_TABLE[((crc >> 24) as u8 ^ byte) as usize];
     let mut crc = !0u32;
-    let mut emit = |out: &mut Vec<u8>, byte: u8, n: usize| -> Result<()> {
-        if n > limit - out.len() {
-            return Err(Bzip2Error::TooLarge { limit });
-        }
-        for _ in 0..n {
-            crc = (crc << 8) ^ CRC_TABLE[((crc >> 24) as u8 ^ byte) as usize];
-        }
-        out.resize(out.len() + n, byte);
-        Ok(())
-    };
+    // Each symbol is at least 4/5 of a byte: reserve what the block decodes
+    // to, within what is left of `limit`.
+    out.reserve(tt.len().min(limit - out.len()));
     let mut at = (tt[orig_ptr] >> 8) as usize;
-    let mut last = None;
+    let mut last = 0u8;
     let mut run = 0;
     for _ in 0..tt.len() {
         let entry = *tt
@@ -396,19 +392,28 @@ fn block(bits: &mut Bits<'_>, block_max: usize, limit: usize, out: &mut Vec<u8>)
         let byte = (entry & 0xff) as u8;
         at = (entry >> 8) as usize;
         if run == 4 {
-            if let Some(prev) = last {
-                emit(out, prev, usize::from(byte))?;
+            let n = usize::from(byte);
+            if n > limit - out.len() {
+                return Err(Bzip2Error::TooLarge { limit });
             }
+            for _ in 0..n {
+                crc = crc_of(crc, last);
+            }
+            out.resize(out.len() + n, last);
             run = 0;
             continue;
         }
-        if last == Some(byte) {
+        if run > 0 && byte == last {
             run += 1;
         } else {
-            last = Some(byte);
+            last = byte;
             run = 1;
         }
-        emit(out, byte, 1)?;
+        if out.len() >= limit {
+            return Err(Bzip2Error::TooLarge { limit });
+        }
+        crc = crc_of(crc, byte);
+        out.push(byte);
     }
     Ok(!crc)
 }
