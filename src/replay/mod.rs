@@ -4,9 +4,11 @@
 
 pub mod archive;
 pub mod attributes;
+pub mod bzip2;
 pub mod cli;
 pub mod corpus;
 pub mod error;
+pub mod init_data;
 pub mod ipc;
 pub mod mpq;
 pub mod parse;

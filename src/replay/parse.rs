@@ -16,7 +16,7 @@ use super::error::{ReplayError, Section};
 use super::summary::{
     EventCounts, GameResult, ObserverSummary, PlayerSummary, Race, ReplaySummary, Winner,
 };
-use super::{mpq, version};
+use super::{init_data, mpq, version};
 
 /// How much of the replay to decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,11 +76,7 @@ pub fn parse_bytes(
             min: MIN_BASE_BUILD,
         });
     }
-    let archive = guarded(Section::Archive, || {
-        s2protocol::parser::parse(bytes)
-            .map(|(_, mpq)| mpq)
-            .map_err(|e| short(&e))
-    })?;
+    let archive = mpq::read_archive(bytes)?;
     // Only sections read and bounded by `mpq` reach s2protocol (see its docs).
     let sections = match level {
         ParseLevel::Verification => &mpq::FILES[..3],
@@ -102,22 +98,21 @@ pub fn parse_bytes(
     let details = guarded(Section::Details, || {
         s2protocol::read_details("", mpq, contents).map_err(|e| short(&e))
     })?;
-    let init = guarded(Section::InitData, || {
-        s2protocol::read_init_data("", mpq, contents).map_err(|e| short(&e))
+    // ladderd's own reader (see `init_data`): s2protocol's full decode was half of a parse.
+    let lobby = init_data::decode(checked.section(Section::InitData)?).map_err(|e| {
+        ReplayError::Corrupt {
+            section: Section::InitData,
+            detail: e.to_string(),
+        }
     })?;
-    let attrs_raw = guarded(Section::Attributes, || {
-        mpq.read_mpq_file_sector("replay.attributes.events", false, contents)
-            .map(|(_, d)| d)
-            .map_err(|e| short(&e))
-    })?;
-    let attrs =
-        attributes::decode(&attrs_raw, base_build).map_err(|detail| ReplayError::Corrupt {
+    let attrs = attributes::decode(checked.section(Section::Attributes)?, base_build).map_err(
+        |detail| ReplayError::Corrupt {
             section: Section::Attributes,
             detail,
-        })?;
+        },
+    )?;
 
-    let lobby = &init.sync_lobby_state;
-    let slots = &lobby.lobby_state.slots;
+    let slots = &lobby.slots;
     // Replays from before ~2021 carry no working_set_slot_id in the details;
     // their players are the non-observing human/computer slots in order
     // (the same rule s2protocol's PlayerLobbyDetails uses).
@@ -168,9 +163,7 @@ pub fn parse_bytes(
         .iter()
         .filter(|s| s.observe != 0 && s.control == 2)
         .filter_map(|s| {
-            let user = lobby
-                .user_initial_data
-                .get(usize::try_from(s.user_id?).ok()?)?;
+            let user = lobby.users.get(usize::from(s.user_id?))?;
             Some(ObserverSummary {
                 name: split_clan_tag(&user.name).1,
                 toon_handle: Some(s.toon_handle.clone()).filter(|t| !t.is_empty()),
@@ -364,11 +357,34 @@ fn check_framing(bytes: &[u8]) -> Result<(), ReplayError> {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
+    }
+    s
+}
+
+/// The sha256 in hex of "Standard Data: <m>.SC2Mod", as dependency cache
+/// handles name it; computed once per process, not twice per replay.
+fn standard_mod_hash(m: &str) -> &'static str {
+    static HASHES: std::sync::OnceLock<Vec<(&'static str, String)>> = std::sync::OnceLock::new();
+    HASHES
+        .get_or_init(|| {
+            STANDARD_MODS
+                .iter()
+                .map(|m| {
+                    (
+                        *m,
+                        hex(&Sha256::digest(format!("Standard Data: {m}.SC2Mod"))),
+                    )
+                })
+                .collect()
+        })
+        .iter()
+        .find(|(name, _)| *name == m)
+        .map_or("", |(_, h)| h.as_str())
 }
 
 /// Details names look like `&lt;TAG&gt;<sp/>Name`.
@@ -436,8 +452,8 @@ fn winner(players: &[PlayerSummary]) -> Option<Winner> {
 fn expansion(handles: &[&str]) -> &'static str {
     const MODS: [(&str, &str); 3] = [("Void", "LotV"), ("Swarm", "HotS"), ("Liberty", "WoL")];
     for (m, name) in MODS {
-        let want = hex(&Sha256::digest(format!("Standard Data: {m}.SC2Mod")));
-        if handles.iter().any(|h| h.get(16..) == Some(want.as_str())) {
+        let want = standard_mod_hash(m);
+        if handles.iter().any(|h| h.get(16..) == Some(want)) {
             return name;
         }
     }
@@ -469,10 +485,7 @@ fn dependencies(handles: &[&str], mod_paths: &[String]) -> (Vec<String>, Vec<Str
         .collect();
     let mut names: Vec<String> = STANDARD_MODS
         .iter()
-        .filter(|m| {
-            let want = hex(&Sha256::digest(format!("Standard Data: {m}.SC2Mod")));
-            hashes.contains(&want)
-        })
+        .filter(|m| hashes.iter().any(|h| h == standard_mod_hash(m)))
         .map(|m| (*m).to_owned())
         .collect();
     for path in mod_paths.iter().take(MAX_DEPENDENCIES) {
