@@ -428,16 +428,8 @@ mod tests {
     /// Every bzip2-compressed sector of every replay in the corpus (the
     /// shared one when present, else the fixtures), with its expected size.
     fn corpus_streams() -> Vec<(String, Vec<u8>, usize)> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let dir = corpus::locate(root).expect("a replay corpus").dir;
         let mut out = Vec::new();
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if !name.starts_with("5.0.") || !name.ends_with(".SC2Replay") {
-                continue;
-            }
-            let bytes = std::fs::read(&path).unwrap();
+        for (name, bytes) in corpus::five_oh_replays() {
             let (_, mpq) = s2protocol::parser::parse(&bytes).unwrap();
             let base = mpq.archive_header.offset;
             let shift = mpq.archive_header.sector_size_shift;

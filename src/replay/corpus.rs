@@ -55,6 +55,30 @@ pub fn locate(root: &Path) -> Option<Corpus> {
         .find(|c| c.dir.is_dir())
 }
 
+/// Every 5.0.x replay of the corpus `locate` finds from the repository, by
+/// file name, with its bytes: what ladderd parses, for the decoders' tests
+/// against s2protocol and bzip2-rs.
+#[cfg(test)]
+pub(crate) fn five_oh_replays() -> Vec<(String, Vec<u8>)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = locate(root).expect("a replay corpus").dir;
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(&dir).expect("the corpus folder reads") {
+        let path = entry.expect("a folder entry").path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if name.starts_with("5.0.") && name.ends_with(".SC2Replay") {
+            let bytes = std::fs::read(&path).expect("a corpus replay reads");
+            out.push((name, bytes));
+        }
+    }
+    assert!(!out.is_empty(), "no 5.0.x replays in {}", dir.display());
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

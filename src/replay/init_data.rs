@@ -290,23 +290,14 @@ mod tests {
     /// The decompressed init data of every replay in the corpus ladderd
     /// parses (the shared corpus when present, else the fixtures), with s2protocol's reading.
     fn corpus_sections() -> Vec<(String, Vec<u8>, s2protocol::InitData)> {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let dir = corpus::locate(root).expect("a replay corpus").dir;
         let mut out = Vec::new();
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if !name.starts_with("5.0.") || !name.ends_with(".SC2Replay") {
-                continue;
-            }
-            let bytes = std::fs::read(&path).unwrap();
+        for (name, bytes) in corpus::five_oh_replays() {
             let (_, archive) = s2protocol::parser::parse(&bytes).unwrap();
             let checked = mpq::checked(archive, &bytes, &[Section::InitData]).unwrap();
             let theirs = s2protocol::read_init_data("", &checked.mpq, &checked.bytes).unwrap();
             let section = mpq::read_section(&checked.mpq, &checked.bytes, Section::InitData);
             out.push((name, section.unwrap(), theirs));
         }
-        assert!(!out.is_empty(), "no 5.0.x replays in {}", dir.display());
         out
     }
 

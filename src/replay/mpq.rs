@@ -516,7 +516,8 @@ mod tests {
     #[test]
     fn reads_the_archive_as_nom_mpq_does() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let dir = crate::replay::corpus::locate(root).expect("a corpus").dir;
+        let corpus = crate::replay::corpus::locate(root).expect("a corpus");
+        let dir = corpus.dir;
         let mut n = 0;
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
@@ -561,7 +562,13 @@ mod tests {
             );
             n += 1;
         }
-        assert!(n >= 17, "only {n} archives read");
+        // The shared corpus has 17 5.0.x replays and more; a fresh clone's
+        // fixtures have seven.
+        let least = match corpus.kind {
+            crate::replay::corpus::CorpusKind::Full => 17,
+            crate::replay::corpus::CorpusKind::Fixtures => 7,
+        };
+        assert!(n >= least, "only {n} archives read in {}", dir.display());
     }
 
     proptest! {
