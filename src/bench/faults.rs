@@ -57,7 +57,7 @@ use serde::Serialize;
 
 use super::BenchError;
 use super::handling::{Answer, ask, steps};
-use super::startup::{READY_BOUND, child_config, spawn_run, tail, terminate, wait_ready};
+use super::startup::{READY_BOUND, child_config, start, tail, terminate, wait_ready};
 use crate::sim::{Dispatched, Fault, Interact, Place, RouteCounters, SimConfig, Simulator};
 
 /// A click with no answer after this is clicked again (past Discord's 3 s
@@ -280,20 +280,22 @@ fn start_child(
     dir: &Path,
     round: usize,
 ) -> Result<(Child, tokio::net::UnixDatagram, Instant), BenchError> {
-    let notify_path = dir.join(format!("notify-{round}.sock"));
-    let notify = tokio::net::UnixDatagram::bind(&notify_path)
-        .map_err(BenchError::io("binding the notify socket"))?;
-    let stderr = dir.join(format!("stderr-{round}.log"));
-    let exec = Instant::now();
-    let process = spawn_run(
+    let started = start(
         &opts.exe,
         None,
+        dir,
         &dir.join("ladderd.toml"),
-        &notify_path,
         &sim.config().token,
-        &stderr,
+        &format!("-{round}"),
     )?;
-    Ok((Child { process, stderr }, notify, exec))
+    Ok((
+        Child {
+            process: started.process,
+            stderr: started.stderr,
+        },
+        started.notify,
+        started.exec,
+    ))
 }
 
 async fn ready(

@@ -118,18 +118,18 @@ pub async fn run(opts: &StartupOptions) -> Result<StartupReport, BenchError> {
     let written = dataset::generate_for(&config, opts.size, opts.seed).await?;
     let generate_seconds = began.elapsed().as_secs_f64();
 
-    let notify_path = dir.path().join("notify.sock");
-    let notify = tokio::net::UnixDatagram::bind(&notify_path)
-        .map_err(BenchError::io("binding the notify socket"))?;
-    let stderr_path = dir.path().join("stderr.log");
-    let exec = Instant::now();
-    let child = spawn_run(
+    let Started {
+        process: child,
+        notify,
+        exec,
+        stderr: stderr_path,
+    } = start(
         &opts.exe,
         opts.wrapper.as_deref(),
+        dir.path(),
         &config_path,
-        &notify_path,
         &sim.config().token,
-        &stderr_path,
+        "",
     )?;
     let pid = child.id();
     let mut report = StartupReport {
@@ -175,9 +175,42 @@ pub async fn run(opts: &StartupOptions) -> Result<StartupReport, BenchError> {
 /// How long a `ladderd run` child may take to report READY.
 pub(super) const READY_BOUND: Duration = Duration::from_secs(120);
 
+/// A started `ladderd run` child: the process, the notify socket it
+/// reports READY on, when it was started and where its stderr goes.
+pub(super) struct Started {
+    pub process: std::process::Child,
+    pub notify: tokio::net::UnixDatagram,
+    pub exec: Instant,
+    pub stderr: PathBuf,
+}
+
+/// Binds a notify socket in `dir` and starts `ladderd run` on `config` (see
+/// [`spawn_run`]); `tag` tells apart the files of several starts in `dir`.
+pub(super) fn start(
+    exe: &Path,
+    wrapper: Option<&str>,
+    dir: &Path,
+    config: &Path,
+    token: &str,
+    tag: &str,
+) -> Result<Started, BenchError> {
+    let notify_path = dir.join(format!("notify{tag}.sock"));
+    let notify = tokio::net::UnixDatagram::bind(&notify_path)
+        .map_err(BenchError::io("binding the notify socket"))?;
+    let stderr = dir.join(format!("stderr{tag}.log"));
+    let exec = Instant::now();
+    let process = spawn_run(exe, wrapper, config, &notify_path, token, &stderr)?;
+    Ok(Started {
+        process,
+        notify,
+        exec,
+        stderr,
+    })
+}
+
 /// Starts `ladderd run` (`exe`, under `wrapper` if set) on `config`, with
 /// systemd's notify socket at `notify` and stderr to the file `stderr`.
-pub(super) fn spawn_run(
+fn spawn_run(
     exe: &Path,
     wrapper: Option<&str>,
     config: &Path,

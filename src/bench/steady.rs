@@ -259,18 +259,18 @@ pub async fn run(opts: &SteadyOptions) -> Result<SteadyReport, BenchError> {
         .map_err(|e| BenchError::Config(e.to_string()))?;
     let written = dataset::generate_for(&config, opts.size, opts.seed).await?;
 
-    let notify_path = dir.path().join("notify.sock");
-    let notify = tokio::net::UnixDatagram::bind(&notify_path)
-        .map_err(BenchError::io("binding the notify socket"))?;
-    let stderr_path = dir.path().join("stderr.log");
-    let exec = Instant::now();
-    let mut child = super::startup::spawn_run(
+    let super::startup::Started {
+        process: child,
+        notify,
+        exec,
+        stderr: stderr_path,
+    } = super::startup::start(
         &opts.exe,
         opts.wrapper.as_deref(),
+        dir.path(),
         &config_path,
-        &notify_path,
         &sim.config().token,
-        &stderr_path,
+        "",
     )?;
     let pid = child.id();
     let mut report = SteadyReport {
@@ -289,24 +289,7 @@ pub async fn run(opts: &SteadyOptions) -> Result<SteadyReport, BenchError> {
         db: config.store.path.clone(),
     };
     let result = drive(opts, &sim, &notify, &supervisor, &mut report).await;
-    let _ = nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(pid as i32),
-        nix::sys::signal::Signal::SIGTERM,
-    );
-    let waiting = tokio::task::spawn_blocking(move || {
-        let status = child.wait();
-        (child, status)
-    });
-    let stopped = match tokio::time::timeout(Duration::from_secs(60), waiting).await {
-        Ok(Ok((_, status))) => status.ok(),
-        _ => {
-            let _ = nix::sys::signal::kill(
-                nix::unistd::Pid::from_raw(pid as i32),
-                nix::sys::signal::Signal::SIGKILL,
-            );
-            None
-        }
-    };
+    let stopped = super::startup::terminate(child, Duration::from_secs(60)).await;
     sim.shutdown().await;
     result?;
     if !stopped.is_some_and(|s| s.success()) {
